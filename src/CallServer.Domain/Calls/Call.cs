@@ -1,0 +1,62 @@
+using System.Collections.Immutable;
+using CallServer.Domain.Addresses;
+using CallServer.Domain.Sdp;
+
+namespace CallServer.Domain.Calls;
+
+/// <summary>
+/// The call record: immutable, versioned. The store saves a new version only over the one it was
+/// decided from; <see cref="Version"/> is also the <c>sequence</c> clients see.
+/// </summary>
+public sealed record Call
+{
+    public required string CallId { get; init; }
+
+    public long Version { get; init; }
+
+    public required PartyState Caller { get; init; }
+
+    public required PartyState Callee { get; init; }
+
+    public CallPhase Phase { get; init; }
+
+    public OfferKind? OfferKind { get; init; }
+
+    /// <summary>The caller's offer, kept to hand to devices that start ringing later (forward, resume).</summary>
+    public string? Offer { get; init; }
+
+    public ImmutableList<CalleeDevice> Devices { get; init; } = [];
+
+    /// <summary>Every account the call was offered to, in order: the loop guard of forwarding.</summary>
+    public ImmutableList<Address> ForwardChain { get; init; } = [];
+
+    /// <summary>Caller candidates that arrived before a callee device was bound.</summary>
+    public ImmutableList<IceCandidate> CandidatesForCallee { get; init; } = [];
+
+    public PendingOperation? PendingOperation { get; init; }
+
+    /// <summary>Counts the times ringing (re)started, so that a stale ring timer does nothing.</summary>
+    public int RingGeneration { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset? AnsweredAt { get; init; }
+
+    public DateTimeOffset? EndedAt { get; init; }
+
+    public bool IsRinging => Phase is CallPhase.Dialing or CallPhase.Ringing;
+
+    public bool IsConnected => Phase == CallPhase.Connected;
+
+    public PartyState Party(CallSide side) => side == CallSide.Caller ? Caller : Callee;
+
+    public Call WithParty(CallSide side, PartyState party) =>
+        side == CallSide.Caller ? this with { Caller = party } : this with { Callee = party };
+
+    public CalleeDevice? Device(string? deviceId) =>
+        deviceId is null ? null : Devices.FirstOrDefault(d => d.DeviceId == deviceId);
+
+    /// <summary>The devices still alerting: not bound, not ended on their own.</summary>
+    public IEnumerable<CalleeDevice> RingingDevices =>
+        IsRinging ? Devices.Where(d => d.LocalEnd is null) : [];
+}

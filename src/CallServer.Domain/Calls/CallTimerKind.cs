@@ -1,0 +1,16 @@
+namespace CallServer.Domain.Calls;
+
+public enum CallTimerKind
+{
+    /// <summary>Ringing for too long: the call ends with NoAnswer.</summary>
+    Ring,
+
+    /// <summary>A renegotiation not answered in time fails with Timeout.</summary>
+    Operation,
+
+    /// <summary>A lost connection not resumed in time ends the call with ConnectionLost.</summary>
+    ReconnectGrace,
+
+    /// <summary>Backstop: an accepted call still Answering moves on to InCall.</summary>
+    AnswerCompletion,
+}

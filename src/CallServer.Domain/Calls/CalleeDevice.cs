@@ -1,0 +1,6 @@
+using CallServer.Domain.Addresses;
+
+namespace CallServer.Domain.Calls;
+
+/// <summary>A device that was alerted; <see cref="LocalEnd"/> is set once it stopped taking part on its own.</summary>
+public sealed record CalleeDevice(string DeviceId, Address Account, CallEnd? LocalEnd = null);

@@ -1,0 +1,10 @@
+namespace CallServer.Domain.Calls;
+
+/// <summary>The mid-call operations that renegotiate media; named as the hub methods.</summary>
+public enum MediaOperation
+{
+    HoldCall,
+    UnholdCall,
+    VideoStart,
+    VideoStop,
+}

@@ -1,0 +1,51 @@
+using CallServer.Domain.Addresses;
+using CallServer.Domain.Calls;
+
+namespace CallServer.Domain.Commands;
+
+/// <summary>A command on an existing call. Facts the decider needs from I/O travel inside it.</summary>
+public abstract record CallCommand;
+
+/// <summary>A command a party sends.</summary>
+public abstract record PartyCommand(Requester Requester) : CallCommand;
+
+/// <summary><c>EstablishCall</c>, with the devices of the callee that are connected now.</summary>
+public sealed record EstablishCall(Requester Requester, string SdpOffer, CalleeLookup Callee) : PartyCommand(Requester);
+
+public sealed record AcceptCall(Requester Requester, string SdpAnswer) : PartyCommand(Requester);
+
+public sealed record RejectCall(Requester Requester) : PartyCommand(Requester);
+
+public sealed record IgnoreCall(Requester Requester) : PartyCommand(Requester);
+
+/// <summary><c>ForwardCall</c>, with what the directory said of the target.</summary>
+public sealed record ForwardCall(Requester Requester, string Target, Address? ParsedTarget, CalleeLookup TargetLookup) : PartyCommand(Requester);
+
+public sealed record EndCall(Requester Requester) : PartyCommand(Requester);
+
+/// <summary><c>HoldCall</c>, <c>UnholdCall</c>, <c>VideoStart</c>, <c>VideoStop</c>; the id is made by the caller of the decider.</summary>
+public sealed record StartMediaOperation(Requester Requester, MediaOperation Operation, string OperationId, string SdpOffer) : PartyCommand(Requester);
+
+public sealed record AnswerRenegotiation(Requester Requester, string OperationId, string SdpAnswer) : PartyCommand(Requester);
+
+public sealed record RejectRenegotiation(Requester Requester, string OperationId, string? Reason) : PartyCommand(Requester);
+
+/// <summary><c>Mute</c> (true) or <c>Unmute</c> (false).</summary>
+public sealed record SetMuted(Requester Requester, bool Muted) : PartyCommand(Requester);
+
+public sealed record SendIceCandidate(Requester Requester, IceCandidate Candidate) : PartyCommand(Requester);
+
+/// <summary><c>ResumeCall</c> from a new connection of the same user.</summary>
+public sealed record ResumeCall(Requester Requester) : PartyCommand(Requester);
+
+/// <summary>A device's connection closed.</summary>
+public sealed record DeviceDisconnected(Requester Requester) : PartyCommand(Requester);
+
+/// <summary>The callee's devices were alerted (the IncomingCall events went out): Dialing → Ringing.</summary>
+public sealed record MarkAlerted(int RingGeneration) : CallCommand;
+
+/// <summary>The callee's answer went out to the caller: Answering → InCall.</summary>
+public sealed record CompleteAnswer : CallCommand;
+
+/// <summary>A timer the decider asked for came due.</summary>
+public sealed record TimerElapsed(CallTimerKind Kind, string Token) : CallCommand;

@@ -1,0 +1,139 @@
+using System.Globalization;
+using CallServer.Domain.Calls;
+using CallServer.Domain.Commands;
+using CallServer.Domain.Errors;
+using CallServer.Domain.Notifications;
+using CallServer.Domain.Views;
+
+namespace CallServer.Domain.Decisions;
+
+/// <summary>Ending a call: by a party, by a timer, by a lost connection.</summary>
+public static partial class CallDecider
+{
+    private static Decision End(Call call, EndCall command, DateTimeOffset now)
+    {
+        var side = SideOf(call, command.Requester.Account);
+        if (side is null)
+        {
+            return NotFound;
+        }
+
+        if (call.Phase == CallPhase.Ended)
+        {
+            return Decision.Refuse(ErrorCode.InvalidState, "the call has ended");
+        }
+
+        if (side == CallSide.Caller)
+        {
+            // Rule 7: the caller ending a call that was not answered cancels it on every callee device.
+            return call.Phase is CallPhase.Answering or CallPhase.Connected
+                ? Finish(call, call, Local(), Remote(), now)
+                : Finish(call, call, Local(), new CallEnd(EndReason.Canceled, CallStatusCodes.CanceledOrNotAnswered), now);
+        }
+
+        var device = call.Device(command.Requester.DeviceId);
+        if (device?.LocalEnd is not null)
+        {
+            return Decision.Refuse(ErrorCode.InvalidState, "the call has ended on this device");
+        }
+
+        if (call.IsRinging)
+        {
+            // A ringing device that ends the call rejects it.
+            return device is null
+                ? Decision.Refuse(ErrorCode.InvalidState, "the call is not ringing on this device")
+                : RejectFrom(call, device, now);
+        }
+
+        if (call.Callee.DeviceId is null || call.Callee.Account != command.Requester.Account)
+        {
+            return Decision.Refuse(ErrorCode.InvalidState, "the call is not in progress");
+        }
+
+        return Finish(call, call, Remote(), Local(), now);
+
+        static CallEnd Local() => new(EndReason.EndedLocally, CallStatusCodes.EndedByLocalUser);
+        static CallEnd Remote() => new(EndReason.EndedRemotely, CallStatusCodes.SessionCompleted);
+    }
+
+    private static Decision TimerElapsed(Call call, TimerElapsed timer, DateTimeOffset now)
+    {
+        if (call.Phase == CallPhase.Ended)
+        {
+            return Decision.Unchanged(call);
+        }
+
+        switch (timer.Kind)
+        {
+            case CallTimerKind.Ring when call.IsRinging && timer.Token == call.RingGeneration.ToString(CultureInfo.InvariantCulture):
+                var noAnswer = new CallEnd(EndReason.NoAnswer, CallStatusCodes.CanceledOrNotAnswered);
+                return Finish(call, call, noAnswer, noAnswer, now);
+            case CallTimerKind.Operation when call.PendingOperation is { } pending && pending.OperationId == timer.Token:
+                // Rule 10: the operation fails; the call's state is unchanged.
+                return Decision.Changes(
+                    call,
+                    call with { PendingOperation = null },
+                    [OperationFailed(call, pending, ErrorCode.Timeout, "the other party did not answer in time")]);
+            case CallTimerKind.ReconnectGrace when GraceIsCurrent(call, timer.Token):
+                var lost = new CallEnd(EndReason.ConnectionLost, CallStatusCodes.EndedByError);
+                return Finish(call, call, lost, lost, now);
+            case CallTimerKind.AnswerCompletion:
+                return CompleteAnswer(call);
+            default:
+                return Decision.Unchanged(call);
+        }
+    }
+
+    /// <summary>
+    /// Ends <paramref name="changed"/> (a version of <paramref name="before"/> with this command's other
+    /// changes) for both sides, telling the caller, the bound callee device or every device still ringing,
+    /// and the initiator of a pending operation.
+    /// </summary>
+    private static Decision Finish(Call before, Call changed, CallEnd callerEnd, CallEnd calleeEnd, DateTimeOffset now, IReadOnlyList<CalleeDevice>? ringingBefore = null)
+    {
+        var ringing = ringingBefore ?? changed.RingingDevices.ToList();
+        var ended = changed with
+        {
+            Phase = CallPhase.Ended,
+            Caller = changed.Caller with { End = callerEnd },
+            Callee = changed.Callee with { End = calleeEnd },
+            PendingOperation = null,
+            CandidatesForCallee = [],
+            EndedAt = now,
+        };
+        var notifications = new List<CallNotification>();
+        if (before.PendingOperation is { } pending)
+        {
+            notifications.Add(OperationFailed(before, pending, ErrorCode.InvalidState, "the call ended"));
+        }
+
+        notifications.Add(new CallStatusChangedNotification(CallViewer.CallerOf(before)));
+        if (before.Callee.DeviceId is { } bound)
+        {
+            notifications.Add(new CallStatusChangedNotification(CallViewer.CalleeDevice(bound)));
+        }
+
+        notifications.AddRange(ringing.Select(d => new CallStatusChangedNotification(CallViewer.CalleeDevice(d.DeviceId))));
+        return Decision.Changes(before, ended, notifications);
+    }
+
+    private static CallOperationCompletedNotification OperationFailed(Call call, PendingOperation pending, ErrorCode code, string message) =>
+        new(CallViewer.PartyOf(call, pending.Initiator), pending.OperationId, pending.Operation, Succeeded: false, DomainError.Of(code, message).ToString(), SdpAnswer: null);
+
+    private static string GraceToken(CallSide side, int generation) =>
+        string.Create(CultureInfo.InvariantCulture, $"{side}:{generation}");
+
+    private static bool GraceIsCurrent(Call call, string token)
+    {
+        foreach (var side in new[] { CallSide.Caller, CallSide.Callee })
+        {
+            var party = call.Party(side);
+            if (!party.Connected && token == GraceToken(side, party.GraceGeneration))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

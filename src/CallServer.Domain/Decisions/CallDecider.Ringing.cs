@@ -1,0 +1,229 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using CallServer.Domain.Addresses;
+using CallServer.Domain.Calls;
+using CallServer.Domain.Commands;
+using CallServer.Domain.Errors;
+using CallServer.Domain.Notifications;
+using CallServer.Domain.Sdp;
+using CallServer.Domain.Views;
+
+namespace CallServer.Domain.Decisions;
+
+/// <summary>Setting a call up: establish, ring, accept, reject, ignore, forward (rules 1 to 7).</summary>
+public static partial class CallDecider
+{
+    private static Decision Establish(Call call, EstablishCall command, DeciderSettings settings, DateTimeOffset now)
+    {
+        var (side, refusal) = BoundParty(call, command.Requester);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        if (side != CallSide.Caller)
+        {
+            return Decision.Refuse(ErrorCode.Forbidden, "only the caller establishes a call");
+        }
+
+        if (call.Phase != CallPhase.Initial)
+        {
+            return Decision.Refuse(ErrorCode.InvalidState, "the call was already established");
+        }
+
+        var (offer, error) = SdpParser.Parse(command.SdpOffer);
+        if (error is not null)
+        {
+            return Decision.Refuse(error);
+        }
+
+        var offered = call with
+        {
+            Caller = call.Caller with { SendsVideo = offer!.SendsVideo },
+            OfferKind = offer.OfferKind,
+            Offer = command.SdpOffer,
+        };
+        if (command.Callee.RingAccount is not { } ringAccount || command.Callee.Devices.Count == 0)
+        {
+            // Rule 6: no device to ring.
+            return Finish(call, offered, new CallEnd(EndReason.Unavailable, CallStatusCodes.Unavailable), new CallEnd(EndReason.Unavailable, CallStatusCodes.Unavailable), now);
+        }
+
+        var generation = call.RingGeneration + 1;
+        var devices = command.Callee.Devices.Distinct().Select(d => new CalleeDevice(d, ringAccount)).ToList();
+        var dialing = offered with
+        {
+            Phase = CallPhase.Dialing,
+            Callee = call.Callee with { Account = ringAccount },
+            Devices = call.Devices.AddRange(devices),
+            RingGeneration = generation,
+        };
+        var notifications = new List<CallNotification> { new CallStatusChangedNotification(CallViewer.CallerOf(call)) };
+        notifications.AddRange(devices.Select(d => new IncomingCallNotification(CallViewer.CalleeDevice(d.DeviceId), command.SdpOffer)));
+        return Decision.Changes(
+            call,
+            dialing,
+            notifications,
+            [RingTimer(generation, settings, now)],
+            [new MarkAlerted(generation)]);
+    }
+
+    private static Decision MarkAlerted(Call call, MarkAlerted command)
+    {
+        if (call.Phase != CallPhase.Dialing || call.RingGeneration != command.RingGeneration)
+        {
+            return Decision.Unchanged(call);
+        }
+
+        return Decision.Changes(call, call with { Phase = CallPhase.Ringing }, [new CallStatusChangedNotification(CallViewer.CallerOf(call))]);
+    }
+
+    private static Decision Accept(Call call, AcceptCall command, DeciderSettings settings, DateTimeOffset now)
+    {
+        var (device, refusal) = RingingDevice(call, command.Requester, "accept");
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        var (answer, error) = SdpParser.Parse(command.SdpAnswer);
+        if (error is not null)
+        {
+            return Decision.Refuse(error);
+        }
+
+        var others = call.RingingDevices.Where(d => d.DeviceId != device!.DeviceId).ToList();
+        var answeredElsewhere = new CallEnd(EndReason.AnsweredElsewhere, CallStatusCodes.RespondedFromAnotherDevice);
+        var accepted = call with
+        {
+            Phase = CallPhase.Answering,
+            Callee = call.Callee with { DeviceId = device!.DeviceId, SendsVideo = answer!.SendsVideo },
+            Devices = EndDevices(call, others, answeredElsewhere),
+            CandidatesForCallee = [],
+            AnsweredAt = now,
+        };
+        var calleeViewer = CallViewer.CalleeDevice(device.DeviceId);
+        var notifications = new List<CallNotification> { new CallStatusChangedNotification(calleeViewer) };
+        notifications.AddRange(others.Select(d => new CallStatusChangedNotification(CallViewer.CalleeDevice(d.DeviceId))));
+        notifications.Add(new RemoteDescriptionNotification(CallViewer.CallerOf(call), "answer", command.SdpAnswer));
+        notifications.AddRange(call.CandidatesForCallee.Select(c => new IceCandidateNotification(calleeViewer, c)));
+        return Decision.Changes(
+            call,
+            accepted,
+            notifications,
+            [new TimerRequest(CallTimerKind.AnswerCompletion, string.Empty, now + settings.OperationTimeout)],
+            [new CompleteAnswer()]);
+    }
+
+    private static Decision CompleteAnswer(Call call)
+    {
+        if (call.Phase != CallPhase.Answering)
+        {
+            return Decision.Unchanged(call);
+        }
+
+        return Decision.Changes(
+            call,
+            call with { Phase = CallPhase.Connected },
+            [
+                new CallStatusChangedNotification(CallViewer.PartyOf(call, CallSide.Caller)),
+                new CallStatusChangedNotification(CallViewer.PartyOf(call, CallSide.Callee)),
+            ]);
+    }
+
+    private static Decision Reject(Call call, RejectCall command, DateTimeOffset now)
+    {
+        var (device, refusal) = RingingDevice(call, command.Requester, "reject");
+        return refusal ?? RejectFrom(call, device!, now);
+    }
+
+    private static Decision RejectFrom(Call call, CalleeDevice device, DateTimeOffset now)
+    {
+        var withLocalEnd = call with
+        {
+            Devices = EndDevices(call, [device], new CallEnd(EndReason.Rejected, CallStatusCodes.RejectedByLocalUser)),
+        };
+        var decision = Finish(
+            call,
+            withLocalEnd,
+            new CallEnd(EndReason.Rejected, CallStatusCodes.Rejected),
+            new CallEnd(EndReason.Rejected, CallStatusCodes.RespondedFromAnotherDevice),
+            now,
+            ringingBefore: call.RingingDevices.ToList());
+        return decision;
+    }
+
+    private static Decision Ignore(Call call, IgnoreCall command)
+    {
+        var (device, refusal) = RingingDevice(call, command.Requester, "ignore");
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        // Rule 4: only this device stops; the caller is not told.
+        var ignored = call with { Devices = EndDevices(call, [device!], new CallEnd(EndReason.Ignored, CallStatusCodes.IgnoredByLocalUser)) };
+        return Decision.Changes(call, ignored, [new CallStatusChangedNotification(CallViewer.CalleeDevice(device!.DeviceId))]);
+    }
+
+    private static Decision Forward(Call call, ForwardCall command, DeciderSettings settings, DateTimeOffset now)
+    {
+        var (_, refusal) = RingingDevice(call, command.Requester, "forward");
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        var target = command.ParsedTarget;
+        if (target is null || target.Kind != AddressKind.User)
+        {
+            return Decision.Refuse(ErrorCode.InvalidAddress, "a call can only be forwarded to a registered user's address");
+        }
+
+        if (target == call.Caller.Account || call.ForwardChain.Contains(target))
+        {
+            return Decision.Refuse(ErrorCode.ForwardLoop, $"{target} was already offered this call");
+        }
+
+        if (call.ForwardChain.Count > settings.MaxForwardHops)
+        {
+            return Decision.Refuse(ErrorCode.ForwardLoop, $"a call is forwarded at most {settings.MaxForwardHops} times");
+        }
+
+        if (command.TargetLookup.RingAccount is null)
+        {
+            return Decision.Refuse(ErrorCode.CalleeNotFound, $"no registered user {target}");
+        }
+
+        if (command.TargetLookup.Devices.Count == 0)
+        {
+            return Decision.Refuse(ErrorCode.CalleeUnavailable, $"{target} has no connected device");
+        }
+
+        // Rule 5: every device of the forwarding user stops with Forwarded; the target's devices ring.
+        var forwarding = call.RingingDevices.ToList();
+        var generation = call.RingGeneration + 1;
+        var newDevices = command.TargetLookup.Devices.Distinct().Select(d => new CalleeDevice(d, target)).ToList();
+        var forwarded = call with
+        {
+            Callee = new PartyState(target, target, null),
+            Devices = EndDevices(call, forwarding, new CallEnd(EndReason.Forwarded, CallStatusCodes.CallForwarded)).AddRange(newDevices),
+            ForwardChain = call.ForwardChain.Add(target),
+            RingGeneration = generation,
+        };
+        var notifications = new List<CallNotification>();
+        notifications.AddRange(forwarding.Select(d => new CallStatusChangedNotification(CallViewer.CalleeDevice(d.DeviceId))));
+        notifications.Add(new CallStatusChangedNotification(CallViewer.CallerOf(call)));
+        notifications.AddRange(newDevices.Select(d => new IncomingCallNotification(CallViewer.CalleeDevice(d.DeviceId), call.Offer!)));
+        return Decision.Changes(call, forwarded, notifications, [RingTimer(generation, settings, now)], [new MarkAlerted(generation)]);
+    }
+
+    private static TimerRequest RingTimer(int generation, DeciderSettings settings, DateTimeOffset now) =>
+        new(CallTimerKind.Ring, generation.ToString(CultureInfo.InvariantCulture), now + settings.RingTimeout);
+
+    private static ImmutableList<CalleeDevice> EndDevices(Call call, IReadOnlyCollection<CalleeDevice> ended, CallEnd end)
+    {
+        var ids = ended.Select(d => d.DeviceId).ToHashSet();
+        return call.Devices.Select(d => ids.Contains(d.DeviceId) && d.LocalEnd is null ? d with { LocalEnd = end } : d).ToImmutableList();
+    }
+}

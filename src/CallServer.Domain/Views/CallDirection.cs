@@ -1,0 +1,7 @@
+namespace CallServer.Domain.Views;
+
+public enum CallDirection
+{
+    Outgoing,
+    Incoming,
+}

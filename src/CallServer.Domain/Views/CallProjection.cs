@@ -1,0 +1,70 @@
+using CallServer.Domain.Calls;
+
+namespace CallServer.Domain.Views;
+
+/// <summary>Projects the call record onto one party's view: a pure function.</summary>
+public static class CallProjection
+{
+    public static CallSnapshot View(Call call, CallViewer viewer)
+    {
+        var local = call.Party(viewer.Side);
+        var remote = call.Party(viewer.Side.Other());
+        var (state, end) = StateOf(call, viewer);
+        var media = new CallMedia(
+            Audio: true,
+            Video: local.SendsVideo || remote.SendsVideo,
+            LocalVideo: local.SendsVideo,
+            RemoteVideo: remote.SendsVideo,
+            LocalMuted: local.Muted,
+            RemoteMuted: remote.Muted);
+        var inCall = state is CallState.InCall or CallState.OnHold or CallState.RemotelyHeld or CallState.OnDoubleHold;
+        return new CallSnapshot(
+            call.CallId,
+            viewer.Side == CallSide.Caller ? CallDirection.Outgoing : CallDirection.Incoming,
+            local.Address.Value,
+            remote.Address.Value,
+            state,
+            end?.Reason,
+            media,
+            LocalHold: inCall && local.Held,
+            RemoteHold: inCall && remote.Held,
+            end?.StatusCode,
+            call.CreatedAt,
+            call.AnsweredAt,
+            state == CallState.Ended ? call.EndedAt ?? call.CreatedAt : null,
+            call.Version)
+        {
+            RemoteDisplayName = remote.DisplayName,
+            OfferKind = call.OfferKind,
+            PendingOperationId = inCall ? call.PendingOperation?.OperationId : null,
+        };
+    }
+
+    /// <summary>The state and end reason <paramref name="viewer"/> sees.</summary>
+    public static (CallState State, CallEnd? End) StateOf(Call call, CallViewer viewer)
+    {
+        if (viewer.Side == CallSide.Callee && call.Device(viewer.DeviceId) is { LocalEnd: { } localEnd })
+        {
+            return (CallState.Ended, localEnd);
+        }
+
+        var party = call.Party(viewer.Side);
+        return call.Phase switch
+        {
+            CallPhase.Ended => (CallState.Ended, party.End),
+            CallPhase.Initial => (CallState.Initial, null),
+            CallPhase.Dialing => (viewer.Side == CallSide.Caller ? CallState.Dialing : CallState.Ringing, null),
+            CallPhase.Ringing => (CallState.Ringing, null),
+            CallPhase.Answering => (viewer.Side == CallSide.Caller ? CallState.Ringing : CallState.Answering, null),
+            _ => (HoldState(party.Held, call.Party(viewer.Side.Other()).Held), null),
+        };
+    }
+
+    private static CallState HoldState(bool localHeld, bool remoteHeld) => (localHeld, remoteHeld) switch
+    {
+        (true, true) => CallState.OnDoubleHold,
+        (true, false) => CallState.OnHold,
+        (false, true) => CallState.RemotelyHeld,
+        _ => CallState.InCall,
+    };
+}

@@ -1,0 +1,31 @@
+using CallServer.Domain.Calls;
+using CallServer.Domain.Sdp;
+
+namespace CallServer.Domain.Views;
+
+/// <summary>A call as one party sees it; what every event and query carries.</summary>
+public sealed record CallSnapshot(
+    string CallId,
+    CallDirection Direction,
+    string LocalAddress,
+    string RemoteAddress,
+    CallState State,
+    EndReason? EndReason,
+    CallMedia Media,
+    bool LocalHold,
+    bool RemoteHold,
+    int? StatusCode,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? AnsweredAt,
+    DateTimeOffset? EndedAt,
+    long Sequence)
+{
+    /// <summary>Added: the other party's display name, when it gave one (anonymous callers may).</summary>
+    public string? RemoteDisplayName { get; init; }
+
+    /// <summary>Added: which of the seeds' offers set the call up (null before <c>EstablishCall</c>).</summary>
+    public OfferKind? OfferKind { get; init; }
+
+    /// <summary>Added: an operation waiting for an answer, if any.</summary>
+    public string? PendingOperationId { get; init; }
+}
