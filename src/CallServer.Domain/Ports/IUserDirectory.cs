@@ -1,0 +1,16 @@
+using CallServer.Domain.Addresses;
+
+namespace CallServer.Domain.Ports;
+
+/// <summary>The registered users.</summary>
+public interface IUserDirectory
+{
+    Task<UserAccount?> FindAsync(Address address, CancellationToken cancellationToken = default);
+
+    /// <summary>Adds a user; false if the address is taken.</summary>
+    Task<bool> TryAddAsync(UserAccount account, CancellationToken cancellationToken = default);
+
+    Task<bool> RemoveAsync(Address address, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<UserAccount>> ListAsync(CancellationToken cancellationToken = default);
+}

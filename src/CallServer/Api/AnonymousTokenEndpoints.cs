@@ -1,0 +1,90 @@
+using System.Security.Cryptography;
+using CallServer.Application;
+using CallServer.Auth;
+using CallServer.Configuration;
+using CallServer.Domain.Addresses;
+using CallServer.Domain.Errors;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace CallServer.Api;
+
+public static class AnonymousTokenEndpoints
+{
+    private const int MaxDisplayNameLength = 64;
+    private const int MaxAllowedCallees = 32;
+
+    public static void MapAnonymousTokenEndpoints(this RouteGroupBuilder api)
+    {
+        api.MapPost("/anonymous-tokens", Issue)
+            .WithTags("Auth")
+            .WithName("IssueAnonymousToken")
+            .WithSummary("Mints a short-lived token for an anonymous caller (server-side, with X-Api-Key; public only where configured).")
+            .RequireRateLimiting(RateLimitPolicies.AnonymousTokens)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+    }
+
+    private static async Task<Results<Ok<IssuedToken>, ProblemHttpResult>> Issue(
+        [FromBody] AnonymousTokenRequest? request,
+        [FromHeader(Name = ApiKeys.ApiKeyHeader)] string? apiKey,
+        IOptions<AnonymousCallsOptions> options,
+        CallDirectory directory,
+        TokenIssuer tokens,
+        ILogger<AnonymousTokenRequest> logger,
+        CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        if (!ApiKeys.Matches(apiKey, settings.ApiKeys) && !settings.AllowPublicTokens)
+        {
+            return Problem(ErrorCode.Unauthorized, $"a valid {ApiKeys.ApiKeyHeader} is required to mint anonymous tokens");
+        }
+
+        request ??= new AnonymousTokenRequest(null, null, null);
+        var lifetime = settings.TokenLifetime;
+        if (request.TtlSeconds is { } ttl)
+        {
+            if (ttl <= 0 || ttl > settings.TokenLifetime.TotalSeconds)
+            {
+                return Problem(ErrorCode.InvalidArgument, $"ttlSeconds is 1 to {settings.TokenLifetime.TotalSeconds:0}");
+            }
+
+            lifetime = TimeSpan.FromSeconds(ttl);
+        }
+
+        if (request.DisplayName is { Length: > MaxDisplayNameLength })
+        {
+            return Problem(ErrorCode.InvalidArgument, $"displayName has at most {MaxDisplayNameLength} characters");
+        }
+
+        var callees = new List<Address>();
+        foreach (var text in request.AllowedCallees ?? [])
+        {
+            var callee = directory.Parse(text);
+            if (callee is not { Kind: AddressKind.User })
+            {
+                return Problem(ErrorCode.InvalidAddress, $"'{text}' is not a registered user's address");
+            }
+
+            if (await directory.RingAccountOfAsync(callee, cancellationToken) is null)
+            {
+                return Problem(ErrorCode.CalleeNotFound, $"no registered user {callee}");
+            }
+
+            callees.Add(callee);
+        }
+
+        if (callees.Count > MaxAllowedCallees)
+        {
+            return Problem(ErrorCode.InvalidArgument, $"at most {MaxAllowedCallees} allowed callees");
+        }
+
+        var address = Address.Parse(Address.AnonymousPrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), directory.DefaultDomain);
+        logger.LogInformation("Anonymous token issued for {Account}, {CalleeCount} allowed callees", address, callees.Count);
+        return TypedResults.Ok(tokens.IssueForAnonymous(address, lifetime, request.DisplayName, callees));
+    }
+
+    private static ProblemHttpResult Problem(ErrorCode code, string detail) => TypedResults.Problem(ApiProblem.Create(code, detail));
+}

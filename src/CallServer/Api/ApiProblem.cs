@@ -1,0 +1,50 @@
+using CallServer.Domain.Errors;
+using Microsoft.AspNetCore.Mvc;
+
+namespace CallServer.Api;
+
+/// <summary>RFC 7807 problem details carrying the contract's stable error <c>code</c>.</summary>
+public static class ApiProblem
+{
+    public static int StatusOf(ErrorCode code) => code switch
+    {
+        ErrorCode.Unauthorized => StatusCodes.Status401Unauthorized,
+        ErrorCode.Forbidden => StatusCodes.Status403Forbidden,
+        ErrorCode.CallNotFound or ErrorCode.CalleeNotFound => StatusCodes.Status404NotFound,
+        ErrorCode.InvalidState or ErrorCode.OperationInProgress or ErrorCode.AlreadyOnHold or ErrorCode.NotOnHold => StatusCodes.Status409Conflict,
+        ErrorCode.RateLimited => StatusCodes.Status429TooManyRequests,
+        ErrorCode.PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,
+        ErrorCode.Unavailable or ErrorCode.CalleeUnavailable => StatusCodes.Status503ServiceUnavailable,
+        ErrorCode.Timeout => StatusCodes.Status504GatewayTimeout,
+        _ => StatusCodes.Status400BadRequest,
+    };
+
+    public static ProblemDetails Create(ErrorCode code, string detail, HttpContext? context = null)
+    {
+        var status = StatusOf(code);
+        var problem = new ProblemDetails
+        {
+            Status = status,
+            Title = code.ToString(),
+            Detail = detail,
+            Type = $"https://callserver.dev/problems/{code}",
+            Instance = context?.Request.Path,
+        };
+        problem.Extensions["code"] = code.ToString();
+        return problem;
+    }
+
+    /// <summary>The result for a minimal API endpoint.</summary>
+    public static IResult Result(ErrorCode code, string detail) =>
+        TypedResults.Problem(Create(code, detail));
+
+    public static IResult Result(DomainError error) => Result(error.Code, error.Message);
+
+    /// <summary>Writes the problem straight to the response (authentication events, rate limiter).</summary>
+    public static Task Write(HttpContext context, ErrorCode code, string detail)
+    {
+        var problem = Create(code, detail, context);
+        context.Response.StatusCode = problem.Status!.Value;
+        return context.Response.WriteAsJsonAsync(problem, options: null, contentType: "application/problem+json");
+    }
+}

@@ -1,0 +1,64 @@
+using CallServer.Application;
+using CallServer.Domain.Errors;
+using CallServer.Domain.Ports;
+using CallServer.Users;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace CallServer.Api;
+
+public static class UserEndpoints
+{
+    public static void MapUserEndpoints(this RouteGroupBuilder api)
+    {
+        var users = api.MapGroup("/users").WithTags("Users").AddEndpointFilter<AdminKeyFilter>()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+        users.MapGet("/", List).WithName("ListUsers").WithSummary("Lists the registered users (admin key).");
+        users.MapGet("/{username}", Get).WithName("GetUser").WithSummary("One registered user (admin key).").ProducesProblem(StatusCodes.Status404NotFound);
+        users.MapPost("/", Create).WithName("CreateUser").WithSummary("Registers a user with a password and optional telephone numbers (admin key).")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
+        users.MapDelete("/{username}", Delete).WithName("DeleteUser").WithSummary("Removes a user (admin key).").ProducesProblem(StatusCodes.Status404NotFound);
+    }
+
+    private static async Task<Ok<IReadOnlyList<UserResponse>>> List(IUserDirectory users, CancellationToken cancellationToken) =>
+        TypedResults.Ok<IReadOnlyList<UserResponse>>((await users.ListAsync(cancellationToken)).Select(ToResponse).ToList());
+
+    private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> Get(string username, IUserDirectory users, CallDirectory directory, CancellationToken cancellationToken)
+    {
+        var account = directory.Parse(username) is { } address ? await users.FindAsync(address, cancellationToken) : null;
+        return account is null ? NotFound(username) : TypedResults.Ok(ToResponse(account));
+    }
+
+    private static async Task<Results<Created<CreatedUserResponse>, ProblemHttpResult>> Create(
+        [FromBody] CreateUserRequest request, UserRegistration registration, ILogger<CreateUserRequest> logger, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var account = await registration.RegisterAsync(request.Username, request.Password, request.PhoneNumbers, cancellationToken);
+            logger.LogInformation("User {Account} registered", account.Address);
+            return TypedResults.Created($"/api/v1/users/{account.Username}", new CreatedUserResponse(account.Address.Value));
+        }
+        catch (CallRefusedException refused)
+        {
+            return TypedResults.Problem(ApiProblem.Create(refused.Error.Code, refused.Error.Message));
+        }
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string username, IUserDirectory users, CallDirectory directory, ILogger<CreateUserRequest> logger, CancellationToken cancellationToken)
+    {
+        if (directory.Parse(username) is not { } address || !await users.RemoveAsync(address, cancellationToken))
+        {
+            return NotFound(username);
+        }
+
+        logger.LogInformation("User {Account} removed", address);
+        return TypedResults.NoContent();
+    }
+
+    private static UserResponse ToResponse(UserAccount account) =>
+        new(account.Username, account.Address.Value, account.PhoneNumbers, account.CreatedAt);
+
+    private static ProblemHttpResult NotFound(string username) =>
+        TypedResults.Problem(ApiProblem.Create(ErrorCode.CalleeNotFound, $"no registered user {username}"));
+}

@@ -1,0 +1,50 @@
+using CallServer.Configuration;
+using CallServer.Domain.Addresses;
+using CallServer.Domain.Commands;
+using CallServer.Domain.Ports;
+using Microsoft.Extensions.Options;
+
+namespace CallServer.Application;
+
+/// <summary>Looks up the facts the decider needs about addresses: who is registered, who would ring, and where.</summary>
+public sealed class CallDirectory(IUserDirectory users, IPresence presence, IOptions<CallsOptions> calls, IOptions<PstnOptions> pstn)
+{
+    public string DefaultDomain => calls.Value.DefaultDomain;
+
+    public Address? Parse(string? text) => Address.TryParse(text, DefaultDomain, out var address) ? address : null;
+
+    /// <summary>The account whose devices ring for <paramref name="callee"/>; null when there is none.</summary>
+    public async Task<Address?> RingAccountOfAsync(Address? callee, CancellationToken cancellationToken)
+    {
+        switch (callee?.Kind)
+        {
+            case AddressKind.User:
+                return await users.FindAsync(callee, cancellationToken) is null ? null : callee;
+            case AddressKind.Telephone when Parse(pstn.Value.GatewayUser) is { } gateway:
+                return await users.FindAsync(gateway, cancellationToken) is null ? null : gateway;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>The ring account of <paramref name="callee"/> and its devices connected now.</summary>
+    public async Task<CalleeLookup> LookupAsync(Address? callee, CancellationToken cancellationToken)
+    {
+        var account = await RingAccountOfAsync(callee, cancellationToken);
+        return account is null
+            ? CalleeLookup.NotFound
+            : new CalleeLookup(account, await presence.GetDevicesAsync(account, cancellationToken));
+    }
+
+    /// <summary>The decider's view of the one who calls.</summary>
+    public async Task<CallerProfile> ProfileOfAsync(Auth.CallerIdentity identity, CancellationToken cancellationToken)
+    {
+        if (identity.IsAnonymous)
+        {
+            return new CallerProfile(true, false, identity.AllowedCallees, identity.DisplayName);
+        }
+
+        var user = await users.FindAsync(identity.Account, cancellationToken);
+        return new CallerProfile(false, user is { PhoneNumbers.Count: > 0 }, null, identity.DisplayName);
+    }
+}

@@ -1,0 +1,189 @@
+using System.Security.Cryptography;
+using CallServer.Auth;
+using CallServer.Configuration;
+using CallServer.Domain.Calls;
+using CallServer.Domain.Commands;
+using CallServer.Domain.Decisions;
+using CallServer.Domain.Errors;
+using CallServer.Domain.Ports;
+using CallServer.Domain.Views;
+using Microsoft.Extensions.Options;
+
+namespace CallServer.Application;
+
+/// <summary>
+/// Runs one command: load the call, let the decider decide, save only if the version is unchanged
+/// (deciding again on a lost race), deliver the events, schedule the timers, apply the follow-ups.
+/// </summary>
+public sealed class CallService(
+    ICallStore store,
+    ITimerQueue timers,
+    CallDirectory directory,
+    CallNotifier notifier,
+    IOptions<CallsOptions> options,
+    TimeProvider clock,
+    ILogger<CallService> logger)
+{
+    private const int MaxAttempts = 16;
+
+    private DeciderSettings Settings => new(options.Value.RingTimeout, options.Value.OperationTimeout, options.Value.ReconnectGrace);
+
+    public async Task<CallSnapshot> CreateAsync(CallerIdentity identity, string deviceId, string? calleeText, CancellationToken cancellationToken = default)
+    {
+        var callee = directory.Parse(calleeText);
+        var command = new CreateCall(
+            NewId(),
+            new Requester(identity.Account, deviceId),
+            await directory.ProfileOfAsync(identity, cancellationToken),
+            callee,
+            new CalleeLookup(await directory.RingAccountOfAsync(callee, cancellationToken), []));
+        var decision = CallDecider.Create(command, clock.GetUtcNow());
+        ThrowIfRefused(decision);
+        if (!await store.TryCreateAsync(decision.Call!, cancellationToken))
+        {
+            throw CallRefusedException.Of(ErrorCode.Unavailable, "could not create the call; try again");
+        }
+
+        logger.LogInformation("Call {CallId} created by {Caller} to {Callee}", decision.Call!.CallId, identity.Account, callee);
+        return CallProjection.View(decision.Call, CallViewer.CallerOf(decision.Call));
+    }
+
+    public async Task EstablishAsync(string callId, Requester requester, string? sdpOffer, CancellationToken cancellationToken = default)
+    {
+        var call = await LoadAsync(callId, cancellationToken);
+
+        // Only look up the callee's devices for a party; anyone else gets CallNotFound from the decider.
+        var lookup = CallDecider.SideOf(call, requester.Account) == CallSide.Caller
+            ? await directory.LookupAsync(call.Callee.Address, cancellationToken)
+            : CalleeLookup.NotFound;
+        await ExecuteAsync(callId, new EstablishCall(requester, sdpOffer ?? string.Empty, lookup), cancellationToken);
+    }
+
+    public async Task ForwardAsync(string callId, Requester requester, string? target, CancellationToken cancellationToken = default)
+    {
+        var call = await LoadAsync(callId, cancellationToken);
+        var parsed = directory.Parse(target);
+        var lookup = CallDecider.SideOf(call, requester.Account) == CallSide.Callee && parsed is not null
+            ? await directory.LookupAsync(parsed, cancellationToken)
+            : CalleeLookup.NotFound;
+        await ExecuteAsync(callId, new ForwardCall(requester, target ?? string.Empty, parsed, lookup), cancellationToken);
+    }
+
+    public async Task<string> StartOperationAsync(string callId, Requester requester, MediaOperation operation, string? sdpOffer, CancellationToken cancellationToken = default)
+    {
+        var operationId = NewId();
+        await ExecuteAsync(callId, new StartMediaOperation(requester, operation, operationId, sdpOffer ?? string.Empty), cancellationToken);
+        logger.LogInformation("Call {CallId}: {Operation} {OperationId} started by {Account}", callId, operation, operationId, requester.Account);
+        return operationId;
+    }
+
+    public async Task<CallSnapshot> ResumeAsync(string callId, Requester requester, CancellationToken cancellationToken = default)
+    {
+        var call = await ExecuteAsync(callId, new ResumeCall(requester), cancellationToken);
+        logger.LogInformation("Call {CallId} resumed by {Account} on device {DeviceId}", callId, requester.Account, requester.DeviceId);
+        return CallProjection.View(call, CallDecider.ViewerFor(call, requester)!);
+    }
+
+    public async Task<CallSnapshot> GetAsync(string callId, Requester requester, CancellationToken cancellationToken = default)
+    {
+        var call = await LoadAsync(callId, cancellationToken);
+        var viewer = CallDecider.ViewerFor(call, requester) ?? throw NotFound();
+        return CallProjection.View(call, viewer);
+    }
+
+    /// <summary>The requester's calls that have not ended as it sees them.</summary>
+    public async Task<IReadOnlyList<CallSnapshot>> GetActiveAsync(Requester requester, CancellationToken cancellationToken = default)
+    {
+        var calls = await store.GetCallsOfAsync(requester.Account, cancellationToken);
+        return calls
+            .Select(call => CallDecider.ViewerFor(call, requester) is { } viewer ? CallProjection.View(call, viewer) : null)
+            .OfType<CallSnapshot>()
+            .Where(snapshot => snapshot.State != CallState.Ended)
+            .OrderBy(snapshot => snapshot.CreatedAt)
+            .ToList();
+    }
+
+    /// <summary>A device's connection closed: every call it takes part in starts its grace period or stops ringing there.</summary>
+    public async Task DisconnectAsync(Requester requester, CancellationToken cancellationToken = default)
+    {
+        foreach (var call in await store.GetCallsOfAsync(requester.Account, cancellationToken))
+        {
+            if (call.Phase == CallPhase.Ended)
+            {
+                continue;
+            }
+
+            try
+            {
+                await ExecuteAsync(call.CallId, new DeviceDisconnected(requester), cancellationToken);
+            }
+            catch (CallRefusedException refused)
+            {
+                logger.LogWarning("Call {CallId}: disconnect of device {DeviceId} not applied: {Error}", call.CallId, requester.DeviceId, refused.Error);
+            }
+        }
+    }
+
+    public Task FireTimerAsync(DueTimer timer, CancellationToken cancellationToken = default) =>
+        ExecuteAsync(timer.CallId, new TimerElapsed(timer.Request.Kind, timer.Request.Token), cancellationToken);
+
+    /// <summary>Decides <paramref name="command"/> on the stored call and carries the decision out; returns the call after it.</summary>
+    public async Task<Call> ExecuteAsync(string callId, CallCommand command, CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 1; attempt <= MaxAttempts; attempt++)
+        {
+            var call = await LoadAsync(callId, cancellationToken);
+            var decision = CallDecider.Decide(call, command, Settings, clock.GetUtcNow());
+            ThrowIfRefused(decision);
+            if (decision.Changed && !await store.TrySaveAsync(decision.Call!, call.Version, cancellationToken))
+            {
+                logger.LogDebug("Call {CallId}: lost a race at version {Version}, deciding {Command} again", callId, call.Version, command.GetType().Name);
+                continue;
+            }
+
+            await CarryOutAsync(decision, cancellationToken);
+            return decision.Call!;
+        }
+
+        throw CallRefusedException.Of(ErrorCode.Unavailable, "the call is changing too fast; try again");
+    }
+
+    private async Task CarryOutAsync(Decision decision, CancellationToken cancellationToken)
+    {
+        var call = decision.Call!;
+        if (decision.Changed)
+        {
+            logger.LogDebug("Call {CallId} is now {Phase} at version {Version}", call.CallId, call.Phase, call.Version);
+            if (call.Phase == CallPhase.Ended)
+            {
+                logger.LogInformation("Call {CallId} ended: caller {CallerEnd}, callee {CalleeEnd}", call.CallId, call.Caller.End?.Reason, call.Callee.End?.Reason);
+            }
+        }
+
+        await notifier.DeliverAsync(call, decision.Notifications, cancellationToken);
+        foreach (var timer in decision.Timers)
+        {
+            await timers.ScheduleAsync(new DueTimer(call.CallId, timer), cancellationToken);
+        }
+
+        foreach (var followUp in decision.FollowUps)
+        {
+            await ExecuteAsync(call.CallId, followUp, cancellationToken);
+        }
+    }
+
+    private async Task<Call> LoadAsync(string callId, CancellationToken cancellationToken) =>
+        await store.GetAsync(callId, cancellationToken) ?? throw NotFound();
+
+    private static void ThrowIfRefused(Decision decision)
+    {
+        if (decision.Error is { } error)
+        {
+            throw new CallRefusedException(error);
+        }
+    }
+
+    private static CallRefusedException NotFound() => CallRefusedException.Of(ErrorCode.CallNotFound, "no such call");
+
+    private static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+}

@@ -1,0 +1,13 @@
+namespace CallServer.Application;
+
+/// <summary>The contract's event names (server → client).</summary>
+public static class HubEvents
+{
+    public const string IncomingCall = nameof(IncomingCall);
+    public const string CallStatusChanged = nameof(CallStatusChanged);
+    public const string RemoteDescription = nameof(RemoteDescription);
+    public const string RenegotiationRequested = nameof(RenegotiationRequested);
+    public const string CallOperationCompleted = nameof(CallOperationCompleted);
+    public const string MediaAttributesChanged = nameof(MediaAttributesChanged);
+    public const string IceCandidate = nameof(IceCandidate);
+}

@@ -1,0 +1,7 @@
+namespace CallServer.Application;
+
+/// <summary>Sends a hub event to one device (connection), wherever it is connected.</summary>
+public interface IDeviceMessenger
+{
+    Task SendAsync(string deviceId, string method, object?[] arguments, CancellationToken cancellationToken = default);
+}

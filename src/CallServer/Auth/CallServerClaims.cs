@@ -1,0 +1,13 @@
+namespace CallServer.Auth;
+
+/// <summary>The claims CallServer puts in its tokens.</summary>
+public static class CallServerClaims
+{
+    public const string Subject = "sub";
+    public const string Role = "role";
+    public const string Name = "name";
+    public const string AllowedCallee = "allowed_callee";
+
+    public const string UserRole = "user";
+    public const string AnonymousRole = "anonymous";
+}

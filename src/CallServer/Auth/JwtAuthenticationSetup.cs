@@ -1,0 +1,63 @@
+using CallServer.Api;
+using CallServer.Configuration;
+using CallServer.Domain.Errors;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace CallServer.Auth;
+
+/// <summary>JWT bearer authentication: the header for REST, <c>access_token</c> in the query for the hub.</summary>
+public static class JwtAuthenticationSetup
+{
+    public const string HubPath = "/hubs/calls";
+
+    public static IServiceCollection AddCallServerAuthentication(this IServiceCollection services)
+    {
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<IOptions<JwtOptions>>((bearer, jwtOptions) => Configure(bearer, jwtOptions.Value));
+        services.AddAuthorizationBuilder()
+            .AddPolicy(AuthPolicies.AnyCaller, p => p.RequireAuthenticatedUser()
+                .RequireClaim(CallServerClaims.Role, CallServerClaims.UserRole, CallServerClaims.AnonymousRole));
+        return services;
+    }
+
+    private static void Configure(JwtBearerOptions bearer, JwtOptions jwt)
+    {
+        bearer.MapInboundClaims = false;
+        bearer.TokenValidationParameters = new TokenValidationParameters
+        {
+            ValidIssuer = jwt.Issuer,
+            ValidAudience = jwt.Audience,
+            IssuerSigningKey = TokenIssuer.KeyOf(jwt),
+            ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+            NameClaimType = CallServerClaims.Subject,
+            RoleClaimType = CallServerClaims.Role,
+            ClockSkew = TimeSpan.FromSeconds(5),
+        };
+        bearer.Events = new JwtBearerEvents
+        {
+            OnMessageReceived = context =>
+            {
+                // Browsers cannot set headers on WebSockets: the hub takes the token from the query.
+                var token = context.Request.Query["access_token"];
+                if (!string.IsNullOrEmpty(token) && context.HttpContext.Request.Path.StartsWithSegments(HubPath))
+                {
+                    context.Token = token;
+                }
+
+                return Task.CompletedTask;
+            },
+            OnChallenge = async context =>
+            {
+                context.HandleResponse();
+                var detail = context.AuthenticateFailure is SecurityTokenExpiredException
+                    ? "the access token has expired"
+                    : context.AuthenticateFailure is null ? "an access token is required" : "the access token is not valid";
+                await ApiProblem.Write(context.HttpContext, ErrorCode.Unauthorized, detail);
+            },
+            OnForbidden = context => ApiProblem.Write(context.HttpContext, ErrorCode.Forbidden, "this token may not do that"),
+        };
+    }
+}

@@ -1,0 +1,21 @@
+namespace CallServer.Configuration;
+
+/// <summary><c>Calls:*</c>: the default domain and the timers of the contract.</summary>
+public sealed class CallsOptions
+{
+    public const string Section = "Calls";
+
+    public string DefaultDomain { get; set; } = "callserver.local";
+
+    public TimeSpan RingTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan ReconnectGrace { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long an ended call stays readable (GetCall, REST) before it is dropped.</summary>
+    public TimeSpan EndedCallRetention { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often due timers are looked for.</summary>
+    public TimeSpan TimerPollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+}

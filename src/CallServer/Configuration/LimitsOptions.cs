@@ -1,0 +1,19 @@
+namespace CallServer.Configuration;
+
+/// <summary><c>Limits:*</c>: what one client may send.</summary>
+public sealed class LimitsOptions
+{
+    public const string Section = "Limits";
+
+    /// <summary>The largest hub message (bytes); SignalR closes a connection that sends more.</summary>
+    public long MaximumReceiveMessageSize { get; set; } = 160 * 1024;
+
+    /// <summary>Hub invocations one connection may make per second, on average.</summary>
+    public int HubInvocationsPerSecond { get; set; } = 20;
+
+    /// <summary>Hub invocations one connection may make in a burst.</summary>
+    public int HubInvocationBurst { get; set; } = 60;
+
+    /// <summary>Token requests (<c>auth/token</c>) one client address may make per minute.</summary>
+    public int LoginAttemptsPerMinute { get; set; } = 30;
+}

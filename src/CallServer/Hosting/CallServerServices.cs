@@ -1,0 +1,88 @@
+using System.Text.Json.Serialization;
+using CallServer.Api;
+using CallServer.Application;
+using CallServer.Auth;
+using CallServer.Configuration;
+using CallServer.Domain.Ports;
+using CallServer.Hubs;
+using CallServer.Storage.InMemory;
+using CallServer.Swagger;
+using CallServer.Timers;
+using CallServer.Users;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+
+namespace CallServer.Hosting;
+
+/// <summary>The composition of the server's services.</summary>
+public static class CallServerServices
+{
+    public static void AddCallServer(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+        var isDevelopment = builder.Environment.IsDevelopment();
+
+        services.AddOptions<JwtOptions>().Bind(configuration.GetSection(JwtOptions.Section))
+            .PostConfigure(jwt =>
+            {
+                if (isDevelopment && string.IsNullOrEmpty(jwt.SigningKey))
+                {
+                    jwt.SigningKey = JwtOptions.DevelopmentSigningKey;
+                }
+            })
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<JwtOptions>, JwtOptionsValidator>();
+        services.AddOptions<CallsOptions>().Bind(configuration.GetSection(CallsOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<CallsOptions>, CallsOptionsValidator>();
+        services.AddOptions<AdminOptions>().Bind(configuration.GetSection(AdminOptions.Section));
+        services.AddOptions<AnonymousCallsOptions>().Bind(configuration.GetSection(AnonymousCallsOptions.Section))
+            .Validate(o => o.TokenLifetime > TimeSpan.Zero, "AnonymousCalls:TokenLifetime must be positive.").ValidateOnStart();
+        services.AddOptions<PstnOptions>().Bind(configuration.GetSection(PstnOptions.Section))
+            .Validate(o => o.GatewayUser is null || Domain.Addresses.Address.IsValidUsername(o.GatewayUser.Split('@')[0]), "Pstn:GatewayUser is not a valid username.")
+            .ValidateOnStart();
+        services.AddOptions<LimitsOptions>().Bind(configuration.GetSection(LimitsOptions.Section))
+            .Validate(o => o.HubInvocationsPerSecond > 0 && o.HubInvocationBurst > 0 && o.MaximumReceiveMessageSize > 0, "Limits:* must be positive.")
+            .ValidateOnStart();
+        services.AddOptions<DemoUsersOptions>().Bind(configuration.GetSection(DemoUsersOptions.Section));
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<TokenIssuer>();
+        services.AddSingleton<UserRegistration>();
+        services.AddSingleton<CallDirectory>();
+        services.AddSingleton<CallNotifier>();
+        services.AddSingleton<CallService>();
+        services.AddSingleton<IDeviceMessenger, HubDeviceMessenger>();
+        services.AddInMemoryStores();
+        services.AddHostedService<TimerPump>();
+        if (configuration.GetValue<bool?>($"{DemoUsersOptions.Section}:Enabled") ?? isDevelopment)
+        {
+            services.AddHostedService<DemoUsers>();
+        }
+
+        services.AddCallServerAuthentication();
+        services.AddCallServerRateLimits();
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        var limits = configuration.GetSection(LimitsOptions.Section).Get<LimitsOptions>() ?? new LimitsOptions();
+        services.AddSignalR(hub =>
+            {
+                hub.MaximumReceiveMessageSize = limits.MaximumReceiveMessageSize;
+                hub.EnableDetailedErrors = false;
+                hub.AddFilter<HubRateLimitFilter>();
+                hub.AddFilter<HubErrorFilter>();
+            })
+            .AddJsonProtocol(json => json.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.AddCallServerSwagger();
+    }
+
+    private static void AddInMemoryStores(this IServiceCollection services)
+    {
+        services.AddSingleton<InMemoryCallStore>();
+        services.AddSingleton<ICallStore>(sp => sp.GetRequiredService<InMemoryCallStore>());
+        services.AddSingleton<ITimerQueue, InMemoryTimerQueue>();
+        services.AddSingleton<IPresence, InMemoryPresence>();
+        services.AddSingleton<IUserDirectory, InMemoryUserDirectory>();
+        services.AddHostedService<EndedCallSweeper>();
+    }
+}

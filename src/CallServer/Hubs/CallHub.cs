@@ -1,0 +1,112 @@
+using CallServer.Application;
+using CallServer.Auth;
+using CallServer.Domain.Calls;
+using CallServer.Domain.Commands;
+using CallServer.Domain.Errors;
+using CallServer.Domain.Ports;
+using CallServer.Domain.Views;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+
+namespace CallServer.Hubs;
+
+/// <summary>
+/// The calls hub at <c>/hubs/calls</c>: identity and argument shape here, every rule in the decider.
+/// Refusals reach the client as <see cref="HubException"/>s whose message starts with the error code.
+/// </summary>
+[Authorize(Policy = AuthPolicies.AnyCaller)]
+public sealed class CallHub(CallService calls, CallDirectory directory, IPresence presence, ILogger<CallHub> logger) : Hub
+{
+    private const int MaxCallIdLength = 64;
+
+    public override async Task OnConnectedAsync()
+    {
+        var identity = Identity;
+        if (!identity.IsAnonymous)
+        {
+            await presence.AddAsync(identity.Account, Context.ConnectionId);
+        }
+
+        logger.LogInformation("Device {DeviceId} of {Account} connected", Context.ConnectionId, identity.Account);
+        await base.OnConnectedAsync();
+    }
+
+    public override async Task OnDisconnectedAsync(Exception? exception)
+    {
+        var identity = Identity;
+        await presence.RemoveAsync(identity.Account, Context.ConnectionId);
+        logger.LogInformation("Device {DeviceId} of {Account} disconnected", Context.ConnectionId, identity.Account);
+        await calls.DisconnectAsync(Requester, CancellationToken.None);
+        await base.OnDisconnectedAsync(exception);
+    }
+
+    public Task<CallSnapshot> CreateOutgoingCall(string? callee) =>
+        calls.CreateAsync(Identity, Context.ConnectionId, callee, Context.ConnectionAborted);
+
+    public Task EstablishCall(string? callId, string? sdpOffer) =>
+        calls.EstablishAsync(CheckCallId(callId), Requester, sdpOffer, Context.ConnectionAborted);
+
+    public Task AcceptCall(string? callId, string? sdpAnswer) =>
+        Execute(callId, new AcceptCall(Requester, sdpAnswer ?? string.Empty));
+
+    public Task RejectCall(string? callId) => Execute(callId, new RejectCall(Requester));
+
+    public Task IgnoreCall(string? callId) => Execute(callId, new IgnoreCall(Requester));
+
+    public Task ForwardCall(string? callId, string? target) =>
+        calls.ForwardAsync(CheckCallId(callId), Requester, target, Context.ConnectionAborted);
+
+    public Task EndCall(string? callId) => Execute(callId, new EndCall(Requester));
+
+    public Task<string> HoldCall(string? callId, string? sdpOffer) => StartOperation(callId, MediaOperation.HoldCall, sdpOffer);
+
+    public Task<string> UnholdCall(string? callId, string? sdpOffer) => StartOperation(callId, MediaOperation.UnholdCall, sdpOffer);
+
+    public Task<string> VideoStart(string? callId, string? sdpOffer) => StartOperation(callId, MediaOperation.VideoStart, sdpOffer);
+
+    public Task<string> VideoStop(string? callId, string? sdpOffer) => StartOperation(callId, MediaOperation.VideoStop, sdpOffer);
+
+    public Task AnswerRenegotiation(string? callId, string? operationId, string? sdpAnswer) =>
+        Execute(callId, new AnswerRenegotiation(Requester, operationId ?? string.Empty, sdpAnswer ?? string.Empty));
+
+    public Task RejectRenegotiation(string? callId, string? operationId, string? reason) =>
+        Execute(callId, new RejectRenegotiation(Requester, operationId ?? string.Empty, reason));
+
+    public Task Mute(string? callId) => Execute(callId, new SetMuted(Requester, true));
+
+    public Task Unmute(string? callId) => Execute(callId, new SetMuted(Requester, false));
+
+    public Task SendIceCandidate(string? callId, IceCandidateMessage? candidate)
+    {
+        if (candidate is null)
+        {
+            throw Refused(ErrorCode.InvalidArgument, "a candidate is required");
+        }
+
+        return Execute(callId, new SendIceCandidate(Requester, new IceCandidate(candidate.Candidate!, candidate.SdpMid, candidate.SdpMLineIndex)));
+    }
+
+    public Task<CallSnapshot> GetCall(string? callId) => calls.GetAsync(CheckCallId(callId), Requester, Context.ConnectionAborted);
+
+    public Task<IReadOnlyList<CallSnapshot>> GetActiveCalls() => calls.GetActiveAsync(Requester, Context.ConnectionAborted);
+
+    public Task<CallSnapshot> ResumeCall(string? callId) => calls.ResumeAsync(CheckCallId(callId), Requester, Context.ConnectionAborted);
+
+    private CallerIdentity Identity =>
+        CallerIdentity.From(Context.User, directory.DefaultDomain) ?? throw Refused(ErrorCode.Unauthorized, "the token names no valid caller");
+
+    private Requester Requester => new(Identity.Account, Context.ConnectionId);
+
+    private Task Execute(string? callId, CallCommand command) =>
+        calls.ExecuteAsync(CheckCallId(callId), command, Context.ConnectionAborted);
+
+    private Task<string> StartOperation(string? callId, MediaOperation operation, string? sdpOffer) =>
+        calls.StartOperationAsync(CheckCallId(callId), Requester, operation, sdpOffer, Context.ConnectionAborted);
+
+    private static string CheckCallId(string? callId) =>
+        string.IsNullOrEmpty(callId) || callId.Length > MaxCallIdLength
+            ? throw Refused(ErrorCode.CallNotFound, "no such call")
+            : callId;
+
+    private static CallRefusedException Refused(ErrorCode code, string message) => CallRefusedException.Of(code, message);
+}

@@ -1,0 +1,25 @@
+using CallServer.Application;
+using Microsoft.AspNetCore.SignalR;
+
+namespace CallServer.Hubs;
+
+/// <summary>Turns a refusal into a <see cref="HubException"/> whose message starts with the error code.</summary>
+public sealed class HubErrorFilter(ILogger<HubErrorFilter> logger) : IHubFilter
+{
+    public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
+    {
+        try
+        {
+            return await next(invocationContext);
+        }
+        catch (CallRefusedException refused)
+        {
+            logger.LogDebug(
+                "{Method} by device {DeviceId} refused: {ErrorCode}",
+                invocationContext.HubMethodName,
+                invocationContext.Context.ConnectionId,
+                refused.Error.Code);
+            throw new HubException(refused.Message);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using System.Threading.RateLimiting;
+using CallServer.Configuration;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+
+namespace CallServer.Hubs;
+
+/// <summary>A token bucket per connection: an invocation past it fails with <c>RateLimited</c> and does nothing.</summary>
+public sealed class HubRateLimitFilter(IOptions<LimitsOptions> options) : IHubFilter
+{
+    private static readonly object LimiterKey = new();
+
+    public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
+    {
+        var limiter = (RateLimiter)invocationContext.Context.Items[LimiterKey]!;
+        using var lease = limiter.AttemptAcquire();
+        if (!lease.IsAcquired)
+        {
+            throw new HubException($"RateLimited: at most {options.Value.HubInvocationsPerSecond} invocations per second per connection");
+        }
+
+        return await next(invocationContext);
+    }
+
+    public Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
+    {
+        var limits = options.Value;
+        context.Context.Items[LimiterKey] = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = limits.HubInvocationBurst,
+            TokensPerPeriod = limits.HubInvocationsPerSecond,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
+        return next(context);
+    }
+
+    public async Task OnDisconnectedAsync(HubLifetimeContext context, Exception? exception, Func<HubLifetimeContext, Exception?, Task> next)
+    {
+        if (context.Context.Items[LimiterKey] is RateLimiter limiter)
+        {
+            await limiter.DisposeAsync();
+        }
+
+        await next(context, exception);
+    }
+}
