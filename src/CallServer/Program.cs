@@ -1,7 +1,8 @@
 using CallServer.Hosting;
 using CallServer.Observability;
 
-var builder = WebApplication.CreateBuilder(args);
+// The content root is the build output, so the server finds its appsettings.json and wwwroot from any directory.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddCallServerLogging();
 builder.AddCallServer();
 

@@ -2,10 +2,12 @@ using System.Text.Json.Serialization;
 using CallServer.Api;
 using CallServer.Application;
 using CallServer.Auth;
+using CallServer.Cluster;
 using CallServer.Configuration;
 using CallServer.Domain.Ports;
 using CallServer.Hubs;
 using CallServer.Storage.InMemory;
+using CallServer.Storage.Redis;
 using CallServer.Swagger;
 using CallServer.Timers;
 using CallServer.Users;
@@ -52,8 +54,16 @@ public static class CallServerServices
         services.AddSingleton<CallDirectory>();
         services.AddSingleton<CallNotifier>();
         services.AddSingleton<CallService>();
-        services.AddSingleton<IDeviceMessenger, HubDeviceMessenger>();
-        services.AddInMemoryStores();
+        services.AddOptions<RedisOptions>().Bind(configuration.GetSection(RedisOptions.Section));
+        if (configuration.GetSection(RedisOptions.Section).Get<RedisOptions>() is { Enabled: true })
+        {
+            services.AddRedisStores();
+        }
+        else
+        {
+            services.AddInMemoryStores();
+        }
+
         services.AddHostedService<TimerPump>();
         if (configuration.GetValue<bool?>($"{DemoUsersOptions.Section}:Enabled") ?? isDevelopment)
         {
@@ -72,12 +82,29 @@ public static class CallServerServices
                 hub.AddFilter<HubRateLimitFilter>();
                 hub.AddFilter<HubErrorFilter>();
             })
-            .AddJsonProtocol(json => json.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+            .AddJsonProtocol(json => HubJson.Configure(json.PayloadSerializerOptions));
         services.AddCallServerSwagger();
+    }
+
+    private static void AddRedisStores(this IServiceCollection services)
+    {
+        services.AddSingleton<NodeIdentity>();
+        services.AddSingleton<LocalDevices>();
+        services.AddSingleton<RedisConnection>();
+        services.AddSingleton<RedisKeys>();
+        services.AddSingleton<ICallStore, RedisCallStore>();
+        services.AddSingleton<ITimerQueue, RedisTimerQueue>();
+        services.AddSingleton<RedisPresence>();
+        services.AddSingleton<IPresence>(sp => sp.GetRequiredService<RedisPresence>());
+        services.AddSingleton<IUserDirectory, RedisUserDirectory>();
+        services.AddSingleton<IDeviceMessenger, RedisDeviceMessenger>();
+        services.AddHostedService<NodeChannelListener>();
+        services.AddHostedService<NodeHeartbeat>();
     }
 
     private static void AddInMemoryStores(this IServiceCollection services)
     {
+        services.AddSingleton<IDeviceMessenger, HubDeviceMessenger>();
         services.AddSingleton<InMemoryCallStore>();
         services.AddSingleton<ICallStore>(sp => sp.GetRequiredService<InMemoryCallStore>());
         services.AddSingleton<ITimerQueue, InMemoryTimerQueue>();

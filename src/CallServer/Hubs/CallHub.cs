@@ -21,11 +21,9 @@ public sealed class CallHub(CallService calls, CallDirectory directory, IPresenc
 
     public override async Task OnConnectedAsync()
     {
+        // Anonymous callers are present too (events must find their device), though no one can call them.
         var identity = Identity;
-        if (!identity.IsAnonymous)
-        {
-            await presence.AddAsync(identity.Account, Context.ConnectionId);
-        }
+        await presence.AddAsync(identity.Account, Context.ConnectionId);
 
         logger.LogInformation("Device {DeviceId} of {Account} connected", Context.ConnectionId, identity.Account);
         await base.OnConnectedAsync();

@@ -1,5 +1,6 @@
 using CallServer.Application;
 using CallServer.Configuration;
+using CallServer.Domain.Errors;
 using CallServer.Domain.Ports;
 using Microsoft.Extensions.Options;
 
@@ -46,10 +47,12 @@ public sealed class TimerPump(
                     await calls.FireTimerAsync(timer, cancellationToken);
                     fired++;
                 }
-                catch (CallRefusedException refused)
+                catch (CallRefusedException refused) when (refused.Error.Code != ErrorCode.Unavailable)
                 {
                     logger.LogDebug("Call {CallId}: {Kind} timer did nothing: {Error}", timer.CallId, timer.Request.Kind, refused.Error);
                 }
+
+                await queue.CompleteAsync(timer, cancellationToken);
             }
         }
         while (due.Count == BatchSize);

@@ -48,4 +48,7 @@ public sealed class InMemoryTimerQueue : ITimerQueue
 
         return Task.FromResult<IReadOnlyList<DueTimer>>(due);
     }
+
+    /// <summary>Nothing to do: a claimed timer was removed already (one process, nothing to survive).</summary>
+    public Task CompleteAsync(DueTimer timer, CancellationToken cancellationToken = default) => Task.CompletedTask;
 }

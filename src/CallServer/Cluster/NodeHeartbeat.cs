@@ -1,0 +1,106 @@
+using CallServer.Application;
+using CallServer.Configuration;
+using CallServer.Domain.Addresses;
+using CallServer.Domain.Commands;
+using CallServer.Storage.Redis;
+using Microsoft.Extensions.Options;
+
+namespace CallServer.Cluster;
+
+/// <summary>
+/// Says every interval that this node is alive, and reaps nodes that stopped saying so: their devices
+/// leave presence and their calls start the reconnect grace (so clients that moved to another node can
+/// <c>ResumeCall</c>). A node reaps only after it has itself been healthy for a whole node timeout, so
+/// that after a Redis outage no live node is taken for dead.
+/// </summary>
+public sealed class NodeHeartbeat(
+    RedisConnection redis,
+    RedisKeys keys,
+    NodeIdentity node,
+    RedisPresence presence,
+    CallService calls,
+    IOptions<RedisOptions> options,
+    IOptions<CallsOptions> callsOptions,
+    TimeProvider clock,
+    ILogger<NodeHeartbeat> logger) : BackgroundService
+{
+    private DateTimeOffset? healthySince;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var ticker = new PeriodicTimer(options.Value.NodeHeartbeatInterval, clock);
+        do
+        {
+            try
+            {
+                await BeatAsync();
+                healthySince ??= clock.GetUtcNow();
+                if (clock.GetUtcNow() - healthySince >= options.Value.NodeTimeout)
+                {
+                    await ReapDeadNodesAsync(stoppingToken);
+                }
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                if (healthySince is not null)
+                {
+                    logger.LogWarning("Node {NodeId} heartbeat failed: {Error}", node.Id, exception.Message);
+                }
+
+                healthySince = null;
+            }
+        }
+        while (await ticker.WaitForNextTickAsync(stoppingToken));
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        try
+        {
+            // A clean exit: the connections closed already (and started their calls' grace); forget the node.
+            var database = redis.Database;
+            await database.KeyDeleteAsync(keys.NodeAlive(node.Id));
+            await database.SetRemoveAsync(keys.Nodes, node.Id);
+        }
+        catch (Exception exception) when (exception is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            logger.LogWarning("Node {NodeId} could not deregister: {Error}", node.Id, exception.Message);
+        }
+    }
+
+    private async Task BeatAsync()
+    {
+        var database = redis.Database;
+        await database.StringSetAsync(keys.NodeAlive(node.Id), clock.GetUtcNow().ToUnixTimeMilliseconds(), options.Value.NodeTimeout);
+        await database.SetAddAsync(keys.Nodes, node.Id);
+    }
+
+    private async Task ReapDeadNodesAsync(CancellationToken cancellationToken)
+    {
+        var database = redis.Database;
+        foreach (var member in await database.SetMembersAsync(keys.Nodes))
+        {
+            var other = (string)member!;
+            if (other == node.Id || await database.KeyExistsAsync(keys.NodeAlive(other)) || !await database.SetRemoveAsync(keys.Nodes, other))
+            {
+                continue;
+            }
+
+            // This node won the removal: it alone reaps the dead one.
+            var devices = await database.SetMembersAsync(keys.NodeDevices(other));
+            logger.LogWarning("Node {DeadNodeId} is dead; reaping its {DeviceCount} devices", other, devices.Length);
+            foreach (var device in devices)
+            {
+                var (deviceId, account) = NodeDevice.Parse(device!);
+                await presence.RemoveAsync(account, deviceId, other);
+                if (Address.TryParse(account, callsOptions.Value.DefaultDomain, out var address))
+                {
+                    await calls.DisconnectAsync(new Requester(address, deviceId), cancellationToken);
+                }
+            }
+
+            await database.KeyDeleteAsync(keys.NodeDevices(other));
+        }
+    }
+}

@@ -1,0 +1,6 @@
+using System.Text.Json;
+
+namespace CallServer.Cluster;
+
+/// <summary>An event for a device on another node, as published on that node's channel.</summary>
+public sealed record NodeMessage(string DeviceId, string Method, JsonElement[] Arguments);

@@ -1,0 +1,52 @@
+using CallServer.Domain.Addresses;
+using CallServer.Domain.Ports;
+using CallServer.Storage.Redis;
+
+namespace CallServer.Cluster;
+
+/// <summary>
+/// Presence shared by the nodes: per account, its devices and the node each is on; per node, its devices
+/// (so a dead node's can be reaped). Devices on a node whose heartbeat stopped do not count.
+/// </summary>
+public sealed class RedisPresence(RedisConnection redis, RedisKeys keys, NodeIdentity node, LocalDevices local) : IPresence
+{
+    public Task AddAsync(Address account, string deviceId, CancellationToken cancellationToken = default)
+    {
+        local.Add(deviceId, account.Value);
+        return RedisConnection.Guard(async () =>
+        {
+            var database = redis.Database;
+            await Task.WhenAll(
+                database.HashSetAsync(keys.Presence(account.Value), deviceId, node.Id),
+                database.HashSetAsync(keys.DeviceNodes, deviceId, node.Id),
+                database.SetAddAsync(keys.NodeDevices(node.Id), NodeDevice.Format(deviceId, account.Value)));
+        });
+    }
+
+    public Task RemoveAsync(Address account, string deviceId, CancellationToken cancellationToken = default)
+    {
+        local.Remove(deviceId);
+        return RemoveAsync(account.Value, deviceId, node.Id);
+    }
+
+    /// <summary>Forgets a device of any node (used when reaping a dead node).</summary>
+    public Task RemoveAsync(string account, string deviceId, string nodeId) => RedisConnection.Guard(async () =>
+    {
+        var database = redis.Database;
+        await Task.WhenAll(
+            database.HashDeleteAsync(keys.Presence(account), deviceId),
+            database.HashDeleteAsync(keys.DeviceNodes, deviceId),
+            database.SetRemoveAsync(keys.NodeDevices(nodeId), NodeDevice.Format(deviceId, account)));
+    });
+
+    public Task<IReadOnlyList<string>> GetDevicesAsync(Address account, CancellationToken cancellationToken = default) =>
+        RedisConnection.Guard<IReadOnlyList<string>>(async () =>
+        {
+            var database = redis.Database;
+            var entries = await database.HashGetAllAsync(keys.Presence(account.Value));
+            var nodes = entries.Select(e => (string)e.Value!).Distinct(StringComparer.Ordinal).ToList();
+            var alive = await Task.WhenAll(nodes.Select(n => n == node.Id ? Task.FromResult(true) : database.KeyExistsAsync(keys.NodeAlive(n))));
+            var liveNodes = nodes.Where((_, i) => alive[i]).ToHashSet(StringComparer.Ordinal);
+            return entries.Where(e => liveNodes.Contains((string)e.Value!)).Select(e => (string)e.Name!).ToList();
+        });
+}

@@ -1,0 +1,24 @@
+namespace CallServer.Configuration;
+
+/// <summary><c>Redis:*</c>: where calls live when many nodes share them.</summary>
+public sealed class RedisOptions
+{
+    public const string Section = "Redis";
+
+    /// <summary>A StackExchange.Redis connection string; empty runs one node with the in-memory store.</summary>
+    public string? Configuration { get; set; }
+
+    /// <summary>Prefix of every key and channel, so that several deployments can share one Redis.</summary>
+    public string KeyPrefix { get; set; } = "callserver:";
+
+    /// <summary>How often a node says it is alive.</summary>
+    public TimeSpan NodeHeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A node silent for this long is dead: its connections stop counting and its calls start their grace.</summary>
+    public TimeSpan NodeTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a claimed timer stays with its claimer before another node may claim it again.</summary>
+    public TimeSpan TimerClaimLease { get; set; } = TimeSpan.FromSeconds(10);
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(Configuration);
+}

@@ -1,0 +1,89 @@
+using System.Globalization;
+using System.Text.Json;
+using CallServer.Configuration;
+using CallServer.Domain.Addresses;
+using CallServer.Domain.Calls;
+using CallServer.Domain.Ports;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace CallServer.Storage.Redis;
+
+/// <summary>
+/// Calls in Redis: a hash per call (<c>v</c> the version, <c>d</c> the JSON record), saved by a Lua script
+/// only if the stored version is the one the command was decided from. An ended call expires after the
+/// retention period. A set per account indexes its calls; ids of expired calls are pruned on read.
+/// </summary>
+public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptions<CallsOptions> options) : ICallStore
+{
+    // KEYS[1] the call, KEYS[2..] the account indexes; ARGV: expected version ('0' = must not exist),
+    // new version, record, expiry in ms ('0' = none).
+    private const string CompareAndSetScript = """
+        local current = redis.call('HGET', KEYS[1], 'v')
+        if ARGV[1] == '0' then
+          if current then return 0 end
+        elseif current ~= ARGV[1] then
+          return 0
+        end
+        redis.call('HSET', KEYS[1], 'v', ARGV[2], 'd', ARGV[3])
+        if ARGV[4] ~= '0' then redis.call('PEXPIRE', KEYS[1], ARGV[4]) end
+        for i = 2, #KEYS do
+          redis.call('SADD', KEYS[i], ARGV[5])
+        end
+        return 1
+        """;
+
+    public Task<Call?> GetAsync(string callId, CancellationToken cancellationToken = default) =>
+        RedisConnection.Guard(async () => Read(await redis.Database.HashGetAsync(keys.Call(callId), "d")));
+
+    public Task<bool> TryCreateAsync(Call call, CancellationToken cancellationToken = default) => SaveAsync(call, 0);
+
+    public Task<bool> TrySaveAsync(Call call, long expectedVersion, CancellationToken cancellationToken = default) => SaveAsync(call, expectedVersion);
+
+    public Task<IReadOnlyList<Call>> GetCallsOfAsync(Address account, CancellationToken cancellationToken = default) =>
+        RedisConnection.Guard<IReadOnlyList<Call>>(async () =>
+        {
+            var database = redis.Database;
+            var index = keys.CallsOf(account.Value);
+            var ids = await database.SetMembersAsync(index);
+            var records = await Task.WhenAll(ids.Select(id => database.HashGetAsync(keys.Call(id!), "d")));
+            var calls = new List<Call>();
+            for (var i = 0; i < ids.Length; i++)
+            {
+                if (Read(records[i]) is { } call)
+                {
+                    calls.Add(call);
+                }
+                else
+                {
+                    await database.SetRemoveAsync(index, ids[i]);
+                }
+            }
+
+            return calls;
+        });
+
+    public Task PingAsync(CancellationToken cancellationToken = default) =>
+        RedisConnection.Guard(() => redis.Database.PingAsync());
+
+    private Task<bool> SaveAsync(Call call, long expectedVersion) => RedisConnection.Guard(async () =>
+    {
+        var accounts = call.Devices.Select(d => d.Account).Append(call.Caller.Account).Append(call.Callee.Account).Distinct();
+        RedisKey[] scriptKeys = [keys.Call(call.CallId), .. accounts.Select(a => keys.CallsOf(a.Value))];
+        var expiry = call.Phase == CallPhase.Ended ? (long)options.Value.EndedCallRetention.TotalMilliseconds : 0;
+        var result = await redis.Database.ScriptEvaluateAsync(
+            CompareAndSetScript,
+            scriptKeys,
+            [
+                expectedVersion.ToString(CultureInfo.InvariantCulture),
+                call.Version.ToString(CultureInfo.InvariantCulture),
+                JsonSerializer.Serialize(call, StoredCallJson.Options),
+                expiry.ToString(CultureInfo.InvariantCulture),
+                call.CallId,
+            ]);
+        return (int)result == 1;
+    });
+
+    private static Call? Read(RedisValue record) =>
+        record.IsNullOrEmpty ? null : JsonSerializer.Deserialize<Call>(record.ToString(), StoredCallJson.Options);
+}

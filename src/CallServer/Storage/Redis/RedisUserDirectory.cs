@@ -1,0 +1,47 @@
+using System.Text.Json;
+using CallServer.Domain.Addresses;
+using CallServer.Domain.Ports;
+using StackExchange.Redis;
+
+namespace CallServer.Storage.Redis;
+
+/// <summary>Users in Redis: a JSON record per address and a set of all addresses.</summary>
+public sealed class RedisUserDirectory(RedisConnection redis, RedisKeys keys) : IUserDirectory
+{
+    public Task<UserAccount?> FindAsync(Address address, CancellationToken cancellationToken = default) =>
+        RedisConnection.Guard(async () => Read(await redis.Database.StringGetAsync(keys.User(address.Value))));
+
+    public Task<bool> TryAddAsync(UserAccount account, CancellationToken cancellationToken = default) =>
+        RedisConnection.Guard(async () =>
+        {
+            var database = redis.Database;
+            if (!await database.StringSetAsync(keys.User(account.Address.Value), JsonSerializer.Serialize(account, StoredCallJson.Options), when: When.NotExists))
+            {
+                return false;
+            }
+
+            await database.SetAddAsync(keys.Users, account.Address.Value);
+            return true;
+        });
+
+    public Task<bool> RemoveAsync(Address address, CancellationToken cancellationToken = default) =>
+        RedisConnection.Guard(async () =>
+        {
+            var database = redis.Database;
+            var removed = await database.KeyDeleteAsync(keys.User(address.Value));
+            await database.SetRemoveAsync(keys.Users, address.Value);
+            return removed;
+        });
+
+    public Task<IReadOnlyList<UserAccount>> ListAsync(CancellationToken cancellationToken = default) =>
+        RedisConnection.Guard<IReadOnlyList<UserAccount>>(async () =>
+        {
+            var database = redis.Database;
+            var addresses = await database.SetMembersAsync(keys.Users);
+            var records = await Task.WhenAll(addresses.Select(a => database.StringGetAsync(keys.User(a!))));
+            return records.Select(Read).OfType<UserAccount>().OrderBy(u => u.Address.Value, StringComparer.Ordinal).ToList();
+        });
+
+    private static UserAccount? Read(RedisValue record) =>
+        record.IsNullOrEmpty ? null : JsonSerializer.Deserialize<UserAccount>(record.ToString(), StoredCallJson.Options);
+}
