@@ -7,6 +7,7 @@ using CallServer.Domain.Decisions;
 using CallServer.Domain.Errors;
 using CallServer.Domain.Ports;
 using CallServer.Domain.Views;
+using CallServer.Observability.Metrics;
 using Microsoft.Extensions.Options;
 
 namespace CallServer.Application;
@@ -22,6 +23,7 @@ public sealed class CallService(
     CallNotifier notifier,
     IOptions<CallsOptions> options,
     TimeProvider clock,
+    CallServerMetrics metrics,
     ILogger<CallService> logger)
 {
     private const int MaxAttempts = 16;
@@ -44,6 +46,7 @@ public sealed class CallService(
             throw CallRefusedException.Of(ErrorCode.Unavailable, "could not create the call; try again");
         }
 
+        metrics.CallChanged(null, decision.Call!);
         logger.LogInformation("Call {CallId} created by {Caller} to {Callee}", decision.Call!.CallId, identity.Account, callee);
         return CallProjection.View(decision.Call, CallViewer.CallerOf(decision.Call));
     }
@@ -139,6 +142,11 @@ public sealed class CallService(
             {
                 logger.LogDebug("Call {CallId}: lost a race at version {Version}, deciding {Command} again", callId, call.Version, command.GetType().Name);
                 continue;
+            }
+
+            if (decision.Changed)
+            {
+                metrics.CallChanged(call, decision.Call!);
             }
 
             await CarryOutAsync(decision, cancellationToken);

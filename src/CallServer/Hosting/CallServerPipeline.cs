@@ -2,6 +2,7 @@ using CallServer.Api;
 using CallServer.Auth;
 using CallServer.Hubs;
 using CallServer.Observability;
+using CallServer.Observability.Metrics;
 
 namespace CallServer.Hosting;
 
@@ -10,6 +11,8 @@ public static class CallServerPipeline
 {
     public static void UseCallServer(this WebApplication app)
     {
+        // Created now, so that it hears every measurement from the start.
+        app.Services.GetRequiredService<PrometheusExporter>();
         app.UseMiddleware<RequestLoggingMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
@@ -36,6 +39,7 @@ public static class CallServerPipeline
         api.MapUserEndpoints();
         api.MapCallEndpoints();
         app.MapHealthEndpoints();
+        app.MapMetricsEndpoint();
         app.MapHub<CallHub>(JwtAuthenticationSetup.HubPath);
     }
 }

@@ -6,6 +6,7 @@ using CallServer.Cluster;
 using CallServer.Configuration;
 using CallServer.Domain.Ports;
 using CallServer.Hubs;
+using CallServer.Observability.Metrics;
 using CallServer.Storage.InMemory;
 using CallServer.Storage.Redis;
 using CallServer.Swagger;
@@ -49,6 +50,8 @@ public static class CallServerServices
         services.AddOptions<DemoUsersOptions>().Bind(configuration.GetSection(DemoUsersOptions.Section));
 
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<CallServerMetrics>();
+        services.AddSingleton<PrometheusExporter>();
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<UserRegistration>();
         services.AddSingleton<CallDirectory>();
@@ -79,6 +82,7 @@ public static class CallServerServices
             {
                 hub.MaximumReceiveMessageSize = limits.MaximumReceiveMessageSize;
                 hub.EnableDetailedErrors = false;
+                hub.AddFilter<HubMetricsFilter>();
                 hub.AddFilter<HubRateLimitFilter>();
                 hub.AddFilter<HubErrorFilter>();
             })
@@ -92,7 +96,8 @@ public static class CallServerServices
         services.AddSingleton<LocalDevices>();
         services.AddSingleton<RedisConnection>();
         services.AddSingleton<RedisKeys>();
-        services.AddSingleton<ICallStore, RedisCallStore>();
+        services.AddSingleton<RedisCallStore>();
+        services.AddMeasuredCallStore<RedisCallStore>();
         services.AddSingleton<ITimerQueue, RedisTimerQueue>();
         services.AddSingleton<RedisPresence>();
         services.AddSingleton<IPresence>(sp => sp.GetRequiredService<RedisPresence>());
@@ -106,10 +111,14 @@ public static class CallServerServices
     {
         services.AddSingleton<IDeviceMessenger, HubDeviceMessenger>();
         services.AddSingleton<InMemoryCallStore>();
-        services.AddSingleton<ICallStore>(sp => sp.GetRequiredService<InMemoryCallStore>());
+        services.AddMeasuredCallStore<InMemoryCallStore>();
         services.AddSingleton<ITimerQueue, InMemoryTimerQueue>();
         services.AddSingleton<IPresence, InMemoryPresence>();
         services.AddSingleton<IUserDirectory, InMemoryUserDirectory>();
         services.AddHostedService<EndedCallSweeper>();
     }
+
+    private static void AddMeasuredCallStore<TStore>(this IServiceCollection services)
+        where TStore : ICallStore =>
+        services.AddSingleton<ICallStore>(sp => new MeasuredCallStore(sp.GetRequiredService<TStore>(), sp.GetRequiredService<CallServerMetrics>()));
 }

@@ -1,0 +1,80 @@
+using System.Diagnostics.Metrics;
+using CallServer.Domain.Calls;
+
+namespace CallServer.Observability.Metrics;
+
+/// <summary>The server's instruments (System.Diagnostics.Metrics), exported at <c>/metrics</c>.</summary>
+public sealed class CallServerMetrics : IDisposable
+{
+    public const string MeterName = "CallServer";
+
+    private static readonly double[] LatencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+    private readonly Meter meter = new(MeterName);
+    private readonly UpDownCounter<long> connections;
+    private readonly UpDownCounter<long> callsByState;
+    private readonly Counter<long> callSetups;
+    private readonly Counter<long> callsEnded;
+    private readonly Counter<long> operations;
+    private readonly Histogram<double> setupLatency;
+    private readonly Histogram<double> storeLatency;
+
+    public CallServerMetrics()
+    {
+        connections = meter.CreateUpDownCounter<long>("callserver.connections", description: "Hub connections on this node.");
+        callsByState = meter.CreateUpDownCounter<long>("callserver.calls.active", description: "Calls by phase changed by this node (sum the nodes for the cluster).");
+        callSetups = meter.CreateCounter<long>("callserver.call.setups", description: "Calls established (offer sent to the callee's devices), by outcome of ringing.");
+        callsEnded = meter.CreateCounter<long>("callserver.calls.ended", description: "Calls ended, by the caller's end reason.");
+        operations = meter.CreateCounter<long>("callserver.operations", description: "Hub invocations by method and result (ok or the error code).");
+        setupLatency = meter.CreateHistogram<double>("callserver.call.setup.duration", unit: "s", description: "From creating a call to both parties in call.");
+        storeLatency = meter.CreateHistogram<double>("callserver.store.duration", unit: "s", description: "Call store operations, by operation.");
+    }
+
+    public static IReadOnlyList<double> BucketsOf(string instrument) => LatencyBuckets;
+
+    public void ConnectionOpened() => connections.Add(1);
+
+    public void ConnectionClosed() => connections.Add(-1);
+
+    public void Operation(string method, string result) =>
+        operations.Add(1, new KeyValuePair<string, object?>("method", method), new KeyValuePair<string, object?>("result", result));
+
+    public void StoreOperation(string operation, TimeSpan elapsed) =>
+        storeLatency.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("operation", operation));
+
+    /// <summary>Counts what a saved change did to the call.</summary>
+    public void CallChanged(Call? before, Call after)
+    {
+        if (before?.Phase == after.Phase)
+        {
+            return;
+        }
+
+        if (before is not null)
+        {
+            callsByState.Add(-1, new KeyValuePair<string, object?>("phase", before.Phase.ToString()));
+        }
+
+        if (after.Phase != CallPhase.Ended)
+        {
+            callsByState.Add(1, new KeyValuePair<string, object?>("phase", after.Phase.ToString()));
+        }
+
+        if (before?.Phase == CallPhase.Initial && after.Phase != CallPhase.Initial)
+        {
+            callSetups.Add(1, new KeyValuePair<string, object?>("result", after.Phase == CallPhase.Ended ? after.Caller.End?.Reason.ToString() : "ringing"));
+        }
+
+        if (after.Phase == CallPhase.Connected && before?.Phase == CallPhase.Answering)
+        {
+            setupLatency.Record(((after.AnsweredAt ?? after.CreatedAt) - after.CreatedAt).TotalSeconds);
+        }
+
+        if (after.Phase == CallPhase.Ended)
+        {
+            callsEnded.Add(1, new KeyValuePair<string, object?>("reason", after.Caller.End?.Reason.ToString()));
+        }
+    }
+
+    public void Dispose() => meter.Dispose();
+}

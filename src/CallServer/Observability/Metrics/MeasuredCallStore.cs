@@ -1,0 +1,42 @@
+using System.Diagnostics;
+using CallServer.Domain.Addresses;
+using CallServer.Domain.Calls;
+using CallServer.Domain.Ports;
+
+namespace CallServer.Observability.Metrics;
+
+/// <summary>Times every call store operation into <c>callserver_store_duration_seconds</c>.</summary>
+public sealed class MeasuredCallStore(ICallStore inner, CallServerMetrics metrics) : ICallStore
+{
+    public Task<Call?> GetAsync(string callId, CancellationToken cancellationToken = default) =>
+        Measure("get", () => inner.GetAsync(callId, cancellationToken));
+
+    public Task<bool> TryCreateAsync(Call call, CancellationToken cancellationToken = default) =>
+        Measure("create", () => inner.TryCreateAsync(call, cancellationToken));
+
+    public Task<bool> TrySaveAsync(Call call, long expectedVersion, CancellationToken cancellationToken = default) =>
+        Measure("save", () => inner.TrySaveAsync(call, expectedVersion, cancellationToken));
+
+    public Task<IReadOnlyList<Call>> GetCallsOfAsync(Address account, CancellationToken cancellationToken = default) =>
+        Measure("calls_of", () => inner.GetCallsOfAsync(account, cancellationToken));
+
+    public Task PingAsync(CancellationToken cancellationToken = default) =>
+        Measure("ping", async () =>
+        {
+            await inner.PingAsync(cancellationToken);
+            return true;
+        });
+
+    private async Task<T> Measure<T>(string operation, Func<Task<T>> action)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            return await action();
+        }
+        finally
+        {
+            metrics.StoreOperation(operation, Stopwatch.GetElapsedTime(started));
+        }
+    }
+}
