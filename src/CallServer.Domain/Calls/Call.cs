@@ -33,6 +33,9 @@ public sealed record Call
     /// <summary>Caller candidates that arrived before a callee device was bound.</summary>
     public ImmutableList<IceCandidate> CandidatesForCallee { get; init; } = [];
 
+    /// <summary>Candidates of ringing devices, kept until one accepts; the accepting device's go to the caller.</summary>
+    public ImmutableList<DeviceCandidate> CandidatesFromDevices { get; init; } = [];
+
     public PendingOperation? PendingOperation { get; init; }
 
     /// <summary>Counts the times ringing (re)started, so that a stale ring timer does nothing.</summary>

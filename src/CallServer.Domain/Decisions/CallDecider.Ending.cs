@@ -99,6 +99,7 @@ public static partial class CallDecider
             Callee = changed.Callee with { End = calleeEnd },
             PendingOperation = null,
             CandidatesForCallee = [],
+            CandidatesFromDevices = [],
             EndedAt = now,
         };
         var notifications = new List<CallNotification>();

@@ -213,18 +213,21 @@ public static partial class CallDecider
             return Decision.Refuse(ErrorCode.InvalidArgument, "not an ICE candidate (RFC 8839: candidate:…)");
         }
 
+        if (call.IsRinging && call.RingingDevices.FirstOrDefault(d => d.DeviceId == command.Requester.DeviceId && d.Account == command.Requester.Account) is { } ringing)
+        {
+            // A ringing device may trickle before it accepts: kept, and handed to the caller if it does.
+            return call.CandidatesFromDevices.Count >= IceCandidate.MaxPending
+                ? Decision.Refuse(ErrorCode.PayloadTooLarge, $"at most {IceCandidate.MaxPending} candidates are kept before the call is answered")
+                : Decision.Changes(call, call with { CandidatesFromDevices = call.CandidatesFromDevices.Add(new DeviceCandidate(ringing.DeviceId, candidate)) }, []);
+        }
+
         var (side, refusal) = BoundParty(call, command.Requester);
         if (refusal is not null)
         {
             return refusal;
         }
 
-        if (call.Phase == CallPhase.Initial)
-        {
-            return Decision.Refuse(ErrorCode.InvalidState, "establish the call before sending candidates");
-        }
-
-        if (side == CallSide.Callee)
+        if (call.Phase == CallPhase.Initial)        if (side == CallSide.Callee)
         {
             return Decision.Unchanged(call, new IceCandidateNotification(CallViewer.CallerOf(call), candidate));
         }

@@ -100,6 +100,7 @@ public static partial class CallDecider
             Callee = call.Callee with { DeviceId = device!.DeviceId, SendsVideo = answer!.SendsVideo },
             Devices = EndDevices(call, others, answeredElsewhere),
             CandidatesForCallee = [],
+            CandidatesFromDevices = [],
             AnsweredAt = now,
         };
         var calleeViewer = CallViewer.CalleeDevice(device.DeviceId);
@@ -107,6 +108,9 @@ public static partial class CallDecider
         notifications.AddRange(others.Select(d => new CallStatusChangedNotification(CallViewer.CalleeDevice(d.DeviceId))));
         notifications.Add(new RemoteDescriptionNotification(CallViewer.CallerOf(call), "answer", command.SdpAnswer));
         notifications.AddRange(call.CandidatesForCallee.Select(c => new IceCandidateNotification(calleeViewer, c)));
+        notifications.AddRange(call.CandidatesFromDevices
+            .Where(c => c.DeviceId == device.DeviceId)
+            .Select(c => new IceCandidateNotification(CallViewer.CallerOf(call), c.Candidate)));
         return Decision.Changes(
             call,
             accepted,

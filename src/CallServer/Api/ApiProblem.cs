@@ -40,6 +40,30 @@ public static class ApiProblem
 
     public static IResult Result(DomainError error) => Result(error.Code, error.Message);
 
+    /// <summary>
+    /// Gives the framework's own problems (a malformed body, an unknown route, a wrong method) a stable
+    /// <c>code</c> too: the contract's code for the status where there is one, else <c>NotFound</c> (added).
+    /// </summary>
+    public static void AddMissingCode(ProblemDetailsContext context)
+    {
+        var extensions = context.ProblemDetails.Extensions;
+        if (extensions.ContainsKey("code"))
+        {
+            return;
+        }
+
+        extensions["code"] = context.ProblemDetails.Status switch
+        {
+            StatusCodes.Status401Unauthorized => nameof(ErrorCode.Unauthorized),
+            StatusCodes.Status403Forbidden => nameof(ErrorCode.Forbidden),
+            StatusCodes.Status404NotFound or StatusCodes.Status405MethodNotAllowed => "NotFound",
+            StatusCodes.Status413PayloadTooLarge => nameof(ErrorCode.PayloadTooLarge),
+            StatusCodes.Status429TooManyRequests => nameof(ErrorCode.RateLimited),
+            >= 500 => nameof(ErrorCode.Unavailable),
+            _ => nameof(ErrorCode.InvalidArgument),
+        };
+    }
+
     /// <summary>Writes the problem straight to the response (authentication events, rate limiter).</summary>
     public static Task Write(HttpContext context, ErrorCode code, string detail)
     {

@@ -40,6 +40,6 @@ public static class CallServerPipeline
         api.MapCallEndpoints();
         app.MapHealthEndpoints();
         app.MapMetricsEndpoint();
-        app.MapHub<CallHub>(JwtAuthenticationSetup.HubPath);
+        app.MapHub<CallHub>(JwtAuthenticationSetup.HubPath, hub => hub.CloseOnAuthenticationExpiration = true);
     }
 }
