@@ -61,7 +61,10 @@ function serverCommand(port) {
     ? path.resolve(process.env.CALLSERVER_DLL)
     : path.join(repo, 'src', 'CallServer', 'bin', 'Debug', 'net10.0', 'CallServer.dll');
   if (fs.existsSync(dll)) {
-    return { args: [dll, ...urls], cwd: path.dirname(dll), built: true };
+    // The content root is the working directory: the project's folder for the build output (as with
+    // `dotnet run`), the dll's own folder for a dll given explicitly (a published server).
+    const cwd = process.env.CALLSERVER_DLL ? path.dirname(dll) : path.join(repo, 'src', 'CallServer');
+    return { args: [dll, ...urls], cwd, built: true };
   }
   if (process.env.CALLSERVER_DLL) {
     throw new Error(`CALLSERVER_DLL=${process.env.CALLSERVER_DLL} does not exist`);
