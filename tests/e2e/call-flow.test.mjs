@@ -1,0 +1,827 @@
+// End-to-end test of CallServer: the real server process, driven over loopback by the official
+// SignalR JavaScript client (@microsoft/signalr). Run with `npm test` (node --test).
+//
+// The server is not built here: the dll from `dotnet build` is used when present (override with
+// CALLSERVER_DLL), else `dotnet run --project src/CallServer --no-launch-profile`.
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import signalR from '@microsoft/signalr';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '..', '..');
+const outputDir = path.join(here, 'output');
+
+const EVENT_TIMEOUT_MS = 5_000;
+const OPERATION_TIMEOUT_SECONDS = 2; // Calls:OperationTimeout, short so that rule 10 can be seen quickly
+const SNAPSHOT_EVENTS = new Set(['IncomingCall', 'CallStatusChanged', 'MediaAttributesChanged']);
+const EVENTS = [
+  'IncomingCall',
+  'CallStatusChanged',
+  'RemoteDescription',
+  'RenegotiationRequested',
+  'CallOperationCompleted',
+  'MediaAttributesChanged',
+  'IceCandidate',
+];
+
+// ---------------------------------------------------------------------------------------------
+// The server process
+// ---------------------------------------------------------------------------------------------
+
+const server = {
+  child: null,
+  exited: null, // a promise that resolves with the exit code
+  output: [],
+  baseUrl: null,
+  adminKey: `admin-${randomBytes(12).toString('hex')}`,
+};
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.unref();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function serverCommand(port) {
+  const urls = ['--urls', `http://127.0.0.1:${port}`];
+  const dll = process.env.CALLSERVER_DLL
+    ? path.resolve(process.env.CALLSERVER_DLL)
+    : path.join(repo, 'src', 'CallServer', 'bin', 'Debug', 'net10.0', 'CallServer.dll');
+  if (fs.existsSync(dll)) {
+    // The content root is the working directory: the project's folder for the build output (as with
+    // `dotnet run`), the dll's own folder for a dll given explicitly (a published server).
+    const cwd = process.env.CALLSERVER_DLL ? path.dirname(dll) : path.join(repo, 'src', 'CallServer');
+    return { args: [dll, ...urls], cwd, built: true };
+  }
+  if (process.env.CALLSERVER_DLL) {
+    throw new Error(`CALLSERVER_DLL=${process.env.CALLSERVER_DLL} does not exist`);
+  }
+  return {
+    args: ['run', '--project', path.join(repo, 'src', 'CallServer'), '--no-launch-profile', '--', ...urls],
+    cwd: repo,
+    built: false,
+  };
+}
+
+async function startServer() {
+  const port = await freePort();
+  const command = serverCommand(port);
+  const env = {
+    ...process.env,
+    ASPNETCORE_ENVIRONMENT: 'Testing',
+    DOTNET_ENVIRONMENT: 'Testing',
+    DOTNET_NOLOGO: '1',
+    DOTNET_CLI_TELEMETRY_OPTOUT: '1',
+    Jwt__SigningKey: randomBytes(48).toString('base64'),
+    Admin__ApiKey: server.adminKey,
+    DemoUsers__Enabled: 'false',
+    Calls__OperationTimeout: `00:00:0${OPERATION_TIMEOUT_SECONDS}`,
+    Calls__RingTimeout: '00:00:30',
+    Logs__Format: 'text',
+  };
+  delete env.ASPNETCORE_URLS;
+  delete env.URLS;
+
+  server.output.push(`$ dotnet ${command.args.join(' ')}\n`);
+  const child = spawn('dotnet', command.args, {
+    cwd: command.cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group, so that `dotnet run` and the app it starts both stop
+  });
+  server.child = child;
+  server.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
+  child.stdout.on('data', (chunk) => server.output.push(chunk.toString()));
+  child.stderr.on('data', (chunk) => server.output.push(chunk.toString()));
+  server.baseUrl = `http://127.0.0.1:${port}`;
+
+  // Wait for the process to be ready: bounded polling of /readyz (this synchronises with a process
+  // starting up, not with test logic).
+  let exitCode;
+  server.exited.then((code) => { exitCode = code; });
+  const attempts = command.built ? 150 : 900; // 200 ms apart: 30 s for the dll, 3 min for `dotnet run`
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    if (exitCode !== undefined) {
+      throw new Error(`the server exited (${exitCode}) before it was ready`);
+    }
+    try {
+      const response = await fetch(`${server.baseUrl}/readyz`, { signal: AbortSignal.timeout(2_000) });
+      if (response.status === 200) {
+        return;
+      }
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`the server did not answer 200 on /readyz after ${attempts} attempts`);
+}
+
+function killServer(signal) {
+  const child = server.child;
+  if (!child || child.exitCode !== null || child.signalCode !== null) {
+    return;
+  }
+  try {
+    process.kill(-child.pid, signal); // the process group this test started
+  } catch {
+    try { child.kill(signal); } catch { /* gone already */ }
+  }
+}
+
+async function stopServer() {
+  if (!server.child) {
+    return;
+  }
+  killServer('SIGTERM');
+  const timer = setTimeout(() => killServer('SIGKILL'), 5_000);
+  await server.exited;
+  clearTimeout(timer);
+}
+
+// Never leave the server behind, even when the runner is interrupted.
+process.on('exit', () => killServer('SIGKILL'));
+
+function serverLog() {
+  return server.output.join('');
+}
+
+function saveServerLog() {
+  try {
+    fs.mkdirSync(outputDir, { recursive: true });
+    fs.writeFileSync(path.join(outputDir, 'server.log'), serverLog());
+  } catch {
+    // best effort
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// REST
+// ---------------------------------------------------------------------------------------------
+
+async function api(method, route, { body, headers = {}, token } = {}) {
+  const response = await fetch(`${server.baseUrl}${route}`, {
+    method,
+    headers: {
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await response.text();
+  let json;
+  try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
+  return { status: response.status, contentType: response.headers.get('content-type') ?? '', json, text };
+}
+
+async function provisionUser(name) {
+  const username = `${name}-${randomBytes(4).toString('hex')}`;
+  const password = `pw-${randomBytes(12).toString('hex')}`;
+  const created = await api('POST', '/api/v1/users', {
+    body: { username, password },
+    headers: { 'X-Admin-Key': server.adminKey },
+  });
+  assert.equal(created.status, 201, `POST /api/v1/users for ${username}: ${created.text}`);
+  assert.equal(created.json.address, `${username}@callserver.local`);
+
+  const issued = await api('POST', '/api/v1/auth/token', { body: { username, password } });
+  assert.equal(issued.status, 200, `POST /api/v1/auth/token for ${username}: ${issued.text}`);
+  assert.equal(typeof issued.json.accessToken, 'string');
+  assert.equal(issued.json.address, created.json.address);
+  assert.ok(Date.parse(issued.json.expiresAt) > Date.now(), 'the token expires in the future');
+  return { username, address: created.json.address, token: issued.json.accessToken };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hub connections with per-event queues
+// ---------------------------------------------------------------------------------------------
+
+const connections = [];
+const clientLog = [];
+
+async function connect(label, user) {
+  const hub = new signalR.HubConnectionBuilder()
+    .withUrl(`${server.baseUrl}/hubs/calls`, { accessTokenFactory: () => user.token })
+    .configureLogging({
+      log: (level, message) => {
+        if (level >= signalR.LogLevel.Information) clientLog.push(`[${label}] ${signalR.LogLevel[level]}: ${message}`);
+      },
+    })
+    .build();
+  const conn = {
+    label,
+    user,
+    hub,
+    received: [], // every event in arrival order: { event, args, consumed }
+    waiters: [],
+    snapshots: [], // every snapshot this connection saw, in arrival order
+    closed: false,
+  };
+  for (const event of EVENTS) {
+    hub.on(event, (...args) => deliver(conn, event, args));
+  }
+  hub.onclose(() => { conn.closed = true; });
+  connections.push(conn);
+  await hub.start();
+  return conn;
+}
+
+function recordSnapshot(conn, snapshot, source) {
+  conn.snapshots.push({ source, callId: snapshot.callId, sequence: snapshot.sequence, state: snapshot.state });
+}
+
+function deliver(conn, event, args) {
+  if (SNAPSHOT_EVENTS.has(event)) {
+    recordSnapshot(conn, args[0], event);
+  }
+  const entry = { event, args, consumed: false };
+  conn.received.push(entry);
+  const index = conn.waiters.findIndex((w) => w.event === event && w.predicate(...args));
+  if (index >= 0) {
+    const [waiter] = conn.waiters.splice(index, 1);
+    entry.consumed = true;
+    clearTimeout(waiter.timer);
+    waiter.resolve(args);
+  }
+}
+
+function describeEvents(conn) {
+  return conn.received
+    .map((e) => {
+      const first = e.args[0];
+      const detail = first && typeof first === 'object' && 'state' in first
+        ? `${first.state}${first.endReason ? '/' + first.endReason : ''} seq=${first.sequence}`
+        : e.args.filter((a) => typeof a !== 'string' || a.length < 40).map((a) => JSON.stringify(a)).join(', ');
+      return `  ${e.consumed ? ' ' : '*'} ${e.event}(${detail})`;
+    })
+    .join('\n') || '  (none)';
+}
+
+/**
+ * Resolves with the arguments of the first not yet consumed `eventName` event on `conn` that
+ * matches `predicate` (already received or still to come); rejects after `timeoutMs`.
+ */
+function waitFor(conn, eventName, predicate = () => true, timeoutMs = EVENT_TIMEOUT_MS) {
+  const queued = conn.received.find((e) => !e.consumed && e.event === eventName && predicate(...e.args));
+  if (queued) {
+    queued.consumed = true;
+    return Promise.resolve(queued.args);
+  }
+  return new Promise((resolve, reject) => {
+    const waiter = { event: eventName, predicate, resolve };
+    waiter.timer = setTimeout(() => {
+      conn.waiters.splice(conn.waiters.indexOf(waiter), 1);
+      reject(new Error(
+        `${conn.label}: no matching ${eventName} within ${timeoutMs} ms (predicate: ${predicate.toString()}).\n` +
+        `Events on ${conn.label} (* = not consumed):\n${describeEvents(conn)}`));
+    }, timeoutMs);
+    conn.waiters.push(waiter);
+  });
+}
+
+/** The next CallStatusChanged of `callId` in `state` (and `endReason`, when given); resolves with the snapshot. */
+async function waitForState(conn, callId, state, endReason) {
+  const [snapshot] = await waitFor(conn, 'CallStatusChanged',
+    (s) => s.callId === callId && s.state === state && (endReason === undefined || s.endReason === endReason));
+  return snapshot;
+}
+
+/**
+ * The hub's message of a failed invocation. The server throws a HubException whose message is
+ * `Code: text`; ASP.NET Core SignalR sends a HubException's message as
+ * "An unexpected error occurred invoking 'Method' on the server. HubException: Code: text",
+ * and the client rejects with an Error carrying that string.
+ */
+function hubErrorMessage(error) {
+  const wrapped = /^An unexpected error occurred invoking '[^']+' on the server\. HubException: (.*)$/s.exec(error.message);
+  return wrapped ? wrapped[1] : error.message;
+}
+
+/** Rejects unless the invocation fails with a hub error whose message starts with `code:`. */
+async function assertRefused(promise, code) {
+  await assert.rejects(promise, (error) => {
+    assert.match(hubErrorMessage(error), new RegExp(`^${code}: `), `expected a ${code} refusal, got: ${error.message}`);
+    return true;
+  });
+}
+
+/** The events `conn` received that no step of the test consumed. */
+function unconsumed(conn, ...eventNames) {
+  return conn.received.filter((e) => !e.consumed && (eventNames.length === 0 || eventNames.includes(e.event)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// SDP (what a browser would write; no browser needed, the server only reads the media sections)
+// ---------------------------------------------------------------------------------------------
+
+let sdpVersion = 1;
+
+function sdp({ role, audio = 'sendrecv', video = 'sendrecv', user = 'alice' }) {
+  const setup = role === 'offer' ? 'actpass' : 'active';
+  const ufrag = user === 'alice' ? 'Xa9f' : 'Bq3z';
+  const lines = [
+    'v=0',
+    `o=- ${user === 'alice' ? '4611731400430051336' : '7391552071218364123'} ${sdpVersion++} IN IP4 127.0.0.1`,
+    's=-',
+    't=0 0',
+    `a=group:BUNDLE 0${video ? ' 1' : ''}`,
+    'a=extmap-allow-mixed',
+    'a=msid-semantic: WMS stream-' + user,
+    'm=audio 9 UDP/TLS/RTP/SAVPF 111 63 9 0 8 13 110 126',
+    'c=IN IP4 0.0.0.0',
+    'a=rtcp:9 IN IP4 0.0.0.0',
+    `a=ice-ufrag:${ufrag}`,
+    `a=ice-pwd:${user === 'alice' ? 'x5Ghf9Tm2bLqYcP0vN7sWe1K' : 'J8dPq2Lm5Zx0Rt7Yu4Wc9Vb3'}`,
+    'a=ice-options:trickle',
+    'a=fingerprint:sha-256 7B:8B:F0:65:5F:78:E2:51:3B:AC:6F:F3:3F:46:1B:35:DC:B8:5F:64:1A:24:C2:43:F0:A1:58:D0:A1:2C:19:08',
+    `a=setup:${setup}`,
+    'a=mid:0',
+    'a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level',
+    'a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time',
+    `a=${audio}`,
+    `a=msid:stream-${user} audio-${user}`,
+    'a=rtcp-mux',
+    'a=rtpmap:111 opus/48000/2',
+    'a=rtcp-fb:111 transport-cc',
+    'a=fmtp:111 minptime=10;useinbandfec=1',
+    'a=rtpmap:63 red/48000/2',
+    'a=fmtp:63 111/111',
+    'a=rtpmap:9 G722/8000',
+    'a=rtpmap:0 PCMU/8000',
+    'a=rtpmap:8 PCMA/8000',
+    'a=rtpmap:13 CN/8000',
+    'a=rtpmap:110 telephone-event/48000',
+    'a=rtpmap:126 telephone-event/8000',
+    `a=ssrc:${user === 'alice' ? 1001 : 2001} cname:${user}-cname`,
+  ];
+  if (video) {
+    lines.push(
+      'm=video 9 UDP/TLS/RTP/SAVPF 96 97 102 103',
+      'c=IN IP4 0.0.0.0',
+      'a=rtcp:9 IN IP4 0.0.0.0',
+      `a=ice-ufrag:${ufrag}`,
+      `a=ice-pwd:${user === 'alice' ? 'x5Ghf9Tm2bLqYcP0vN7sWe1K' : 'J8dPq2Lm5Zx0Rt7Yu4Wc9Vb3'}`,
+      'a=ice-options:trickle',
+      'a=fingerprint:sha-256 7B:8B:F0:65:5F:78:E2:51:3B:AC:6F:F3:3F:46:1B:35:DC:B8:5F:64:1A:24:C2:43:F0:A1:58:D0:A1:2C:19:08',
+      `a=setup:${setup}`,
+      'a=mid:1',
+      'a=extmap:14 urn:ietf:params:rtp-hdrext:toffset',
+      'a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time',
+      `a=${video}`,
+      `a=msid:stream-${user} video-${user}`,
+      'a=rtcp-mux',
+      'a=rtcp-rsize',
+      'a=rtpmap:96 VP8/90000',
+      'a=rtcp-fb:96 goog-remb',
+      'a=rtcp-fb:96 transport-cc',
+      'a=rtcp-fb:96 ccm fir',
+      'a=rtcp-fb:96 nack',
+      'a=rtcp-fb:96 nack pli',
+      'a=rtpmap:97 rtx/90000',
+      'a=fmtp:97 apt=96',
+      'a=rtpmap:102 H264/90000',
+      'a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f',
+      'a=rtpmap:103 rtx/90000',
+      'a=fmtp:103 apt=102',
+      `a=ssrc-group:FID ${user === 'alice' ? '1101 1102' : '2101 2102'}`,
+      `a=ssrc:${user === 'alice' ? 1101 : 2101} cname:${user}-cname`,
+    );
+  }
+  return lines.join('\r\n') + '\r\n';
+}
+
+// ---------------------------------------------------------------------------------------------
+// The test
+// ---------------------------------------------------------------------------------------------
+
+describe('CallServer end to end: a whole call over the real server and the official SignalR client', { timeout: 120_000 }, () => {
+  let failed = false;
+  let alice, bob, carol; // users
+  let a, b1, b2, c; // hub connections: alice, bob's two devices, carol
+  let callId;
+  let offer;
+
+  // Steps depend on each other: once one fails, the rest are skipped instead of failing in cascade.
+  function step(name, fn) {
+    it(name, async (t) => {
+      if (failed) {
+        t.skip('an earlier step failed');
+        return;
+      }
+      try {
+        await fn(t);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    });
+  }
+
+  before(async () => {
+    try {
+      await startServer();
+    } catch (error) {
+      failed = true;
+      saveServerLog();
+      process.stderr.write(`\n----- server output -----\n${serverLog()}\n----- end of server output -----\n`);
+      throw error;
+    }
+  }, { timeout: 200_000 });
+
+  after(async () => {
+    await Promise.allSettled(connections.map((conn) => conn.hub.stop()));
+    await stopServer();
+    saveServerLog();
+    if (failed) {
+      process.stderr.write(
+        `\n----- server output -----\n${serverLog()}\n----- end of server output -----\n` +
+        `\n----- client log -----\n${clientLog.join('\n')}\n----- end of client log -----\n`);
+    }
+  });
+
+  step('the server is healthy and provisions alice, bob and carol with tokens', async () => {
+    const health = await api('GET', '/healthz');
+    assert.equal(health.status, 200);
+
+    const closed = await api('POST', '/api/v1/users', { body: { username: 'mallory', password: 'long-enough-password' } });
+    assert.equal(closed.status, 401, 'the users API wants X-Admin-Key');
+    assert.match(closed.contentType, /application\/problem\+json/);
+    assert.equal(closed.json.code, 'Unauthorized');
+
+    alice = await provisionUser('alice');
+    bob = await provisionUser('bob');
+    carol = await provisionUser('carol');
+  });
+
+  step('alice connects once, bob twice (two devices), carol once', async () => {
+    a = await connect('alice', alice);
+    b1 = await connect('bob#1', bob);
+    b2 = await connect('bob#2', bob);
+    c = await connect('carol', carol);
+    for (const conn of [a, b1, b2, c]) {
+      assert.equal(conn.hub.state, signalR.HubConnectionState.Connected);
+    }
+  });
+
+  step('CreateOutgoingCall returns the new call in state Initial', async () => {
+    const snapshot = await a.hub.invoke('CreateOutgoingCall', bob.username); // a bare username means the default domain
+    recordSnapshot(a, snapshot, 'CreateOutgoingCall');
+    callId = snapshot.callId;
+    assert.equal(typeof callId, 'string');
+    assert.ok(callId.length > 0);
+    assert.equal(snapshot.state, 'Initial');
+    assert.equal(snapshot.direction, 'outgoing');
+    assert.equal(snapshot.localAddress, alice.address);
+    assert.equal(snapshot.remoteAddress, bob.address);
+    assert.equal(snapshot.endReason ?? null, null);
+    assert.equal(typeof snapshot.sequence, 'number');
+    assert.equal(snapshot.localHold, false);
+    assert.equal(snapshot.remoteHold, false);
+  });
+
+  step('EstablishCall with a video offer: both bob devices ring with the offer, alice sees Dialing then Ringing', async () => {
+    offer = sdp({ role: 'offer', user: 'alice' });
+    await a.hub.invoke('EstablishCall', callId, offer);
+
+    for (const device of [b1, b2]) {
+      const [snapshot, sdpOffer] = await waitFor(device, 'IncomingCall', (s) => s.callId === callId);
+      assert.equal(sdpOffer, offer, `${device.label} gets the offer verbatim`);
+      assert.equal(snapshot.state, 'Ringing');
+      assert.equal(snapshot.direction, 'incoming');
+      assert.equal(snapshot.localAddress, bob.address);
+      assert.equal(snapshot.remoteAddress, alice.address);
+      assert.equal(snapshot.media.audio, true);
+      assert.equal(snapshot.media.video, true);
+      assert.equal(snapshot.media.remoteVideo, true, 'alice offers video');
+    }
+
+    const dialing = await waitForState(a, callId, 'Dialing');
+    const ringing = await waitForState(a, callId, 'Ringing');
+    assert.ok(ringing.sequence > dialing.sequence, 'Ringing comes after Dialing');
+    assert.equal(dialing.direction, 'outgoing');
+
+    const statesSeen = a.received.filter((e) => e.event === 'CallStatusChanged').map((e) => e.args[0].state);
+    assert.deepEqual(statesSeen, ['Dialing', 'Ringing'], 'alice sees Dialing then Ringing and nothing else');
+    assert.equal(unconsumed(c).length, 0, 'carol, no party of the call, hears nothing');
+  });
+
+  step('an ICE candidate sent before anyone answered is kept for the device that will accept', async () => {
+    await a.hub.invoke('SendIceCandidate', callId, {
+      candidate: 'candidate:842163049 1 udp 1677729535 127.0.0.1 50412 typ srflx raddr 0.0.0.0 rport 0 generation 0 ufrag Xa9f network-cost 999',
+      sdpMid: '0',
+      sdpMLineIndex: 0,
+    });
+    // Nobody is bound yet: no device gets it now.
+    assert.equal(unconsumed(b1, 'IceCandidate').length + unconsumed(b2, 'IceCandidate').length, 0);
+  });
+
+  step('bob#1 accepts: bob#2 ends AnsweredElsewhere, alice gets the answer, both reach InCall', async () => {
+    const answer = sdp({ role: 'answer', user: 'bob' });
+    await b1.hub.invoke('AcceptCall', callId, answer);
+
+    const elsewhere = await waitForState(b2, callId, 'Ended', 'AnsweredElsewhere');
+    assert.equal(elsewhere.statusCode, 9904);
+
+    const [descCallId, type, remoteSdp] = await waitFor(a, 'RemoteDescription', (id) => id === callId);
+    assert.equal(descCallId, callId);
+    assert.equal(type, 'answer');
+    assert.equal(remoteSdp, answer);
+
+    await waitForState(b1, callId, 'Answering');
+    const bobInCall = await waitForState(b1, callId, 'InCall');
+    const aliceInCall = await waitForState(a, callId, 'InCall');
+    for (const snapshot of [bobInCall, aliceInCall]) {
+      assert.ok(snapshot.answeredAt, 'answeredAt is set');
+      assert.equal(snapshot.localHold, false);
+      assert.equal(snapshot.remoteHold, false);
+      assert.equal(snapshot.media.localVideo, true);
+      assert.equal(snapshot.media.remoteVideo, true);
+    }
+    assert.equal(bobInCall.direction, 'incoming');
+
+    // The candidate kept from before the accept is handed to the accepting device, fields intact.
+    const [, early] = await waitFor(b1, 'IceCandidate', (id) => id === callId);
+    assert.deepEqual(early, {
+      candidate: 'candidate:842163049 1 udp 1677729535 127.0.0.1 50412 typ srflx raddr 0.0.0.0 rport 0 generation 0 ufrag Xa9f network-cost 999',
+      sdpMid: '0',
+      sdpMLineIndex: 0,
+    });
+  });
+
+  step('ICE candidates flow both ways with their fields intact', async () => {
+    const fromAlice = {
+      candidate: 'candidate:1467250027 1 udp 2122260223 127.0.0.1 46243 typ host generation 0 ufrag Xa9f network-id 1',
+      sdpMid: '1',
+      sdpMLineIndex: 1,
+    };
+    const fromBob = {
+      candidate: 'candidate:3574423151 1 tcp 1518280447 127.0.0.1 9 typ host tcptype active generation 0 ufrag Bq3z network-id 1',
+      sdpMid: '0',
+      sdpMLineIndex: 0,
+    };
+    await a.hub.invoke('SendIceCandidate', callId, fromAlice);
+    await b1.hub.invoke('SendIceCandidate', callId, fromBob);
+
+    const [idAtBob, atBob] = await waitFor(b1, 'IceCandidate', (id, cand) => cand.candidate === fromAlice.candidate);
+    assert.equal(idAtBob, callId);
+    assert.deepEqual(atBob, fromAlice);
+    const [idAtAlice, atAlice] = await waitFor(a, 'IceCandidate', (id, cand) => cand.candidate === fromBob.candidate);
+    assert.equal(idAtAlice, callId);
+    assert.deepEqual(atAlice, fromBob);
+
+    // An end-of-candidates marker (empty candidate) is relayed too.
+    const endOfCandidates = { candidate: '', sdpMid: '0', sdpMLineIndex: 0 };
+    await b1.hub.invoke('SendIceCandidate', callId, endOfCandidates);
+    const [, end] = await waitFor(a, 'IceCandidate', (id, cand) => cand.candidate === '');
+    assert.deepEqual(end, endOfCandidates);
+
+    assert.equal(unconsumed(b2, 'IceCandidate').length, 0, 'the device that did not answer gets no candidates');
+    await assertRefused(a.hub.invoke('SendIceCandidate', callId, { candidate: 'not a candidate', sdpMid: '0', sdpMLineIndex: 0 }), 'InvalidArgument');
+  });
+
+  step('alice holds (sendonly offer); bob answers the renegotiation; alice OnHold, bob RemotelyHeld', async () => {
+    const holdOffer = sdp({ role: 'offer', user: 'alice', audio: 'sendonly', video: 'sendonly' });
+    const operationId = await a.hub.invoke('HoldCall', callId, holdOffer);
+    assert.equal(typeof operationId, 'string');
+
+    const [reqCallId, reqOperationId, operation, sdpOffer] = await waitFor(b1, 'RenegotiationRequested', (id) => id === callId);
+    assert.equal(reqCallId, callId);
+    assert.equal(reqOperationId, operationId);
+    assert.equal(operation, 'HoldCall');
+    assert.equal(sdpOffer, holdOffer);
+
+    // Rule 9: one operation at a time (SIP 491).
+    await assertRefused(b1.hub.invoke('HoldCall', callId, sdp({ role: 'offer', user: 'bob', audio: 'sendonly', video: 'sendonly' })), 'OperationInProgress');
+
+    const holdAnswer = sdp({ role: 'answer', user: 'bob', audio: 'recvonly', video: 'recvonly' });
+    await b1.hub.invoke('AnswerRenegotiation', callId, operationId, holdAnswer);
+
+    const [doneCallId, doneOperationId, doneOperation, succeeded, error, sdpAnswer] =
+      await waitFor(a, 'CallOperationCompleted', (id, op) => op === operationId);
+    assert.equal(doneCallId, callId);
+    assert.equal(doneOperationId, operationId);
+    assert.equal(doneOperation, 'HoldCall');
+    assert.equal(succeeded, true);
+    assert.equal(error ?? null, null);
+    assert.equal(sdpAnswer, holdAnswer);
+
+    const aliceHeld = await waitForState(a, callId, 'OnHold');
+    assert.equal(aliceHeld.localHold, true);
+    assert.equal(aliceHeld.remoteHold, false);
+    const bobHeld = await waitForState(b1, callId, 'RemotelyHeld');
+    assert.equal(bobHeld.localHold, false);
+    assert.equal(bobHeld.remoteHold, true);
+
+    await assertRefused(a.hub.invoke('HoldCall', callId, holdOffer), 'AlreadyOnHold');
+    await assertRefused(b1.hub.invoke('UnholdCall', callId, sdp({ role: 'offer', user: 'bob' })), 'NotOnHold');
+  });
+
+  step('bob holds too: OnDoubleHold on both sides', async () => {
+    const holdOffer = sdp({ role: 'offer', user: 'bob', audio: 'sendonly', video: 'sendonly' });
+    const operationId = await b1.hub.invoke('HoldCall', callId, holdOffer);
+    const [, reqOperationId, operation, sdpOffer] = await waitFor(a, 'RenegotiationRequested', (id) => id === callId);
+    assert.equal(reqOperationId, operationId);
+    assert.equal(operation, 'HoldCall');
+    assert.equal(sdpOffer, holdOffer);
+
+    // Both held: the answer is inactive.
+    await a.hub.invoke('AnswerRenegotiation', callId, operationId, sdp({ role: 'answer', user: 'alice', audio: 'inactive', video: 'inactive' }));
+    const [, , , succeeded] = await waitFor(b1, 'CallOperationCompleted', (id, op) => op === operationId);
+    assert.equal(succeeded, true);
+
+    for (const conn of [a, b1]) {
+      const snapshot = await waitForState(conn, callId, 'OnDoubleHold');
+      assert.equal(snapshot.localHold, true, `${conn.label} holds`);
+      assert.equal(snapshot.remoteHold, true, `${conn.label} is held`);
+    }
+  });
+
+  step('both unhold: back to InCall', async () => {
+    const aliceUnhold = sdp({ role: 'offer', user: 'alice', audio: 'sendrecv', video: 'sendrecv' });
+    const op1 = await a.hub.invoke('UnholdCall', callId, aliceUnhold);
+    const [, reqOp1, operation1] = await waitFor(b1, 'RenegotiationRequested', (id) => id === callId);
+    assert.equal(reqOp1, op1);
+    assert.equal(operation1, 'UnholdCall');
+    await b1.hub.invoke('AnswerRenegotiation', callId, op1, sdp({ role: 'answer', user: 'bob', audio: 'sendonly', video: 'sendonly' }));
+    const [, , doneOperation1, succeeded1] = await waitFor(a, 'CallOperationCompleted', (id, op) => op === op1);
+    assert.equal(doneOperation1, 'UnholdCall');
+    assert.equal(succeeded1, true);
+    await waitForState(a, callId, 'RemotelyHeld');
+    await waitForState(b1, callId, 'OnHold');
+
+    const bobUnhold = sdp({ role: 'offer', user: 'bob', audio: 'sendrecv', video: 'sendrecv' });
+    const op2 = await b1.hub.invoke('UnholdCall', callId, bobUnhold);
+    const [, reqOp2, operation2] = await waitFor(a, 'RenegotiationRequested', (id) => id === callId);
+    assert.equal(reqOp2, op2);
+    assert.equal(operation2, 'UnholdCall');
+    await a.hub.invoke('AnswerRenegotiation', callId, op2, sdp({ role: 'answer', user: 'alice' }));
+    const [, , , succeeded2] = await waitFor(b1, 'CallOperationCompleted', (id, op) => op === op2);
+    assert.equal(succeeded2, true);
+
+    for (const conn of [a, b1]) {
+      const snapshot = await waitForState(conn, callId, 'InCall');
+      assert.equal(snapshot.localHold, false);
+      assert.equal(snapshot.remoteHold, false);
+    }
+  });
+
+  step('Mute and Unmute: MediaAttributesChanged with remoteMuted on bob\'s side', async () => {
+    await a.hub.invoke('Mute', callId);
+    const [atBob] = await waitFor(b1, 'MediaAttributesChanged', (s) => s.callId === callId && s.media.remoteMuted === true);
+    assert.equal(atBob.media.localMuted, false);
+    assert.equal(atBob.state, 'InCall');
+    const [atAlice] = await waitFor(a, 'MediaAttributesChanged', (s) => s.callId === callId && s.media.localMuted === true);
+    assert.equal(atAlice.media.remoteMuted, false);
+
+    // Idempotent: a second Mute changes nothing and tells no one.
+    const eventsBefore = b1.received.length;
+    await a.hub.invoke('Mute', callId);
+    const current = await a.hub.invoke('GetCall', callId);
+    assert.equal(current.media.localMuted, true);
+    assert.equal(current.sequence, atAlice.sequence, 'a repeated Mute does not change the call');
+    assert.equal(b1.received.length, eventsBefore, 'a repeated Mute sends no event');
+
+    await a.hub.invoke('Unmute', callId);
+    const [unmuted] = await waitFor(b1, 'MediaAttributesChanged', (s) => s.callId === callId && s.media.remoteMuted === false);
+    assert.ok(unmuted.sequence > atBob.sequence);
+    await waitFor(a, 'MediaAttributesChanged', (s) => s.callId === callId && s.media.localMuted === false);
+  });
+
+  step('VideoStop then VideoStart by alice: MediaAttributesChanged on both sides', async () => {
+    // Video is being sent since the offer: starting it again is refused.
+    await assertRefused(a.hub.invoke('VideoStart', callId, sdp({ role: 'offer', user: 'alice' })), 'InvalidState');
+
+    const stopOffer = sdp({ role: 'offer', user: 'alice', video: 'recvonly' });
+    const stopId = await a.hub.invoke('VideoStop', callId, stopOffer);
+    const [, reqStopId, stopOperation, stopSdp] = await waitFor(b1, 'RenegotiationRequested', (id) => id === callId);
+    assert.equal(reqStopId, stopId);
+    assert.equal(stopOperation, 'VideoStop');
+    assert.equal(stopSdp, stopOffer);
+    await b1.hub.invoke('AnswerRenegotiation', callId, stopId, sdp({ role: 'answer', user: 'bob', video: 'sendonly' }));
+    const [, , stopDone, stopSucceeded] = await waitFor(a, 'CallOperationCompleted', (id, op) => op === stopId);
+    assert.equal(stopDone, 'VideoStop');
+    assert.equal(stopSucceeded, true);
+    const [aliceStopped] = await waitFor(a, 'MediaAttributesChanged', (s) => s.callId === callId && s.media.localVideo === false);
+    assert.equal(aliceStopped.media.remoteVideo, true, 'bob still sends video');
+    assert.equal(aliceStopped.media.video, true);
+    const [bobSeesStopped] = await waitFor(b1, 'MediaAttributesChanged', (s) => s.callId === callId && s.media.remoteVideo === false);
+    assert.equal(bobSeesStopped.media.localVideo, true);
+
+    await assertRefused(a.hub.invoke('VideoStop', callId, stopOffer), 'InvalidState');
+
+    const startOffer = sdp({ role: 'offer', user: 'alice', video: 'sendrecv' });
+    const startId = await a.hub.invoke('VideoStart', callId, startOffer);
+    const [, reqStartId, startOperation] = await waitFor(b1, 'RenegotiationRequested', (id) => id === callId);
+    assert.equal(reqStartId, startId);
+    assert.equal(startOperation, 'VideoStart');
+    await b1.hub.invoke('AnswerRenegotiation', callId, startId, sdp({ role: 'answer', user: 'bob', video: 'sendrecv' }));
+    const [, , startDone, startSucceeded] = await waitFor(a, 'CallOperationCompleted', (id, op) => op === startId);
+    assert.equal(startDone, 'VideoStart');
+    assert.equal(startSucceeded, true);
+    const [aliceStarted] = await waitFor(a, 'MediaAttributesChanged', (s) => s.callId === callId && s.media.localVideo === true);
+    assert.equal(aliceStarted.media.remoteVideo, true);
+    const [bobSeesStarted] = await waitFor(b1, 'MediaAttributesChanged', (s) => s.callId === callId && s.media.remoteVideo === true);
+    assert.equal(bobSeesStarted.state, 'InCall');
+  });
+
+  step(`an unanswered renegotiation fails with Timeout after Calls:OperationTimeout (${OPERATION_TIMEOUT_SECONDS} s) and changes nothing`, async () => {
+    const before = await a.hub.invoke('GetCall', callId);
+    const operationId = await a.hub.invoke('HoldCall', callId, sdp({ role: 'offer', user: 'alice', audio: 'sendonly', video: 'sendonly' }));
+    await waitFor(b1, 'RenegotiationRequested', (id, op) => op === operationId); // bob never answers
+    const [, , operation, succeeded, error, sdpAnswer] =
+      await waitFor(a, 'CallOperationCompleted', (id, op) => op === operationId, OPERATION_TIMEOUT_SECONDS * 1000 + 5_000);
+    assert.equal(operation, 'HoldCall');
+    assert.equal(succeeded, false);
+    assert.match(error, /^Timeout: /);
+    assert.equal(sdpAnswer ?? null, null);
+
+    const afterTimeout = await a.hub.invoke('GetCall', callId);
+    assert.equal(afterTimeout.state, 'InCall');
+    assert.equal(afterTimeout.localHold, false);
+    assert.equal(afterTimeout.state, before.state);
+    await assertRefused(b1.hub.invoke('AnswerRenegotiation', callId, operationId, sdp({ role: 'answer', user: 'bob' })), 'InvalidState');
+  });
+
+  step('a user who is no party of the call cannot see it: CallNotFound on the hub and over REST', async () => {
+    await assertRefused(c.hub.invoke('GetCall', callId), 'CallNotFound');
+    await assertRefused(c.hub.invoke('EndCall', callId), 'CallNotFound');
+    const rest = await api('GET', `/api/v1/calls/${callId}`, { token: carol.token });
+    assert.equal(rest.status, 404);
+    assert.equal(rest.json.code, 'CallNotFound');
+
+    const own = await api('GET', `/api/v1/calls/${callId}`, { token: bob.token });
+    assert.equal(own.status, 200, own.text);
+    assert.equal(own.json.callId, callId);
+    assert.equal(own.json.direction, 'incoming');
+    assert.equal(own.json.state, 'InCall');
+
+    const active = await a.hub.invoke('GetActiveCalls');
+    assert.deepEqual(active.map((s) => s.callId), [callId]);
+  });
+
+  step('alice ends the call: alice Ended/EndedLocally, bob Ended/EndedRemotely', async () => {
+    await a.hub.invoke('EndCall', callId);
+    const aliceEnded = await waitForState(a, callId, 'Ended', 'EndedLocally');
+    assert.equal(aliceEnded.statusCode, 9901);
+    assert.ok(aliceEnded.endedAt, 'endedAt is set');
+    const bobEnded = await waitForState(b1, callId, 'Ended', 'EndedRemotely');
+    assert.equal(bobEnded.statusCode, 9905);
+    assert.equal(bobEnded.direction, 'incoming');
+
+    assert.deepEqual(await a.hub.invoke('GetActiveCalls'), []);
+    assert.deepEqual(await b1.hub.invoke('GetActiveCalls'), []);
+    const rest = await api('GET', `/api/v1/calls/${callId}`, { token: alice.token });
+    assert.equal(rest.status, 200);
+    assert.equal(rest.json.state, 'Ended');
+    assert.equal(rest.json.endReason, 'EndedLocally');
+    assert.equal(rest.json.sequence, aliceEnded.sequence);
+  });
+
+  step('hub errors: commands on the ended call are refused with InvalidState', async () => {
+    await assertRefused(b1.hub.invoke('AcceptCall', callId, sdp({ role: 'answer', user: 'bob' })), 'InvalidState');
+    await assertRefused(b2.hub.invoke('AcceptCall', callId, sdp({ role: 'answer', user: 'bob' })), 'InvalidState');
+    await assertRefused(a.hub.invoke('EndCall', callId), 'InvalidState');
+    await assertRefused(a.hub.invoke('HoldCall', callId, sdp({ role: 'offer', user: 'alice', audio: 'sendonly' })), 'InvalidState');
+    await assertRefused(a.hub.invoke('GetCall', 'no-such-call'), 'CallNotFound');
+    await assertRefused(a.hub.invoke('CreateOutgoingCall', 'not an address!'), 'InvalidAddress');
+  });
+
+  step('snapshot sequence numbers strictly increase per connection; no stray events', async () => {
+    for (const conn of [a, b1, b2]) {
+      const sequences = conn.snapshots.filter((s) => s.callId === callId);
+      assert.ok(sequences.length > 0, `${conn.label} saw snapshots`);
+      for (let i = 1; i < sequences.length; i++) {
+        assert.ok(
+          sequences[i].sequence > sequences[i - 1].sequence,
+          `${conn.label}: sequence ${sequences[i].sequence} (${sequences[i].source} ${sequences[i].state}) ` +
+          `after ${sequences[i - 1].sequence} (${sequences[i - 1].source} ${sequences[i - 1].state})`);
+      }
+    }
+    assert.equal(a.snapshots[0].state, 'Initial');
+    assert.equal(a.snapshots.at(-1).state, 'Ended');
+
+    // bob#2 stopped at AnsweredElsewhere: it rang and ended, and heard nothing else.
+    assert.deepEqual(b2.received.map((e) => e.event), ['IncomingCall', 'CallStatusChanged']);
+    // carol was never told about the call.
+    assert.deepEqual(c.received, []);
+    // Every event alice and bob#1 got was one the test expected.
+    for (const conn of [a, b1]) {
+      assert.deepEqual(unconsumed(conn).map((e) => e.event), [], `${conn.label} has unexpected events:\n${describeEvents(conn)}`);
+    }
+  });
+});
