@@ -227,7 +227,12 @@ public static partial class CallDecider
             return refusal;
         }
 
-        if (call.Phase == CallPhase.Initial)        if (side == CallSide.Callee)
+        if (call.Phase == CallPhase.Initial)
+        {
+            return Decision.Refuse(ErrorCode.InvalidState, "establish the call before sending candidates");
+        }
+
+        if (side == CallSide.Callee)
         {
             return Decision.Unchanged(call, new IceCandidateNotification(CallViewer.CallerOf(call), candidate));
         }
