@@ -1,3 +1,4 @@
+using CallServer.Cluster;
 using CallServer.Domain.Ports;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -14,8 +15,13 @@ public static class HealthEndpoints
             .WithTags("Health").WithName("Readiness").WithSummary("The call store is reachable.");
     }
 
-    private static async Task<Results<Ok<HealthResponse>, JsonHttpResult<HealthResponse>>> Ready(ICallStore store, ILogger<HealthResponse> logger, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<HealthResponse>, JsonHttpResult<HealthResponse>>> Ready(ICallStore store, NodeDrain drain, ILogger<HealthResponse> logger, CancellationToken cancellationToken)
     {
+        if (drain.IsDraining)
+        {
+            return TypedResults.Json(new HealthResponse("draining"), statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
         try
         {
             await store.PingAsync(cancellationToken);

@@ -10,4 +10,7 @@ public static class HubEvents
     public const string CallOperationCompleted = nameof(CallOperationCompleted);
     public const string MediaAttributesChanged = nameof(MediaAttributesChanged);
     public const string IceCandidate = nameof(IceCandidate);
+
+    /// <summary>Added: this node is shutting down; reconnect (to another node) and ResumeCall.</summary>
+    public const string ServerDraining = nameof(ServerDraining);
 }

@@ -38,6 +38,7 @@ public static class CallServerPipeline
         api.MapAnonymousTokenEndpoints();
         api.MapUserEndpoints();
         api.MapCallEndpoints();
+        api.MapIceServerEndpoints();
         app.MapHealthEndpoints();
         app.MapMetricsEndpoint();
         app.MapHub<CallHub>(JwtAuthenticationSetup.HubPath, hub => hub.CloseOnAuthenticationExpiration = true);

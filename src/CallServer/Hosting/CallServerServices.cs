@@ -47,6 +47,8 @@ public static class CallServerServices
         services.AddOptions<LimitsOptions>().Bind(configuration.GetSection(LimitsOptions.Section))
             .Validate(o => o.HubInvocationsPerSecond > 0 && o.HubInvocationBurst > 0 && o.MaximumReceiveMessageSize > 0, "Limits:* must be positive.")
             .ValidateOnStart();
+        services.AddOptions<IceServersOptions>().Bind(configuration.GetSection(IceServersOptions.Section))
+            .Validate(o => o.CredentialLifetime > TimeSpan.Zero, "IceServers:CredentialLifetime must be positive.").ValidateOnStart();
         services.AddOptions<DemoUsersOptions>().Bind(configuration.GetSection(DemoUsersOptions.Section));
 
         services.AddSingleton(TimeProvider.System);
@@ -68,6 +70,8 @@ public static class CallServerServices
         }
 
         services.AddHostedService<TimerPump>();
+        services.AddSingleton<NodeDrain>();
+        services.AddHostedService(sp => sp.GetRequiredService<NodeDrain>());
         if (configuration.GetValue<bool?>($"{DemoUsersOptions.Section}:Enabled") ?? isDevelopment)
         {
             services.AddHostedService<DemoUsers>();

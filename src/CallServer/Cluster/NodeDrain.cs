@@ -1,0 +1,35 @@
+using CallServer.Application;
+using CallServer.Hubs;
+using Microsoft.AspNetCore.SignalR;
+
+namespace CallServer.Cluster;
+
+/// <summary>
+/// On SIGTERM: the node reports not ready (so the load balancer stops sending it clients), tells its
+/// connected clients <c>ServerDraining</c> (reconnect elsewhere and ResumeCall), and lets the host close
+/// the connections. Closing a connection only starts its calls' reconnect grace; no call is ended.
+/// </summary>
+public sealed class NodeDrain(IHostApplicationLifetime lifetime, IHubContext<CallHub> hub, ILogger<NodeDrain> logger) : IHostedService
+{
+    public bool IsDraining { get; private set; }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        lifetime.ApplicationStopping.Register(() =>
+        {
+            IsDraining = true;
+            logger.LogInformation("Draining: asking clients to reconnect to another node");
+            try
+            {
+                hub.Clients.All.SendAsync(HubEvents.ServerDraining, CancellationToken.None).Wait(TimeSpan.FromSeconds(5));
+            }
+            catch (Exception exception) when (exception is AggregateException or OperationCanceledException)
+            {
+                logger.LogWarning(exception, "Could not tell every client to reconnect");
+            }
+        });
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
