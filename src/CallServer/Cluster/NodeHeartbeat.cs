@@ -18,13 +18,17 @@ public sealed class NodeHeartbeat(
     RedisKeys keys,
     NodeIdentity node,
     RedisPresence presence,
+    LocalDevices local,
     CallService calls,
     IOptions<RedisOptions> options,
     IOptions<CallsOptions> callsOptions,
     TimeProvider clock,
     ILogger<NodeHeartbeat> logger) : BackgroundService
 {
+    private const int BeatsBetweenReconciliations = 30;
+
     private DateTimeOffset? healthySince;
+    private int beatsSinceReconciliation = BeatsBetweenReconciliations;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -34,6 +38,12 @@ public sealed class NodeHeartbeat(
             try
             {
                 await BeatAsync();
+                if (healthySince is null || ++beatsSinceReconciliation >= BeatsBetweenReconciliations)
+                {
+                    await ReconcileOwnDevicesAsync(stoppingToken);
+                    beatsSinceReconciliation = 0;
+                }
+
                 healthySince ??= clock.GetUtcNow();
                 if (clock.GetUtcNow() - healthySince >= options.Value.NodeTimeout)
                 {
@@ -76,6 +86,31 @@ public sealed class NodeHeartbeat(
         await database.SetAddAsync(keys.Nodes, node.Id);
     }
 
+    /// <summary>
+    /// Devices this node still lists in Redis but no longer holds (their disconnect could not be written,
+    /// say during a Redis outage) are removed now, and their calls start the reconnect grace.
+    /// </summary>
+    private async Task ReconcileOwnDevicesAsync(CancellationToken cancellationToken)
+    {
+        foreach (var member in await redis.Database.SetMembersAsync(keys.NodeDevices(node.Id)))
+        {
+            var (deviceId, account) = NodeDevice.Parse(member!);
+            if (!local.Contains(deviceId))
+            {
+                await ForgetDeviceAsync(deviceId, account, node.Id, cancellationToken);
+            }
+        }
+    }
+
+    private async Task ForgetDeviceAsync(string deviceId, string account, string nodeId, CancellationToken cancellationToken)
+    {
+        await presence.RemoveAsync(account, deviceId, nodeId);
+        if (Address.TryParse(account, callsOptions.Value.DefaultDomain, out var address))
+        {
+            await calls.DisconnectAsync(new Requester(address, deviceId), cancellationToken);
+        }
+    }
+
     private async Task ReapDeadNodesAsync(CancellationToken cancellationToken)
     {
         var database = redis.Database;
@@ -93,11 +128,7 @@ public sealed class NodeHeartbeat(
             foreach (var device in devices)
             {
                 var (deviceId, account) = NodeDevice.Parse(device!);
-                await presence.RemoveAsync(account, deviceId, other);
-                if (Address.TryParse(account, callsOptions.Value.DefaultDomain, out var address))
-                {
-                    await calls.DisconnectAsync(new Requester(address, deviceId), cancellationToken);
-                }
+                await ForgetDeviceAsync(deviceId, account, other, cancellationToken);
             }
 
             await database.KeyDeleteAsync(keys.NodeDevices(other));

@@ -32,9 +32,18 @@ public sealed class CallHub(CallService calls, CallDirectory directory, IPresenc
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
         var identity = Identity;
-        await presence.RemoveAsync(identity.Account, Context.ConnectionId);
         logger.LogInformation("Device {DeviceId} of {Account} disconnected", Context.ConnectionId, identity.Account);
-        await calls.DisconnectAsync(Requester, CancellationToken.None);
+        try
+        {
+            await presence.RemoveAsync(identity.Account, Context.ConnectionId);
+            await calls.DisconnectAsync(Requester, CancellationToken.None);
+        }
+        catch (CallRefusedException refused)
+        {
+            // The store is away: presence and grace are settled by the node heartbeat's reaping instead.
+            logger.LogWarning("Device {DeviceId} disconnected while the store was unavailable: {Error}", Context.ConnectionId, refused.Error);
+        }
+
         await base.OnDisconnectedAsync(exception);
     }
 
