@@ -74,6 +74,31 @@ public sealed class CallDeciderSetupTests
         Assert.Empty(decision.Notifications);
     }
 
+    /// <summary>
+    /// Rule 11: an anonymous caller may call only the users its token allows. Any other callee is
+    /// Forbidden, whether or not such a user exists; answering CalleeNotFound for unknown users (and
+    /// Forbidden for known ones) lets a restricted token enumerate the registered users.
+    /// </summary>
+    [Theory]
+    [InlineData("carol@example.com", true)]
+    [InlineData("dave@example.com", false)]
+    [InlineData("nobody-at-all@example.com", false)]
+    public void An_anonymous_caller_restricted_by_its_token_gets_Forbidden_for_any_other_callee_existing_or_not(string callee, bool exists)
+    {
+        var address = Addr(callee);
+        var command = new CreateCall(
+            CallId,
+            AnonymousBrowser,
+            Profile(CallerKind.AnonymousAllowedBob),
+            address,
+            exists ? Devices(address, CarolPhone) : CalleeLookup.NotFound);
+
+        var decision = CallDecider.Create(command, T0);
+
+        Assert.Equal(ErrorCode.Forbidden, decision.Error?.Code);
+        Assert.Null(decision.Call);
+    }
+
     [Fact]
     public void Create_from_a_rest_request_without_a_device_is_refused()
     {

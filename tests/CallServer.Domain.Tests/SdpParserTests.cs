@@ -53,12 +53,13 @@ public sealed class SdpParserTests
     }
 
     [Fact]
-    public void An_audio_m_line_with_port_0_does_not_send_or_receive_audio()
+    public void An_audio_m_line_with_port_0_neither_sends_nor_receives_audio()
     {
-        var summary = Parsed(TestSdp.Offer(audio: "sendrecv", audioPort: 0));
+        var summary = new SdpSummary([new SdpMediaLine("audio", 0, MediaDirection.SendRecv), new SdpMediaLine("video", 9, MediaDirection.SendRecv)]);
         Assert.False(summary.HasAudio);
         Assert.False(summary.SendsAudio);
         Assert.False(summary.ReceivesAudio);
+        Assert.True(summary.SendsVideo);
     }
 
     [Fact]
