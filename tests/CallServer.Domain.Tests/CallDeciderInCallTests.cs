@@ -208,7 +208,7 @@ public sealed class CallDeciderInCallTests
         s.AssertState(AlicePhone, CallState.InCall);
 
         // Bob stops his video; Alice keeps hers.
-        s.Do(VideoStop(BobPhone, "op-v2"));
+        s.Do(VideoStop(BobPhone, "op-v2", TestSdp.Offer(video: "recvonly")));
         var stopped = s.AnswerPending(AlicePhone, TestSdp.Answer(video: "sendonly"));
         AssertNotified(
             stopped,
@@ -228,7 +228,7 @@ public sealed class CallDeciderInCallTests
     public void Stopping_video_keeps_the_answerers_video_as_its_answer_says()
     {
         var s = InCall(TestSdp.VideoOffer, TestSdp.Answer(video: "sendrecv"));
-        s.Do(VideoStop(AlicePhone, "op-v"));
+        s.Do(VideoStop(AlicePhone, "op-v", TestSdp.Offer(video: "recvonly")));
         var stopped = s.AnswerPending(BobPhone, TestSdp.Answer(video: "sendonly"));
         AssertNotified(
             stopped,
@@ -243,6 +243,37 @@ public sealed class CallDeciderInCallTests
         s.AnswerPending(BobPhone, TestSdp.Answer(video: "recvonly"));
         Assert.True(s.CallerView.Media.LocalVideo);
         Assert.False(s.CallerView.Media.RemoteVideo);
+    }
+
+    /// <summary>
+    /// RFC 3264 §6: an answer that rejects the video stream (port 0) or will not receive it
+    /// (inactive) means the offerer's video does not flow, so its snapshot must not claim it does.
+    /// </summary>
+    [Theory]
+    [InlineData("recvonly", 0)]
+    [InlineData("inactive", 9)]
+    [InlineData("sendonly", 9)]
+    public void Video_start_answered_without_receiving_video_does_not_show_the_initiators_video(string answerVideo, int answerVideoPort)
+    {
+        var s = InCall();
+        s.Do(VideoStart(AlicePhone, "op-v"));
+        s.AnswerPending(BobPhone, TestSdp.Answer(video: answerVideo, videoPort: answerVideoPort));
+
+        Assert.False(s.CallerView.Media.LocalVideo, "alice's snapshot says she sends video, but bob's answer does not take it");
+        Assert.False(s.View(BobPhone).Media.RemoteVideo);
+    }
+
+    /// <summary>The same at call set-up: a video offer answered with the video stream rejected.</summary>
+    [Theory]
+    [InlineData("recvonly", 0)]
+    [InlineData("inactive", 9)]
+    public void A_video_offer_answered_without_receiving_video_does_not_show_the_callers_video(string answerVideo, int answerVideoPort)
+    {
+        var s = InCall(TestSdp.VideoOffer, TestSdp.Answer(video: answerVideo, videoPort: answerVideoPort));
+
+        Assert.False(s.CallerView.Media.LocalVideo, "alice's snapshot says she sends video, but bob's answer does not take it");
+        Assert.False(s.View(BobPhone).Media.RemoteVideo);
+        Assert.False(s.CallerView.Media.Video);
     }
 
     [Fact]

@@ -27,8 +27,8 @@ internal static class TestSdp
         Build("actpass", audio, video, session, audioPort, videoPort, dataChannel);
 
     /// <summary>An answer: the same shape, written by the answering side (setup:active).</summary>
-    public static string Answer(string? audio = "sendrecv", string? video = null) =>
-        Build("active", audio, video, session: null, audioPort: 9, videoPort: 9, dataChannel: false);
+    public static string Answer(string? audio = "sendrecv", string? video = null, int videoPort = 9) =>
+        Build("active", audio, video, session: null, audioPort: 9, videoPort: videoPort, dataChannel: false);
 
     /// <summary>The seeds' three offers.</summary>
     public static string AudioOffer => Offer();
