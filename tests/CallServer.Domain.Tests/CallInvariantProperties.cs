@@ -1,0 +1,532 @@
+using CallServer.Domain.Addresses;
+using CallServer.Domain.Calls;
+using CallServer.Domain.Commands;
+using CallServer.Domain.Decisions;
+using CallServer.Domain.Notifications;
+using CallServer.Domain.Views;
+using FsCheck;
+using FsCheck.Fluent;
+using static CallServer.Domain.Tests.CallScenario;
+
+namespace CallServer.Domain.Tests;
+
+/// <summary>
+/// Random command sequences from random parties (the caller's devices, 2–3 devices of the callee, the
+/// devices of two forward targets, a stranger), timers with current and stale tokens, and follow-ups
+/// applied late; after every step the invariants of the contract must hold.
+/// </summary>
+public sealed class CallInvariantProperties
+{
+    public enum Op
+    {
+        Establish,
+        Accept,
+        Reject,
+        Ignore,
+        Forward,
+        End,
+        Hold,
+        Unhold,
+        VideoStart,
+        VideoStop,
+        Answer,
+        RejectRenegotiation,
+        Mute,
+        Unmute,
+        Ice,
+        Resume,
+        Disconnect,
+        RingTimer,
+        OperationTimer,
+        GraceTimer,
+        AnswerTimer,
+        FollowUp,
+        MarkAlerted,
+    }
+
+    private static readonly Address Grace = Addr("grace");
+    private static readonly Address Frank = Addr("frank");
+    private static readonly Requester GracePhone = new(Grace, "grace-phone");
+
+    /// <summary>Everyone who may send a command; eve-phone is no party of the call, ever.</summary>
+    private static readonly Requester[] Actors =
+    [
+        AlicePhone, AliceLaptop, BobPhone, BobLaptop, BobTablet, CarolPhone, CarolLaptop, GracePhone, EvePhone,
+    ];
+
+    private const int Stranger = 8;
+
+    /// <summary>One step: what, by whom (<see cref="Actor"/> indexes <see cref="Actors"/>), and two dice.</summary>
+    /// <param name="Redirect">0–5: a party acts from its bound device; 6–9: from <see cref="Actor"/> as is.</param>
+    /// <param name="Flavor">Chooses the content: the offer, the target, current or stale token, bad input.</param>
+    public sealed record Step(Op Op, int Actor, int Redirect, int Flavor)
+    {
+        public override string ToString() => $"{Op}({Actors[Actor].DeviceId},r{Redirect},f{Flavor})";
+    }
+
+    /// <summary>Where a run starts: the new call, a ringing one, one in progress, one the caller holds.</summary>
+    public enum Start
+    {
+        Created,
+        Ringing,
+        InCall,
+        CallerHolds,
+    }
+
+    public sealed record Run(int CalleeDevices, Start Start, Step[] Steps)
+    {
+        public override string ToString() =>
+            $"{CalleeDevices} callee devices, from {Start}: {string.Join(" ", Steps.Select(s => s.ToString()))}";
+    }
+
+    private static readonly Gen<Op> OpGen = Gen.Frequency(
+        (2, Gen.Constant(Op.Establish)),
+        (6, Gen.Constant(Op.Accept)),
+        (1, Gen.Constant(Op.Reject)),
+        (2, Gen.Constant(Op.Ignore)),
+        (3, Gen.Constant(Op.Forward)),
+        (1, Gen.Constant(Op.End)),
+        (6, Gen.Constant(Op.Hold)),
+        (3, Gen.Constant(Op.Unhold)),
+        (3, Gen.Constant(Op.VideoStart)),
+        (2, Gen.Constant(Op.VideoStop)),
+        (9, Gen.Constant(Op.Answer)),
+        (2, Gen.Constant(Op.RejectRenegotiation)),
+        (2, Gen.Constant(Op.Mute)),
+        (2, Gen.Constant(Op.Unmute)),
+        (3, Gen.Constant(Op.Ice)),
+        (2, Gen.Constant(Op.Resume)),
+        (1, Gen.Constant(Op.Disconnect)),
+        (1, Gen.Constant(Op.RingTimer)),
+        (2, Gen.Constant(Op.OperationTimer)),
+        (2, Gen.Constant(Op.GraceTimer)),
+        (1, Gen.Constant(Op.AnswerTimer)),
+        (8, Gen.Constant(Op.FollowUp)),
+        (1, Gen.Constant(Op.MarkAlerted)));
+
+    private static Gen<int> Weighted(params int[] weights) =>
+        Gen.Frequency(weights.Select((w, i) => (w, Gen.Constant(i))).Where(x => x.w > 0));
+
+    //                                              alice-phone alice-laptop bob-phone bob-laptop bob-tablet carol-phone carol-laptop grace eve
+    private static readonly Gen<int> CallerSideActor = Weighted(8, 1, 1, 0, 0, 0, 0, 0, 1);
+    private static readonly Gen<int> CalleeSideActor = Weighted(1, 0, 4, 4, 2, 3, 2, 2, 1);
+    private static readonly Gen<int> AnyActor = Weighted(4, 1, 3, 2, 1, 2, 1, 1, 1);
+
+    private static Gen<int> ActorFor(Op op) => op switch
+    {
+        Op.Establish => CallerSideActor,
+        Op.Accept or Op.Reject or Op.Ignore or Op.Forward => CalleeSideActor,
+        _ => AnyActor,
+    };
+
+    private static readonly Gen<Step> StepGen =
+        from op in OpGen
+        from actor in ActorFor(op)
+        from redirect in Gen.Choose(0, 9)
+        from flavor in Gen.Choose(0, 9)
+        select new Step(op, actor, redirect, flavor);
+
+    private static readonly Gen<Run> RunGen =
+        from devices in Gen.Choose(2, 3)
+        from start in Gen.Frequency((3, Gen.Constant(Start.Created)), (4, Gen.Constant(Start.Ringing)), (4, Gen.Constant(Start.InCall)), (2, Gen.Constant(Start.CallerHolds)))
+        from length in Gen.Choose(1, 40)
+        from steps in Gen.ArrayOf(StepGen, length)
+        select new Run(devices, start, steps);
+
+    [Fact]
+    public void Every_step_of_a_random_call_keeps_the_invariants()
+    {
+        var property = Prop.ForAll(Arb.From(RunGen), run => { Execute(run); });
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(300), property);
+    }
+
+    /// <summary>Guards the property itself: the generated runs do reach the interesting states.</summary>
+    [Fact]
+    public void The_random_calls_reach_every_state_and_end_reason()
+    {
+        var seen = new HashSet<string>();
+        foreach (var run in Gen.Sample(RunGen, 500))
+        {
+            seen.UnionWith(Execute(run));
+        }
+
+        string[] expected =
+        [
+            "Dialing", "Ringing", "Answering", "InCall", "OnHold", "RemotelyHeld", "OnDoubleHold", "Ended",
+            "EndedLocally", "EndedRemotely", "Rejected", "Ignored", "NoAnswer", "Unavailable", "Forwarded",
+            "AnsweredElsewhere", "Canceled", "ConnectionLost", "video", "muted", "pending",
+        ];
+        Assert.Empty(expected.Except(seen));
+    }
+
+    /// <summary>Runs <paramref name="run"/>, checking every step; returns what the parties got to see.</summary>
+    private static HashSet<string> Execute(Run run)
+    {
+        var seen = new HashSet<string>();
+        var created = CallDecider.Create(CreateCommand(Bob, BobsDevices()), T0);
+        var call = created.Call!;
+        var now = T0;
+        var followUps = new Queue<CallCommand>();
+        var timers = new List<TimerRequest>();
+        var log = new List<string>();
+        Step[] prefix = run.Start switch
+        {
+            Start.Created => [],
+            Start.Ringing => [new(Op.Establish, 0, 0, 0), new(Op.FollowUp, 0, 0, 0)],
+            Start.InCall => [new(Op.Establish, 0, 0, 0), new(Op.FollowUp, 0, 0, 0), new(Op.Accept, 2, 0, 0), new(Op.FollowUp, 0, 0, 0)],
+            _ =>
+            [
+                new(Op.Establish, 0, 0, 0), new(Op.FollowUp, 0, 0, 0), new(Op.Accept, 2, 0, 0), new(Op.FollowUp, 0, 0, 0),
+                new(Op.Hold, 0, 0, 0), new(Op.Answer, 2, 0, 0),
+            ],
+        };
+        var steps = prefix.Concat(run.Steps).ToList();
+        var index = 0;
+
+        void Apply(CallCommand command, string label)
+        {
+            now += TimeSpan.FromSeconds(1);
+            var before = call;
+            var viewsBefore = Views(before);
+            var decision = CallDecider.Decide(before, command, Settings, now);
+            log.Add($"{label} → {(decision.IsRefused ? decision.Error!.Code.ToString() : decision.Changed ? "v" + decision.Call!.Version : "unchanged")}");
+            try
+            {
+                CheckStep(before, viewsBefore, decision, now);
+            }
+            catch (Exception e)
+            {
+                throw new InvalidOperationException($"Invariant broken at step {log.Count}:{Environment.NewLine}{string.Join(Environment.NewLine, log)}{Environment.NewLine}{e.Message}", e);
+            }
+
+            if (!decision.IsRefused)
+            {
+                call = decision.Call!;
+                foreach (var followUp in decision.FollowUps)
+                {
+                    followUps.Enqueue(followUp);
+                }
+
+                timers.AddRange(decision.Timers);
+            }
+
+            foreach (var (_, view) in Views(call))
+            {
+                seen.Add(view.State.ToString());
+                if (view.EndReason is { } reason)
+                {
+                    seen.Add(reason.ToString());
+                }
+
+                if (view.Media.LocalVideo)
+                {
+                    seen.Add("video");
+                }
+
+                if (view.Media.LocalMuted)
+                {
+                    seen.Add("muted");
+                }
+
+                if (view.PendingOperationId is not null)
+                {
+                    seen.Add("pending");
+                }
+            }
+        }
+
+        foreach (var step in steps)
+        {
+            index++;
+            var command = Interpret(step, call, run, index, followUps, timers);
+            Apply(command, $"{step} = {Describe(command)}");
+        }
+
+        // The application delivers what it still owes.
+        while (followUps.TryDequeue(out var followUp))
+        {
+            Apply(followUp, $"late {followUp}");
+        }
+
+        return seen;
+    }
+
+    private static string Describe(CallCommand command) => command switch
+    {
+        EstablishCall c => $"EstablishCall({c.Requester.DeviceId}, {c.Callee.Devices.Count} devices)",
+        AcceptCall c => $"AcceptCall({c.Requester.DeviceId})",
+        ForwardCall c => $"ForwardCall({c.Requester.DeviceId} → {c.Target}, {c.TargetLookup.Devices.Count} devices)",
+        StartMediaOperation c => $"{c.Operation}({c.Requester.DeviceId}, {c.OperationId})",
+        AnswerRenegotiation c => $"AnswerRenegotiation({c.Requester.DeviceId}, {c.OperationId})",
+        RejectRenegotiation c => $"RejectRenegotiation({c.Requester.DeviceId}, {c.OperationId})",
+        SendIceCandidate c => $"SendIceCandidate({c.Requester.DeviceId}, {c.Candidate.Candidate.Length} chars)",
+        PartyCommand c => $"{c.GetType().Name}({c.Requester.DeviceId})",
+        _ => command.ToString(),
+    };
+
+    /// <summary>Makes the concrete command of <paramref name="step"/> against the current call.</summary>
+    private static CallCommand Interpret(Step step, Call call, Run run, int index, Queue<CallCommand> followUps, List<TimerRequest> timers)
+    {
+        var actor = Actors[step.Actor];
+        var flavor = step.Flavor;
+        var opId = "op-" + index;
+        switch (step.Op)
+        {
+            case Op.Establish:
+                var offer = (flavor % 3) switch
+                {
+                    0 => TestSdp.AudioOffer,
+                    1 => TestSdp.AudioWithInactiveVideoOffer,
+                    _ => TestSdp.VideoOffer,
+                };
+                var devices = flavor >= 7 ? Devices(Bob) : BobsDevices([.. Actors[2..(2 + run.CalleeDevices)]]);
+                return new EstablishCall(actor, flavor == 6 ? "not sdp" : offer, devices);
+            case Op.Accept:
+                return new AcceptCall(actor, flavor switch
+                {
+                    9 => "garbage",
+                    < 4 => TestSdp.Answer(),
+                    < 7 => TestSdp.Answer(video: "sendrecv"),
+                    _ => TestSdp.Answer(video: "inactive"),
+                });
+            case Op.Reject:
+                return new RejectCall(actor);
+            case Op.Ignore:
+                return new IgnoreCall(actor);
+            case Op.Forward:
+                return (flavor % 7) switch
+                {
+                    0 or 1 => ForwardTo(actor, Carol, CarolPhone, CarolLaptop),
+                    2 => ForwardTo(actor, Grace, GracePhone),
+                    3 => ForwardTo(actor, Alice, AlicePhone),
+                    4 => ForwardTo(actor, Bob, BobPhone),
+                    5 => Forward(actor, Dave, CalleeLookup.NotFound),
+                    _ => Forward(actor, Frank, Devices(Frank)),
+                };
+            case Op.End:
+                return new EndCall(Party(step, call));
+            case Op.Hold:
+                return Hold(HoldParty(step, call, held: false), opId, flavor == 9 ? TestSdp.Offer(audio: "sendrecv") : TestSdp.HoldOffer);
+            case Op.Unhold:
+                return Unhold(HoldParty(step, call, held: true), opId, flavor == 9 ? TestSdp.HoldOffer : TestSdp.UnholdOffer);
+            case Op.VideoStart:
+                return VideoStart(Party(step, call), opId, flavor == 9 ? TestSdp.AudioOffer : TestSdp.VideoOffer);
+            case Op.VideoStop:
+                return VideoStop(Party(step, call), opId, flavor == 9 ? TestSdp.VideoOffer : TestSdp.Offer(video: "inactive"));
+            case Op.Answer:
+            case Op.RejectRenegotiation:
+                var pending = call.PendingOperation;
+                var by = step.Redirect < 6 && pending is not null
+                    ? Bound(call, pending.Initiator.Other()) ?? actor
+                    : step.Redirect == 9 && pending is not null ? Bound(call, pending.Initiator) ?? actor : Party(step, call);
+                var id = flavor < 8 ? pending?.OperationId ?? "op-none" : "op-" + (index - 1 - flavor);
+                return step.Op == Op.Answer
+                    ? new AnswerRenegotiation(by, id, flavor == 7 ? "v=0" : TestSdp.Answer(video: flavor % 2 == 0 ? "sendrecv" : "recvonly"))
+                    : new RejectRenegotiation(by, id, flavor == 7 ? new string('r', 300) : "no");
+            case Op.Mute:
+            case Op.Unmute:
+                return new SetMuted(Party(step, call), step.Op == Op.Mute);
+            case Op.Ice:
+                var candidate = flavor == 9
+                    ? new IceCandidate("candidate:1 1 udp 1 10.0.0.1 9 typ host " + new string('x', 1100), "0", 0)
+                    : Candidate(flavor);
+                return new SendIceCandidate(Party(step, call), candidate);
+            case Op.Resume:
+                return new ResumeCall(actor);
+            case Op.Disconnect:
+                return new DeviceDisconnected(Party(step, call));
+            case Op.RingTimer:
+                return Timer(CallTimerKind.Ring, flavor, timers);
+            case Op.OperationTimer:
+                return Timer(CallTimerKind.Operation, flavor, timers);
+            case Op.GraceTimer:
+                return Timer(CallTimerKind.ReconnectGrace, flavor, timers);
+            case Op.AnswerTimer:
+                return Timer(CallTimerKind.AnswerCompletion, flavor, timers);
+            case Op.FollowUp:
+                return followUps.TryDequeue(out var followUp) ? followUp : new CompleteAnswer();
+            default:
+                return new MarkAlerted(call.RingGeneration - (flavor % 2));
+        }
+    }
+
+    /// <summary>The actor, or (most of the time) its party's bound device when it is a party.</summary>
+    private static Requester Party(Step step, Call call)
+    {
+        var actor = Actors[step.Actor];
+        if (step.Redirect >= 6)
+        {
+            return actor;
+        }
+
+        var side = CallDecider.SideOf(call, actor.Account);
+        return side is { } s && call.Party(s).Account == actor.Account ? Bound(call, s) ?? actor : actor;
+    }
+
+    /// <summary>
+    /// For hold and unhold: most of the time the bound device of a side whose hold flag is
+    /// <paramref name="held"/> (the actor's side first), so that runs reach double hold and back.
+    /// </summary>
+    private static Requester HoldParty(Step step, Call call, bool held)
+    {
+        var party = Party(step, call);
+        if (step.Redirect >= 6 || !call.IsConnected)
+        {
+            return party;
+        }
+
+        var side = CallDecider.SideOf(call, party.Account) ?? CallSide.Caller;
+        var chosen = call.Party(side).Held == held ? side : side.Other();
+        return Bound(call, chosen) ?? party;
+    }
+
+    private static Requester? Bound(Call call, CallSide side) =>
+        call.Party(side).DeviceId is { } device ? new Requester(call.Party(side).Account, device) : null;
+
+    /// <summary>The latest timer of that kind (even flavor) or an older one (odd flavor); a made-up token when none was asked for.</summary>
+    private static TimerElapsed Timer(CallTimerKind kind, int flavor, List<TimerRequest> timers)
+    {
+        var ofKind = timers.Where(t => t.Kind == kind).ToList();
+        if (ofKind.Count == 0)
+        {
+            return new TimerElapsed(kind, flavor % 2 == 0 ? "0" : "Caller:0");
+        }
+
+        var timer = flavor % 2 == 0 ? ofKind[^1] : ofKind[flavor % ofKind.Count];
+        return new TimerElapsed(kind, timer.Token);
+    }
+
+    private static List<(string Device, CallSnapshot View)> Views(Call call) =>
+        [
+            ("caller:" + call.Caller.DeviceId, CallProjection.View(call, CallViewer.CallerOf(call))),
+            ("callee:party", CallProjection.View(call, CallViewer.PartyOf(call, CallSide.Callee))),
+            .. call.Devices.Select(d => ("callee:" + d.DeviceId, CallProjection.View(call, CallViewer.CalleeDevice(d.DeviceId)))),
+        ];
+
+    private static readonly CallState[] InCallStates = [CallState.InCall, CallState.OnHold, CallState.RemotelyHeld, CallState.OnDoubleHold];
+
+    private static CallState HoldState(bool local, bool remote) => (local, remote) switch
+    {
+        (true, true) => CallState.OnDoubleHold,
+        (true, false) => CallState.OnHold,
+        (false, true) => CallState.RemotelyHeld,
+        _ => CallState.InCall,
+    };
+
+    private static void CheckStep(Call before, List<(string Device, CallSnapshot View)> viewsBefore, Decision decision, DateTimeOffset now)
+    {
+        if (decision.IsRefused)
+        {
+            // A refusal returns no call and changes nothing: the call held is the one from before.
+            Assert.Null(decision.Call);
+            Assert.False(decision.Changed);
+            Assert.Empty(decision.Notifications);
+            Assert.Empty(decision.Timers);
+            Assert.Empty(decision.FollowUps);
+            Assert.Equal(viewsBefore, Views(before));
+            return;
+        }
+
+        var after = decision.Call;
+        Assert.NotNull(after);
+        Assert.Equal(before.CallId, after.CallId);
+
+        // Version (the snapshot's sequence) grows by one on every change and stays on no change.
+        if (decision.Changed)
+        {
+            Assert.Equal(before.Version + 1, after.Version);
+        }
+        else
+        {
+            Assert.Equal(before.Version, after.Version);
+            Assert.Equal(before, after);
+            Assert.Empty(decision.Timers);
+            Assert.Empty(decision.FollowUps);
+        }
+
+        // Ended is final.
+        if (before.Phase == CallPhase.Ended)
+        {
+            Assert.False(decision.Changed, "an ended call changed");
+            Assert.Empty(decision.Notifications);
+        }
+
+        var views = Views(after);
+        Assert.All(views, v => Assert.Equal(after.Version, v.View.Sequence));
+
+        if (after.Phase == CallPhase.Ended)
+        {
+            Assert.All(views, v =>
+            {
+                Assert.Equal(CallState.Ended, v.View.State);
+                Assert.NotNull(v.View.EndReason);
+                Assert.NotNull(v.View.StatusCode);
+                Assert.NotNull(v.View.EndedAt);
+            });
+            Assert.Null(after.PendingOperation);
+        }
+
+        // At most one callee device is bound, and the bound one is never ended locally.
+        if (after.Callee.DeviceId is { } bound)
+        {
+            var entry = Assert.Single(after.Devices, d => d.DeviceId == bound);
+            Assert.Null(entry.LocalEnd);
+            Assert.Equal(after.Callee.Account, entry.Account);
+            Assert.All(after.Devices.Where(d => d.DeviceId != bound), d => Assert.NotNull(d.LocalEnd));
+        }
+        else
+        {
+            Assert.True(after.Phase is CallPhase.Initial or CallPhase.Dialing or CallPhase.Ringing or CallPhase.Ended, $"no callee device bound in {after.Phase}");
+        }
+
+        Assert.Equal(after.Devices.Count, after.Devices.Select(d => d.DeviceId).Distinct().Count());
+        Assert.True(views.Count(v => v.Device.StartsWith("callee:", StringComparison.Ordinal) && v.Device != "callee:party" && (InCallStates.Contains(v.View.State) || v.View.State == CallState.Answering)) <= 1);
+        Assert.DoesNotContain(after.Devices, d => d.Account == Eve);
+
+        // The hold flags match what each side sees.
+        var callerView = views[0].View;
+        if (after.Phase == CallPhase.Connected)
+        {
+            var calleeView = CallProjection.View(after, CallViewer.PartyOf(after, CallSide.Callee));
+            Assert.Equal(HoldState(after.Caller.Held, after.Callee.Held), callerView.State);
+            Assert.Equal(HoldState(after.Callee.Held, after.Caller.Held), calleeView.State);
+            Assert.Equal((after.Caller.Held, after.Callee.Held), (callerView.LocalHold, callerView.RemoteHold));
+            Assert.Equal((after.Callee.Held, after.Caller.Held), (calleeView.LocalHold, calleeView.RemoteHold));
+        }
+        else
+        {
+            Assert.All(views, v =>
+            {
+                Assert.DoesNotContain(v.View.State, InCallStates);
+                Assert.False(v.View.LocalHold || v.View.RemoteHold);
+            });
+            Assert.Null(after.PendingOperation);
+        }
+
+        // Every notification goes to a device of the call; no one else is ever told anything.
+        var callerDevices = new[] { before.Caller.DeviceId, after.Caller.DeviceId };
+        var calleeDevices = before.Devices.Concat(after.Devices).Select(d => d.DeviceId).ToHashSet();
+        foreach (var notification in decision.Notifications)
+        {
+            var to = notification.To;
+            Assert.NotNull(to.DeviceId);
+            Assert.NotEqual(EvePhone.DeviceId, to.DeviceId);
+            if (to.Side == CallSide.Caller)
+            {
+                Assert.Contains(to.DeviceId, callerDevices);
+            }
+            else
+            {
+                Assert.Contains(to.DeviceId, calleeDevices);
+            }
+
+            if (notification is IncomingCallNotification incoming)
+            {
+                Assert.Equal(after.Offer, incoming.SdpOffer);
+                Assert.Contains(after.RingingDevices, d => d.DeviceId == to.DeviceId);
+            }
+        }
+
+        Assert.All(decision.Timers, t => Assert.True(t.DueAt > now, $"{t} is not in the future"));
+    }
+}
