@@ -337,6 +337,22 @@ public sealed class CallDeciderInCallTests
     }
 
     [Fact]
+    public void Candidates_of_ringing_devices_are_kept_and_only_the_accepting_devices_reach_the_caller()
+    {
+        var s = Ringing();
+        var kept = s.Do(new SendIceCandidate(BobPhone, Candidate(5)));
+        s.Do(new SendIceCandidate(BobLaptop, Candidate(6)));
+        Assert.Empty(kept.Notifications);
+        Assert.Equal(2, s.Call.CandidatesFromDevices.Count);
+
+        var accepted = s.Do(new AcceptCall(BobLaptop, TestSdp.Answer()));
+        var handed = accepted.Notifications.OfType<IceCandidateNotification>().ToList();
+        Assert.Equal([Candidate(6)], handed.Select(n => n.Candidate));
+        Assert.All(handed, n => Assert.Equal(CallViewer.CallerOf(s.Call), n.To));
+        Assert.Empty(s.Call.CandidatesFromDevices);
+    }
+
+    [Fact]
     public void Candidates_are_relayed_to_the_other_party_once_a_device_is_bound()
     {
         var s = InCall();
@@ -450,7 +466,6 @@ public sealed class CallDeciderInCallTests
         ["candidate with a negative index"] = (() => InCall(), new SendIceCandidate(AlicePhone, new IceCandidate(Candidate().Candidate, null, -1)), ErrorCode.InvalidArgument),
         ["candidate before establish"] = (() => Created(), new SendIceCandidate(AlicePhone, Candidate()), ErrorCode.InvalidState),
         ["candidate by a stranger"] = (() => InCall(), new SendIceCandidate(EvePhone, Candidate()), ErrorCode.CallNotFound),
-        ["candidate from a ringing device"] = (() => Ringing(), new SendIceCandidate(BobPhone, Candidate()), ErrorCode.InvalidState),
         ["candidate from the device that lost the race"] = (() => InCall(), new SendIceCandidate(BobLaptop, Candidate()), ErrorCode.InvalidState),
         ["candidate after the call ended"] = (EndedInCall, new SendIceCandidate(AlicePhone, Candidate()), ErrorCode.InvalidState),
     };

@@ -3,4 +3,8 @@ using CallServer.Domain.Addresses;
 namespace CallServer.Domain.Calls;
 
 /// <summary>A device that was alerted; <see cref="LocalEnd"/> is set once it stopped taking part on its own.</summary>
-public sealed record CalleeDevice(string DeviceId, Address Account, CallEnd? LocalEnd = null);
+public sealed record CalleeDevice(string DeviceId, Address Account, CallEnd? LocalEnd = null)
+{
+    /// <summary>When this device stopped taking part on its own (set with <see cref="LocalEnd"/>).</summary>
+    public DateTimeOffset? EndedAt { get; init; }
+}

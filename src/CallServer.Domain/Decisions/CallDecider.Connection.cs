@@ -9,7 +9,7 @@ namespace CallServer.Domain.Decisions;
 /// <summary>Connections that drop and come back (rule 12).</summary>
 public static partial class CallDecider
 {
-    private static Decision Resume(Call call, ResumeCall command)
+    private static Decision Resume(Call call, ResumeCall command, DateTimeOffset now)
     {
         var side = SideOf(call, command.Requester.Account);
         if (side is null)
@@ -46,7 +46,7 @@ public static partial class CallDecider
             var movedAway = new CallEnd(EndReason.AnsweredElsewhere, CallStatusCodes.RespondedFromAnotherDevice);
             var devices = call.Devices
                 .Where(d => d.DeviceId != device)
-                .Select(d => d.DeviceId == party.DeviceId ? d with { LocalEnd = movedAway } : d)
+                .Select(d => d.DeviceId == party.DeviceId ? d with { LocalEnd = movedAway, EndedAt = now } : d)
                 .Append(new CalleeDevice(device, party.Account));
             rebound = rebound with { Devices = [.. devices] };
             notifications.Add(new CallStatusChangedNotification(CallViewer.CalleeDevice(party.DeviceId!)));
@@ -111,7 +111,7 @@ public static partial class CallDecider
         // A ringing device that went away simply stops ringing; the others go on.
         return Decision.Changes(
             call,
-            call with { Devices = EndDevices(call, [ringing], new CallEnd(EndReason.ConnectionLost, CallStatusCodes.EndedByError)) },
+            call with { Devices = EndDevices(call, [ringing], new CallEnd(EndReason.ConnectionLost, CallStatusCodes.EndedByError), now) },
             []);
     }
 }

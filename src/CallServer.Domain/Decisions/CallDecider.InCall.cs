@@ -125,7 +125,7 @@ public static partial class CallDecider
         {
             MediaOperation.HoldCall => (initiator with { Held = true }, answerer),
             MediaOperation.UnholdCall => (initiator with { Held = false }, answerer),
-            MediaOperation.VideoStart => (initiator with { SendsVideo = true }, answerer with { SendsVideo = answer!.SendsVideo }),
+            MediaOperation.VideoStart => (initiator with { SendsVideo = answer!.ReceivesVideo }, answerer with { SendsVideo = answer.SendsVideo }),
             _ => (initiator with { SendsVideo = false }, answerer with { SendsVideo = answer!.SendsVideo }),
         };
         var completed = call.WithParty(pending.Initiator, initiator).WithParty(side, answerer) with { PendingOperation = null };

@@ -97,8 +97,10 @@ public static partial class CallDecider
         var accepted = call with
         {
             Phase = CallPhase.Answering,
+            // RFC 3264: the caller's video flows only if the answer receives it.
+            Caller = call.Caller with { SendsVideo = call.Caller.SendsVideo && answer!.ReceivesVideo },
             Callee = call.Callee with { DeviceId = device!.DeviceId, SendsVideo = answer!.SendsVideo },
-            Devices = EndDevices(call, others, answeredElsewhere),
+            Devices = EndDevices(call, others, answeredElsewhere, now),
             CandidatesForCallee = [],
             CandidatesFromDevices = [],
             AnsweredAt = now,
@@ -145,7 +147,7 @@ public static partial class CallDecider
     {
         var withLocalEnd = call with
         {
-            Devices = EndDevices(call, [device], new CallEnd(EndReason.Rejected, CallStatusCodes.RejectedByLocalUser)),
+            Devices = EndDevices(call, [device], new CallEnd(EndReason.Rejected, CallStatusCodes.RejectedByLocalUser), now),
         };
         var decision = Finish(
             call,
@@ -157,7 +159,7 @@ public static partial class CallDecider
         return decision;
     }
 
-    private static Decision Ignore(Call call, IgnoreCall command)
+    private static Decision Ignore(Call call, IgnoreCall command, DateTimeOffset now)
     {
         var (device, refusal) = RingingDevice(call, command.Requester, "ignore");
         if (refusal is not null)
@@ -166,7 +168,7 @@ public static partial class CallDecider
         }
 
         // Rule 4: only this device stops; the caller is not told.
-        var ignored = call with { Devices = EndDevices(call, [device!], new CallEnd(EndReason.Ignored, CallStatusCodes.IgnoredByLocalUser)) };
+        var ignored = call with { Devices = EndDevices(call, [device!], new CallEnd(EndReason.Ignored, CallStatusCodes.IgnoredByLocalUser), now) };
         return Decision.Changes(call, ignored, [new CallStatusChangedNotification(CallViewer.CalleeDevice(device!.DeviceId))]);
     }
 
@@ -211,7 +213,7 @@ public static partial class CallDecider
         var forwarded = call with
         {
             Callee = new PartyState(target, target, null),
-            Devices = EndDevices(call, forwarding, new CallEnd(EndReason.Forwarded, CallStatusCodes.CallForwarded)).AddRange(newDevices),
+            Devices = EndDevices(call, forwarding, new CallEnd(EndReason.Forwarded, CallStatusCodes.CallForwarded), now).AddRange(newDevices),
             ForwardChain = call.ForwardChain.Add(target),
             RingGeneration = generation,
         };
@@ -225,9 +227,9 @@ public static partial class CallDecider
     private static TimerRequest RingTimer(int generation, DeciderSettings settings, DateTimeOffset now) =>
         new(CallTimerKind.Ring, generation.ToString(CultureInfo.InvariantCulture), now + settings.RingTimeout);
 
-    private static ImmutableList<CalleeDevice> EndDevices(Call call, IReadOnlyCollection<CalleeDevice> ended, CallEnd end)
+    private static ImmutableList<CalleeDevice> EndDevices(Call call, IReadOnlyCollection<CalleeDevice> ended, CallEnd end, DateTimeOffset now)
     {
         var ids = ended.Select(d => d.DeviceId).ToHashSet();
-        return call.Devices.Select(d => ids.Contains(d.DeviceId) && d.LocalEnd is null ? d with { LocalEnd = end } : d).ToImmutableList();
+        return call.Devices.Select(d => ids.Contains(d.DeviceId) && d.LocalEnd is null ? d with { LocalEnd = end, EndedAt = now } : d).ToImmutableList();
     }
 }

@@ -37,10 +37,11 @@ public static partial class CallDecider
                 return Decision.Refuse(ErrorCode.Forbidden, "calling a telephone number needs a telephone number assigned to the caller");
             case AddressKind.User when callee == command.Requester.Account:
                 return Decision.Refuse(ErrorCode.InvalidArgument, "a user cannot call itself");
-            case AddressKind.User when command.CalleeLookup.RingAccount is null:
-                return Decision.Refuse(ErrorCode.CalleeNotFound, $"no registered user {callee}");
+            // Checked before existence, so that a restricted token cannot probe which users exist.
             case AddressKind.User when caller.AllowedCallees is { } allowed && !allowed.Contains(callee):
                 return Decision.Refuse(ErrorCode.Forbidden, "this token does not allow calling that user");
+            case AddressKind.User when command.CalleeLookup.RingAccount is null:
+                return Decision.Refuse(ErrorCode.CalleeNotFound, $"no registered user {callee}");
         }
 
         var ringAccount = command.CalleeLookup.RingAccount ?? callee;
@@ -68,7 +69,7 @@ public static partial class CallDecider
         AcceptCall c => Accept(call, c, settings, now),
         Commands.CompleteAnswer => CompleteAnswer(call),
         RejectCall c => Reject(call, c, now),
-        IgnoreCall c => Ignore(call, c),
+        IgnoreCall c => Ignore(call, c, now),
         ForwardCall c => Forward(call, c, settings, now),
         EndCall c => End(call, c, now),
         StartMediaOperation c => StartOperation(call, c, settings, now),
@@ -76,7 +77,7 @@ public static partial class CallDecider
         RejectRenegotiation c => RejectRenegotiation(call, c),
         SetMuted c => SetMuted(call, c),
         SendIceCandidate c => RelayCandidate(call, c),
-        ResumeCall c => Resume(call, c),
+        ResumeCall c => Resume(call, c, now),
         DeviceDisconnected c => Disconnect(call, c, settings, now),
         TimerElapsed c => TimerElapsed(call, c, now),
         _ => Decision.Refuse(ErrorCode.InvalidArgument, $"unknown command {command.GetType().Name}"),

@@ -77,9 +77,9 @@ public static class SdpParser
         }
 
         var summary = new SdpSummary(media.Select(m => new SdpMediaLine(m.Kind, m.Port, m.Direction ?? sessionDirection)).ToList());
-        if (!summary.Audio.Any())
+        if (!summary.HasAudio)
         {
-            return Invalid("the SDP has no audio m= line");
+            return Invalid("the SDP has no audio m= line with a port");
         }
 
         return (summary, null);

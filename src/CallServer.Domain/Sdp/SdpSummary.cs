@@ -12,6 +12,9 @@ public sealed record SdpSummary(IReadOnlyList<SdpMediaLine> MediaLines)
     /// <summary>True when the writer sends video on some video m-line.</summary>
     public bool SendsVideo => Video.Any(m => m.Sends);
 
+    /// <summary>True when the writer receives video on some video m-line.</summary>
+    public bool ReceivesVideo => Video.Any(m => m.Port != 0 && m.Direction.Receives());
+
     /// <summary>True when some audio stream still flows towards the other side (sendrecv or recvonly).</summary>
     public bool ReceivesAudio => Audio.Any(m => m.Port != 0 && m.Direction.Receives());
 

@@ -31,7 +31,7 @@ public static class CallProjection
             end?.StatusCode,
             call.CreatedAt,
             call.AnsweredAt,
-            state == CallState.Ended ? call.EndedAt ?? call.CreatedAt : null,
+            state == CallState.Ended ? EndedAtOf(call, viewer) : null,
             call.Version)
         {
             RemoteDisplayName = remote.DisplayName,
@@ -59,6 +59,9 @@ public static class CallProjection
             _ => (HoldState(party.Held, call.Party(viewer.Side.Other()).Held), null),
         };
     }
+
+    private static DateTimeOffset EndedAtOf(Call call, CallViewer viewer) =>
+        (viewer.Side == CallSide.Callee ? call.Device(viewer.DeviceId)?.EndedAt : null) ?? call.EndedAt ?? call.CreatedAt;
 
     private static CallState HoldState(bool localHeld, bool remoteHeld) => (localHeld, remoteHeld) switch
     {
