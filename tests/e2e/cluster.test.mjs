@@ -26,7 +26,7 @@ function test(name, fn, options = {}) {
     try {
       await fn(t);
     } catch (error) {
-      anyFailure = true;
+      if (!options.todo) anyFailure = true;
       throw error;
     }
   });
@@ -623,16 +623,23 @@ describe('CallServer cluster: several nodes sharing calls through Redis', { time
     await waitReady(V5, { deadlineMs: 5_000 });
 
     // Contract (rule 12): a call whose party's connection did not drop goes on; a client whose node
-    // can no longer serve it must at least be told (ServerDraining or a closed connection) so it can ResumeCall.
-    // Wait out the grace period the reaper started, then look.
-    await holdsUntil('bob\'s connection is open', resumedAt + TIMERS.reconnectGraceMs + 1_000, () => true);
-    const state = (await a.hub.invoke('GetCall', callId)).state;
-    console.log(`# paused node: after the grace, alice's call is ${state}; bob's connection ${b.closed ? 'closed' : 'still open'}; ` +
-      `bob got: ${eventsOf(b, callId).join(', ')}; alice got: ${eventsOf(a, callId).slice(-1)}`);
-    if (!b.closed && !b.received.some((e) => e.event === 'ServerDraining')) {
-      assert.notEqual(state, 'Ended', `the call ended (${eventsOf(a, callId).slice(-1)}) while bob's connection on V5 was open and never told`);
-      await a.hub.invoke('Mute', callId);
-      await waitFor(b, 'MediaAttributesChanged', (s) => s.callId === callId);
+    // can no longer serve it must at least be told (ServerDraining or a closed connection) so that it
+    // can ResumeCall elsewhere. Bounded wait for the end that should not come (the reaper's grace).
+    const ended = await waitForEntry(a, 'CallStatusChanged', (s) => s.callId === callId && s.state === 'Ended',
+      TIMERS.reconnectGraceMs + 3_000).catch(() => null);
+    const told = b.closed || b.received.some((e) => e.event === 'ServerDraining');
+    // And a new call to bob: his connection on V5 is still open, so it should ring.
+    const probe = await a.hub.invoke('CreateOutgoingCall', bob.username);
+    await a.hub.invoke('EstablishCall', probe.callId, sdp({ role: 'offer', user: 'alice' }));
+    const [probeFirst] = await waitFor(a, 'CallStatusChanged', (s) => s.callId === probe.callId);
+    const rang = b.received.some((e) => e.event === 'IncomingCall' && e.args[0].callId === probe.callId);
+    console.log(`# paused node V5: ${(performance.now() - resumedAt).toFixed(0)}ms after SIGCONT: bob's connection ${b.closed ? 'closed' : 'still open'}, ` +
+      `ServerDraining ${b.received.some((e) => e.event === 'ServerDraining') ? 'received' : 'not received'}; ` +
+      `alice's call ${ended ? `ended ${ended.args[0].endReason} ${(ended.at - resumedAt).toFixed(0)}ms after SIGCONT` : 'still up'}; ` +
+      `bob saw: ${eventsOf(b, callId).join(', ')}; a new call to bob: caller ${probeFirst.state}${probeFirst.endReason ? '/' + probeFirst.endReason : ''}, bob ${rang ? 'rang' : 'did not ring'}`);
+    if (!told) {
+      assert.equal(ended, null, `alice's call ended ${ended?.args[0].endReason} while bob's connection on V5 stayed open and was never told`);
+      assert.equal(probeFirst.state, 'Dialing', 'a new call to bob finds his open connection');
     }
   }, { todo: 'server bug: a reaped live node keeps its connections but they are gone from presence (see report)' });
 
