@@ -1,0 +1,593 @@
+// A CallServer cluster on loopback for the multi-node end-to-end tests: one real `redis-server`
+// process and N CallServer node processes sharing it, plus the client helpers the tests need
+// (REST, hub connections with per-event queues, SDP).
+//
+// Every process is started in its own process group and stopped by that group's id; `stopAll()`
+// (called from the tests' `after` hooks) and a process 'exit' handler make sure none is left behind.
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import signalR from '@microsoft/signalr';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const e2eDir = path.resolve(here, '..');
+export const repo = path.resolve(e2eDir, '..', '..');
+export const outputDir = path.join(e2eDir, 'output');
+
+export const REDIS_SERVER = process.env.REDIS_SERVER ?? '/usr/bin/redis-server';
+export const EVENT_TIMEOUT_MS = 5_000;
+
+/** The short timers every node runs with (seconds), so that the tests can watch them fire. */
+export const TIMERS = {
+  ringTimeoutMs: 4_000,
+  reconnectGraceMs: 4_000,
+  operationTimeoutMs: 5_000,
+  heartbeatIntervalMs: 250,
+  nodeTimeoutMs: 1_500,
+  timerClaimLeaseMs: 2_000,
+  timerPollIntervalMs: 50,
+};
+
+function timeSpan(ms) {
+  const totalSeconds = Math.floor(ms / 1000);
+  const millis = ms % 1000;
+  const hh = String(Math.floor(totalSeconds / 3600)).padStart(2, '0');
+  const mm = String(Math.floor((totalSeconds % 3600) / 60)).padStart(2, '0');
+  const ss = String(totalSeconds % 60).padStart(2, '0');
+  return `${hh}:${mm}:${ss}.${String(millis).padStart(3, '0')}`;
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.unref();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function dllPath() {
+  return process.env.CALLSERVER_DLL
+    ? path.resolve(process.env.CALLSERVER_DLL)
+    : path.join(repo, 'src', 'CallServer', 'bin', 'Debug', 'net10.0', 'CallServer.dll');
+}
+
+/** Resolves after `ms` (used only to pace bounded polling, never to wait for an event). */
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `condition` (async, truthy = done) every `intervalMs` until `deadlineMs` passes; returns its value. */
+export async function pollUntil(description, condition, { deadlineMs = 10_000, intervalMs = 50 } = {}) {
+  const until = Date.now() + deadlineMs;
+  let last;
+  for (;;) {
+    try {
+      last = await condition();
+      if (last) return last;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() >= until) {
+      throw new Error(`${description}: not true within ${deadlineMs} ms (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
+    }
+    await pause(intervalMs);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes
+// ---------------------------------------------------------------------------------------------
+
+const everyChild = new Set();
+
+function isRunning(child) {
+  return child && child.exitCode === null && child.signalCode === null;
+}
+
+function signalGroup(child, signal) {
+  if (!isRunning(child)) return;
+  try {
+    process.kill(-child.pid, signal); // the process group this module started
+  } catch {
+    try { child.kill(signal); } catch { /* gone already */ }
+  }
+}
+
+// Never leave a process behind, even when the runner is interrupted.
+process.on('exit', () => {
+  for (const child of everyChild) signalGroup(child, 'SIGKILL');
+});
+
+function startProcess(command, args, { cwd, env, logFile }) {
+  fs.mkdirSync(outputDir, { recursive: true });
+  const log = fs.createWriteStream(logFile, { flags: 'w' });
+  log.write(`$ ${command} ${args.join(' ')}\n`);
+  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  everyChild.add(child);
+  const tail = [];
+  const keep = (chunk) => {
+    const text = chunk.toString();
+    log.write(text);
+    tail.push(text);
+    if (tail.length > 400) tail.splice(0, tail.length - 400);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => {
+    everyChild.delete(child);
+    log.write(`\n[process exited: ${code ?? signal}]\n`);
+    log.end();
+    resolve(code ?? signal);
+  }));
+  return { child, exited, tail };
+}
+
+export class Cluster {
+  constructor({ label = 'cluster' } = {}) {
+    this.label = label;
+    this.signingKey = randomBytes(48).toString('base64');
+    this.adminKey = `admin-${randomBytes(12).toString('hex')}`;
+    this.nodes = [];
+    this.redis = null;
+    this.redisPort = null;
+    this.redisDir = null;
+    this.redisStarts = 0;
+  }
+
+  // ----- Redis -----
+
+  async startRedis() {
+    if (this.redisPort === null) {
+      this.redisPort = await freePort();
+      this.redisDir = fs.mkdtempSync(path.join(os.tmpdir(), 'callserver-redis-'));
+    }
+    this.redisStarts++;
+    const proc = startProcess(REDIS_SERVER, [
+      '--port', String(this.redisPort),
+      '--bind', '127.0.0.1',
+      '--save', '',
+      '--appendonly', 'no',
+      '--dir', this.redisDir,
+    ], { cwd: this.redisDir, env: process.env, logFile: path.join(outputDir, `${this.label}-redis-${this.redisStarts}.log`) });
+    this.redis = proc;
+    let exit;
+    proc.exited.then((code) => { exit = code; });
+    await pollUntil(`redis-server on 127.0.0.1:${this.redisPort}`, async () => {
+      if (exit !== undefined) throw new Error(`redis-server exited (${exit}): ${proc.tail.join('')}`);
+      return redisPing(this.redisPort);
+    }, { deadlineMs: 10_000, intervalMs: 50 });
+  }
+
+  /** Stops Redis (SIGTERM by default) and waits for the process to exit. */
+  async stopRedis(signal = 'SIGTERM') {
+    const proc = this.redis;
+    if (!proc) return;
+    signalGroup(proc.child, signal);
+    const force = setTimeout(() => signalGroup(proc.child, 'SIGKILL'), 5_000);
+    await proc.exited;
+    clearTimeout(force);
+    this.redis = null;
+  }
+
+  /** Stops Redis and starts it again on the same port; with no persistence its data is gone. */
+  async restartRedis() {
+    await this.stopRedis('SIGTERM');
+    await this.startRedis();
+  }
+
+  // ----- nodes -----
+
+  nodeEnv(extra = {}) {
+    const env = {
+      ...process.env,
+      ASPNETCORE_ENVIRONMENT: 'Testing',
+      DOTNET_ENVIRONMENT: 'Testing',
+      DOTNET_NOLOGO: '1',
+      DOTNET_CLI_TELEMETRY_OPTOUT: '1',
+      Redis__Configuration: `127.0.0.1:${this.redisPort},connectTimeout=1000,syncTimeout=1000`,
+      Redis__NodeHeartbeatInterval: timeSpan(TIMERS.heartbeatIntervalMs),
+      Redis__NodeTimeout: timeSpan(TIMERS.nodeTimeoutMs),
+      Redis__TimerClaimLease: timeSpan(TIMERS.timerClaimLeaseMs),
+      Jwt__SigningKey: this.signingKey,
+      Admin__ApiKey: this.adminKey,
+      DemoUsers__Enabled: 'false',
+      Calls__RingTimeout: timeSpan(TIMERS.ringTimeoutMs),
+      Calls__ReconnectGrace: timeSpan(TIMERS.reconnectGraceMs),
+      Calls__OperationTimeout: timeSpan(TIMERS.operationTimeoutMs),
+      Calls__TimerPollInterval: timeSpan(TIMERS.timerPollIntervalMs),
+      // Every request of the tests comes from 127.0.0.1: lift the per-address and per-connection
+      // limits so that provisioning many users and timing 50 round trips is not rate-limited.
+      Limits__LoginAttemptsPerMinute: '100000',
+      Limits__HubInvocationsPerSecond: '10000',
+      Limits__HubInvocationBurst: '10000',
+      Logs__Format: 'text',
+      ...extra,
+    };
+    delete env.ASPNETCORE_URLS;
+    delete env.URLS;
+    return env;
+  }
+
+  /** Starts a node process (does not wait for it to be ready; see waitReady). */
+  async startNode(name, extraEnv = {}) {
+    const dll = dllPath();
+    if (!fs.existsSync(dll)) {
+      throw new Error(`${dll} does not exist: build the server first (dotnet build src/CallServer) or set CALLSERVER_DLL`);
+    }
+    const port = await freePort();
+    const cwd = process.env.CALLSERVER_DLL ? path.dirname(dll) : path.join(repo, 'src', 'CallServer');
+    const proc = startProcess('dotnet', [dll, '--urls', `http://127.0.0.1:${port}`], {
+      cwd,
+      env: this.nodeEnv(extraEnv),
+      logFile: path.join(outputDir, `${this.label}-node-${name}.log`),
+    });
+    const node = { name, port, url: `http://127.0.0.1:${port}`, ...proc, exitCode: undefined };
+    proc.exited.then((code) => { node.exitCode = code; });
+    this.nodes.push(node);
+    return node;
+  }
+
+  /** Starts nodes and waits until each answers 200 on /readyz. */
+  async startNodes(...names) {
+    const nodes = await Promise.all(names.map((name) => this.startNode(name)));
+    await Promise.all(nodes.map((node) => waitReady(node)));
+    return nodes;
+  }
+
+  /** Sends `signal` to a node's process group and waits for it to exit. Resolves with the time the signal was sent. */
+  async kill(node, signal = 'SIGKILL') {
+    const sentAt = performance.now();
+    signalGroup(node.child, signal);
+    const force = setTimeout(() => signalGroup(node.child, 'SIGKILL'), 15_000);
+    await node.exited;
+    clearTimeout(force);
+    return sentAt;
+  }
+
+  /** Stops every node (SIGTERM, then SIGKILL after a few seconds) and Redis. */
+  async stopAll() {
+    await Promise.allSettled(this.nodes.map(async (node) => {
+      if (!isRunning(node.child)) return;
+      signalGroup(node.child, 'SIGTERM');
+      const force = setTimeout(() => signalGroup(node.child, 'SIGKILL'), 4_000);
+      await node.exited;
+      clearTimeout(force);
+    }));
+    await this.stopRedis('SIGKILL').catch(() => {});
+    if (this.redisDir) fs.rmSync(this.redisDir, { recursive: true, force: true });
+  }
+
+  running() {
+    return this.nodes.filter((node) => isRunning(node.child));
+  }
+
+  /** The last lines of every node's output (for failure reports). */
+  logs() {
+    return this.nodes.map((n) => `----- node ${n.name} (${n.url}, exit ${n.exitCode ?? 'running'}) -----\n${n.tail.join('').split('\n').slice(-60).join('\n')}`).join('\n')
+      + (this.redis ? `\n----- redis -----\n${this.redis.tail.join('').split('\n').slice(-20).join('\n')}` : '');
+  }
+
+  /** Lines of a node's output matching `pattern` (what the node logged so far, last ~400 chunks). */
+  grep(node, pattern) {
+    return node.tail.join('').split('\n').filter((line) => pattern.test(line));
+  }
+}
+
+/** PING over a raw socket: true when Redis answers +PONG. */
+function redisPing(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    let data = '';
+    const done = (value) => { socket.destroy(); resolve(value); };
+    socket.setTimeout(1_000, () => done(false));
+    socket.on('error', () => done(false));
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (chunk) => {
+      data += chunk.toString();
+      if (data.includes('\r\n')) done(data.startsWith('+PONG'));
+    });
+  });
+}
+
+/** GET /readyz: the status code, or 0 when the node does not answer. */
+export async function readyz(node) {
+  try {
+    const response = await fetch(`${node.url}/readyz`, { signal: AbortSignal.timeout(2_000) });
+    await response.text();
+    return response.status;
+  } catch {
+    return 0;
+  }
+}
+
+/** Polls /readyz until it answers `status` (200 by default) within `deadlineMs`. */
+export async function waitReady(node, { deadlineMs = 30_000, status = 200 } = {}) {
+  await pollUntil(`node ${node.name} /readyz == ${status}`, async () => {
+    if (node.exitCode !== undefined) {
+      throw new Error(`node ${node.name} exited (${node.exitCode}):\n${node.tail.join('').slice(-3000)}`);
+    }
+    return (await readyz(node)) === status;
+  }, { deadlineMs, intervalMs: 100 });
+}
+
+// ---------------------------------------------------------------------------------------------
+// REST
+// ---------------------------------------------------------------------------------------------
+
+export async function api(node, method, route, { body, headers = {}, token } = {}) {
+  const response = await fetch(`${node.url}${route}`, {
+    method,
+    headers: {
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await response.text();
+  let json;
+  try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
+  return { status: response.status, json, text };
+}
+
+/** Provisions a user through `adminNode`'s admin API and gets its token from `tokenNode`. */
+export async function provisionUser(cluster, adminNode, tokenNode, name, { username } = {}) {
+  username ??= `${name}-${randomBytes(4).toString('hex')}`;
+  const password = `pw-${randomBytes(12).toString('hex')}`;
+  const created = await api(adminNode, 'POST', '/api/v1/users', {
+    body: { username, password },
+    headers: { 'X-Admin-Key': cluster.adminKey },
+  });
+  assert.equal(created.status, 201, `POST /api/v1/users on ${adminNode.name} for ${username}: ${created.status} ${created.text}`);
+  const issued = await api(tokenNode, 'POST', '/api/v1/auth/token', { body: { username, password } });
+  assert.equal(issued.status, 200, `POST /api/v1/auth/token on ${tokenNode.name} for ${username}: ${issued.status} ${issued.text}`);
+  return { username, password, address: created.json.address, token: issued.json.accessToken };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hub connections with per-event queues
+// ---------------------------------------------------------------------------------------------
+
+export const SNAPSHOT_EVENTS = new Set(['IncomingCall', 'CallStatusChanged', 'MediaAttributesChanged']);
+export const EVENTS = [
+  'IncomingCall',
+  'CallStatusChanged',
+  'RemoteDescription',
+  'RenegotiationRequested',
+  'CallOperationCompleted',
+  'MediaAttributesChanged',
+  'IceCandidate',
+  'ServerDraining',
+];
+
+export const clientLog = [];
+export const connections = [];
+
+/** Opens a hub connection of `user` to `node`; every event is queued with its arrival time. */
+export async function connect(node, label, user) {
+  const hub = new signalR.HubConnectionBuilder()
+    .withUrl(`${node.url}/hubs/calls`, { accessTokenFactory: () => user.token })
+    .configureLogging({
+      log: (level, message) => {
+        if (level >= signalR.LogLevel.Information) clientLog.push(`${new Date().toISOString()} [${label}@${node.name}] ${signalR.LogLevel[level]}: ${message}`);
+      },
+    })
+    .build();
+  const conn = {
+    label: `${label}@${node.name}`,
+    node,
+    user,
+    hub,
+    received: [], // { event, args, at, consumed }
+    waiters: [],
+    snapshots: [],
+    closed: false,
+    closedAt: null,
+    closeWaiters: [],
+  };
+  for (const event of EVENTS) {
+    hub.on(event, (...args) => deliver(conn, event, args));
+  }
+  hub.onclose((error) => {
+    conn.closed = true;
+    conn.closedAt = performance.now();
+    conn.closeError = error;
+    for (const resolve of conn.closeWaiters.splice(0)) resolve();
+  });
+  connections.push(conn);
+  await hub.start();
+  return conn;
+}
+
+export function recordSnapshot(conn, snapshot, source) {
+  conn.snapshots.push({ source, callId: snapshot.callId, sequence: snapshot.sequence, state: snapshot.state, endReason: snapshot.endReason });
+}
+
+function deliver(conn, event, args) {
+  const at = performance.now();
+  if (SNAPSHOT_EVENTS.has(event)) recordSnapshot(conn, args[0], event);
+  const entry = { event, args, at, consumed: false };
+  conn.received.push(entry);
+  const index = conn.waiters.findIndex((w) => w.event === event && w.predicate(...args));
+  if (index >= 0) {
+    const [waiter] = conn.waiters.splice(index, 1);
+    entry.consumed = true;
+    clearTimeout(waiter.timer);
+    waiter.resolve(entry);
+  }
+}
+
+export function describeEvents(conn) {
+  return conn.received.map((e) => {
+    const first = e.args[0];
+    const detail = first && typeof first === 'object' && 'state' in first
+      ? `${first.callId?.slice(0, 6)} ${first.state}${first.endReason ? '/' + first.endReason : ''} seq=${first.sequence}`
+      : e.args.filter((a) => typeof a !== 'string' || a.length < 40).map((a) => JSON.stringify(a)).join(', ');
+    return `  ${e.consumed ? ' ' : '*'} ${e.event}(${detail})`;
+  }).join('\n') || '  (none)';
+}
+
+/**
+ * The first not yet consumed `eventName` event on `conn` matching `predicate` (already received or
+ * still to come): resolves with `{ args, at }`; rejects after `timeoutMs`.
+ */
+export function waitForEntry(conn, eventName, predicate = () => true, timeoutMs = EVENT_TIMEOUT_MS) {
+  const queued = conn.received.find((e) => !e.consumed && e.event === eventName && predicate(...e.args));
+  if (queued) {
+    queued.consumed = true;
+    return Promise.resolve(queued);
+  }
+  return new Promise((resolve, reject) => {
+    const waiter = { event: eventName, predicate, resolve };
+    waiter.timer = setTimeout(() => {
+      conn.waiters.splice(conn.waiters.indexOf(waiter), 1);
+      reject(new Error(
+        `${conn.label}: no matching ${eventName} within ${timeoutMs} ms (predicate: ${predicate.toString()}).\n` +
+        `Events on ${conn.label} (* = not consumed):\n${describeEvents(conn)}`));
+    }, timeoutMs);
+    conn.waiters.push(waiter);
+  });
+}
+
+/** As waitForEntry, resolving with the event's arguments. */
+export async function waitFor(conn, eventName, predicate, timeoutMs) {
+  return (await waitForEntry(conn, eventName, predicate, timeoutMs)).args;
+}
+
+/** The next CallStatusChanged of `callId` in `state` (and `endReason`, when given): resolves with the snapshot. */
+export async function waitForState(conn, callId, state, endReason, timeoutMs) {
+  const [snapshot] = await waitFor(conn, 'CallStatusChanged',
+    (s) => s.callId === callId && s.state === state && (endReason === undefined || s.endReason === endReason), timeoutMs);
+  return snapshot;
+}
+
+/** Resolves when the connection has closed (or rejects after `timeoutMs`). */
+export function waitClosed(conn, timeoutMs = EVENT_TIMEOUT_MS) {
+  if (conn.closed) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${conn.label}: still open after ${timeoutMs} ms`)), timeoutMs);
+    conn.closeWaiters.push(() => { clearTimeout(timer); resolve(); });
+  });
+}
+
+/** The code of a failed hub invocation ("… HubException: Code: text"), or undefined. */
+export function hubErrorCode(error) {
+  return /HubException: (\w+):/.exec(error?.message ?? '')?.[1];
+}
+
+/** Rejects unless the invocation fails with a HubException whose code is `code`. */
+export async function assertRefused(promise, code) {
+  await assert.rejects(promise, (error) => {
+    assert.equal(hubErrorCode(error), code, `expected a ${code} refusal, got: ${error.message}`);
+    return true;
+  });
+}
+
+/** The events `conn` received that no step consumed (optionally of these names). */
+export function unconsumed(conn, ...eventNames) {
+  return conn.received.filter((e) => !e.consumed && (eventNames.length === 0 || eventNames.includes(e.event)));
+}
+
+/** Events of one call on `conn`, as `Event:State/EndReason` strings (snapshot events) or event names. */
+export function eventsOf(conn, callId) {
+  return conn.received
+    .filter((e) => (typeof e.args[0] === 'object' ? e.args[0]?.callId : e.args[0]) === callId)
+    .map((e) => (SNAPSHOT_EVENTS.has(e.event)
+      ? `${e.event}:${e.args[0].state}${e.args[0].endReason ? '/' + e.args[0].endReason : ''}`
+      : e.event));
+}
+
+/** Asserts that the snapshots `conn` saw for `callId` have strictly increasing sequence numbers. */
+export function assertSequencesIncrease(conn, callId) {
+  const seen = conn.snapshots.filter((s) => s.callId === callId);
+  for (let i = 1; i < seen.length; i++) {
+    assert.ok(seen[i].sequence > seen[i - 1].sequence,
+      `${conn.label}: sequence ${seen[i].sequence} (${seen[i].source} ${seen[i].state}) after ${seen[i - 1].sequence} ` +
+      `(${seen[i - 1].source} ${seen[i - 1].state}):\n${describeEvents(conn)}`);
+  }
+  return seen.length;
+}
+
+export async function closeAll() {
+  await Promise.allSettled(connections.map((conn) => conn.hub.stop()));
+}
+
+// ---------------------------------------------------------------------------------------------
+// SDP: what a browser would write; the server only reads the media sections' shape and directions.
+// ---------------------------------------------------------------------------------------------
+
+let sdpVersion = 1;
+
+export function sdp({ role, audio = 'sendrecv', video = 'sendrecv', user = 'alice' }) {
+  const setup = role === 'offer' ? 'actpass' : 'active';
+  const lines = [
+    'v=0',
+    `o=- ${user === 'alice' ? '4611731400430051336' : '7391552071218364123'} ${sdpVersion++} IN IP4 127.0.0.1`,
+    's=-',
+    't=0 0',
+    `a=group:BUNDLE 0${video ? ' 1' : ''}`,
+    'm=audio 9 UDP/TLS/RTP/SAVPF 111 0',
+    'c=IN IP4 0.0.0.0',
+    `a=ice-ufrag:${user === 'alice' ? 'Xa9f' : 'Bq3z'}`,
+    'a=ice-pwd:x5Ghf9Tm2bLqYcP0vN7sWe1K',
+    'a=fingerprint:sha-256 7B:8B:F0:65:5F:78:E2:51:3B:AC:6F:F3:3F:46:1B:35:DC:B8:5F:64:1A:24:C2:43:F0:A1:58:D0:A1:2C:19:08',
+    `a=setup:${setup}`,
+    'a=mid:0',
+    `a=${audio}`,
+    'a=rtcp-mux',
+    'a=rtpmap:111 opus/48000/2',
+    'a=rtpmap:0 PCMU/8000',
+  ];
+  if (video) {
+    lines.push(
+      'm=video 9 UDP/TLS/RTP/SAVPF 96',
+      'c=IN IP4 0.0.0.0',
+      'a=mid:1',
+      `a=${video}`,
+      'a=rtcp-mux',
+      'a=rtpmap:96 VP8/90000',
+    );
+  }
+  return lines.join('\r\n') + '\r\n';
+}
+
+export function candidate(n, mid = '0') {
+  return {
+    candidate: `candidate:${1000 + n} 1 udp 2122260223 127.0.0.1 ${40000 + n} typ host generation 0`,
+    sdpMid: mid,
+    sdpMLineIndex: Number(mid),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measurements
+// ---------------------------------------------------------------------------------------------
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+export function percentile(values, p) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+export const metrics = [];
+
+/** Prints one METRIC line and keeps it for the summary. */
+export function metric(name, value, unit = 'ms', extra = '') {
+  const line = `METRIC ${name}=${typeof value === 'number' ? value.toFixed(1) : value}${unit}${extra ? ' ' + extra : ''}`;
+  metrics.push(line);
+  console.log(line);
+}
