@@ -29,7 +29,7 @@ public static class HealthEndpoints
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            logger.LogWarning(exception, "Readiness check failed: the call store is unreachable");
+            logger.LogDebug("Readiness check failed: the call store is unreachable: {Error}", exception.Message);
             return TypedResults.Json(new HealthResponse("store unreachable"), statusCode: StatusCodes.Status503ServiceUnavailable);
         }
     }

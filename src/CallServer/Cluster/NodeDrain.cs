@@ -1,6 +1,8 @@
 using CallServer.Application;
 using CallServer.Hubs;
+using CallServer.Configuration;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 
 namespace CallServer.Cluster;
 
@@ -9,7 +11,7 @@ namespace CallServer.Cluster;
 /// connected clients <c>ServerDraining</c> (reconnect elsewhere and ResumeCall), and lets the host close
 /// the connections. Closing a connection only starts its calls' reconnect grace; no call is ended.
 /// </summary>
-public sealed class NodeDrain(IHostApplicationLifetime lifetime, IHubContext<CallHub> hub, ILogger<NodeDrain> logger) : IHostedService
+public sealed class NodeDrain(IHostApplicationLifetime lifetime, IHubContext<CallHub> hub, IOptions<DrainOptions> options, ILogger<NodeDrain> logger) : IHostedService
 {
     public bool IsDraining { get; private set; }
 
@@ -21,7 +23,10 @@ public sealed class NodeDrain(IHostApplicationLifetime lifetime, IHubContext<Cal
             logger.LogInformation("Draining: asking clients to reconnect to another node");
             try
             {
+                // Stopping callbacks run before the host closes the connections: send, then give the
+                // message (and the load balancer's readiness probe) the drain delay before they close.
                 hub.Clients.All.SendAsync(HubEvents.ServerDraining, CancellationToken.None).Wait(TimeSpan.FromSeconds(5));
+                Task.Delay(options.Value.Delay).Wait();
             }
             catch (Exception exception) when (exception is AggregateException or OperationCanceledException)
             {

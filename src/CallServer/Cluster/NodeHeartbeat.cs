@@ -2,6 +2,7 @@ using CallServer.Application;
 using CallServer.Configuration;
 using CallServer.Domain.Addresses;
 using CallServer.Domain.Commands;
+using CallServer.Hubs;
 using CallServer.Storage.Redis;
 using Microsoft.Extensions.Options;
 
@@ -19,6 +20,7 @@ public sealed class NodeHeartbeat(
     NodeIdentity node,
     RedisPresence presence,
     LocalDevices local,
+    LocalConnections connections,
     CallService calls,
     IOptions<RedisOptions> options,
     IOptions<CallsOptions> callsOptions,
@@ -28,6 +30,7 @@ public sealed class NodeHeartbeat(
     private const int BeatsBetweenReconciliations = 30;
 
     private DateTimeOffset? healthySince;
+    private bool registered;
     private int beatsSinceReconciliation = BeatsBetweenReconciliations;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -83,7 +86,17 @@ public sealed class NodeHeartbeat(
     {
         var database = redis.Database;
         await database.StringSetAsync(keys.NodeAlive(node.Id), clock.GetUtcNow().ToUnixTimeMilliseconds(), options.Value.NodeTimeout);
-        await database.SetAddAsync(keys.Nodes, node.Id);
+        var added = await database.SetAddAsync(keys.Nodes, node.Id);
+        if (added && registered)
+        {
+            // Another node took this one for dead (it was stalled past the node timeout) and reaped its
+            // devices: their calls are in their grace now. Close the connections, as a dead node's would
+            // be, so that the clients reconnect and ResumeCall.
+            var aborted = connections.AbortAll();
+            logger.LogWarning("Node {NodeId} was reaped while alive; closed its {ConnectionCount} connections so that clients resume", node.Id, aborted);
+        }
+
+        registered = true;
     }
 
     /// <summary>

@@ -49,6 +49,8 @@ public static class CallServerServices
             .ValidateOnStart();
         services.AddOptions<IceServersOptions>().Bind(configuration.GetSection(IceServersOptions.Section))
             .Validate(o => o.CredentialLifetime > TimeSpan.Zero, "IceServers:CredentialLifetime must be positive.").ValidateOnStart();
+        services.AddOptions<DrainOptions>().Bind(configuration.GetSection(DrainOptions.Section))
+            .Validate(o => o.Delay >= TimeSpan.Zero && o.Delay < TimeSpan.FromSeconds(25), "Drain:Delay is 0 to 25 seconds.").ValidateOnStart();
         services.AddOptions<DemoUsersOptions>().Bind(configuration.GetSection(DemoUsersOptions.Section));
 
         services.AddSingleton(TimeProvider.System);
@@ -70,6 +72,7 @@ public static class CallServerServices
         }
 
         services.AddHostedService<TimerPump>();
+        services.AddSingleton<LocalConnections>();
         services.AddSingleton<NodeDrain>();
         services.AddHostedService(sp => sp.GetRequiredService<NodeDrain>());
         if (configuration.GetValue<bool?>($"{DemoUsersOptions.Section}:Enabled") ?? isDevelopment)

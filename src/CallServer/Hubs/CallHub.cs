@@ -15,7 +15,7 @@ namespace CallServer.Hubs;
 /// Refusals reach the client as <see cref="HubException"/>s whose message starts with the error code.
 /// </summary>
 [Authorize(Policy = AuthPolicies.AnyCaller)]
-public sealed class CallHub(CallService calls, CallDirectory directory, IPresence presence, ILogger<CallHub> logger) : Hub
+public sealed class CallHub(CallService calls, CallDirectory directory, IPresence presence, LocalConnections connections, ILogger<CallHub> logger) : Hub
 {
     private const int MaxCallIdLength = 64;
 
@@ -23,6 +23,7 @@ public sealed class CallHub(CallService calls, CallDirectory directory, IPresenc
     {
         // Anonymous callers are present too (events must find their device), though no one can call them.
         var identity = Identity;
+        connections.Add(Context);
         await presence.AddAsync(identity.Account, Context.ConnectionId);
 
         logger.LogInformation("Device {DeviceId} of {Account} connected", Context.ConnectionId, identity.Account);
@@ -32,6 +33,7 @@ public sealed class CallHub(CallService calls, CallDirectory directory, IPresenc
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
         var identity = Identity;
+        connections.Remove(Context);
         logger.LogInformation("Device {DeviceId} of {Account} disconnected", Context.ConnectionId, identity.Account);
         try
         {

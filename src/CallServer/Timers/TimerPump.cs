@@ -16,6 +16,8 @@ public sealed class TimerPump(
 {
     private const int BatchSize = 256;
 
+    private bool failing;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var ticker = new PeriodicTimer(options.Value.TimerPollInterval, clock);
@@ -24,6 +26,20 @@ public sealed class TimerPump(
             try
             {
                 await FireDueAsync(stoppingToken);
+                if (failing)
+                {
+                    logger.LogInformation("Timers are firing again");
+                    failing = false;
+                }
+            }
+            catch (CallRefusedException refused) when (refused.Error.Code == ErrorCode.Unavailable)
+            {
+                // The store is away: say so once, not every tick; the timers wait in the store.
+                if (!failing)
+                {
+                    logger.LogWarning("Timers cannot be claimed: {Error}", refused.Error);
+                    failing = true;
+                }
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
