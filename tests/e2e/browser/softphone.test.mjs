@@ -72,6 +72,14 @@ describe('web softphone in Chromium: real calls through CallServer', { timeout: 
   }, { timeout: 200_000 });
 
   after(async () => {
+    // Each page's event log and console, for reading after a run.
+    fs.mkdirSync(outputDir, { recursive: true });
+    for (const phone of phones) {
+      let events = [];
+      try { events = await phone.events(); } catch { /* closed */ }
+      const lines = [...events.map((e) => `${e.time} ${e.name} ${e.callId ?? ''} ${e.detail}`), '--- console ---', ...phone.console];
+      fs.writeFileSync(path.join(outputDir, `browser-${phone.label.replace(/[^a-z0-9]+/gi, '-')}.log`), lines.join('\n') + '\n');
+    }
     if (failed) {
       for (const phone of phones) {
         process.stderr.write(`\n----- ${phone.label} console -----\n${phone.console.join('\n')}\n`);
