@@ -5,7 +5,7 @@
 // RTCPeerConnection's stats through the SDK (window.__callserver.stats()).
 //
 // No sleeps: every wait polls a condition with a deadline (waitUntil, waitForGrowth, waitForStall,
-// Playwright's waitForSelector).
+// Phone.waitShown/waitHidden/waitForState).
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -111,7 +111,7 @@ describe('web softphone in Chromium: real calls through CallServer', { timeout: 
     await pa.page.fill('#username', alice.username);
     await pa.page.fill('#password', 'not-the-password');
     await pa.page.click('#sign-in');
-    await pa.page.waitForSelector('#login-error:not([hidden])');
+    await pa.waitShown('#login-error');
     assert.match(await pa.page.textContent('#login-error'), /^Unauthorized: /);
 
     assert.equal(await pa.signIn(alice), alice.address);
@@ -196,12 +196,12 @@ describe('web softphone in Chromium: real calls through CallServer', { timeout: 
 
   step('mute: bob\'s page shows alice muted; unmute clears it', async () => {
     await pa.click('#mute');
-    await pb.page.waitForSelector('#remote-muted:not([hidden])');
-    await pa.page.waitForSelector('#local-muted:not([hidden])');
+    await pb.waitShown('#remote-muted');
+    await pa.waitShown('#local-muted');
     assert.equal(await pa.page.evaluate(() => window.__callserver.activeCall.getLocalStream().getAudioTracks()[0].enabled), false,
       'the microphone track is disabled');
     await pa.click('#unmute');
-    await pb.page.waitForSelector('#remote-muted', { state: 'hidden' });
+    await pb.waitHidden('#remote-muted');
     assert.equal(await pa.page.evaluate(() => window.__callserver.activeCall.getLocalStream().getAudioTracks()[0].enabled), true);
   });
 
@@ -209,7 +209,7 @@ describe('web softphone in Chromium: real calls through CallServer', { timeout: 
     await pa.click('#hold');
     await pa.waitForState('OnHold');
     await pb.waitForState('RemotelyHeld');
-    await pb.page.waitForSelector('#remote-held:not([hidden])');
+    await pb.waitShown('#remote-held');
     await waitForStall(pb, audioIn, { what: 'bob\'s inbound audio (held)' });
     await waitForStall(pb, videoFramesIn, { what: 'bob\'s decoded video (held)' });
     await waitForStall(pa, audioIn, { what: 'alice\'s inbound audio (holding)' });
@@ -248,7 +248,7 @@ describe('web softphone in Chromium: real calls through CallServer', { timeout: 
 
   step('video stop: bob stops decoding alice\'s video; video start: it grows again', async () => {
     await pa.click('#video-stop');
-    await pa.page.waitForSelector('#call[data-local-video="false"]');
+    await pa.waitShown('#call[data-local-video="false"]');
     await waitUntil(async () => (await pb.lastCall()).media.remoteVideo === false, { message: 'bob sees remoteVideo false' });
     await waitForStall(pb, videoFramesIn, { what: 'bob\'s decoded video after video stop' });
     // Audio goes on.
@@ -257,7 +257,7 @@ describe('web softphone in Chromium: real calls through CallServer', { timeout: 
     await waitForGrowth(pa, videoFramesIn, { by: VIDEO_FRAMES, what: 'alice still decodes bob\'s video' });
 
     await pa.click('#video-start');
-    await pa.page.waitForSelector('#call[data-local-video="true"]');
+    await pa.waitShown('#call[data-local-video="true"]');
     await waitUntil(async () => (await pb.lastCall()).media.remoteVideo === true, { message: 'bob sees remoteVideo true' });
     await waitForGrowth(pb, videoFramesIn, { by: VIDEO_FRAMES, what: 'bob\'s decoded video after video start' });
   });
@@ -363,7 +363,7 @@ describe('web softphone in Chromium: real calls through CallServer', { timeout: 
     await waitForGrowth(pc, audioIn, { by: AUDIO_BYTES, what: 'carol hears the anonymous caller' });
 
     await anon.click('#video-start');
-    await anon.page.waitForSelector('#call[data-local-video="true"]');
+    await anon.waitShown('#call[data-local-video="true"]');
     await waitForGrowth(pc, videoFramesIn, { by: VIDEO_FRAMES, what: 'carol sees the anonymous caller\'s new video' });
     const atCarol = await pc.lastCall();
     assert.equal(atCarol.media.remoteVideo, true);

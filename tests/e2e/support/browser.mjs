@@ -94,11 +94,31 @@ export class Phone {
     await this.context.close().catch(() => {});
   }
 
+  /**
+   * Waits until `selector` matches an element that is not inside a [hidden] element. Polls from
+   * Node with page.evaluate (not Playwright's requestAnimationFrame-driven waitForSelector, which
+   * stalled on a busy two-core machine with four pages encoding video).
+   */
+  async waitShown(selector, { timeout = 10_000 } = {}) {
+    await waitUntil(() => this.page.evaluate((sel) => {
+      const element = document.querySelector(sel);
+      return Boolean(element && !element.closest('[hidden]'));
+    }, selector), { timeout, message: `${this.label}: ${selector} shown` });
+  }
+
+  /** Waits until no element matching `selector` is shown. */
+  async waitHidden(selector, { timeout = 10_000 } = {}) {
+    await waitUntil(() => this.page.evaluate((sel) => {
+      const element = document.querySelector(sel);
+      return !element || Boolean(element.closest('[hidden]'));
+    }, selector), { timeout, message: `${this.label}: ${selector} hidden` });
+  }
+
   async signIn(user) {
     await this.page.fill('#username', user.username);
     await this.page.fill('#password', user.password);
     await this.page.click('#sign-in');
-    await this.page.waitForSelector('body[data-signed-in="user"]', { timeout: 10_000 });
+    await this.waitShown('body[data-signed-in="user"]');
     this.address = await this.page.evaluate(() => window.__callserver.address);
     return this.address;
   }
@@ -106,7 +126,7 @@ export class Phone {
   async signInAnonymously(displayName) {
     if (displayName) await this.page.fill('#display-name', displayName);
     await this.page.click('#anonymous');
-    await this.page.waitForSelector('body[data-signed-in="anonymous"]', { timeout: 10_000 });
+    await this.waitShown('body[data-signed-in="anonymous"]');
     this.address = await this.page.evaluate(() => window.__callserver.address);
     return this.address;
   }
@@ -124,12 +144,11 @@ export class Phone {
 
   /** Waits until the call panel shows `state` (and `endReason` when given). */
   async waitForState(state, { endReason, timeout = 10_000 } = {}) {
-    const selector = `#call-state[data-state="${state}"]`;
     try {
-      await this.page.waitForSelector(selector, { timeout });
-      if (endReason) {
-        await this.page.waitForSelector(`#call-end-reason[data-reason="${endReason}"]`, { timeout });
-      }
+      await waitUntil(() => this.page.evaluate(([expected, reason]) =>
+        document.getElementById('call-state').dataset.state === expected &&
+        (!reason || document.getElementById('call-end-reason').dataset.reason === reason), [state, endReason ?? null]),
+      { timeout, message: `${this.label}: ${state}${endReason ? '/' + endReason : ''}` });
     } catch (error) {
       const shown = await this.describe();
       throw new Error(`${this.label}: expected ${state}${endReason ? '/' + endReason : ''}, page shows ${shown}\n${error.message}`);
@@ -137,12 +156,12 @@ export class Phone {
   }
 
   async waitForIncoming({ timeout = 10_000 } = {}) {
-    await this.page.waitForSelector('#incoming:not([hidden])', { timeout });
+    await this.waitShown('#incoming', { timeout });
     return this.page.textContent('#incoming-from');
   }
 
   async waitForNoIncoming({ timeout = 10_000 } = {}) {
-    await this.page.waitForSelector('#incoming', { state: 'hidden', timeout });
+    await this.waitHidden('#incoming', { timeout });
   }
 
   async describe() {
