@@ -6,17 +6,8 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import net from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import signalR from '@microsoft/signalr';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '..', '..');
-const outputDir = path.join(here, 'output');
+import { CallServerProcess } from './support/server.mjs';
 
 const EVENT_TIMEOUT_MS = 5_000;
 const OPERATION_TIMEOUT_SECONDS = 2; // Calls:OperationTimeout, short so that rule 10 can be seen quickly
@@ -32,180 +23,22 @@ const EVENTS = [
 ];
 
 // ---------------------------------------------------------------------------------------------
-// The server process
+// The server process (support/server.mjs) and REST
 // ---------------------------------------------------------------------------------------------
 
-const server = {
-  child: null,
-  exited: null, // a promise that resolves with the exit code
-  output: [],
-  baseUrl: null,
-  adminKey: `admin-${randomBytes(12).toString('hex')}`,
-};
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.unref();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-function serverCommand(port) {
-  const urls = ['--urls', `http://127.0.0.1:${port}`];
-  const dll = process.env.CALLSERVER_DLL
-    ? path.resolve(process.env.CALLSERVER_DLL)
-    : path.join(repo, 'src', 'CallServer', 'bin', 'Debug', 'net10.0', 'CallServer.dll');
-  if (fs.existsSync(dll)) {
-    // The content root is the working directory: the project's folder for the build output (as with
-    // `dotnet run`), the dll's own folder for a dll given explicitly (a published server).
-    const cwd = process.env.CALLSERVER_DLL ? path.dirname(dll) : path.join(repo, 'src', 'CallServer');
-    return { args: [dll, ...urls], cwd, built: true };
-  }
-  if (process.env.CALLSERVER_DLL) {
-    throw new Error(`CALLSERVER_DLL=${process.env.CALLSERVER_DLL} does not exist`);
-  }
-  return {
-    args: ['run', '--project', path.join(repo, 'src', 'CallServer'), '--no-launch-profile', '--', ...urls],
-    cwd: repo,
-    built: false,
-  };
-}
-
-async function startServer() {
-  const port = await freePort();
-  const command = serverCommand(port);
-  const env = {
-    ...process.env,
-    ASPNETCORE_ENVIRONMENT: 'Testing',
-    DOTNET_ENVIRONMENT: 'Testing',
-    DOTNET_NOLOGO: '1',
-    DOTNET_CLI_TELEMETRY_OPTOUT: '1',
-    Jwt__SigningKey: randomBytes(48).toString('base64'),
-    Admin__ApiKey: server.adminKey,
-    DemoUsers__Enabled: 'false',
+const server = new CallServerProcess({
+  logName: 'server.log',
+  env: {
     Calls__OperationTimeout: `00:00:0${OPERATION_TIMEOUT_SECONDS}`,
     Calls__RingTimeout: '00:00:30',
-    Logs__Format: 'text',
-  };
-  delete env.ASPNETCORE_URLS;
-  delete env.URLS;
-
-  server.output.push(`$ dotnet ${command.args.join(' ')}\n`);
-  const child = spawn('dotnet', command.args, {
-    cwd: command.cwd,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // its own process group, so that `dotnet run` and the app it starts both stop
-  });
-  server.child = child;
-  server.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
-  child.stdout.on('data', (chunk) => server.output.push(chunk.toString()));
-  child.stderr.on('data', (chunk) => server.output.push(chunk.toString()));
-  server.baseUrl = `http://127.0.0.1:${port}`;
-
-  // Wait for the process to be ready: bounded polling of /readyz (this synchronises with a process
-  // starting up, not with test logic).
-  let exitCode;
-  server.exited.then((code) => { exitCode = code; });
-  const attempts = command.built ? 150 : 900; // 200 ms apart: 30 s for the dll, 3 min for `dotnet run`
-  for (let attempt = 0; attempt < attempts; attempt++) {
-    if (exitCode !== undefined) {
-      throw new Error(`the server exited (${exitCode}) before it was ready`);
-    }
-    try {
-      const response = await fetch(`${server.baseUrl}/readyz`, { signal: AbortSignal.timeout(2_000) });
-      if (response.status === 200) {
-        return;
-      }
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`the server did not answer 200 on /readyz after ${attempts} attempts`);
-}
-
-function killServer(signal) {
-  const child = server.child;
-  if (!child || child.exitCode !== null || child.signalCode !== null) {
-    return;
-  }
-  try {
-    process.kill(-child.pid, signal); // the process group this test started
-  } catch {
-    try { child.kill(signal); } catch { /* gone already */ }
-  }
-}
-
-async function stopServer() {
-  if (!server.child) {
-    return;
-  }
-  killServer('SIGTERM');
-  const timer = setTimeout(() => killServer('SIGKILL'), 5_000);
-  await server.exited;
-  clearTimeout(timer);
-}
-
-// Never leave the server behind, even when the runner is interrupted.
-process.on('exit', () => killServer('SIGKILL'));
-
-function serverLog() {
-  return server.output.join('');
-}
-
-function saveServerLog() {
-  try {
-    fs.mkdirSync(outputDir, { recursive: true });
-    fs.writeFileSync(path.join(outputDir, 'server.log'), serverLog());
-  } catch {
-    // best effort
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// REST
-// ---------------------------------------------------------------------------------------------
-
-async function api(method, route, { body, headers = {}, token } = {}) {
-  const response = await fetch(`${server.baseUrl}${route}`, {
-    method,
-    headers: {
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...headers,
-    },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await response.text();
-  let json;
-  try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
-  return { status: response.status, contentType: response.headers.get('content-type') ?? '', json, text };
-}
-
-async function provisionUser(name) {
-  const username = `${name}-${randomBytes(4).toString('hex')}`;
-  const password = `pw-${randomBytes(12).toString('hex')}`;
-  const created = await api('POST', '/api/v1/users', {
-    body: { username, password },
-    headers: { 'X-Admin-Key': server.adminKey },
-  });
-  assert.equal(created.status, 201, `POST /api/v1/users for ${username}: ${created.text}`);
-  assert.equal(created.json.address, `${username}@callserver.local`);
-
-  const issued = await api('POST', '/api/v1/auth/token', { body: { username, password } });
-  assert.equal(issued.status, 200, `POST /api/v1/auth/token for ${username}: ${issued.text}`);
-  assert.equal(typeof issued.json.accessToken, 'string');
-  assert.equal(issued.json.address, created.json.address);
-  assert.ok(Date.parse(issued.json.expiresAt) > Date.now(), 'the token expires in the future');
-  return { username, address: created.json.address, token: issued.json.accessToken };
-}
+  },
+});
+const startServer = () => server.start();
+const stopServer = () => server.stop();
+const serverLog = () => server.log();
+const saveServerLog = () => server.saveLog();
+const api = (...args) => server.api(...args);
+const provisionUser = (name) => server.provisionUser(name);
 
 // ---------------------------------------------------------------------------------------------
 // Hub connections with per-event queues

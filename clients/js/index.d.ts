@@ -1,0 +1,259 @@
+// Type declarations of the CallServer JavaScript SDK (src/index.js).
+
+/** The call states (docs/protocol.md §6). */
+export type CallStateName =
+  | 'Initial' | 'Dialing' | 'Ringing' | 'Answering' | 'InCall'
+  | 'OnHold' | 'RemotelyHeld' | 'OnDoubleHold' | 'Ended';
+
+export type EndReasonName =
+  | 'EndedLocally' | 'EndedRemotely' | 'Rejected' | 'Ignored' | 'NoAnswer' | 'Unavailable'
+  | 'Forwarded' | 'AnsweredElsewhere' | 'Canceled' | 'ConnectionLost' | 'Failed';
+
+export declare const CallState: Readonly<{ [K in CallStateName]: K }>;
+export declare const EndReason: Readonly<{ [K in EndReasonName]: K }>;
+/** InCall, OnHold, RemotelyHeld, OnDoubleHold. */
+export declare const IN_CALL_STATES: readonly CallStateName[];
+
+/**
+ * The server's error codes (Unauthorized, Forbidden, CallNotFound, InvalidState, OperationInProgress,
+ * AlreadyOnHold, NotOnHold, CalleeNotFound, CalleeUnavailable, InvalidAddress, InvalidSdp,
+ * InvalidArgument, ForwardLoop, RateLimited, PayloadTooLarge, Timeout, Rejected, Unavailable) and the
+ * SDK's own: MediaError (camera/microphone), WebRtcError, ConnectionError, Unexpected.
+ */
+export type ErrorCode = string;
+
+export declare class CallError extends Error {
+  constructor(code: ErrorCode, message: string, cause?: unknown);
+  readonly name: 'CallError';
+  readonly code: ErrorCode;
+  toJSON(): { code: ErrorCode; message: string };
+}
+
+/** Reads a failed hub invocation ("… HubException: Code: text") as a CallError. */
+export declare function parseHubError(error: unknown): CallError;
+/** Reads CallOperationCompleted's `error` ("Timeout: …") as a CallError. */
+export declare function parseOperationError(text: string | null | undefined): CallError;
+
+export interface MediaAttributes {
+  audio: boolean;
+  video: boolean;
+  localVideo: boolean;
+  remoteVideo: boolean;
+  localMuted: boolean;
+  remoteMuted: boolean;
+}
+
+/** The server's view of a call, from this device's side (docs/protocol.md §5). */
+export interface CallSnapshot {
+  callId: string;
+  direction: 'outgoing' | 'incoming';
+  localAddress: string;
+  remoteAddress: string;
+  state: CallStateName;
+  endReason: EndReasonName | null;
+  media: MediaAttributes;
+  localHold: boolean;
+  remoteHold: boolean;
+  statusCode: number | null;
+  createdAt: string;
+  answeredAt: string | null;
+  endedAt: string | null;
+  sequence: number;
+  remoteDisplayName?: string | null;
+  offerKind?: 'Audio' | 'AudioWithInactiveVideo' | 'Video' | null;
+  pendingOperationId?: string | null;
+}
+
+export interface CandidateAddress {
+  address: string;
+  port: number;
+  protocol: string;
+  candidateType: string;
+}
+
+export interface MediaStatsSummary {
+  audio: {
+    inbound: { bytesReceived: number; packetsReceived: number };
+    outbound: { bytesSent: number; packetsSent: number };
+  };
+  video: {
+    inbound: { bytesReceived: number; packetsReceived: number; framesDecoded: number; frameWidth: number; frameHeight: number };
+    outbound: { bytesSent: number; packetsSent: number; framesEncoded: number };
+  };
+  selectedCandidatePair: { state: string; local: CandidateAddress; remote: CandidateAddress } | null;
+}
+
+export interface CallMediaStats extends MediaStatsSummary {
+  iceConnectionState: RTCIceConnectionState;
+  connectionState: RTCPeerConnectionState;
+  signalingState: RTCSignalingState | 'closed';
+}
+
+export declare function summarizeStats(report: RTCStatsReport | null | undefined): MediaStatsSummary;
+
+type Outcome<Name extends string> = {
+  [K in `${Name}Succeeded`]?: (call: Call) => void;
+} & {
+  [K in `${Name}Failed`]?: (call: Call, error: CallError) => void;
+};
+
+/**
+ * The application's listener (the seeds' CallApplicationListener). Every method is optional. Each
+ * operation reports `<operation>Succeeded(call)` or `<operation>Failed(call, error)`.
+ */
+export type CallApplicationListener =
+  & Outcome<'establishCall'>
+  & Outcome<'acceptCall'>
+  & Outcome<'rejectCall'>
+  & Outcome<'ignoreCall'>
+  & Outcome<'forwardCall'>
+  & Outcome<'endCall'>
+  & Outcome<'holdCall'>
+  & Outcome<'unholdCall'>
+  & Outcome<'videoStart'>
+  & Outcome<'videoStop'>
+  & Outcome<'muteCall'>
+  & Outcome<'unmuteCall'>
+  & {
+    /** A call rings on this device. Answer with call.acceptCall(video), rejectCall(), ignoreCall() or forwardCall(target). */
+    incomingCall?(call: Call): void;
+    /** The call's state (or its remote party, or a hold flag) changed. */
+    callStatusChanged?(call: Call, state: CallStateName): void;
+    /** Video or mute flags changed. */
+    mediaAttributesChanged?(call: Call, media: MediaAttributes): void;
+    /** The hub connection: Connected, Reconnecting, Disconnected. */
+    connectionStateChanged?(state: 'Connected' | 'Reconnecting' | 'Disconnected', error: Error | null): void;
+    /** After a reconnect, the call was picked up with ResumeCall. */
+    callResumed?(call: Call): void;
+    callResumeFailed?(call: Call, error: CallError): void;
+    /** The remote stream gained or lost a track. */
+    remoteStreamChanged?(call: Call, stream: MediaStream): void;
+    iceConnectionStateChanged?(call: Call, state: RTCIceConnectionState): void;
+    /** The other party's hold/unhold/video operation was answered by this device. */
+    renegotiationAnswered?(call: Call, operation: 'HoldCall' | 'UnholdCall' | 'VideoStart' | 'VideoStop'): void;
+    /** Media could not be set up after the call was answered (the SDK ends the call). */
+    callFailed?(call: Call, error: CallError): void;
+  };
+
+export interface IceCandidateInit {
+  candidate: string;
+  sdpMid: string | null;
+  sdpMLineIndex: number | null;
+}
+
+export interface CallServiceOptions {
+  /** The server, e.g. "https://calls.example.com" (default: the page's origin). */
+  baseUrl?: string;
+  /** A JWT from /api/v1/auth/token or /api/v1/anonymous-tokens … */
+  accessToken?: string;
+  /** … or a function that returns one (called on every (re)connect). */
+  accessTokenFactory?: () => string | Promise<string>;
+  listener?: CallApplicationListener;
+  /** Overrides GET /api/v1/ice-servers. */
+  iceServers?: RTCIceServer[];
+  /** Extra RTCPeerConnection configuration (iceServers come from the server). */
+  rtcConfiguration?: Partial<RTCConfiguration>;
+  /** Keeps only the candidates for which it returns true ('local': to send; 'remote': received). */
+  iceCandidateFilter?: (candidate: IceCandidateInit, direction: 'local' | 'remote') => boolean;
+  /** Replaces navigator.mediaDevices.getUserMedia. */
+  getUserMedia?: (constraints: MediaStreamConstraints) => Promise<MediaStream>;
+  /** Automatic reconnect delays in ms (default [0, 1000, 2000, 5000, 10000, 10000]). */
+  reconnectDelays?: number[];
+  /** SignalR transport (an HttpTransportType); default: negotiated. */
+  transport?: number;
+  /** SignalR's own log level (default Warning). */
+  signalRLogLevel?: number;
+  /** Where the SDK logs (default console). */
+  logger?: Pick<Console, 'info' | 'warn' | 'error' | 'log'>;
+  /** Hub path (default /hubs/calls). */
+  hubPath?: string;
+  fetch?: typeof fetch;
+}
+
+export interface TokenResponse {
+  accessToken: string;
+  expiresAt: string;
+  address: string;
+}
+
+export declare class CallService {
+  /** Connects (starts the hub connection) and resolves once connected. Rejects with CallError (ConnectionError). */
+  static connect(options: CallServiceOptions): Promise<CallService>;
+  /** POST /api/v1/auth/token. Rejects with CallError (Unauthorized, RateLimited, …). */
+  static login(options: { baseUrl?: string; username: string; password: string; fetch?: typeof fetch }): Promise<TokenResponse>;
+  /** POST /api/v1/anonymous-tokens (apiKey = X-Api-Key, unless the server allows public tokens). */
+  static anonymousToken(options?: {
+    baseUrl?: string; apiKey?: string; allowedCallees?: string[]; displayName?: string; ttlSeconds?: number; fetch?: typeof fetch;
+  }): Promise<TokenResponse>;
+
+  constructor(options: CallServiceOptions);
+  listener: CallApplicationListener | null;
+  rtcConfiguration: Partial<RTCConfiguration>;
+  readonly baseUrl: string;
+  getConnectionState(): string;
+  /** This user's address (the token's subject). */
+  getLocalAddress(): string | null;
+  /** The calls of this device that have not ended. */
+  getCalls(): Call[];
+  getCall(callId: string): Call | null;
+  /**
+   * CreateOutgoingCall: a call in state Initial. Then set its views and call establishCall(video) or
+   * establishAudioCall(). Rejects with CallError (CalleeNotFound, InvalidAddress, Forbidden, …).
+   * `listener` receives this call's events instead of the service's listener.
+   */
+  createOutgoingCall(callee: string | { address: string }, listener?: CallApplicationListener): Promise<Call>;
+  /** Stops the connection and releases the media of every call. */
+  disconnect(): Promise<void>;
+}
+
+/**
+ * One call and its RTCPeerConnection. Every operation returns a promise that resolves to true when it
+ * succeeded and false when it failed (it never rejects); the listener gets `<operation>Succeeded` or
+ * `<operation>Failed(call, error)`.
+ */
+export declare class Call {
+  private constructor();
+  getId(): string;
+  getState(): CallStateName;
+  getSnapshot(): CallSnapshot;
+  getDirection(): 'outgoing' | 'incoming';
+  isIncoming(): boolean;
+  getLocalAddress(): string;
+  getRemoteAddress(): string;
+  getRemoteDisplayName(): string | null;
+  getEndReason(): EndReasonName | null;
+  getMediaAttributes(): MediaAttributes;
+  isMuted(): boolean;
+  isVideoSending(): boolean;
+  getIncomingOffer(): string | null;
+  /** Whether the incoming offer carries active video. */
+  isVideoOffered(): boolean;
+  getPeerConnection(): RTCPeerConnection | null;
+  getLocalStream(): MediaStream | null;
+  getRemoteStream(): MediaStream | null;
+  /** The RTCPeerConnection's stats (null before media was set up). */
+  getStats(): Promise<RTCStatsReport | null>;
+  /** A summary of getStats() plus the ICE, connection and signaling states. */
+  getMediaStats(): Promise<CallMediaStats>;
+  setLocalVideoView(element: HTMLVideoElement | null): void;
+  setRemoteVideoView(element: HTMLVideoElement | null): void;
+
+  /** Outgoing: offer audio + video (`true`) or audio + an inactive video m-line (`false`). */
+  establishCall(video?: boolean): Promise<boolean>;
+  /** Outgoing: offer a single audio m-line. */
+  establishAudioCall(): Promise<boolean>;
+  /** Incoming: answer, sending video when `video` and the offer has video. */
+  acceptCall(video?: boolean): Promise<boolean>;
+  rejectCall(): Promise<boolean>;
+  ignoreCall(): Promise<boolean>;
+  forwardCall(target: string | { address: string }): Promise<boolean>;
+  endCall(): Promise<boolean>;
+  holdCall(): Promise<boolean>;
+  unholdCall(): Promise<boolean>;
+  videoStart(): Promise<boolean>;
+  videoStop(): Promise<boolean>;
+  /** Disables the microphone track and tells the other party (muteCallSucceeded/Failed). */
+  mute(): Promise<boolean>;
+  /** unmuteCallSucceeded/Failed. */
+  unmute(): Promise<boolean>;
+}

@@ -1,0 +1,270 @@
+// The connection to CallServer's hub (/hubs/calls) and the calls of this device.
+
+import * as signalR from '@microsoft/signalr';
+import { Call } from './call.js';
+import { CallError, parseHubError } from './errors.js';
+
+const DEFAULT_RECONNECT_DELAYS = [0, 1000, 2000, 5000, 10000, 10000]; // within the server's 30 s grace
+
+function trimSlash(url) {
+  return url.replace(/\/+$/, '');
+}
+
+async function problem(response) {
+  let body;
+  try { body = await response.json(); } catch { body = undefined; }
+  const code = body?.code ?? (response.status === 401 ? 'Unauthorized' : response.status === 429 ? 'RateLimited' : 'Unexpected');
+  return new CallError(code, body?.detail ?? body?.title ?? `HTTP ${response.status}`);
+}
+
+function defaultBaseUrl() {
+  return typeof location !== 'undefined' ? location.origin : undefined;
+}
+
+/** The `sub` claim of a JWT (the caller's address), or null. */
+function tokenSubject(token) {
+  try {
+    const payload = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    const json = JSON.parse(decodeURIComponent(escape(atob(payload.padEnd(Math.ceil(payload.length / 4) * 4, '=')))));
+    return json.sub ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export class CallService {
+  /** @type {signalR.HubConnection} */ #hub;
+  #calls = new Map();
+  #tokenFactory;
+  #iceCache = null; // { servers, expires }
+  #options;
+
+  /**
+   * Connects to the server and returns the service once the hub connection is up.
+   * @param {import('../index.js').CallServiceOptions} options
+   */
+  static async connect(options) {
+    const service = new CallService(options);
+    await service.#start();
+    return service;
+  }
+
+  /** POST /api/v1/auth/token: `{accessToken, expiresAt, address}` for a registered user. */
+  static async login({ baseUrl = defaultBaseUrl(), username, password, fetch: fetchImpl = globalThis.fetch }) {
+    const response = await fetchImpl(`${trimSlash(baseUrl)}/api/v1/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password }),
+    });
+    if (!response.ok) throw await problem(response);
+    return response.json();
+  }
+
+  /** POST /api/v1/anonymous-tokens: a token for an anonymous caller (needs `apiKey` unless public tokens are allowed). */
+  static async anonymousToken({ baseUrl = defaultBaseUrl(), apiKey, allowedCallees, displayName, ttlSeconds, fetch: fetchImpl = globalThis.fetch } = {}) {
+    const body = {};
+    if (allowedCallees) body.allowedCallees = allowedCallees;
+    if (displayName) body.displayName = displayName;
+    if (ttlSeconds) body.ttlSeconds = ttlSeconds;
+    const response = await fetchImpl(`${trimSlash(baseUrl)}/api/v1/anonymous-tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(apiKey ? { 'X-Api-Key': apiKey } : {}) },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw await problem(response);
+    return response.json();
+  }
+
+  /** @param {import('../index.js').CallServiceOptions} options */
+  constructor(options = {}) {
+    const baseUrl = options.baseUrl ?? defaultBaseUrl();
+    if (!baseUrl) throw new CallError('InvalidArgument', 'baseUrl is required');
+    if (!options.accessToken && !options.accessTokenFactory) {
+      throw new CallError('InvalidArgument', 'accessToken or accessTokenFactory is required');
+    }
+    this.#options = { ...options, baseUrl: trimSlash(baseUrl) };
+    this.#tokenFactory = options.accessTokenFactory ?? (() => options.accessToken);
+    /** The application's listener (CallApplicationListener): incomingCall, callStatusChanged, … */
+    this.listener = options.listener ?? null;
+    /** Extra RTCConfiguration fields for every RTCPeerConnection (iceServers come from the server). */
+    this.rtcConfiguration = options.rtcConfiguration ?? {};
+    this.localAddress = options.accessToken ? tokenSubject(options.accessToken) : null;
+  }
+
+  get baseUrl() { return this.#options.baseUrl; }
+
+  /** The hub connection state: Disconnected, Connecting, Connected, Disconnecting, Reconnecting. */
+  getConnectionState() { return this.#hub?.state ?? 'Disconnected'; }
+
+  /** This user's address (from the token's `sub`). */
+  getLocalAddress() { return this.localAddress; }
+
+  /** The calls this device knows and that have not ended. */
+  getCalls() { return [...this.#calls.values()]; }
+
+  getCall(callId) { return this.#calls.get(callId) ?? null; }
+
+  async #start() {
+    const options = this.#options;
+    const builder = new signalR.HubConnectionBuilder()
+      .withUrl(`${options.baseUrl}${options.hubPath ?? '/hubs/calls'}`, {
+        accessTokenFactory: async () => {
+          const token = await this.#tokenFactory();
+          this.localAddress = tokenSubject(token) ?? this.localAddress;
+          return token;
+        },
+        ...(options.transport !== undefined ? { transport: options.transport } : {}),
+      })
+      .withAutomaticReconnect(options.reconnectDelays ?? DEFAULT_RECONNECT_DELAYS)
+      .configureLogging(options.signalRLogLevel ?? signalR.LogLevel.Warning);
+    const hub = builder.build();
+    this.#hub = hub;
+
+    hub.on('IncomingCall', (snapshot, sdpOffer) => this.#onIncomingCall(snapshot, sdpOffer));
+    hub.on('CallStatusChanged', (snapshot) => this.#calls.get(snapshot.callId)?._onSnapshot(snapshot, 'status'));
+    hub.on('MediaAttributesChanged', (snapshot) => this.#calls.get(snapshot.callId)?._onSnapshot(snapshot, 'media'));
+    hub.on('RemoteDescription', (callId, type, sdp) => this.#calls.get(callId)?._onRemoteDescription(type, sdp));
+    hub.on('RenegotiationRequested', (callId, operationId, operation, sdpOffer) => {
+      const call = this.#calls.get(callId);
+      if (call) {
+        call._onRenegotiationRequested(operationId, operation, sdpOffer);
+      } else {
+        this._invoke('RejectRenegotiation', callId, operationId, 'unknown call on this device').catch(() => {});
+      }
+    });
+    hub.on('CallOperationCompleted', (callId, operationId, operation, succeeded, error, sdpAnswer) =>
+      this.#calls.get(callId)?._onOperationCompleted(operationId, operation, succeeded, error, sdpAnswer));
+    hub.on('IceCandidate', (callId, candidate) => this.#calls.get(callId)?._onRemoteCandidate(candidate));
+
+    hub.onreconnecting((error) => this.#emit('connectionStateChanged', 'Reconnecting', error ?? null));
+    hub.onreconnected(() => {
+      this.#emit('connectionStateChanged', 'Connected', null);
+      this.#resumeCalls();
+    });
+    hub.onclose((error) => this.#emit('connectionStateChanged', 'Disconnected', error ?? null));
+
+    try {
+      await hub.start();
+    } catch (error) {
+      throw new CallError('ConnectionError', error?.message ?? String(error), error);
+    }
+    this.#emit('connectionStateChanged', 'Connected', null);
+  }
+
+  /**
+   * Creates an outgoing call to `callee` (`user`, `user@domain`, `tel:+E164`). The call is in state
+   * Initial: give it views, then establishCall(video) / establishAudioCall().
+   * @param {string} callee
+   * @param {object} [listener] this call's listener (default: the service's)
+   * @returns {Promise<Call>}
+   */
+  async createOutgoingCall(callee, listener) {
+    const snapshot = await this._invoke('CreateOutgoingCall', typeof callee === 'string' ? callee : callee?.address);
+    const call = new Call(this, snapshot, { listener });
+    this.#calls.set(call.getId(), call);
+    return call;
+  }
+
+  /** Stops the hub connection and releases every call's media (calls go on on the server until the grace period ends). */
+  async disconnect() {
+    for (const call of this.#calls.values()) call._dispose();
+    this.#calls.clear();
+    await this.#hub?.stop();
+  }
+
+  #onIncomingCall(snapshot, sdpOffer) {
+    const known = this.#calls.get(snapshot.callId);
+    if (known) {
+      known._onSnapshot(snapshot, 'status'); // ResumeCall of a call that still rings
+      return;
+    }
+    const call = new Call(this, snapshot, { offer: sdpOffer });
+    this.#calls.set(call.getId(), call);
+    this.#emit('incomingCall', call);
+  }
+
+  async #resumeCalls() {
+    for (const call of [...this.#calls.values()]) {
+      try {
+        const snapshot = await this._invoke('ResumeCall', call.getId());
+        call._onResumed(snapshot);
+      } catch (error) {
+        call._onResumeFailed(parseHubError(error));
+      }
+    }
+  }
+
+  #emit(name, ...args) {
+    const callback = this.listener?.[name];
+    if (typeof callback !== 'function') return;
+    try {
+      callback.call(this.listener, ...args);
+    } catch (error) {
+      this._log('error', `listener.${name} threw: ${error?.stack ?? error}`);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Used by Call
+  // ------------------------------------------------------------------------------------------
+
+  /** @internal */
+  async _invoke(method, ...args) {
+    try {
+      return await this.#hub.invoke(method, ...args);
+    } catch (error) {
+      throw parseHubError(error);
+    }
+  }
+
+  /** @internal ICE servers from GET /api/v1/ice-servers (none when the server has no such endpoint). */
+  async _iceServers() {
+    if (this.#options.iceServers) return this.#options.iceServers;
+    if (this.#iceCache && this.#iceCache.expires > Date.now()) return this.#iceCache.servers;
+    const fetchImpl = this.#options.fetch ?? globalThis.fetch;
+    let servers = [];
+    let ttlSeconds = 300;
+    try {
+      const token = await this.#tokenFactory();
+      const response = await fetchImpl(`${this.baseUrl}/api/v1/ice-servers`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      if (response.ok) {
+        const body = await response.json();
+        servers = (body.iceServers ?? []).map(({ urls, username, credential }) => ({
+          urls, ...(username ? { username } : {}), ...(credential ? { credential } : {}),
+        }));
+        ttlSeconds = body.ttlSeconds ?? ttlSeconds;
+      } else if (response.status !== 404) {
+        this._log('warn', `GET /api/v1/ice-servers answered ${response.status}; using no ICE servers`);
+      }
+    } catch (error) {
+      this._log('warn', `GET /api/v1/ice-servers failed (${error}); using no ICE servers`);
+    }
+    this.#iceCache = { servers, expires: Date.now() + ttlSeconds * 800 };
+    return servers;
+  }
+
+  /** @internal */
+  _acceptCandidate(candidate, direction) {
+    const filter = this.#options.iceCandidateFilter;
+    return typeof filter === 'function' ? Boolean(filter(candidate, direction)) : true;
+  }
+
+  /** @internal */
+  async _getUserMedia(constraints) {
+    const getUserMedia = this.#options.getUserMedia ?? ((c) => navigator.mediaDevices.getUserMedia(c));
+    return getUserMedia(constraints);
+  }
+
+  /** @internal */
+  _forget(call) {
+    if (this.#calls.get(call.getId()) === call) this.#calls.delete(call.getId());
+  }
+
+  /** @internal */
+  _log(level, message) {
+    const logger = this.#options.logger ?? console;
+    (logger[level] ?? logger.log)?.call(logger, `[callserver] ${message}`);
+  }
+}

@@ -1,0 +1,334 @@
+// The web softphone: sign in (or call anonymously), dial, answer, and control a call, on top of the
+// CallServer JavaScript SDK served at /sdk/.
+//
+// Test hook: window.__callserver exposes the service, the calls and their stats.
+// `?ice=loopback` keeps only 127.0.0.1 ICE candidates (tests on one machine).
+
+import { CallService, IN_CALL_STATES } from '/sdk/index.js';
+
+const $ = (id) => document.getElementById(id);
+const params = new URLSearchParams(location.search);
+
+const app = {
+  service: null,
+  session: null, // { accessToken, address, anonymous }
+  current: null, // the call shown in the call panel (may have ended)
+  incoming: [], // ringing incoming calls not yet answered, oldest first
+  calls: [], // every call this page has seen
+  events: [], // [{time, name, callId, detail}]
+  busy: new Set(), // operations in flight on the current call
+};
+
+// ---------------------------------------------------------------------------------------------
+// Test and debugging hook
+// ---------------------------------------------------------------------------------------------
+
+window.__callserver = {
+  get service() { return app.service; },
+  get activeCall() { return app.current; },
+  get incomingCalls() { return [...app.incoming]; },
+  get calls() { return [...app.calls]; },
+  get events() { return app.events.map((e) => ({ ...e })); },
+  get address() { return app.session?.address ?? null; },
+  async stats(call = app.current) { return call ? call.getMediaStats() : null; },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Log and errors
+// ---------------------------------------------------------------------------------------------
+
+function log(name, call, detail = '') {
+  const entry = { time: new Date().toISOString(), name, callId: call?.getId?.() ?? null, detail };
+  app.events.push(entry);
+  const li = document.createElement('li');
+  li.dataset.event = name;
+  const time = entry.time.slice(11, 19);
+  li.textContent = `${time} ${name}${detail ? ` — ${detail}` : ''}`;
+  const list = $('log');
+  list.prepend(li);
+  while (list.children.length > 60) list.lastElementChild.remove();
+}
+
+function showError(id, error) {
+  const element = $(id);
+  if (!error) {
+    element.hidden = true;
+    element.textContent = '';
+    return;
+  }
+  element.hidden = false;
+  element.textContent = error.code ? `${error.code}: ${error.message}` : String(error.message ?? error);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The SDK listener
+// ---------------------------------------------------------------------------------------------
+
+const OPERATIONS = [
+  'establishCall', 'acceptCall', 'rejectCall', 'ignoreCall', 'forwardCall', 'endCall',
+  'holdCall', 'unholdCall', 'videoStart', 'videoStop', 'muteCall', 'unmuteCall',
+];
+
+const listener = {
+  connectionStateChanged(state, error) {
+    $('connection-dot').dataset.state = state;
+    $('connection-dot').title = state;
+    log('connection', null, `${state}${error ? ` (${error.message ?? error})` : ''}`);
+  },
+  incomingCall(call) {
+    app.calls.push(call);
+    app.incoming.push(call);
+    log('incomingCall', call, `from ${call.getRemoteAddress()}`);
+    render();
+  },
+  callStatusChanged(call, state) {
+    const snapshot = call.getSnapshot();
+    log('callStatusChanged', call, `${state}${snapshot.endReason ? ` / ${snapshot.endReason}` : ''}`);
+    if (state === 'Ended') {
+      app.incoming = app.incoming.filter((c) => c !== call);
+    }
+    render();
+  },
+  mediaAttributesChanged(call, media) {
+    log('mediaAttributesChanged', call, Object.entries(media).filter(([, v]) => v).map(([k]) => k).join(' '));
+    render();
+  },
+  iceConnectionStateChanged(call, state) {
+    log('ice', call, state);
+  },
+  callResumed(call) { log('callResumed', call); render(); },
+  callResumeFailed(call, error) { log('callResumeFailed', call, error.code); render(); },
+  callFailed(call, error) { log('callFailed', call, `${error.code}: ${error.message}`); },
+};
+for (const op of OPERATIONS) {
+  listener[`${op}Succeeded`] = (call) => {
+    app.busy.delete(op);
+    log(`${op}Succeeded`, call);
+    if (call === app.current) showError('call-error', null);
+    render();
+  };
+  listener[`${op}Failed`] = (call, error) => {
+    app.busy.delete(op);
+    log(`${op}Failed`, call, `${error.code}: ${error.message}`);
+    showError(call === app.current || !app.current ? 'call-error' : 'dial-error', error);
+    render();
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sign in
+// ---------------------------------------------------------------------------------------------
+
+function iceCandidateFilter() {
+  if (params.get('ice') !== 'loopback') return undefined;
+  // "candidate:<foundation> <component> <protocol> <priority> <address> <port> typ <type> …"
+  return (candidate) => candidate.candidate.split(' ')[4] === '127.0.0.1';
+}
+
+async function startSession(session) {
+  app.session = session;
+  app.service = await CallService.connect({
+    baseUrl: location.origin,
+    accessTokenFactory: () => app.session.accessToken,
+    listener,
+    iceCandidateFilter: iceCandidateFilter(),
+  });
+  $('my-address').textContent = session.anonymous ? `${session.address} (anonymous)` : session.address;
+  $('login').hidden = true;
+  $('phone').hidden = false;
+  $('who').hidden = false;
+  document.body.dataset.signedIn = session.anonymous ? 'anonymous' : 'user';
+  log('signedIn', null, session.address);
+  render();
+  $('callee').focus();
+}
+
+$('login-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  showError('login-error', null);
+  $('sign-in').disabled = true;
+  try {
+    const token = await CallService.login({ baseUrl: location.origin, username: $('username').value.trim(), password: $('password').value });
+    await startSession({ ...token, anonymous: false });
+  } catch (error) {
+    showError('login-error', error);
+  } finally {
+    $('sign-in').disabled = false;
+  }
+});
+
+$('anonymous-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  showError('login-error', null);
+  $('anonymous').disabled = true;
+  try {
+    const displayName = $('display-name').value.trim();
+    const token = await CallService.anonymousToken({ baseUrl: location.origin, displayName: displayName || undefined });
+    await startSession({ ...token, anonymous: true });
+  } catch (error) {
+    showError('login-error', error);
+  } finally {
+    $('anonymous').disabled = false;
+  }
+});
+
+$('sign-out').addEventListener('click', async () => {
+  await app.service?.disconnect();
+  app.service = null;
+  app.session = null;
+  app.current = null;
+  app.incoming = [];
+  $('phone').hidden = true;
+  $('who').hidden = true;
+  $('login').hidden = false;
+  delete document.body.dataset.signedIn;
+  render();
+});
+
+// ---------------------------------------------------------------------------------------------
+// Dial and answer
+// ---------------------------------------------------------------------------------------------
+
+function show(call) {
+  app.current = call;
+  call.setLocalVideoView($('local-video'));
+  call.setRemoteVideoView($('remote-video'));
+  showError('call-error', null);
+  app.busy.clear();
+}
+
+$('dial-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  showError('dial-error', null);
+  const callee = $('callee').value.trim();
+  const media = $('dial-media').value;
+  $('dial').disabled = true;
+  try {
+    const call = await app.service.createOutgoingCall(callee);
+    app.calls.push(call);
+    show(call);
+    log('callCreated', call, `to ${call.getRemoteAddress()} (${media})`);
+    render();
+    if (media === 'audio-single') await call.establishAudioCall();
+    else await call.establishCall(media === 'video');
+  } catch (error) {
+    showError('dial-error', error);
+    log('callCreationFailed', null, `${error.code}: ${error.message}`);
+  } finally {
+    render();
+  }
+});
+
+function firstIncoming() {
+  return app.incoming.find((call) => call.getState() === 'Ringing') ?? null;
+}
+
+function answer(video) {
+  const call = firstIncoming();
+  if (!call) return;
+  app.incoming = app.incoming.filter((c) => c !== call);
+  show(call);
+  app.busy.add('acceptCall');
+  call.acceptCall(video);
+  render();
+}
+
+$('accept-video').addEventListener('click', () => answer(true));
+$('accept-audio').addEventListener('click', () => answer(false));
+$('reject').addEventListener('click', () => firstIncoming()?.rejectCall());
+$('ignore').addEventListener('click', () => firstIncoming()?.ignoreCall());
+$('forward-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const target = $('forward-target').value.trim();
+  if (target) firstIncoming()?.forwardCall(target);
+});
+
+// ---------------------------------------------------------------------------------------------
+// In-call controls
+// ---------------------------------------------------------------------------------------------
+
+const CONTROLS = {
+  hold: 'holdCall',
+  unhold: 'unholdCall',
+  mute: 'muteCall',
+  unmute: 'unmuteCall',
+  'video-start': 'videoStart',
+  'video-stop': 'videoStop',
+  end: 'endCall',
+};
+const METHODS = {
+  holdCall: 'holdCall', unholdCall: 'unholdCall', muteCall: 'mute', unmuteCall: 'unmute',
+  videoStart: 'videoStart', videoStop: 'videoStop', endCall: 'endCall',
+};
+for (const [id, op] of Object.entries(CONTROLS)) {
+  $(id).addEventListener('click', () => {
+    const call = app.current;
+    if (!call) return;
+    app.busy.add(op);
+    render();
+    call[METHODS[op]]();
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering
+// ---------------------------------------------------------------------------------------------
+
+function render() {
+  const ringing = firstIncoming();
+  $('incoming').hidden = !ringing;
+  if (ringing) {
+    const name = ringing.getRemoteDisplayName();
+    $('incoming-from').textContent = name ? `${name} <${ringing.getRemoteAddress()}>` : ringing.getRemoteAddress();
+    $('incoming-kind').textContent = ringing.isVideoOffered() ? 'video' : 'audio';
+    $('incoming').dataset.callId = ringing.getId();
+  }
+  const anonymous = app.session?.anonymous;
+  $('incoming').classList.toggle('anonymous', Boolean(anonymous));
+
+  const call = app.current;
+  const panel = $('call');
+  const stateEl = $('call-state');
+  if (!call) {
+    panel.dataset.state = 'none';
+    stateEl.dataset.state = 'none';
+    stateEl.textContent = 'Idle';
+    $('call-remote').textContent = 'No call';
+    for (const id of ['call-end-reason', 'remote-muted', 'remote-held', 'local-muted', 'local-held']) $(id).hidden = true;
+    for (const id of Object.keys(CONTROLS)) $(id).disabled = true;
+    $('dial').disabled = !app.service;
+    return;
+  }
+  const snapshot = call.getSnapshot();
+  const state = snapshot.state;
+  const ended = state === 'Ended';
+  const inCall = IN_CALL_STATES.includes(state);
+  panel.dataset.state = state;
+  panel.dataset.callId = snapshot.callId;
+  stateEl.dataset.state = state;
+  stateEl.textContent = state;
+  const name = snapshot.remoteDisplayName;
+  $('call-remote').textContent = `${snapshot.direction === 'outgoing' ? 'To' : 'From'} ${name ? `${name} <${snapshot.remoteAddress}>` : snapshot.remoteAddress}`;
+  $('call-end-reason').hidden = !ended;
+  $('call-end-reason').textContent = ended ? `${snapshot.endReason ?? ''}${snapshot.statusCode ? ` (${snapshot.statusCode})` : ''}` : '';
+  $('call-end-reason').dataset.reason = ended ? snapshot.endReason ?? '' : '';
+  $('remote-muted').hidden = ended || !snapshot.media?.remoteMuted;
+  $('remote-held').hidden = ended || !snapshot.remoteHold;
+  $('local-muted').hidden = ended || !call.isMuted();
+  $('local-held').hidden = ended || !snapshot.localHold;
+  panel.dataset.remoteMuted = String(Boolean(snapshot.media?.remoteMuted));
+  panel.dataset.remoteHold = String(Boolean(snapshot.remoteHold));
+  panel.dataset.localVideo = String(call.isVideoSending());
+
+  const busy = app.busy.size > 0 && [...app.busy].some((op) => op !== 'endCall' && op !== 'muteCall' && op !== 'unmuteCall');
+  $('hold').disabled = !inCall || snapshot.localHold || busy;
+  $('unhold').disabled = !inCall || !snapshot.localHold || busy;
+  $('mute').disabled = ended || call.isMuted() || !call.getPeerConnection();
+  $('unmute').disabled = ended || !call.isMuted();
+  $('video-start').disabled = !inCall || call.isVideoSending() || busy;
+  $('video-stop').disabled = !inCall || !call.isVideoSending() || busy;
+  $('end').disabled = ended;
+  $('dial').disabled = !app.service || (!ended && state !== 'Initial');
+}
+
+render();

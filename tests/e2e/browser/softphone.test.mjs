@@ -1,0 +1,383 @@
+// Browser end-to-end tests: the web softphone (src/CallServer/wwwroot) and the JavaScript SDK
+// (clients/js, served at /sdk/) in Debian's Chromium, driven by playwright-core, against the real
+// server process. Every page is its own browser context loaded from http://127.0.0.1:PORT/; media
+// are Chromium's fake camera and microphone; every assertion about media reads the
+// RTCPeerConnection's stats through the SDK (window.__callserver.stats()).
+//
+// No sleeps: every wait polls a condition with a deadline (waitUntil, waitForGrowth, waitForStall,
+// Phone.waitShown/waitHidden/waitForState).
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { CallServerProcess, outputDir } from '../support/server.mjs';
+import {
+  Phone, launchBrowser, waitUntil, waitForGrowth, waitForStall, audioIn, videoFramesIn,
+} from '../support/browser.mjs';
+
+const server = new CallServerProcess({
+  logName: 'browser-server.log',
+  env: {
+    AnonymousCalls__AllowPublicTokens: 'true',
+    Calls__RingTimeout: '00:00:30',
+    Calls__OperationTimeout: '00:00:05',
+  },
+});
+
+const AUDIO_BYTES = 1500; // a fraction of a second of Opus from the fake microphone
+const VIDEO_FRAMES = 10;
+
+describe('web softphone in Chromium: real calls through CallServer', { timeout: 240_000 }, () => {
+  let browser;
+  const phones = [];
+  let alice, bob, carol; // users
+  let pa, pb, pb2, pc; // pages: alice, bob (two devices), carol
+  let failed = false;
+
+  function step(name, fn) {
+    it(name, async (t) => {
+      if (failed) {
+        t.skip('an earlier step failed');
+        return;
+      }
+      try {
+        await fn(t);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    });
+  }
+
+  async function open(label) {
+    const phone = await Phone.open(browser, server.baseUrl, label);
+    phones.push(phone);
+    return phone;
+  }
+
+  before(async () => {
+    try {
+      await server.start();
+      browser = await launchBrowser();
+      alice = await server.provisionUser('alice');
+      bob = await server.provisionUser('bob');
+      carol = await server.provisionUser('carol');
+    } catch (error) {
+      failed = true;
+      server.saveLog();
+      process.stderr.write(`\n----- server output -----\n${server.log()}\n----- end of server output -----\n`);
+      throw error;
+    }
+  }, { timeout: 200_000 });
+
+  after(async () => {
+    // Each page's event log and console, for reading after a run.
+    fs.mkdirSync(outputDir, { recursive: true });
+    for (const phone of phones) {
+      let events = [];
+      try { events = await phone.events(); } catch { /* closed */ }
+      const lines = [...events.map((e) => `${e.time} ${e.name} ${e.callId ?? ''} ${e.detail}`), '--- console ---', ...phone.console];
+      fs.writeFileSync(path.join(outputDir, `browser-${phone.label.replace(/[^a-z0-9]+/gi, '-')}.log`), lines.join('\n') + '\n');
+    }
+    if (failed) {
+      for (const phone of phones) {
+        process.stderr.write(`\n----- ${phone.label} console -----\n${phone.console.join('\n')}\n`);
+        try { process.stderr.write(`${phone.label}: ${await phone.describe()}\n`); } catch { /* closed */ }
+      }
+    }
+    await Promise.allSettled(phones.map((phone) => phone.close()));
+    await browser?.close().catch(() => {});
+    await server.stop();
+    server.saveLog();
+    if (failed) {
+      process.stderr.write(`\n----- server output (tail) -----\n${server.log().slice(-20_000)}\n----- end -----\n`);
+    }
+  });
+
+  step('the softphone and the SDK are served; alice, bob (two devices) and carol sign in', async () => {
+    for (const route of ['/', '/app.js', '/styles.css', '/sdk/index.js', '/sdk/call.js', '/lib/signalr.js', '/lib/signalr.min.js']) {
+      const response = await fetch(`${server.baseUrl}${route}`);
+      assert.equal(response.status, 200, route);
+      await response.arrayBuffer();
+    }
+
+    pa = await open('alice');
+    pb = await open('bob#1');
+    pb2 = await open('bob#2');
+    pc = await open('carol');
+
+    // A wrong password is shown as an error on the page.
+    await pa.page.fill('#username', alice.username);
+    await pa.page.fill('#password', 'not-the-password');
+    await pa.page.click('#sign-in');
+    await pa.waitShown('#login-error');
+    assert.match(await pa.page.textContent('#login-error'), /^Unauthorized: /);
+
+    assert.equal(await pa.signIn(alice), alice.address);
+    assert.equal(await pb.signIn(bob), bob.address);
+    assert.equal(await pb2.signIn(bob), bob.address);
+    assert.equal(await pc.signIn(carol), carol.address);
+    assert.equal((await pa.page.textContent('#my-address')).trim(), alice.address);
+  });
+
+  step('alice calls bob with video: both devices ring, bob#1 accepts with video, both InCall, ICE connected over loopback, audio flows both ways', async () => {
+    await pa.dial(bob.username, 'video');
+    assert.match(await pb.waitForIncoming(), new RegExp(alice.address));
+    await pb2.waitForIncoming();
+    assert.equal(await pb.page.textContent('#incoming-kind'), 'video');
+    await pa.waitForState('Ringing');
+
+    await pb.click('#accept-video');
+    await pa.waitForState('InCall');
+    await pb.waitForState('InCall');
+    // bob's other device stopped ringing: AnsweredElsewhere.
+    await pb2.waitForNoIncoming();
+    const elsewhere = await pb2.lastCall();
+    assert.equal(elsewhere.state, 'Ended');
+    assert.equal(elsewhere.endReason, 'AnsweredElsewhere');
+
+    for (const phone of [pa, pb]) {
+      const stats = await waitUntil(async () => {
+        const s = await phone.stats();
+        return ['connected', 'completed'].includes(s.iceConnectionState) && s.selectedCandidatePair ? s : false;
+      }, { message: `${phone.label}: ICE connected` });
+      // The SDK only signals 127.0.0.1 candidates (?ice=loopback): packets go to the loopback address.
+      const pair = stats.selectedCandidatePair;
+      assert.ok(pair.local.address === '127.0.0.1' || pair.remote.address === '127.0.0.1',
+        `${phone.label}: the selected pair uses loopback: ${JSON.stringify(pair)}`);
+      // Sampled twice: the counter grows while we watch.
+      const [first, second] = await waitForGrowth(phone, audioIn, { by: AUDIO_BYTES, what: 'inbound audio bytes' });
+      assert.ok(second > first);
+      await waitForGrowth(phone, videoFramesIn, { by: VIDEO_FRAMES, what: 'decoded video frames' });
+    }
+    const callA = await pa.lastCall();
+    assert.equal(callA.offerKind, 'Video');
+    assert.equal(callA.media.localVideo, true);
+    assert.equal(callA.media.remoteVideo, true);
+  });
+
+  step('the established video call: screenshot saved and the layout checked', async () => {
+    // Both views show decoded frames (the element has a picture size).
+    for (const phone of [pa, pb]) {
+      await waitUntil(() => phone.page.evaluate(() =>
+        ['remote-video', 'local-video'].every((id) => document.getElementById(id).videoWidth > 0)),
+      { message: `${phone.label}: both <video> elements show frames` });
+    }
+    fs.mkdirSync(outputDir, { recursive: true });
+    const file = path.join(outputDir, 'established-call.png');
+    await pa.page.screenshot({ path: file, fullPage: false });
+    assert.ok(fs.statSync(file).size > 10_000, 'the screenshot is a real picture');
+
+    const box = async (selector) => {
+      const b = await pa.page.locator(selector).boundingBox();
+      assert.ok(b, `${selector} is laid out`);
+      return b;
+    };
+    const remote = await box('#remote-video');
+    const local = await box('#local-video');
+    const controls = await box('#controls');
+    const viewport = pa.page.viewportSize();
+    const overlaps = (p, q) => p.x < q.x + q.width && q.x < p.x + p.width && p.y < q.y + q.height && q.y < p.y + p.height;
+    for (const [name, b] of [['remote video', remote], ['local video', local], ['controls', controls]]) {
+      assert.ok(b.width > 100 && b.height > 30, `${name} has a real size: ${JSON.stringify(b)}`);
+      assert.ok(b.x >= 0 && b.y >= 0 && b.x + b.width <= viewport.width && b.y + b.height <= viewport.height,
+        `${name} is inside the viewport: ${JSON.stringify(b)}`);
+    }
+    assert.ok(remote.width > local.width, 'the remote video is the big one');
+    assert.ok(!overlaps(remote, local), 'the videos do not overlap');
+    assert.ok(!overlaps(remote, controls) && !overlaps(local, controls), 'the videos do not cover the controls');
+    for (const id of ['#hold', '#mute', '#video-stop', '#end']) {
+      assert.equal(await pa.page.isEnabled(id), true, `${id} is enabled in a call`);
+    }
+    assert.equal(await pa.page.isEnabled('#unhold'), false);
+    assert.equal(await pa.page.isEnabled('#video-start'), false, 'video already on');
+  });
+
+  step('mute: bob\'s page shows alice muted; unmute clears it', async () => {
+    await pa.click('#mute');
+    await pb.waitShown('#remote-muted');
+    await pa.waitShown('#local-muted');
+    assert.equal(await pa.page.evaluate(() => window.__callserver.activeCall.getLocalStream().getAudioTracks()[0].enabled), false,
+      'the microphone track is disabled');
+    await pa.click('#unmute');
+    await pb.waitHidden('#remote-muted');
+    assert.equal(await pa.page.evaluate(() => window.__callserver.activeCall.getLocalStream().getAudioTracks()[0].enabled), true);
+  });
+
+  step('hold: bob stops receiving (and so does alice); unhold: audio flows again', async () => {
+    await pa.click('#hold');
+    await pa.waitForState('OnHold');
+    await pb.waitForState('RemotelyHeld');
+    await pb.waitShown('#remote-held');
+    await waitForStall(pb, audioIn, { what: 'bob\'s inbound audio (held)' });
+    await waitForStall(pb, videoFramesIn, { what: 'bob\'s decoded video (held)' });
+    await waitForStall(pa, audioIn, { what: 'alice\'s inbound audio (holding)' });
+
+    await pa.click('#unhold');
+    await pa.waitForState('InCall');
+    await pb.waitForState('InCall');
+    await waitForGrowth(pb, audioIn, { by: AUDIO_BYTES, what: 'bob\'s inbound audio after unhold' });
+    await waitForGrowth(pa, audioIn, { by: AUDIO_BYTES, what: 'alice\'s inbound audio after unhold' });
+    await waitForGrowth(pb, videoFramesIn, { by: VIDEO_FRAMES, what: 'bob\'s decoded video after unhold' });
+  });
+
+  step('double hold: both hold (OnDoubleHold, nothing flows), then both unhold (flows again)', async () => {
+    await pa.click('#hold');
+    await pa.waitForState('OnHold');
+    await pb.waitForState('RemotelyHeld');
+    await pb.click('#hold');
+    await pa.waitForState('OnDoubleHold');
+    await pb.waitForState('OnDoubleHold');
+    await waitForStall(pa, audioIn, { what: 'alice\'s inbound audio (double hold)' });
+    await waitForStall(pb, audioIn, { what: 'bob\'s inbound audio (double hold)' });
+
+    await pa.click('#unhold');
+    await pa.waitForState('RemotelyHeld');
+    await pb.waitForState('OnHold');
+    // bob still holds: still nothing flows either way.
+    await waitForStall(pa, audioIn, { what: 'alice\'s inbound audio (bob still holds)' });
+    await waitForStall(pb, audioIn, { what: 'bob\'s inbound audio (bob still holds)' });
+
+    await pb.click('#unhold');
+    await pa.waitForState('InCall');
+    await pb.waitForState('InCall');
+    await waitForGrowth(pa, audioIn, { by: AUDIO_BYTES, what: 'alice\'s inbound audio after both unheld' });
+    await waitForGrowth(pb, audioIn, { by: AUDIO_BYTES, what: 'bob\'s inbound audio after both unheld' });
+  });
+
+  step('video stop: bob stops decoding alice\'s video; video start: it grows again', async () => {
+    await pa.click('#video-stop');
+    await pa.waitShown('#call[data-local-video="false"]');
+    await waitUntil(async () => (await pb.lastCall()).media.remoteVideo === false, { message: 'bob sees remoteVideo false' });
+    await waitForStall(pb, videoFramesIn, { what: 'bob\'s decoded video after video stop' });
+    // Audio goes on.
+    await waitForGrowth(pb, audioIn, { by: AUDIO_BYTES, what: 'bob\'s inbound audio with video stopped' });
+    // bob still sends video to alice.
+    await waitForGrowth(pa, videoFramesIn, { by: VIDEO_FRAMES, what: 'alice still decodes bob\'s video' });
+
+    await pa.click('#video-start');
+    await pa.waitShown('#call[data-local-video="true"]');
+    await waitUntil(async () => (await pb.lastCall()).media.remoteVideo === true, { message: 'bob sees remoteVideo true' });
+    await waitForGrowth(pb, videoFramesIn, { by: VIDEO_FRAMES, what: 'bob\'s decoded video after video start' });
+  });
+
+  step('alice ends the call: alice EndedLocally, bob EndedRemotely; media released', async () => {
+    await pa.click('#end');
+    await pa.waitForState('Ended', { endReason: 'EndedLocally' });
+    await pb.waitForState('Ended', { endReason: 'EndedRemotely' });
+    for (const phone of [pa, pb]) {
+      const live = await phone.page.evaluate(() => document.getElementById('local-video').srcObject);
+      assert.equal(live, null, `${phone.label}: the local view is released`);
+    }
+  });
+
+  step('reject: bob rejects on one device; alice sees Rejected and both bob devices stop ringing', async () => {
+    await pa.dial(bob.username, 'audio');
+    await pb.waitForIncoming();
+    await pb2.waitForIncoming();
+    assert.equal(await pb.page.textContent('#incoming-kind'), 'audio');
+    await pb.click('#reject');
+    await pa.waitForState('Ended', { endReason: 'Rejected' });
+    await pb.waitForNoIncoming();
+    await pb2.waitForNoIncoming();
+    assert.equal((await pb.lastCall()).endReason, 'Rejected');
+    assert.equal((await pa.lastCall()).offerKind, 'AudioWithInactiveVideo');
+  });
+
+  step('ignore: bob#1 ignores (only there), bob#2 answers; the call connects with audio', async () => {
+    await pa.dial(bob.username, 'audio');
+    await pb.waitForIncoming();
+    await pb2.waitForIncoming();
+    await pb.click('#ignore');
+    await pb.waitForNoIncoming();
+    const ignored = await pb.lastCall();
+    assert.equal(ignored.state, 'Ended');
+    assert.equal(ignored.endReason, 'Ignored');
+    // The caller was not told: still ringing, and bob#2 still rings.
+    assert.equal(await pa.page.getAttribute('#call-state', 'data-state'), 'Ringing');
+    assert.equal(await pb2.page.isVisible('#incoming'), true);
+
+    await pb2.click('#accept-audio');
+    await pa.waitForState('InCall');
+    await pb2.waitForState('InCall');
+    await waitForGrowth(pa, audioIn, { by: AUDIO_BYTES, what: 'alice hears bob#2' });
+    await waitForGrowth(pb2, audioIn, { by: AUDIO_BYTES, what: 'bob#2 hears alice' });
+    await pb2.click('#end');
+    await pa.waitForState('Ended', { endReason: 'EndedRemotely' });
+    await pb2.waitForState('Ended', { endReason: 'EndedLocally' });
+  });
+
+  step('forward: bob forwards to carol; carol answers and talks with alice', async () => {
+    await pa.dial(bob.username, 'video');
+    await pb.waitForIncoming();
+    await pb2.waitForIncoming();
+    await pb.page.fill('#forward-target', carol.username);
+    await pb.click('#forward');
+    assert.match(await pc.waitForIncoming(), new RegExp(alice.address));
+    await pb.waitForNoIncoming();
+    await pb2.waitForNoIncoming();
+    assert.equal((await pb.lastCall()).endReason, 'Forwarded');
+    await waitUntil(async () => (await pa.lastCall()).remoteAddress === carol.address,
+      { message: 'alice sees the call go to carol' });
+
+    await pc.click('#accept-video');
+    await pa.waitForState('InCall');
+    await pc.waitForState('InCall');
+    await waitForGrowth(pa, audioIn, { by: AUDIO_BYTES, what: 'alice hears carol' });
+    await waitForGrowth(pc, audioIn, { by: AUDIO_BYTES, what: 'carol hears alice' });
+    await waitForGrowth(pc, videoFramesIn, { by: VIDEO_FRAMES, what: 'carol sees alice' });
+    await pc.click('#end');
+    await pa.waitForState('Ended', { endReason: 'EndedRemotely' });
+    await pc.waitForState('Ended', { endReason: 'EndedLocally' });
+  });
+
+  step('caller cancel: alice ends while bob\'s devices ring; they end Canceled', async () => {
+    await pa.dial(bob.username, 'audio-single');
+    await pb.waitForIncoming();
+    await pb2.waitForIncoming();
+    await pa.waitForState('Ringing');
+    await pa.click('#end');
+    await pa.waitForState('Ended', { endReason: 'EndedLocally' });
+    await pb.waitForNoIncoming();
+    await pb2.waitForNoIncoming();
+    for (const phone of [pb, pb2]) {
+      const canceled = await phone.lastCall();
+      assert.equal(canceled.state, 'Ended');
+      assert.equal(canceled.endReason, 'Canceled', phone.label);
+    }
+  });
+
+  step('an anonymous page calls carol with a single m-line audio offer, then starts video (a new m-line)', async () => {
+    const anon = await open('anonymous');
+    const address = await anon.signInAnonymously('Visitor');
+    assert.match(address, /^anonymous-[0-9a-f]+@/);
+    await anon.dial(carol.username, 'audio-single');
+    assert.match(await pc.waitForIncoming(), /Visitor/);
+    assert.equal(await pc.page.textContent('#incoming-kind'), 'audio');
+    await pc.click('#accept-audio');
+    await anon.waitForState('InCall');
+    await pc.waitForState('InCall');
+    assert.equal((await anon.lastCall()).offerKind, 'Audio');
+    await waitForGrowth(anon, audioIn, { by: AUDIO_BYTES, what: 'the anonymous caller hears carol' });
+    await waitForGrowth(pc, audioIn, { by: AUDIO_BYTES, what: 'carol hears the anonymous caller' });
+
+    await anon.click('#video-start');
+    await anon.waitShown('#call[data-local-video="true"]');
+    await waitForGrowth(pc, videoFramesIn, { by: VIDEO_FRAMES, what: 'carol sees the anonymous caller\'s new video' });
+    const atCarol = await pc.lastCall();
+    assert.equal(atCarol.media.remoteVideo, true);
+    assert.equal(atCarol.media.localVideo, false, 'carol answered the new video m-line receive-only');
+
+    await anon.click('#end');
+    await anon.waitForState('Ended', { endReason: 'EndedLocally' });
+    await pc.waitForState('Ended', { endReason: 'EndedRemotely' });
+  });
+
+  step('no page logged an uncaught error', async () => {
+    for (const phone of phones) {
+      const errors = phone.console.filter((line) => line.startsWith('[pageerror]'));
+      assert.deepEqual(errors, [], `${phone.label}: ${errors.join('\n')}`);
+    }
+  });
+});
