@@ -26,6 +26,13 @@ echo "== .NET tests"
 dotnet_status=0
 dotnet test CallServer.sln -c Debug --no-build -nologo 2>&1 | tee "$log_dir/dotnet.log" || dotnet_status=$?
 
+echo "== JavaScript SDK unit tests"
+sdk_status=0
+(
+  cd clients/js
+  node --test 2>&1
+) | tee "$log_dir/sdk.log" || sdk_status=$?
+
 echo "== end-to-end tests"
 e2e_status=0
 (
@@ -41,10 +48,10 @@ failed=0
 while read -r p f; do
   passed=$((passed + p)); failed=$((failed + f))
 done < <(grep -hoE 'Failed: +[0-9]+, Passed: +[0-9]+' "$log_dir/dotnet.log" | sed -E 's/Failed: +([0-9]+), Passed: +([0-9]+)/\2 \1/')
-node_pass=$(grep -hoE '^# pass [0-9]+' "$log_dir/e2e.log" | awk '{s+=$3} END {print s+0}')
-node_fail=$(grep -hoE '^# fail [0-9]+' "$log_dir/e2e.log" | awk '{s+=$3} END {print s+0}')
+node_pass=$(cat "$log_dir/e2e.log" "$log_dir/sdk.log" | grep -hoE '^# pass [0-9]+' | awk '{s+=$3} END {print s+0}')
+node_fail=$(cat "$log_dir/e2e.log" "$log_dir/sdk.log" | grep -hoE '^# fail [0-9]+' | awk '{s+=$3} END {print s+0}')
 passed=$((passed + node_pass)); failed=$((failed + node_fail))
-if [ "$dotnet_status" -ne 0 ] || [ "$e2e_status" -ne 0 ]; then
+if [ "$dotnet_status" -ne 0 ] || [ "$e2e_status" -ne 0 ] || [ "$sdk_status" -ne 0 ]; then
   [ "$failed" -gt 0 ] || failed=1
 fi
 echo "$passed passed, $failed failed"
