@@ -14,4 +14,7 @@ public sealed class LocalDevices
     public void Remove(string deviceId) => accounts.TryRemove(deviceId, out _);
 
     public bool Contains(string deviceId) => accounts.ContainsKey(deviceId);
+
+    /// <summary>Every local device with its account.</summary>
+    public IReadOnlyList<(string DeviceId, string Account)> All() => accounts.Select(pair => (pair.Key, pair.Value)).ToList();
 }

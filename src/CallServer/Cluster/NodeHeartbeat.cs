@@ -89,11 +89,24 @@ public sealed class NodeHeartbeat(
         var added = await database.SetAddAsync(keys.Nodes, node.Id);
         if (added && registered)
         {
-            // Another node took this one for dead (it was stalled past the node timeout) and reaped its
-            // devices: their calls are in their grace now. Close the connections, as a dead node's would
-            // be, so that the clients reconnect and ResumeCall.
-            var aborted = connections.AbortAll();
-            logger.LogWarning("Node {NodeId} was reaped while alive; closed its {ConnectionCount} connections so that clients resume", node.Id, aborted);
+            if (await database.KeyDeleteAsync(keys.NodeReaped(node.Id)))
+            {
+                // Another node took this one for dead (it stalled past the node timeout) and reaped its
+                // devices: their calls are in their grace now. Close the connections, as a dead node's would
+                // be, so that the clients reconnect and ResumeCall.
+                var aborted = connections.AbortAll();
+                logger.LogWarning("Node {NodeId} was reaped while alive; closed its {ConnectionCount} connections so that clients resume", node.Id, aborted);
+            }
+            else
+            {
+                // Redis lost its data (a restart without persistence): put this node's devices back.
+                foreach (var (deviceId, account) in local.All())
+                {
+                    await presence.RegisterAsync(account, deviceId);
+                }
+
+                logger.LogWarning("Node {NodeId} re-registered {DeviceCount} devices after Redis lost them", node.Id, local.Count);
+            }
         }
 
         registered = true;
@@ -135,7 +148,8 @@ public sealed class NodeHeartbeat(
                 continue;
             }
 
-            // This node won the removal: it alone reaps the dead one.
+            // This node won the removal: it alone reaps the dead one, and leaves a tombstone in case it lives.
+            await database.StringSetAsync(keys.NodeReaped(other), clock.GetUtcNow().ToUnixTimeMilliseconds(), TimeSpan.FromHours(1));
             var devices = await database.SetMembersAsync(keys.NodeDevices(other));
             logger.LogWarning("Node {DeadNodeId} is dead; reaping its {DeviceCount} devices", other, devices.Length);
             foreach (var device in devices)

@@ -13,15 +13,18 @@ public sealed class RedisPresence(RedisConnection redis, RedisKeys keys, NodeIde
     public Task AddAsync(Address account, string deviceId, CancellationToken cancellationToken = default)
     {
         local.Add(deviceId, account.Value);
-        return RedisConnection.Guard(async () =>
-        {
-            var database = redis.Database;
-            await Task.WhenAll(
-                database.HashSetAsync(keys.Presence(account.Value), deviceId, node.Id),
-                database.HashSetAsync(keys.DeviceNodes, deviceId, node.Id),
-                database.SetAddAsync(keys.NodeDevices(node.Id), NodeDevice.Format(deviceId, account.Value)));
-        });
+        return RegisterAsync(account.Value, deviceId);
     }
+
+    /// <summary>Writes a local device to Redis (again, after Redis lost its data).</summary>
+    public Task RegisterAsync(string account, string deviceId) => RedisConnection.Guard(async () =>
+    {
+        var database = redis.Database;
+        await Task.WhenAll(
+            database.HashSetAsync(keys.Presence(account), deviceId, node.Id),
+            database.HashSetAsync(keys.DeviceNodes, deviceId, node.Id),
+            database.SetAddAsync(keys.NodeDevices(node.Id), NodeDevice.Format(deviceId, account)));
+    });
 
     public Task RemoveAsync(Address account, string deviceId, CancellationToken cancellationToken = default)
     {
