@@ -98,12 +98,12 @@ public sealed class RedisServer : IAsyncLifetime
 
             try
             {
-                if (await ExecuteAsync("PING") is "PONG")
+                if (await ExecuteAsync(TimeSpan.FromSeconds(1), "PING") is "PONG")
                 {
                     return;
                 }
             }
-            catch (Exception exception) when (exception is SocketException or IOException)
+            catch (Exception exception) when (exception is SocketException or IOException or OperationCanceledException)
             {
                 // Not listening yet.
             }
@@ -159,10 +159,12 @@ public sealed class RedisServer : IAsyncLifetime
     }
 
     /// <summary>Sends one command over a fresh RESP connection and returns the reply (string, long, null or list).</summary>
-    public async Task<object?> ExecuteAsync(params string[] arguments)
+    public Task<object?> ExecuteAsync(params string[] arguments) => ExecuteAsync(TimeSpan.FromSeconds(5), arguments);
+
+    private async Task<object?> ExecuteAsync(TimeSpan limit, params string[] arguments)
     {
-        using var client = new TcpClient();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        using var client = new TcpClient(AddressFamily.InterNetwork);
+        using var timeout = new CancellationTokenSource(limit);
         await client.ConnectAsync(IPAddress.Loopback, Port, timeout.Token);
         var stream = client.GetStream();
         var request = new StringBuilder().Append('*').Append(arguments.Length).Append("\r\n");

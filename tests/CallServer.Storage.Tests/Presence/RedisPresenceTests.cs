@@ -33,15 +33,23 @@ public sealed class RedisPresenceTests : PresenceContract, IClassFixture<RedisSe
         await presenceA.AddAsync(alice, "on-a");
         await presenceB.AddAsync(alice, "on-b");
 
-        // Node B never said it is alive: from A, only A's own device counts; B always counts its own.
+        // Neither node said it is alive: each counts only its own devices.
         Assert.Equal(["on-a"], await presenceA.GetDevicesAsync(alice));
-        Assert.Equal(["on-a", "on-b"], (await presenceB.GetDevicesAsync(alice)).Order(StringComparer.Ordinal));
+        Assert.Equal(["on-b"], await presenceB.GetDevicesAsync(alice));
 
         await server.ExecuteAsync("SET", (string)redis.Keys.NodeAlive(nodeB.Id)!, "1", "PX", "60000");
         Assert.Equal(["on-a", "on-b"], (await presenceA.GetDevicesAsync(alice)).Order(StringComparer.Ordinal));
 
         await server.ExecuteAsync("DEL", (string)redis.Keys.NodeAlive(nodeB.Id)!);
         Assert.Equal(["on-a"], await presenceA.GetDevicesAsync(alice));
+
+        // A's heartbeat key, as NodeHeartbeat writes it, with an expiry: once it lapses B stops counting A's device.
+        await server.ExecuteAsync("SET", (string)redis.Keys.NodeAlive(nodeA.Id)!, "1", "PX", "150");
+        Assert.Equal(["on-a", "on-b"], (await presenceB.GetDevicesAsync(alice)).Order(StringComparer.Ordinal));
+        await Eventually.TrueAsync(
+            async () => (await presenceB.GetDevicesAsync(alice)).SequenceEqual(["on-b"]),
+            TimeSpan.FromSeconds(10),
+            "node A's devices stop counting once its alive key expires");
     }
 
     [Fact]
