@@ -6,6 +6,7 @@ using CallServer.Domain.Calls;
 using CallServer.Domain.Errors;
 using CallServer.Storage.Redis;
 using CallServer.Storage.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using static CallServer.Storage.Tests.Infrastructure.SampleCalls;
 
@@ -79,7 +80,7 @@ public sealed class RedisOutageTests(RedisServer server) : IClassFixture<RedisSe
         server.Stop();
         try
         {
-            var calls = new RedisCallStore(redis.Connect(), redis.Keys, Options.Create(new CallsOptions()));
+            var calls = new RedisCallStore(redis.Connect(lazy: true), redis.Keys, Options.Create(new CallsOptions()));
             await Unavailable(() => calls.PingAsync());
             await Unavailable(() => calls.GetAsync("any"));
         }
@@ -109,7 +110,55 @@ public sealed class RedisOutageTests(RedisServer server) : IClassFixture<RedisSe
         CallAssert.Same(second with { Version = 2 }, await calls.GetAsync(second.CallId));
     }
 
+    [Fact]
+    public async Task A_node_keeps_receiving_cross_node_events_after_Redis_restarts()
+    {
+        var nodeA = new NodeIdentity();
+        var nodeB = new NodeIdentity();
+        var connectionA = redis.Connect();
+        var connectionB = redis.Connect();
+        var hubB = new Cluster.RecordingHubContext();
+        var messengerA = new RedisDeviceMessenger(new Cluster.RecordingHubContext(), new LocalDevices(), connectionA, redis.Keys, nodeA);
+        var presenceB = new RedisPresence(connectionB, redis.Keys, nodeB, new LocalDevices());
+        var channel = (string)redis.Keys.NodeChannel(nodeB.Id)!;
+        using var listenerB = new NodeChannelListener(hubB, connectionB, redis.Keys, nodeB, NullLogger<NodeChannelListener>.Instance);
+        await listenerB.StartAsync(CancellationToken.None);
+        await presenceB.AddAsync(User("bob"), "bob-phone");
+        await Eventually.TrueAsync(() => Subscribed(channel), TimeSpan.FromSeconds(15), "node B subscribes");
+        await messengerA.SendAsync("bob-phone", "Before", []);
+        await Eventually.TrueAsync(() => hubB.Sent.Count == 1, TimeSpan.FromSeconds(15), "the first event arrives");
+
+        await server.RestartAsync();
+
+        // Node B's multiplexer resubscribes on its own; the restarted Redis lost presence, so B's device registers again.
+        await Eventually.TrueAsync(() => Subscribed(channel), TimeSpan.FromSeconds(20), "node B resubscribes after the restart");
+        await Eventually.TrueAsync(
+            async () => { await connectionA.Database.PingAsync(); return true; },
+            TimeSpan.FromSeconds(20),
+            "node A reconnects");
+        await Eventually.TrueAsync(
+            async () => { await presenceB.AddAsync(User("bob"), "bob-phone"); return true; },
+            TimeSpan.FromSeconds(20),
+            "node B registers its device again");
+        for (var i = 0; i < 20; i++)
+        {
+            await messengerA.SendAsync("bob-phone", "After", [i]);
+        }
+
+        await Eventually.TrueAsync(() => hubB.Sent.Count >= 21, TimeSpan.FromSeconds(15), "the events after the restart arrive");
+        await listenerB.StopAsync(CancellationToken.None);
+        var sent = hubB.Sent.ToArray();
+        Assert.Equal(21, sent.Length);
+        Assert.Equal("Before", sent[0].Method);
+        Assert.Equal(
+            Enumerable.Range(0, 20),
+            sent.Skip(1).Select(s => Assert.IsType<System.Text.Json.JsonElement>(Assert.Single(s.Arguments)).GetInt32()));
+    }
+
     public void Dispose() => redis.Dispose();
+
+    private async Task<bool> Subscribed(string channel) =>
+        await server.ExecuteAsync("PUBSUB", "NUMSUB", channel) is List<object?> reply && reply[1] is long count && count > 0;
 
     private static async Task Unavailable(Func<Task> operation)
     {

@@ -17,10 +17,18 @@ public sealed class RedisScope(RedisServer server, Action<RedisOptions>? configu
 
     public RedisKeys Keys => new(Options);
 
-    /// <summary>A new multiplexer, as another node would have.</summary>
-    public RedisConnection Connect()
+    /// <summary>
+    /// A new multiplexer, as another node would have. Connected now unless <paramref name="lazy"/>: the first use of
+    /// a <see cref="RedisConnection"/> connects synchronously, and many concurrent first uses starve the thread pool.
+    /// </summary>
+    public RedisConnection Connect(bool lazy = false)
     {
         var connection = new RedisConnection(Options, NullLogger<RedisConnection>.Instance);
+        if (!lazy)
+        {
+            _ = connection.Multiplexer;
+        }
+
         lock (connections)
         {
             connections.Add(connection);
