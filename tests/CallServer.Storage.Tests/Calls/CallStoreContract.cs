@@ -212,6 +212,22 @@ public abstract class CallStoreContract
     }
 
     [Fact]
+    public async Task A_call_dropped_after_its_retention_cannot_be_saved_back()
+    {
+        var call = Simple(User("alice"), User("bob"), Clock.GetUtcNow());
+        await Store.TryCreateAsync(call);
+        var ended = call with { Version = 2, Phase = CallPhase.Ended, EndedAt = Clock.GetUtcNow() };
+        Assert.True(await Store.TrySaveAsync(ended, 1));
+
+        await LetRetentionPassAsync(call.CallId, async () => await Store.GetAsync(call.CallId) is null);
+
+        // A command decided from the ended version just before it was dropped must not bring it back.
+        Assert.False(await OtherNode.TrySaveAsync(ended with { Version = 3 }, 2));
+        Assert.Null(await Store.GetAsync(call.CallId));
+        Assert.Empty(await Store.GetCallsOfAsync(User("alice")));
+    }
+
+    [Fact]
     public async Task Ping_answers()
     {
         await Store.PingAsync();
