@@ -35,7 +35,8 @@ public sealed class InMemoryCallStore(IOptions<CallsOptions> options, TimeProvid
 
     public Task<bool> TrySaveAsync(Call call, long expectedVersion, CancellationToken cancellationToken = default)
     {
-        if (!calls.TryGetValue(call.CallId, out var stored) || stored.Version != expectedVersion || !calls.TryUpdate(call.CallId, call, stored))
+        // A call past its retention is gone (as in Redis, where its key expired) even before it is purged.
+        if (!calls.TryGetValue(call.CallId, out var stored) || stored.Version != expectedVersion || IsExpired(stored) || !calls.TryUpdate(call.CallId, call, stored))
         {
             return Task.FromResult(false);
         }

@@ -1,0 +1,63 @@
+using CallServer.Configuration;
+using CallServer.Storage.Redis;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace CallServer.Storage.Tests.Infrastructure;
+
+/// <summary>
+/// One test's view of a Redis server: its own key prefix (so tests sharing a server never collide) and
+/// the connections it opened, disposed with it.
+/// </summary>
+public sealed class RedisScope(RedisServer server, Action<RedisOptions>? configure = null) : IDisposable
+{
+    private readonly List<RedisConnection> connections = [];
+
+    public IOptions<RedisOptions> Options { get; } = Microsoft.Extensions.Options.Options.Create(Configure(server, configure));
+
+    public RedisKeys Keys => new(Options);
+
+    /// <summary>
+    /// A new multiplexer, as another node would have. Connected now unless <paramref name="lazy"/>: the first use of
+    /// a <see cref="RedisConnection"/> connects synchronously, and many concurrent first uses starve the thread pool.
+    /// </summary>
+    public RedisConnection Connect(bool lazy = false)
+    {
+        var connection = new RedisConnection(Options, NullLogger<RedisConnection>.Instance);
+        if (!lazy)
+        {
+            _ = connection.Multiplexer;
+        }
+
+        lock (connections)
+        {
+            connections.Add(connection);
+        }
+
+        return connection;
+    }
+
+    public void Dispose()
+    {
+        lock (connections)
+        {
+            foreach (var connection in connections)
+            {
+                connection.Dispose();
+            }
+
+            connections.Clear();
+        }
+    }
+
+    private static RedisOptions Configure(RedisServer server, Action<RedisOptions>? configure)
+    {
+        var options = new RedisOptions
+        {
+            Configuration = server.ConnectionString,
+            KeyPrefix = $"test:{Guid.NewGuid():N}:",
+        };
+        configure?.Invoke(options);
+        return options;
+    }
+}
