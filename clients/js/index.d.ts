@@ -122,7 +122,7 @@ export type CallApplicationListener =
     /** Video or mute flags changed. */
     mediaAttributesChanged?(call: Call, media: MediaAttributes): void;
     /** The hub connection: Connected, Reconnecting, Disconnected. */
-    connectionStateChanged?(state: 'Connected' | 'Reconnecting' | 'Disconnected', error: Error | null): void;
+    connectionStateChanged?(state: 'Connected' | 'Reconnecting' | 'Draining' | 'Disconnected', error: Error | null): void;
     /** After a reconnect, the call was picked up with ResumeCall. */
     callResumed?(call: Call): void;
     callResumeFailed?(call: Call, error: CallError): void;

@@ -136,6 +136,8 @@ export class CallService {
       this.#calls.get(callId)?._onOperationCompleted(operationId, operation, succeeded, error, sdpAnswer));
     hub.on('IceCandidate', (callId, candidate) => this.#calls.get(callId)?._onRemoteCandidate(candidate));
 
+    // The node is shutting down: its close follows, automatic reconnect reaches another node and resumes the calls.
+    hub.on('ServerDraining', () => this.#emit('connectionStateChanged', 'Draining', null));
     hub.onreconnecting((error) => this.#emit('connectionStateChanged', 'Reconnecting', error ?? null));
     hub.onreconnected(() => {
       this.#emit('connectionStateChanged', 'Connected', null);

@@ -59,6 +59,14 @@ public static class AnonymousTokenEndpoints
             return Problem(ErrorCode.InvalidArgument, $"displayName has at most {MaxDisplayNameLength} characters");
         }
 
+        if (request.AllowedCallees is { Count: > MaxAllowedCallees })
+        {
+            return Problem(ErrorCode.InvalidArgument, $"at most {MaxAllowedCallees} allowed callees");
+        }
+
+        // A trusted server-side component learns which callees do not exist; a public client does not
+        // (that would let anyone probe the user list): its token simply cannot reach them.
+        var trusted = ApiKeys.Matches(apiKey, settings.ApiKeys);
         var callees = new List<Address>();
         foreach (var text in request.AllowedCallees ?? [])
         {
@@ -68,17 +76,12 @@ public static class AnonymousTokenEndpoints
                 return Problem(ErrorCode.InvalidAddress, $"'{text}' is not a registered user's address");
             }
 
-            if (await directory.RingAccountOfAsync(callee, cancellationToken) is null)
+            if (trusted && await directory.RingAccountOfAsync(callee, cancellationToken) is null)
             {
                 return Problem(ErrorCode.CalleeNotFound, $"no registered user {callee}");
             }
 
             callees.Add(callee);
-        }
-
-        if (callees.Count > MaxAllowedCallees)
-        {
-            return Problem(ErrorCode.InvalidArgument, $"at most {MaxAllowedCallees} allowed callees");
         }
 
         var address = Address.Parse(Address.AnonymousPrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), directory.DefaultDomain);

@@ -42,7 +42,7 @@ public static class ApiProblem
 
     /// <summary>
     /// Gives the framework's own problems (a malformed body, an unknown route, a wrong method) a stable
-    /// <c>code</c> too: the contract's code for the status where there is one, else <c>NotFound</c> (added).
+    /// <c>code</c> too: the contract's code for the status where there is one, else <c>NotFound</c> or <c>InternalError</c> (added).
     /// </summary>
     public static void AddMissingCode(ProblemDetailsContext context)
     {
@@ -59,7 +59,8 @@ public static class ApiProblem
             StatusCodes.Status404NotFound or StatusCodes.Status405MethodNotAllowed => "NotFound",
             StatusCodes.Status413PayloadTooLarge => nameof(ErrorCode.PayloadTooLarge),
             StatusCodes.Status429TooManyRequests => nameof(ErrorCode.RateLimited),
-            >= 500 => nameof(ErrorCode.Unavailable),
+            StatusCodes.Status503ServiceUnavailable => nameof(ErrorCode.Unavailable),
+            >= 500 => "InternalError",
             _ => nameof(ErrorCode.InvalidArgument),
         };
     }

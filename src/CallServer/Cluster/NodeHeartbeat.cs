@@ -5,6 +5,7 @@ using CallServer.Domain.Commands;
 using CallServer.Hubs;
 using CallServer.Storage.Redis;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace CallServer.Cluster;
 
@@ -28,6 +29,7 @@ public sealed class NodeHeartbeat(
     ILogger<NodeHeartbeat> logger) : BackgroundService
 {
     private const int BeatsBetweenReconciliations = 30;
+    private static readonly TimeSpan ReapingLease = TimeSpan.FromSeconds(30);
 
     private DateTimeOffset? healthySince;
     private bool registered;
@@ -143,12 +145,14 @@ public sealed class NodeHeartbeat(
         foreach (var member in await database.SetMembersAsync(keys.Nodes))
         {
             var other = (string)member!;
-            if (other == node.Id || await database.KeyExistsAsync(keys.NodeAlive(other)) || !await database.SetRemoveAsync(keys.Nodes, other))
+            if (other == node.Id || await database.KeyExistsAsync(keys.NodeAlive(other))
+                || !await database.StringSetAsync(keys.NodeReaping(other), node.Id, ReapingLease, When.NotExists))
             {
                 continue;
             }
 
-            // This node won the removal: it alone reaps the dead one, and leaves a tombstone in case it lives.
+            // This node claimed the dead one: it alone reaps it. If it dies half-way, the claim expires and
+            // another node reaps what is left. The tombstone tells the dead node, should it live, what happened.
             await database.StringSetAsync(keys.NodeReaped(other), clock.GetUtcNow().ToUnixTimeMilliseconds(), TimeSpan.FromHours(1));
             var devices = await database.SetMembersAsync(keys.NodeDevices(other));
             logger.LogWarning("Node {DeadNodeId} is dead; reaping its {DeviceCount} devices", other, devices.Length);
@@ -159,6 +163,7 @@ public sealed class NodeHeartbeat(
             }
 
             await database.KeyDeleteAsync(keys.NodeDevices(other));
+            await database.SetRemoveAsync(keys.Nodes, other);
         }
     }
 }

@@ -83,6 +83,7 @@ public static class CallServerServices
         services.AddCallServerAuthentication();
         services.AddCallServerRateLimits();
         services.AddProblemDetails(problems => problems.CustomizeProblemDetails = ApiProblem.AddMissingCode);
+        services.AddExceptionHandler<CallRefusedExceptionHandler>();
         services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = false);
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         var limits = configuration.GetSection(LimitsOptions.Section).Get<LimitsOptions>() ?? new LimitsOptions();

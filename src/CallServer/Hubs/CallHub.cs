@@ -24,7 +24,17 @@ public sealed class CallHub(CallService calls, CallDirectory directory, IPresenc
         // Anonymous callers are present too (events must find their device), though no one can call them.
         var identity = Identity;
         connections.Add(Context);
-        await presence.AddAsync(identity.Account, Context.ConnectionId);
+        try
+        {
+            await presence.AddAsync(identity.Account, Context.ConnectionId);
+        }
+        catch
+        {
+            // The connection is refused (the store is away): leave no trace of it; the client retries.
+            connections.Remove(Context);
+            await ForgetPresenceAsync(identity);
+            throw;
+        }
 
         logger.LogInformation("Device {DeviceId} of {Account} connected", Context.ConnectionId, identity.Account);
         await base.OnConnectedAsync();
@@ -100,6 +110,19 @@ public sealed class CallHub(CallService calls, CallDirectory directory, IPresenc
     public Task<IReadOnlyList<CallSnapshot>> GetActiveCalls() => calls.GetActiveAsync(Requester, Context.ConnectionAborted);
 
     public Task<CallSnapshot> ResumeCall(string? callId) => calls.ResumeAsync(CheckCallId(callId), Requester, Context.ConnectionAborted);
+
+    private async Task ForgetPresenceAsync(CallerIdentity identity)
+    {
+        try
+        {
+            await presence.RemoveAsync(identity.Account, Context.ConnectionId);
+        }
+        catch (CallRefusedException refused)
+        {
+            // Whatever reached the store is settled by the node's own-device reconciliation later.
+            logger.LogDebug("Device {DeviceId}: presence not removed: {Error}", Context.ConnectionId, refused.Error);
+        }
+    }
 
     private CallerIdentity Identity =>
         CallerIdentity.From(Context.User, directory.DefaultDomain) ?? throw Refused(ErrorCode.Unauthorized, "the token names no valid caller");

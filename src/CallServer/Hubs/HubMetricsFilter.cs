@@ -27,10 +27,19 @@ public sealed class HubMetricsFilter(CallServerMetrics metrics) : IHubFilter
         }
     }
 
-    public Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
+    public async Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
     {
         metrics.ConnectionOpened();
-        return next(context);
+        try
+        {
+            await next(context);
+        }
+        catch
+        {
+            // A refused connection never reaches OnDisconnectedAsync.
+            metrics.ConnectionClosed();
+            throw;
+        }
     }
 
     public Task OnDisconnectedAsync(HubLifetimeContext context, Exception? exception, Func<HubLifetimeContext, Exception?, Task> next)

@@ -29,7 +29,7 @@ export const TIMERS = {
   reconnectGraceMs: 4_000,
   operationTimeoutMs: 5_000,
   heartbeatIntervalMs: 250,
-  nodeTimeoutMs: 1_500,
+  nodeTimeoutMs: 3_000,
   timerClaimLeaseMs: 2_000,
   timerPollIntervalMs: 50,
 };

@@ -26,7 +26,7 @@ public sealed class CallServerMetrics : IDisposable
         callSetups = meter.CreateCounter<long>("callserver.call.setups", description: "Calls established (offer sent to the callee's devices), by outcome of ringing.");
         callsEnded = meter.CreateCounter<long>("callserver.calls.ended", description: "Calls ended, by the caller's end reason.");
         operations = meter.CreateCounter<long>("callserver.operations", description: "Hub invocations by method and result (ok or the error code).");
-        setupLatency = meter.CreateHistogram<double>("callserver.call.setup.duration", unit: "s", description: "From creating a call to both parties in call.");
+        setupLatency = meter.CreateHistogram<double>("callserver.call.setup.duration", unit: "s", description: "From creating a call to its answer (the callee device accepted).");
         storeLatency = meter.CreateHistogram<double>("callserver.store.duration", unit: "s", description: "Call store operations, by operation.");
     }
 

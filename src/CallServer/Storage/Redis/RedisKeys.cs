@@ -25,6 +25,8 @@ public sealed class RedisKeys(IOptions<RedisOptions> options)
 
     public RedisKey NodeAlive(string nodeId) => prefix + "node:" + nodeId + ":alive";
 
+    public RedisKey NodeReaping(string nodeId) => prefix + "node:" + nodeId + ":reaping";
+
     public RedisKey NodeReaped(string nodeId) => prefix + "node:" + nodeId + ":reaped";
 
     public RedisKey NodeDevices(string nodeId) => prefix + "node:" + nodeId + ":devices";
