@@ -1,0 +1,165 @@
+// What an operator relies on: /metrics, the ICE servers with TURN REST credentials, problem codes on
+// framework errors, hub connections closed when their token expires, the compose file.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import * as signalR from '@microsoft/signalr';
+import { CallServerProcess, repoDir } from './support/server.mjs';
+
+const turnSecret = 'operations-test-turn-secret';
+const offer = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\na=sendrecv\r\n';
+
+function connect(server, token) {
+  const connection = new signalR.HubConnectionBuilder()
+    .withUrl(`${server.baseUrl}/hubs/calls`, { accessTokenFactory: () => token })
+    .configureLogging(signalR.LogLevel.None)
+    .build();
+  connection.closed = new Promise((resolve) => connection.onclose((error) => resolve({ at: Date.now(), error })));
+  return connection;
+}
+
+function waitForEvent(connection, name, predicate, timeoutMs = 10_000) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${name} within ${timeoutMs} ms`)), timeoutMs);
+    connection.on(name, (...args) => {
+      if (predicate(...args)) {
+        clearTimeout(timer);
+        resolve(args);
+      }
+    });
+  });
+}
+
+describe('operations', () => {
+  const server = new CallServerProcess({
+    logName: 'operations-server.log',
+    env: {
+      IceServers__StunUrls__0: 'stun:127.0.0.1:3478',
+      IceServers__TurnUrls__0: 'turn:127.0.0.1:3478?transport=udp',
+      IceServers__TurnSecret: turnSecret,
+      IceServers__CredentialLifetime: '00:10:00',
+      Jwt__AccessTokenLifetime: '00:00:15',
+    },
+  });
+  let alice;
+  let bob;
+
+  before(async () => {
+    await server.start();
+    alice = await server.provisionUser('alice');
+    bob = await server.provisionUser('bob');
+  });
+
+  after(async () => {
+    await server.stop();
+    server.saveLog();
+  });
+
+  test('/metrics is Prometheus text with the call, operation, connection and store series', async () => {
+    const a = connect(server, alice.token);
+    const b = connect(server, bob.token);
+    await a.start();
+    await b.start();
+    const ringing = waitForEvent(b, 'IncomingCall', () => true);
+    const call = await a.invoke('CreateOutgoingCall', bob.username);
+    await a.invoke('EstablishCall', call.callId, offer);
+    await ringing;
+    const inCall = waitForEvent(a, 'CallStatusChanged', (s) => s.callId === call.callId && s.state === 'InCall');
+    await b.invoke('AcceptCall', call.callId, offer);
+    await inCall;
+    await assert.rejects(a.invoke('HoldCall', 'no-such-call', offer), /CallNotFound/);
+    const ended = waitForEvent(b, 'CallStatusChanged', (s) => s.callId === call.callId && s.state === 'Ended');
+    await a.invoke('EndCall', call.callId);
+    await ended;
+
+    const response = await fetch(`${server.baseUrl}/metrics`);
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type'), /^text\/plain; version=0\.0\.4/);
+    const text = await response.text();
+    assert.match(text, /^# TYPE callserver_operations_total counter$/m);
+    assert.match(text, /^callserver_operations_total\{method="EstablishCall",result="ok"\} [1-9]/m);
+    assert.match(text, /^callserver_operations_total\{method="HoldCall",result="CallNotFound"\} 1$/m);
+    assert.match(text, /^callserver_connections 2$/m);
+    assert.match(text, /^callserver_call_setups_total\{result="ringing"\} [1-9]/m);
+    assert.match(text, /^callserver_calls_ended_total\{reason="EndedLocally"\} [1-9]/m);
+    assert.match(text, /^callserver_call_setup_duration_seconds_bucket\{le="\+Inf"\} [1-9]/m);
+    assert.match(text, /^callserver_store_duration_seconds_count\{operation="save"\} [1-9]/m);
+    await a.stop();
+    await b.stop();
+  });
+
+  test('GET /api/v1/ice-servers hands out STUN and TURN with a coturn use-auth-secret credential', async () => {
+    const unauthenticated = await server.api('GET', '/api/v1/ice-servers');
+    assert.equal(unauthenticated.status, 401);
+    assert.equal(unauthenticated.json.code, 'Unauthorized');
+
+    const before = Math.floor(Date.now() / 1000);
+    const { status, json } = await server.api('GET', '/api/v1/ice-servers', { token: alice.token });
+    assert.equal(status, 200);
+    assert.equal(json.ttlSeconds, 600);
+    assert.deepEqual(json.iceServers[0], { urls: ['stun:127.0.0.1:3478'], username: null, credential: null });
+    const turn = json.iceServers[1];
+    assert.deepEqual(turn.urls, ['turn:127.0.0.1:3478?transport=udp']);
+    const [expiry, address] = turn.username.split(':');
+    assert.equal(address, alice.address);
+    assert.ok(Number(expiry) >= before + 600 && Number(expiry) <= before + 602, `expiry ${expiry}`);
+    assert.equal(turn.credential, createHmac('sha1', turnSecret).update(turn.username).digest('base64'));
+  });
+
+  test('framework errors carry a stable code too', async () => {
+    const unknownRoute = await server.api('GET', '/api/v1/nothing-here');
+    assert.equal(unknownRoute.status, 404);
+    assert.equal(unknownRoute.json.code, 'NotFound');
+    const malformed = await fetch(`${server.baseUrl}/api/v1/auth/token`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"username": ',
+    });
+    assert.equal(malformed.status, 400);
+    assert.equal((await malformed.json()).code, 'InvalidArgument');
+  });
+
+  test('a hub connection closes when its token expires', async () => {
+    // The tokens of this server live 15 s; a fresh one, so that the test does not depend on the others' age.
+    const fresh = await server.api('POST', '/api/v1/auth/token', { body: { username: alice.username, password: alice.password } });
+    const expiresAt = Date.parse(fresh.json.expiresAt);
+    const connection = connect(server, fresh.json.accessToken);
+    await connection.start();
+    const closed = await Promise.race([
+      connection.closed,
+      new Promise((_, reject) => setTimeout(() => reject(new Error('still open 20 s after the token expired')), expiresAt - Date.now() + 20_000)),
+    ]);
+    assert.ok(closed.at >= expiresAt - 1_000, `closed ${closed.at - expiresAt} ms relative to the expiry`);
+  });
+});
+
+describe('deployment', () => {
+  test('docker-compose config accepts the compose file: Redis, three nodes, nginx, coturn', () => {
+    const env = {
+      ...process.env,
+      CALLSERVER_JWT_SIGNING_KEY: 'compose-check-signing-key-0123456789abcdef',
+      CALLSERVER_ADMIN_KEY: 'compose-check-admin-key',
+      TURN_SECRET: 'compose-check-turn-secret',
+      TURN_HOST: 'turn.example.test',
+    };
+    const config = execFileSync('docker-compose', ['-f', path.join(repoDir, 'docker-compose.yml'), 'config'], { env, encoding: 'utf8' });
+    for (const service of ['redis:', 'callserver-1:', 'callserver-2:', 'callserver-3:', 'nginx:', 'coturn:']) {
+      assert.ok(config.includes(`  ${service}`), `service ${service} in:\n${config}`);
+    }
+    assert.match(config, /Redis__Configuration: redis:6379/);
+    assert.match(config, /--appendonly/);
+    assert.match(config, /IceServers__TurnSecret: compose-check-turn-secret/);
+
+    const { status } = spawnCompose([], { ...process.env });
+    assert.notEqual(status, 0, 'without the secrets the compose file refuses to render');
+  });
+});
+
+function spawnCompose(extraArgs, env) {
+  try {
+    execFileSync('docker-compose', ['-f', path.join(repoDir, 'docker-compose.yml'), 'config', '-q', ...extraArgs], { env, stdio: 'pipe' });
+    return { status: 0 };
+  } catch (error) {
+    return { status: error.status ?? 1 };
+  }
+}
