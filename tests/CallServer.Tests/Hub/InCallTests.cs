@@ -96,27 +96,6 @@ public sealed class InCallTests(CallServerFixture server) : IClassFixture<CallSe
     }
 
     [Fact]
-    public async Task Unanswered_operation_times_out_and_the_call_state_is_unchanged()
-    {
-        await using var p = await Scenario.InCallAsync(server);
-
-        var operationId = await p.Caller.InvokeAsync<string>("HoldCall", p.CallId, Sdp.Audio("sendonly"));
-        await p.Callee.WaitForRenegotiationAsync(p.CallId, operationId);
-
-        var completed = await p.Caller.WaitForCompletionAsync(p.CallId, operationId, server.OperationTimeout * 5);
-        Assert.False(completed.Succeeded);
-        Assert.StartsWith("Timeout", completed.Error, StringComparison.Ordinal);
-        var after = await p.Caller.GetCallAsync(p.CallId);
-        Assert.Equal("InCall", after.State);
-        Assert.False(after.LocalHold);
-        Assert.Null(after.PendingOperationId);
-        Assert.Equal("InCall", (await p.Callee.GetCallAsync(p.CallId)).State);
-
-        // Too late for the answer.
-        await CallEvents.AssertRefusedAsync("InvalidState", () => p.Callee.InvokeAsync("AnswerRenegotiation", p.CallId, operationId, Sdp.Audio("recvonly")));
-    }
-
-    [Fact]
     public async Task One_operation_at_a_time_other_operations_get_OperationInProgress_and_EndCall_still_works()
     {
         await using var p = await Scenario.InCallAsync(server);
