@@ -90,6 +90,16 @@ public sealed class AnonymousCallerTests(CallServerFixture server) : IClassFixtu
         await callee.InvokeAsync("AcceptCall", call.CallId, Sdp.Audio());
         await anonymous.WaitForStateAsync(call.CallId, "InCall");
         Assert.Single(await anonymous.InvokeAsync<CallView[]>("GetActiveCalls"));
+        using (var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/calls/{call.CallId}"))
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token.AccessToken);
+            using var response = await server.Http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var snapshot = await response.Content.ReadFromJsonAsync<CallView>(Json.Options);
+            Assert.Equal("InCall", snapshot!.State);
+            Assert.Equal(calleeUser.Address, snapshot.RemoteAddress);
+        }
+
         await callee.InvokeAsync("EndCall", call.CallId);
         await anonymous.WaitForStateAsync(call.CallId, "Ended", "EndedRemotely");
     }

@@ -53,6 +53,18 @@ public sealed class HubAuthenticationTests(CallServerFixture server) : IClassFix
     }
 
     [Fact]
+    public async Task The_token_may_travel_in_the_authorization_header()
+    {
+        var user = await server.CreateUserAsync("header");
+        await using var client = await HubTestClient.ConnectAsync(server.ServerAddress, user.Token, "header", tokenInHeader: true);
+        Assert.Empty(await client.InvokeAsync<CallView[]>("GetActiveCalls"));
+
+        var refused = await Assert.ThrowsAsync<HubConnectException>(
+            () => HubTestClient.ConnectAsync(server.ServerAddress, Token(user.Address, key: WrongKey), "forged-header", tokenInHeader: true));
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+    }
+
+    [Fact]
     public async Task No_token_is_refused_with_401()
     {
         await AssertRefusedAsync(null);

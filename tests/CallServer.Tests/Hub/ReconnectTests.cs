@@ -66,6 +66,24 @@ public sealed class ReconnectTests(CallServerFixture server) : IClassFixture<Cal
     }
 
     [Fact]
+    public async Task A_caller_that_resumes_while_ringing_gets_the_answer_on_its_new_connection()
+    {
+        await using var p = await Scenario.RingingAsync(server);
+        p.Caller.Abort();
+        await using var fresh = await server.ConnectAsync(p.CallerUser, "fresh");
+        var resumed = await fresh.InvokeAsync<CallView>("ResumeCall", p.CallId);
+        Assert.Equal("Ringing", resumed.State);
+
+        var answer = Sdp.Audio();
+        await p.Callee.InvokeAsync("AcceptCall", p.CallId, answer);
+
+        var description = await fresh.WaitForEventAsync(CallEvents.RemoteDescription, a => a[0].GetString() == p.CallId);
+        Assert.Equal(answer, description[2].GetString());
+        await fresh.WaitForStateAsync(p.CallId, "InCall");
+        await p.Callee.WaitForStateAsync(p.CallId, "InCall");
+    }
+
+    [Fact]
     public async Task A_new_device_of_the_callee_that_resumes_a_ringing_call_rings_too()
     {
         await using var p = await Scenario.RingingAsync(server);

@@ -50,13 +50,23 @@ public sealed class HubTestClient : IAsyncDisposable
     public Task<string?> Closed => closed.Task;
 
     /// <summary>Opens <c>/hubs/calls</c> with <paramref name="token"/> (none when null) and does the handshake.</summary>
-    public static async Task<HubTestClient> ConnectAsync(Uri serverAddress, string? token, string name = "client", CancellationToken cancellationToken = default)
+    /// <param name="serverAddress">http://host:port of the server.</param>
+    /// <param name="token">The access token, or null for none.</param>
+    /// <param name="name">A label for failure messages.</param>
+    /// <param name="tokenInHeader">Send the token as <c>Authorization: Bearer</c> instead of the <c>access_token</c> query parameter.</param>
+    /// <param name="cancellationToken">Cancels the connect.</param>
+    public static async Task<HubTestClient> ConnectAsync(Uri serverAddress, string? token, string name = "client", bool tokenInHeader = false, CancellationToken cancellationToken = default)
     {
         var scheme = serverAddress.Scheme == "https" ? "wss" : "ws";
-        var query = token is null ? string.Empty : "?access_token=" + Uri.EscapeDataString(token);
+        var query = token is null || tokenInHeader ? string.Empty : "?access_token=" + Uri.EscapeDataString(token);
         var uri = new Uri($"{scheme}://{serverAddress.Authority}/hubs/calls{query}");
         var socket = new ClientWebSocket();
         socket.Options.CollectHttpResponseDetails = true;
+        if (token is not null && tokenInHeader)
+        {
+            socket.Options.SetRequestHeader("Authorization", "Bearer " + token);
+        }
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(DefaultTimeout);
         try

@@ -28,15 +28,9 @@ public static class Scenario
     /// <summary>Two users, each connected once.</summary>
     public static async Task<TwoParties> ConnectedAsync(CallServerFixture server)
     {
-        var callerUser = await server.CreateUserAsync("caller");
-        var calleeUser = await server.CreateUserAsync("callee");
-        return new TwoParties
-        {
-            CallerUser = callerUser,
-            CalleeUser = calleeUser,
-            Caller = await server.ConnectAsync(callerUser),
-            Callee = await server.ConnectAsync(calleeUser),
-        };
+        var users = await Task.WhenAll(server.CreateUserAsync("caller"), server.CreateUserAsync("callee"));
+        var clients = await Task.WhenAll(server.ConnectAsync(users[0]), server.ConnectAsync(users[1]));
+        return new TwoParties { CallerUser = users[0], CalleeUser = users[1], Caller = clients[0], Callee = clients[1] };
     }
 
     /// <summary>A call that rings on the callee's device (IncomingCall consumed; the caller saw Ringing).</summary>
