@@ -197,6 +197,13 @@ public static partial class CallDecider
 
     private static Decision RelayCandidate(Call call, SendIceCandidate command)
     {
+        // The party first: a stranger learns nothing of the call, not even that its candidate is bad.
+        var (side, refusal) = BoundParty(call, command.Requester);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
         var candidate = command.Candidate;
         if (candidate.Candidate is null || (candidate.SdpMid is null && candidate.SdpMLineIndex is null))
         {
@@ -211,12 +218,6 @@ public static partial class CallDecider
         if (candidate.SdpMLineIndex is < 0 or > 64 || (candidate.Candidate.Length > 0 && !candidate.Candidate.StartsWith("candidate:", StringComparison.Ordinal)))
         {
             return Decision.Refuse(ErrorCode.InvalidArgument, "not an ICE candidate (RFC 8839: candidate:…)");
-        }
-
-        var (side, refusal) = BoundParty(call, command.Requester);
-        if (refusal is not null)
-        {
-            return refusal;
         }
 
         if (call.Phase == CallPhase.Initial)
