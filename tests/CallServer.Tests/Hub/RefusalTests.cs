@@ -51,6 +51,22 @@ public sealed class RefusalTests(CallServerFixture server) : IClassFixture<CallS
     }
 
     [Fact]
+    public async Task A_stranger_sending_a_malformed_candidate_to_a_call_learns_nothing_about_it()
+    {
+        await using var p = await Scenario.InCallAsync(server);
+        var strangerUser = await server.CreateUserAsync("prober");
+        await using var stranger = await server.ConnectAsync(strangerUser);
+        var malformed = new IceCandidateInit("not a candidate", "0", 0);
+        var oversized = new IceCandidateInit("candidate:" + new string('x', 1100), "0", 0);
+
+        var unknown = await CallEvents.AssertRefusedAsync("CallNotFound", () => stranger.InvokeAsync("SendIceCandidate", "ffffffffffffffffffffffffffffffff", malformed));
+        var existing = await CallEvents.AssertRefusedAsync("CallNotFound", () => stranger.InvokeAsync("SendIceCandidate", p.CallId, malformed));
+        Assert.Equal(unknown.Message, existing.Message);
+        await CallEvents.AssertRefusedAsync("CallNotFound", () => stranger.InvokeAsync("SendIceCandidate", p.CallId, oversized));
+        await CallEvents.AssertRefusedAsync("CallNotFound", () => stranger.InvokeAsync("SendIceCandidate", p.CallId, new IceCandidateInit("candidate:1 1 udp 1 127.0.0.1 9 typ host", null, null)));
+    }
+
+    [Fact]
     public async Task The_caller_may_not_act_as_the_callee_Forbidden()
     {
         await using var p = await Scenario.RingingAsync(server);
