@@ -216,6 +216,9 @@ public sealed class CallSetupTests(CallServerFixture server) : IClassFixture<Cal
 
         var forwarded = await parties.Callee.WaitForStateAsync(parties.CallId, "Ended", "Forwarded");
         Assert.Equal(9908, forwarded.StatusCode);
+        Assert.Equal(parties.CalleeUser.Address, forwarded.LocalAddress);
+        Assert.Equal(parties.CallerUser.Address, forwarded.RemoteAddress);
+        Assert.Equal("incoming", forwarded.Direction);
         var (incoming, incomingOffer) = await target.WaitForIncomingCallAsync(parties.CallId);
         Assert.Equal(offer, incomingOffer);
         Assert.Equal(parties.CallerUser.Address, incoming.RemoteAddress);
@@ -229,7 +232,14 @@ public sealed class CallSetupTests(CallServerFixture server) : IClassFixture<Cal
         await target.InvokeAsync("AcceptCall", parties.CallId, Sdp.Audio());
         var connected = await parties.Caller.WaitForStateAsync(parties.CallId, "InCall");
         Assert.Equal(targetUser.Address, connected.RemoteAddress);
-        await target.WaitForStateAsync(parties.CallId, "InCall");
+        var targetView = await target.WaitForStateAsync(parties.CallId, "InCall");
+        Assert.Equal(targetUser.Address, targetView.LocalAddress);
+
+        // The forwarder still sees the call as it ended for it, as its own.
+        var forwarderView = await parties.Callee.GetCallAsync(parties.CallId);
+        Assert.Equal("Ended", forwarderView.State);
+        Assert.Equal("Forwarded", forwarderView.EndReason);
+        Assert.Equal(parties.CalleeUser.Address, forwarderView.LocalAddress);
     }
 
     [Fact]
