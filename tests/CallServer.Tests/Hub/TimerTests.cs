@@ -83,21 +83,4 @@ public sealed class TimerTests(ShortTimersFixture server) : IClassFixture<ShortT
         await fresh.WaitForStateAsync(p.CallId, "Ended", "EndedLocally");
         await p.Callee.WaitForStateAsync(p.CallId, "Ended", "EndedRemotely");
     }
-
-    [Fact]
-    public async Task A_party_that_does_not_come_back_within_the_grace_ends_the_call_with_ConnectionLost()
-    {
-        await using var p = await Scenario.InCallAsync(server);
-        p.Caller.Abort();
-
-        var lost = await p.Callee.WaitForStateAsync(p.CallId, "Ended", "ConnectionLost", server.ReconnectGrace * 5);
-        Assert.Equal(9906, lost.StatusCode);
-
-        await using var late = await server.ConnectAsync(p.CallerUser, "late");
-        await CallEvents.AssertRefusedAsync("InvalidState", () => late.InvokeAsync<CallView>("ResumeCall", p.CallId));
-        var snapshot = await late.GetCallAsync(p.CallId);
-        Assert.Equal("Ended", snapshot.State);
-        Assert.Equal("ConnectionLost", snapshot.EndReason);
-        Assert.Empty(await late.InvokeAsync<CallView[]>("GetActiveCalls"));
-    }
 }

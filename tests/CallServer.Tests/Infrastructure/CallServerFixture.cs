@@ -32,6 +32,12 @@ public sealed class ShortTimersFixture : CallServerFixture
     public override TimeSpan ReconnectGrace => TimeSpan.FromSeconds(2);
 }
 
+/// <summary>Only the reconnect grace short (the ring timeout stays long, so that it never fires first).</summary>
+public sealed class ShortGraceFixture : CallServerFixture
+{
+    public override TimeSpan ReconnectGrace => TimeSpan.FromSeconds(1);
+}
+
 /// <summary>A registered user created for one test, with a token.</summary>
 public sealed record TestUser(string Username, string Password, string Address, string Token);
 
