@@ -240,6 +240,10 @@ public sealed class CallSetupTests(CallServerFixture server) : IClassFixture<Cal
         Assert.Equal("Ended", forwarderView.State);
         Assert.Equal("Forwarded", forwarderView.EndReason);
         Assert.Equal(parties.CalleeUser.Address, forwarderView.LocalAddress);
+        Assert.Empty(await parties.Callee.InvokeAsync<CallView[]>("GetActiveCalls"));
+        var targetActive = Assert.Single(await target.InvokeAsync<CallView[]>("GetActiveCalls"));
+        Assert.Equal(parties.CallId, targetActive.CallId);
+        Assert.Equal("InCall", targetActive.State);
     }
 
     [Fact]

@@ -137,6 +137,19 @@ public sealed class RefusalTests(CallServerFixture server) : IClassFixture<CallS
     }
 
     [Fact]
+    public async Task A_telephone_call_while_the_gateway_has_no_device_ends_Unavailable()
+    {
+        var callerUser = await server.CreateUserAsync("phoner", "+15550100888");
+        await using var caller = await server.ConnectAsync(callerUser);
+        var call = await caller.CreateCallAsync("tel:+15557654321");
+
+        await caller.InvokeAsync("EstablishCall", call.CallId, Sdp.Audio());
+
+        var ended = await caller.WaitForStateAsync(call.CallId, "Ended", "Unavailable");
+        Assert.Equal(480, ended.StatusCode);
+    }
+
+    [Fact]
     public async Task Bad_sdp_is_InvalidSdp_or_PayloadTooLarge_and_changes_nothing()
     {
         await using var p = await Scenario.ConnectedAsync(server);
