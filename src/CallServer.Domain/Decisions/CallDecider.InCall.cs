@@ -197,6 +197,12 @@ public static partial class CallDecider
 
     private static Decision RelayCandidate(Call call, SendIceCandidate command)
     {
+        // The party first: a stranger learns nothing of the call, not even that its candidate is bad.
+        if (SideOf(call, command.Requester.Account) is null)
+        {
+            return NotFound;
+        }
+
         var candidate = command.Candidate;
         if (candidate.Candidate is null || (candidate.SdpMid is null && candidate.SdpMLineIndex is null))
         {

@@ -18,10 +18,15 @@ public static class CallProjection
             LocalMuted: local.Muted,
             RemoteMuted: remote.Muted);
         var inCall = state is CallState.InCall or CallState.OnHold or CallState.RemotelyHeld or CallState.OnDoubleHold;
+
+        // A device of a user the call was forwarded away from sees the call as its own, not the target's.
+        var localAddress = viewer.Side == CallSide.Callee && call.Device(viewer.DeviceId) is { } device && device.Account != local.Account
+            ? device.Account.Value
+            : local.Address.Value;
         return new CallSnapshot(
             call.CallId,
             viewer.Side == CallSide.Caller ? CallDirection.Outgoing : CallDirection.Incoming,
-            local.Address.Value,
+            localAddress,
             remote.Address.Value,
             state,
             end?.Reason,
