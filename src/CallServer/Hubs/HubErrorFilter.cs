@@ -21,5 +21,12 @@ public sealed class HubErrorFilter(ILogger<HubErrorFilter> logger) : IHubFilter
                 refused.Error.Code);
             throw new HubException(refused.Message);
         }
+        catch (Exception exception) when (exception is not HubException and not OperationCanceledException)
+        {
+            // SignalR's own invocation failure log is turned down (it would log every refusal as an
+            // error with a stack trace); real failures are logged here instead.
+            logger.LogError(exception, "{Method} by device {DeviceId} failed", invocationContext.HubMethodName, invocationContext.Context.ConnectionId);
+            throw;
+        }
     }
 }
