@@ -59,7 +59,7 @@ public sealed class CallService(
         var lookup = CallDecider.SideOf(call, requester.Account) == CallSide.Caller
             ? await directory.LookupAsync(call.Callee.Address, cancellationToken)
             : CalleeLookup.NotFound;
-        await ExecuteAsync(callId, new EstablishCall(requester, sdpOffer ?? string.Empty, lookup), cancellationToken);
+        await ExecuteAsync(call, new EstablishCall(requester, sdpOffer ?? string.Empty, lookup), cancellationToken);
     }
 
     public async Task ForwardAsync(string callId, Requester requester, string? target, CancellationToken cancellationToken = default)
@@ -69,7 +69,7 @@ public sealed class CallService(
         var lookup = CallDecider.SideOf(call, requester.Account) == CallSide.Callee && parsed is not null
             ? await directory.LookupAsync(parsed, cancellationToken)
             : CalleeLookup.NotFound;
-        await ExecuteAsync(callId, new ForwardCall(requester, target ?? string.Empty, parsed, lookup), cancellationToken);
+        await ExecuteAsync(call, new ForwardCall(requester, target ?? string.Empty, parsed, lookup), cancellationToken);
     }
 
     public async Task<string> StartOperationAsync(string callId, Requester requester, MediaOperation operation, string? sdpOffer, CancellationToken cancellationToken = default)
@@ -118,7 +118,7 @@ public sealed class CallService(
 
             try
             {
-                await ExecuteAsync(call.CallId, new DeviceDisconnected(requester), cancellationToken);
+                await ExecuteAsync(call, new DeviceDisconnected(requester), cancellationToken);
             }
             catch (CallRefusedException refused)
             {
@@ -131,16 +131,28 @@ public sealed class CallService(
         ExecuteAsync(timer.CallId, new TimerElapsed(timer.Request.Kind, timer.Request.Token), cancellationToken);
 
     /// <summary>Decides <paramref name="command"/> on the stored call and carries the decision out; returns the call after it.</summary>
-    public async Task<Call> ExecuteAsync(string callId, CallCommand command, CancellationToken cancellationToken = default)
+    public async Task<Call> ExecuteAsync(string callId, CallCommand command, CancellationToken cancellationToken = default) =>
+        await ExecuteAsync(await LoadAsync(callId, cancellationToken), command, cancellationToken);
+
+    /// <summary>
+    /// The same, starting from <paramref name="loaded"/>, a version of the call already read (no second
+    /// read): if it is stale, the compare-and-set fails and the call is read again.
+    /// </summary>
+    private async Task<Call> ExecuteAsync(Call loaded, CallCommand command, CancellationToken cancellationToken)
     {
+        var call = loaded;
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
-            var call = await LoadAsync(callId, cancellationToken);
+            if (attempt > 1)
+            {
+                call = await LoadAsync(call.CallId, cancellationToken);
+            }
+
             var decision = CallDecider.Decide(call, command, Settings, clock.GetUtcNow());
             ThrowIfRefused(decision);
             if (decision.Changed && !await store.TrySaveAsync(decision.Call!, call.Version, cancellationToken))
             {
-                logger.LogDebug("Call {CallId}: lost a race at version {Version}, deciding {Command} again", callId, call.Version, command.GetType().Name);
+                logger.LogDebug("Call {CallId}: lost a race at version {Version}, deciding {Command} again", call.CallId, call.Version, command.GetType().Name);
                 continue;
             }
 
@@ -174,9 +186,10 @@ public sealed class CallService(
             await timers.ScheduleAsync(new DueTimer(call.CallId, timer), cancellationToken);
         }
 
+        // Follow-ups start from the version just saved: no read unless another command got in between.
         foreach (var followUp in decision.FollowUps)
         {
-            await ExecuteAsync(call.CallId, followUp, cancellationToken);
+            call = await ExecuteAsync(call, followUp, cancellationToken);
         }
     }
 
