@@ -300,7 +300,7 @@ public sealed class CallDeciderEndingTests
         ["after the call ended"] = (Ended, new ResumeCall(AliceLaptop), ErrorCode.InvalidState),
         ["from a rest request"] = (() => InCall(), new ResumeCall(new Requester(Alice, null)), ErrorCode.InvalidArgument),
         ["by a user the call was forwarded away from"] = (Forwarded, new ResumeCall(BobTablet), ErrorCode.InvalidState),
-        ["by the callee before establish"] = (() => Created(), new ResumeCall(BobPhone), ErrorCode.InvalidState),
+        ["by the callee before establish"] = (() => Created(), new ResumeCall(BobPhone), ErrorCode.CallNotFound), // before the offer the callee is no party yet
     };
 
     [Theory]

@@ -178,7 +178,7 @@ public sealed class CallDeciderForwardTests
         ["by a device that already forwarded"] = (ForwardedToCarol, ForwardTo(BobLaptop, Dave, new Requester(Dave, "dave-phone")), ErrorCode.InvalidState),
         ["by a device that ignored"] = (BobIgnored, ForwardTo(BobPhone, Carol, CarolPhone), ErrorCode.InvalidState),
         ["in call"] = (() => InCall(), ForwardTo(BobPhone, Carol, CarolPhone), ErrorCode.InvalidState),
-        ["before establish"] = (() => Created(), ForwardTo(BobPhone, Carol, CarolPhone), ErrorCode.InvalidState),
+        ["before establish"] = (() => Created(), ForwardTo(BobPhone, Carol, CarolPhone), ErrorCode.CallNotFound),
     };
 
     [Theory]

@@ -51,7 +51,7 @@ public sealed class CallDeciderSetupTests
     [InlineData("tel:+15551234567", CallerKind.RegisteredWithoutNumber, LookupKind.Found, ErrorCode.Forbidden)]
     [InlineData("tel:+15551234567", CallerKind.RegisteredWithoutNumber, LookupKind.NotFound, ErrorCode.Forbidden)]
     [InlineData("dave@example.com", CallerKind.Registered, LookupKind.NotFound, ErrorCode.CalleeNotFound)]
-    [InlineData("dave@example.com", CallerKind.Anonymous, LookupKind.NotFound, ErrorCode.CalleeNotFound)]
+    [InlineData("dave@example.com", CallerKind.Anonymous, LookupKind.NotFound, ErrorCode.Forbidden)] // an anonymous caller is not told which users exist
     [InlineData("bob@example.com", CallerKind.AnonymousAllowedCarol, LookupKind.Found, ErrorCode.Forbidden)]
     [InlineData("alice@example.com", CallerKind.Registered, LookupKind.Found, ErrorCode.InvalidArgument)]
     [InlineData("ALICE@example.com", CallerKind.Registered, LookupKind.Found, ErrorCode.InvalidArgument)]
@@ -97,6 +97,58 @@ public sealed class CallDeciderSetupTests
 
         Assert.Equal(ErrorCode.Forbidden, decision.Error?.Code);
         Assert.Null(decision.Call);
+    }
+
+    [Fact]
+    public void Create_arms_a_setup_timer_that_fails_a_call_never_established()
+    {
+        var created = CallDecider.Create(CreateCommand(Bob, BobsDevices()), Settings, T0);
+        var timer = Assert.Single(created.Timers);
+        Assert.Equal(CallTimerKind.Setup, timer.Kind);
+        Assert.Equal(T0 + Settings.RingTimeout, timer.DueAt);
+
+        var fired = CallDecider.Decide(created.Call!, new TimerElapsed(CallTimerKind.Setup, timer.Token), Settings, timer.DueAt);
+        var view = CallProjection.View(fired.Call!, CallViewer.CallerOf(fired.Call!));
+        Assert.Equal(CallState.Ended, view.State);
+        Assert.Equal(EndReason.Failed, view.EndReason);
+        Assert.Equal(CallStatusCodes.OperationTimeout, view.StatusCode);
+    }
+
+    [Fact]
+    public void The_setup_timer_of_an_established_call_does_nothing()
+    {
+        var s = Ringing();
+        var fired = CallDecider.Decide(s.Call, new TimerElapsed(CallTimerKind.Setup, string.Empty), Settings, T0 + Settings.RingTimeout);
+        Assert.False(fired.Changed);
+        Assert.Empty(fired.Notifications);
+    }
+
+    [Fact]
+    public void A_caller_with_too_many_calls_in_progress_is_rate_limited()
+    {
+        var busy = RegisteredCaller with { CallsInProgress = Settings.MaxCallsPerCaller };
+        var decision = CallDecider.Create(CreateCommand(Bob, BobsDevices(), busy), Settings, T0);
+        Assert.Equal(ErrorCode.RateLimited, decision.Error?.Code);
+        Assert.Null(decision.Call);
+
+        var oneLess = RegisteredCaller with { CallsInProgress = Settings.MaxCallsPerCaller - 1 };
+        Assert.Null(CallDecider.Create(CreateCommand(Bob, BobsDevices(), oneLess), Settings, T0).Error);
+    }
+
+    [Fact]
+    public void The_pstn_gateway_cannot_ring_itself_through_a_telephone_number()
+    {
+        var decision = CallDecider.Create(CreateCommand(Phone, Devices(Gateway, GatewayTrunk), requester: GatewayTrunk), Settings, T0);
+        Assert.Equal(ErrorCode.InvalidArgument, decision.Error?.Code);
+        Assert.Null(decision.Call);
+    }
+
+    [Fact]
+    public void Before_the_offer_the_callee_is_no_party_of_the_call()
+    {
+        var s = Created();
+        Assert.Null(CallDecider.ViewerFor(s.Call, BobPhone));
+        Assert.Null(CallDecider.SideOf(s.Call, Bob));
     }
 
     [Fact]
@@ -272,7 +324,7 @@ public sealed class CallDeciderSetupTests
     private static readonly Dictionary<string, (Func<CallScenario> Setup, CallCommand Command, ErrorCode Code)> EstablishCases = new()
     {
         ["established twice"] = (() => Ringing(), new EstablishCall(AlicePhone, TestSdp.AudioOffer, BobsDevices()), ErrorCode.InvalidState),
-        ["by the callee"] = (() => Created(), new EstablishCall(BobPhone, TestSdp.AudioOffer, BobsDevices()), ErrorCode.InvalidState),
+        ["by the callee"] = (() => Created(), new EstablishCall(BobPhone, TestSdp.AudioOffer, BobsDevices()), ErrorCode.CallNotFound),
         ["from another device of the caller"] = (() => Created(), new EstablishCall(AliceLaptop, TestSdp.AudioOffer, BobsDevices()), ErrorCode.InvalidState),
         ["by a stranger"] = (() => Created(), new EstablishCall(EvePhone, TestSdp.AudioOffer, BobsDevices()), ErrorCode.CallNotFound),
         ["garbage offer"] = (() => Created(), new EstablishCall(AlicePhone, "hello", BobsDevices()), ErrorCode.InvalidSdp),

@@ -13,4 +13,7 @@ public enum CallTimerKind
 
     /// <summary>Backstop: an accepted call still Answering moves on to InCall.</summary>
     AnswerCompletion,
+
+    /// <summary>A created call never established (no offer within the ring timeout) fails.</summary>
+    Setup,
 }

@@ -10,4 +10,8 @@ public sealed record CallerProfile(
     bool IsAnonymous,
     bool HasTelephoneNumber,
     IReadOnlySet<Address>? AllowedCallees,
-    string? DisplayName);
+    string? DisplayName)
+{
+    /// <summary>The calls this caller created that have not ended.</summary>
+    public int CallsInProgress { get; init; }
+}

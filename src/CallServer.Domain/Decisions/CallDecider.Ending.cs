@@ -79,6 +79,9 @@ public static partial class CallDecider
                 return Finish(call, call, lost, lost, now);
             case CallTimerKind.AnswerCompletion:
                 return CompleteAnswer(call);
+            case CallTimerKind.Setup when call.Phase == CallPhase.Initial:
+                var notEstablished = new CallEnd(EndReason.Failed, CallStatusCodes.OperationTimeout);
+                return Finish(call, call, notEstablished, notEstablished, now);
             default:
                 return Decision.Unchanged(call);
         }

@@ -222,7 +222,7 @@ public static partial class CallDecider
         if (call.IsRinging && call.RingingDevices.FirstOrDefault(d => d.DeviceId == command.Requester.DeviceId && d.Account == command.Requester.Account) is { } ringing)
         {
             // A ringing device may trickle before it accepts: kept, and handed to the caller if it does.
-            return call.CandidatesFromDevices.Count >= IceCandidate.MaxPending
+            return call.CandidatesFromDevices.Count(c => c.DeviceId == ringing.DeviceId) >= IceCandidate.MaxPending
                 ? Decision.Refuse(ErrorCode.PayloadTooLarge, $"at most {IceCandidate.MaxPending} candidates are kept before the call is answered")
                 : Decision.Changes(call, call with { CandidatesFromDevices = call.CandidatesFromDevices.Add(new DeviceCandidate(ringing.DeviceId, candidate)) }, []);
         }

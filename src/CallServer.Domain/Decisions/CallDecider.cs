@@ -12,8 +12,11 @@ namespace CallServer.Domain.Decisions;
 /// </summary>
 public static partial class CallDecider
 {
+    /// <summary>Decides <c>CreateOutgoingCall</c> with the default settings.</summary>
+    public static Decision Create(CreateCall command, DateTimeOffset now) => Create(command, DeciderSettings.Default, now);
+
     /// <summary>Decides <c>CreateOutgoingCall</c>: the new call in <see cref="CallPhase.Initial"/>, or a refusal.</summary>
-    public static Decision Create(CreateCall command, DateTimeOffset now)
+    public static Decision Create(CreateCall command, DeciderSettings settings, DateTimeOffset now)
     {
         var callee = command.Callee;
         var caller = command.Caller;
@@ -41,7 +44,20 @@ public static partial class CallDecider
             case AddressKind.User when caller.AllowedCallees is { } allowed && !allowed.Contains(callee):
                 return Decision.Refuse(ErrorCode.Forbidden, "this token does not allow calling that user");
             case AddressKind.User when command.CalleeLookup.RingAccount is null:
-                return Decision.Refuse(ErrorCode.CalleeNotFound, $"no registered user {callee}");
+                // An anonymous caller is not told which users exist: for it, an unknown user is one it may not call.
+                return caller.IsAnonymous
+                    ? Decision.Refuse(ErrorCode.Forbidden, "this token does not allow calling that user")
+                    : Decision.Refuse(ErrorCode.CalleeNotFound, $"no registered user {callee}");
+        }
+
+        if (command.CalleeLookup.RingAccount == command.Requester.Account)
+        {
+            return Decision.Refuse(ErrorCode.InvalidArgument, "a user cannot call itself");
+        }
+
+        if (caller.CallsInProgress >= settings.MaxCallsPerCaller)
+        {
+            return Decision.Refuse(ErrorCode.RateLimited, $"at most {settings.MaxCallsPerCaller} calls in progress per caller");
         }
 
         var ringAccount = command.CalleeLookup.RingAccount ?? callee;
@@ -58,7 +74,7 @@ public static partial class CallDecider
             ForwardChain = [ringAccount],
             CreatedAt = now,
         };
-        return Decision.Created(call);
+        return Decision.Created(call, new TimerRequest(CallTimerKind.Setup, string.Empty, now + settings.RingTimeout));
     }
 
     /// <summary>Decides a command on an existing call.</summary>
@@ -91,7 +107,8 @@ public static partial class CallDecider
             return CallSide.Caller;
         }
 
-        if (call.Callee.Account == account || call.Devices.Any(d => d.Account == account))
+        // The callee learns of a call when it rings: before the offer, it is no party yet.
+        if (call.Phase != CallPhase.Initial && (call.Callee.Account == account || call.Devices.Any(d => d.Account == account)))
         {
             return CallSide.Callee;
         }

@@ -34,7 +34,7 @@ public sealed record Decision
     public static Decision Refuse(DomainError error) => new() { Error = error };
 
     /// <summary>A new call, version 1.</summary>
-    public static Decision Created(Call call) => new() { Call = call, Changed = true };
+    public static Decision Created(Call call, params TimerRequest[] timers) => new() { Call = call, Changed = true, Timers = timers };
 
     public static Decision Unchanged(Call call, params CallNotification[] notifications) =>
         new() { Call = call, Notifications = notifications };

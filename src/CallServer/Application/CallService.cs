@@ -28,24 +28,28 @@ public sealed class CallService(
 {
     private const int MaxAttempts = 16;
 
-    private DeciderSettings Settings => new(options.Value.RingTimeout, options.Value.OperationTimeout, options.Value.ReconnectGrace);
+    private DeciderSettings Settings => new(options.Value.RingTimeout, options.Value.OperationTimeout, options.Value.ReconnectGrace, MaxCallsPerCaller: options.Value.MaxCallsPerCaller);
 
     public async Task<CallSnapshot> CreateAsync(CallerIdentity identity, string deviceId, string? calleeText, CancellationToken cancellationToken = default)
     {
         var callee = directory.Parse(calleeText);
+        var callsInProgress = (await store.GetCallsOfAsync(identity.Account, cancellationToken))
+            .Count(c => c.Caller.Account == identity.Account && c.Phase != CallPhase.Ended);
+        var profile = await directory.ProfileOfAsync(identity, cancellationToken) with { CallsInProgress = callsInProgress };
         var command = new CreateCall(
             NewId(),
             new Requester(identity.Account, deviceId),
-            await directory.ProfileOfAsync(identity, cancellationToken),
+            profile,
             callee,
             new CalleeLookup(await directory.RingAccountOfAsync(callee, cancellationToken), []));
-        var decision = CallDecider.Create(command, clock.GetUtcNow());
+        var decision = CallDecider.Create(command, Settings, clock.GetUtcNow());
         ThrowIfRefused(decision);
         if (!await store.TryCreateAsync(decision.Call!, cancellationToken))
         {
             throw CallRefusedException.Of(ErrorCode.Unavailable, "could not create the call; try again");
         }
 
+        await CarryOutAsync(decision, CancellationToken.None);
         metrics.CallChanged(null, decision.Call!);
         logger.LogInformation("Call {CallId} created by {Caller} to {Callee}", decision.Call!.CallId, identity.Account, callee);
         return CallProjection.View(decision.Call, CallViewer.CallerOf(decision.Call));
@@ -161,7 +165,8 @@ public sealed class CallService(
                 metrics.CallChanged(call, decision.Call!);
             }
 
-            await CarryOutAsync(decision, cancellationToken);
+            // Saved: what follows must happen even if the requester's connection goes away now.
+            await CarryOutAsync(decision, CancellationToken.None);
             return decision.Call!;
         }
 

@@ -13,6 +13,9 @@ public sealed class CallsOptions
 
     public TimeSpan ReconnectGrace { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Calls one caller may have in progress at once; one more is refused with RateLimited.</summary>
+    public int MaxCallsPerCaller { get; set; } = 10;
+
     /// <summary>How long an ended call stays readable (GetCall, REST) before it is dropped.</summary>
     public TimeSpan EndedCallRetention { get; set; } = TimeSpan.FromMinutes(5);
 

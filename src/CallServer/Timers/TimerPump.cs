@@ -16,6 +16,8 @@ public sealed class TimerPump(
 {
     private const int BatchSize = 256;
 
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+
     private bool failing;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -48,6 +50,45 @@ public sealed class TimerPump(
         }
     }
 
+    /// <summary>
+    /// Fires one timer. A timer that could not be fired (the store away, too much contention, a bug) is
+    /// not lost: it is scheduled again a second later (and in Redis its claim lease would hand it out
+    /// again anyway); firing twice is harmless.
+    /// </summary>
+    private async Task<bool> FireAsync(DueTimer timer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await calls.FireTimerAsync(timer, cancellationToken);
+        }
+        catch (CallRefusedException refused) when (refused.Error.Code != ErrorCode.Unavailable)
+        {
+            logger.LogDebug("Call {CallId}: {Kind} timer did nothing: {Error}", timer.CallId, timer.Request.Kind, refused.Error);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            logger.LogWarning(exception, "Call {CallId}: {Kind} timer failed; retrying in a second", timer.CallId, timer.Request.Kind);
+            await RetryLaterAsync(timer, cancellationToken);
+            return false;
+        }
+
+        await queue.CompleteAsync(timer, cancellationToken);
+        return true;
+    }
+
+    private async Task RetryLaterAsync(DueTimer timer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await queue.ScheduleAsync(timer with { Request = timer.Request with { DueAt = clock.GetUtcNow() + RetryDelay } }, cancellationToken);
+            await queue.CompleteAsync(timer, cancellationToken);
+        }
+        catch (CallRefusedException)
+        {
+            // The store is away: the claim lease hands the timer out again once it is back.
+        }
+    }
+
     /// <summary>Fires every timer due now; returns how many fired.</summary>
     public async Task<int> FireDueAsync(CancellationToken cancellationToken)
     {
@@ -58,17 +99,10 @@ public sealed class TimerPump(
             due = await queue.ClaimDueAsync(clock.GetUtcNow(), BatchSize, cancellationToken);
             foreach (var timer in due)
             {
-                try
+                if (await FireAsync(timer, cancellationToken))
                 {
-                    await calls.FireTimerAsync(timer, cancellationToken);
                     fired++;
                 }
-                catch (CallRefusedException refused) when (refused.Error.Code != ErrorCode.Unavailable)
-                {
-                    logger.LogDebug("Call {CallId}: {Kind} timer did nothing: {Error}", timer.CallId, timer.Request.Kind, refused.Error);
-                }
-
-                await queue.CompleteAsync(timer, cancellationToken);
             }
         }
         while (due.Count == BatchSize);
