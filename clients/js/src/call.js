@@ -168,6 +168,8 @@ export class Call {
           await this.#invoke('EstablishCall', this.getId(), pc.localDescription.sdp);
         } catch (error) {
           this.#releaseMedia();
+          // Do not leave a call behind on the server that nobody will establish.
+          this.#invoke('EndCall', this.getId()).catch(() => {});
           throw error;
         }
         this.#startSendingCandidates();
@@ -210,6 +212,8 @@ export class Call {
           await this.#invoke('AcceptCall', this.getId(), pc.localDescription.sdp);
         } catch (error) {
           this.#releaseMedia();
+          // Do not leave a call behind on the server that nobody will establish.
+          this.#invoke('EndCall', this.getId()).catch(() => {});
           throw error;
         }
         this.#startSendingCandidates();
@@ -543,6 +547,12 @@ export class Call {
 
   /** @internal The connection came back: the server's view of the call. */
   _onResumed(snapshot) {
+    // An operation whose completion went to the old connection is no longer pending on the server: fail it
+    // here, so that it does not hold the call's one operation slot for ever.
+    const pending = this.#operation;
+    if (pending?.id && snapshot.pendingOperationId !== pending.id) {
+      pending.resolve?.({ succeeded: false, error: 'Timeout: the operation completed while this device was reconnecting', sdpAnswer: null });
+    }
     this._onSnapshot(snapshot, 'resume');
     this._emit('callResumed');
   }

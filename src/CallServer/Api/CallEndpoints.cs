@@ -19,10 +19,10 @@ public static class CallEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
-    private static async Task<Results<Ok<CallSnapshot>, ProblemHttpResult>> Get(string callId, HttpContext context, CallService calls, CallDirectory directory, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<CallSnapshot>, ProblemHttpResult>> Get(string callId, HttpContext context, CallService calls, CallDirectory directory, AccountCheck accounts, CancellationToken cancellationToken)
     {
         var identity = CallerIdentity.From(context.User, directory.DefaultDomain);
-        if (identity is null)
+        if (identity is null || !await accounts.IsCurrentAsync(context.User, identity, cancellationToken))
         {
             return TypedResults.Problem(ApiProblem.Create(Domain.Errors.ErrorCode.Unauthorized, "the token names no valid caller"));
         }

@@ -13,6 +13,7 @@ public static class CallServerPipeline
     {
         // Created now, so that it hears every measurement from the start.
         app.Services.GetRequiredService<PrometheusExporter>();
+        app.UseForwardedHeaders();
         app.UseMiddleware<RequestLoggingMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();

@@ -12,6 +12,7 @@ using CallServer.Storage.Redis;
 using CallServer.Swagger;
 using CallServer.Timers;
 using CallServer.Users;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
@@ -51,12 +52,24 @@ public static class CallServerServices
             .Validate(o => o.CredentialLifetime > TimeSpan.Zero, "IceServers:CredentialLifetime must be positive.").ValidateOnStart();
         services.AddOptions<DrainOptions>().Bind(configuration.GetSection(DrainOptions.Section))
             .Validate(o => o.Delay >= TimeSpan.Zero && o.Delay < TimeSpan.FromSeconds(25), "Drain:Delay is 0 to 25 seconds.").ValidateOnStart();
+        services.AddOptions<NetworkOptions>().Bind(configuration.GetSection(NetworkOptions.Section))
+            .Validate(o => o.TrustedProxies.All(n => System.Net.IPNetwork.TryParse(n, out _)), "Network:TrustedProxies are CIDR networks, e.g. 172.16.0.0/12.")
+            .ValidateOnStart();
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<NetworkOptions>>((forwarded, network) =>
+        {
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            foreach (var cidr in network.Value.TrustedProxies)
+            {
+                forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(cidr));
+            }
+        });
         services.AddOptions<DemoUsersOptions>().Bind(configuration.GetSection(DemoUsersOptions.Section));
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<CallServerMetrics>();
         services.AddSingleton<PrometheusExporter>();
         services.AddSingleton<TokenIssuer>();
+        services.AddSingleton<AccountCheck>();
         services.AddSingleton<UserRegistration>();
         services.AddSingleton<CallDirectory>();
         services.AddSingleton<CallNotifier>();

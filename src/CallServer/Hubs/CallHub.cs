@@ -15,7 +15,7 @@ namespace CallServer.Hubs;
 /// Refusals reach the client as <see cref="HubException"/>s whose message starts with the error code.
 /// </summary>
 [Authorize(Policy = AuthPolicies.AnyCaller)]
-public sealed class CallHub(CallService calls, CallDirectory directory, IPresence presence, LocalConnections connections, ILogger<CallHub> logger) : Hub
+public sealed class CallHub(CallService calls, CallDirectory directory, IPresence presence, LocalConnections connections, AccountCheck accounts, ILogger<CallHub> logger) : Hub
 {
     private const int MaxCallIdLength = 64;
 
@@ -23,6 +23,11 @@ public sealed class CallHub(CallService calls, CallDirectory directory, IPresenc
     {
         // Anonymous callers are present too (events must find their device), though no one can call them.
         var identity = Identity;
+        if (!await accounts.IsCurrentAsync(Context.User!, identity, Context.ConnectionAborted))
+        {
+            throw Refused(ErrorCode.Unauthorized, "the token's account no longer exists");
+        }
+
         connections.Add(Context);
         try
         {

@@ -17,7 +17,8 @@ namespace CallServer.Storage.Redis;
 public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptions<CallsOptions> options) : ICallStore
 {
     // KEYS[1] the call, KEYS[2..] the account indexes; ARGV: expected version ('0' = must not exist),
-    // new version, record, expiry in ms ('0' = none).
+    // new version, record, expiry in ms ('0' = none), the call id, the index expiry in ms (refreshed by
+    // every save of any of the account's calls, so an index that nobody touches for a week goes away).
     private const string CompareAndSetScript = """
         local current = redis.call('HGET', KEYS[1], 'v')
         if ARGV[1] == '0' then
@@ -29,9 +30,12 @@ public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptio
         if ARGV[4] ~= '0' then redis.call('PEXPIRE', KEYS[1], ARGV[4]) end
         for i = 2, #KEYS do
           redis.call('SADD', KEYS[i], ARGV[5])
+          redis.call('PEXPIRE', KEYS[i], ARGV[6])
         end
         return 1
         """;
+
+    private static readonly string IndexLifetimeMs = ((long)TimeSpan.FromDays(7).TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
 
     public Task<Call?> GetAsync(string callId, CancellationToken cancellationToken = default) =>
         RedisConnection.Guard(async () => Read(await redis.Database.HashGetAsync(keys.Call(callId), "d")));
@@ -80,6 +84,7 @@ public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptio
                 JsonSerializer.Serialize(call, StoredCallJson.Options),
                 expiry.ToString(CultureInfo.InvariantCulture),
                 call.CallId,
+                IndexLifetimeMs,
             ]);
         return (int)result == 1;
     });
