@@ -71,6 +71,8 @@ async function connect(label, user) {
   hub.onclose(() => { conn.closed = true; });
   connections.push(conn);
   await hub.start();
+  // The handshake is answered before the server registered the device; the first invocation is handled after.
+  await hub.invoke('GetActiveCalls');
   return conn;
 }
 

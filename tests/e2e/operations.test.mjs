@@ -62,6 +62,7 @@ describe('operations', () => {
     const b = connect(server, bob.token);
     await a.start();
     await b.start();
+    await b.invoke('GetActiveCalls'); // registered: see call-flow.test.mjs
     const ringing = waitForEvent(b, 'IncomingCall', () => true);
     const call = await a.invoke('CreateOutgoingCall', bob.username);
     await a.invoke('EstablishCall', call.callId, offer);
@@ -117,6 +118,28 @@ describe('operations', () => {
     });
     assert.equal(malformed.status, 400);
     assert.equal((await malformed.json()).code, 'InvalidArgument');
+  });
+
+  test("a deleted user's token no longer opens the hub or reads calls", async () => {
+    const dave = await server.provisionUser('dave');
+    const deleted = await server.api('DELETE', `/api/v1/users/${dave.username}`, { headers: { 'X-Admin-Key': server.adminKey } });
+    assert.equal(deleted.status, 204);
+
+    const rest = await server.api('GET', '/api/v1/calls/some-call', { token: dave.token });
+    assert.equal(rest.status, 401);
+    assert.equal(rest.json.code, 'Unauthorized');
+
+    const connection = connect(server, dave.token);
+    const outcome = await connection.start().then(() => 'started', () => 'refused');
+    if (outcome === 'started') {
+      // The handshake went through; the server closes the connection as soon as it sees the account is gone.
+      const closed = await Promise.race([
+        connection.closed,
+        new Promise((_, reject) => setTimeout(() => reject(new Error('the connection of a deleted user stayed open')), 10_000)),
+      ]);
+      assert.ok(closed.at > 0);
+      await assert.rejects(connection.invoke('GetActiveCalls'));
+    }
   });
 
   test('a hub connection closes when its token expires', async () => {

@@ -147,6 +147,9 @@ export class CallService {
 
     try {
       await hub.start();
+      // SignalR answers the handshake before the server has registered this device; the first
+      // invocation is handled after that, so once it returns, calls to this user ring here.
+      await hub.invoke('GetActiveCalls');
     } catch (error) {
       throw new CallError('ConnectionError', error?.message ?? String(error), error);
     }

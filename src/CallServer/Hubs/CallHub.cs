@@ -23,19 +23,18 @@ public sealed class CallHub(CallService calls, CallDirectory directory, IPresenc
     {
         // Anonymous callers are present too (events must find their device), though no one can call them.
         var identity = Identity;
-        if (!await accounts.IsCurrentAsync(Context.User!, identity, Context.ConnectionAborted))
-        {
-            throw Refused(ErrorCode.Unauthorized, "the token's account no longer exists");
-        }
-
         connections.Add(Context);
         try
         {
             await presence.AddAsync(identity.Account, Context.ConnectionId);
+            if (!await accounts.IsCurrentAsync(Context.User!, identity, Context.ConnectionAborted))
+            {
+                throw Refused(ErrorCode.Unauthorized, "the token's account no longer exists");
+            }
         }
         catch
         {
-            // The connection is refused (the store is away): leave no trace of it; the client retries.
+            // The connection is refused (the store is away, the account is gone): leave no trace of it.
             connections.Remove(Context);
             await ForgetPresenceAsync(identity);
             throw;

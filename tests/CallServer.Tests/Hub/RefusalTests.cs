@@ -82,13 +82,13 @@ public sealed class RefusalTests(CallServerFixture server) : IClassFixture<CallS
     }
 
     [Fact]
-    public async Task Out_of_order_commands_are_InvalidState_and_change_nothing()
+    public async Task Out_of_order_commands_are_refused_and_change_nothing()
     {
         await using var p = await Scenario.ConnectedAsync(server);
         var created = await p.Caller.CreateCallAsync(p.CalleeUser.Address);
 
-        // Initial: nothing rings yet, nothing is in progress.
-        await CallEvents.AssertRefusedAsync("InvalidState", () => p.Callee.InvokeAsync("AcceptCall", created.CallId, Sdp.Audio()));
+        // Initial: nothing rings yet, nothing is in progress; the callee does not know the call yet.
+        await CallEvents.AssertRefusedAsync("CallNotFound", () => p.Callee.InvokeAsync("AcceptCall", created.CallId, Sdp.Audio()));
         await CallEvents.AssertRefusedAsync("InvalidState", () => p.Caller.InvokeAsync("SendIceCandidate", created.CallId, Sdp.Candidate(0)));
         await CallEvents.AssertRefusedAsync("InvalidState", () => p.Caller.InvokeAsync<string>("HoldCall", created.CallId, Sdp.Audio("sendonly")));
         await p.Caller.AssertUnchangedAsync(created);

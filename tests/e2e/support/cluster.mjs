@@ -405,6 +405,8 @@ export async function connect(node, label, user) {
   });
   connections.push(conn);
   await hub.start();
+  // The handshake is answered before the server registered the device; the first invocation is handled after.
+  await hub.invoke('GetActiveCalls');
   return conn;
 }
 
