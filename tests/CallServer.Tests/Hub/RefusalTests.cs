@@ -82,6 +82,23 @@ public sealed class RefusalTests(CallServerFixture server) : IClassFixture<CallS
     }
 
     [Fact]
+    public async Task A_caller_has_at_most_ten_calls_in_progress()
+    {
+        var callerUser = await server.CreateUserAsync("busy");
+        var calleeUser = await server.CreateUserAsync("popular");
+        await using var caller = await server.ConnectAsync(callerUser);
+        var calls = new List<string>();
+        for (var i = 0; i < 10; i++)
+        {
+            calls.Add((await caller.CreateCallAsync(calleeUser.Address)).CallId);
+        }
+
+        await CallEvents.AssertRefusedAsync("RateLimited", () => caller.InvokeAsync("CreateOutgoingCall", calleeUser.Address));
+        await caller.InvokeAsync("EndCall", calls[0]);
+        Assert.Equal("Initial", (await caller.CreateCallAsync(calleeUser.Address)).State);
+    }
+
+    [Fact]
     public async Task Out_of_order_commands_are_refused_and_change_nothing()
     {
         await using var p = await Scenario.ConnectedAsync(server);

@@ -29,6 +29,21 @@ public sealed class TimerTests(ShortTimersFixture server) : IClassFixture<ShortT
     }
 
     [Fact]
+    public async Task A_call_created_but_never_established_fails_after_the_ring_timeout_and_the_callee_never_hears_of_it()
+    {
+        var callerUser = await server.CreateUserAsync("caller");
+        var calleeUser = await server.CreateUserAsync("callee");
+        await using var caller = await server.ConnectAsync(callerUser);
+        await using var callee = await server.ConnectAsync(calleeUser);
+        var call = await caller.CreateCallAsync(calleeUser.Address);
+        await CallEvents.AssertRefusedAsync("CallNotFound", () => callee.InvokeAsync("GetCall", call.CallId));
+
+        var failed = await caller.WaitForStateAsync(call.CallId, "Ended", "Failed", server.RingTimeout * 5);
+        Assert.Equal(408, failed.StatusCode);
+        Assert.Empty(await callee.InvokeAsync<List<System.Text.Json.JsonElement>>("GetActiveCalls"));
+    }
+
+    [Fact]
     public async Task An_unanswered_operation_fails_with_Timeout_and_the_call_state_is_unchanged()
     {
         await using var p = await Scenario.InCallAsync(server);
