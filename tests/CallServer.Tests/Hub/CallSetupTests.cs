@@ -151,15 +151,8 @@ public sealed class CallSetupTests(CallServerFixture server) : IClassFixture<Cal
     [Fact]
     public async Task Reject_ends_the_call_for_the_caller_and_every_callee_device()
     {
-        var callerUser = await server.CreateUserAsync("caller");
-        var calleeUser = await server.CreateUserAsync("callee");
-        await using var caller = await server.ConnectAsync(callerUser);
-        await using var phone = await server.ConnectAsync(calleeUser, "phone");
-        await using var laptop = await server.ConnectAsync(calleeUser, "laptop");
-        var call = await caller.CreateCallAsync(calleeUser.Address);
-        await caller.InvokeAsync("EstablishCall", call.CallId, Sdp.Audio());
-        await phone.WaitForIncomingCallAsync(call.CallId);
-        await laptop.WaitForIncomingCallAsync(call.CallId);
+        await using var twoDevices = await Scenario.RingingOnTwoDevicesAsync(server);
+        var (callerUser, calleeUser, caller, phone, laptop, call) = twoDevices;
         await caller.WaitForStateAsync(call.CallId, "Ringing");
 
         await phone.InvokeAsync("RejectCall", call.CallId);
@@ -177,15 +170,8 @@ public sealed class CallSetupTests(CallServerFixture server) : IClassFixture<Cal
     [Fact]
     public async Task Ignore_stops_ringing_on_that_device_only_the_caller_is_not_told_and_another_device_may_answer()
     {
-        var callerUser = await server.CreateUserAsync("caller");
-        var calleeUser = await server.CreateUserAsync("callee");
-        await using var caller = await server.ConnectAsync(callerUser);
-        await using var phone = await server.ConnectAsync(calleeUser, "phone");
-        await using var laptop = await server.ConnectAsync(calleeUser, "laptop");
-        var call = await caller.CreateCallAsync(calleeUser.Address);
-        await caller.InvokeAsync("EstablishCall", call.CallId, Sdp.Audio());
-        await phone.WaitForIncomingCallAsync(call.CallId);
-        await laptop.WaitForIncomingCallAsync(call.CallId);
+        await using var twoDevices = await Scenario.RingingOnTwoDevicesAsync(server);
+        var (callerUser, calleeUser, caller, phone, laptop, call) = twoDevices;
         var ringing = await caller.WaitForStateAsync(call.CallId, "Ringing");
 
         await phone.InvokeAsync("IgnoreCall", call.CallId);
@@ -249,15 +235,8 @@ public sealed class CallSetupTests(CallServerFixture server) : IClassFixture<Cal
     [Fact]
     public async Task Caller_ending_a_ringing_call_cancels_it_on_every_callee_device()
     {
-        var callerUser = await server.CreateUserAsync("caller");
-        var calleeUser = await server.CreateUserAsync("callee");
-        await using var caller = await server.ConnectAsync(callerUser);
-        await using var phone = await server.ConnectAsync(calleeUser, "phone");
-        await using var laptop = await server.ConnectAsync(calleeUser, "laptop");
-        var call = await caller.CreateCallAsync(calleeUser.Address);
-        await caller.InvokeAsync("EstablishCall", call.CallId, Sdp.Audio());
-        await phone.WaitForIncomingCallAsync(call.CallId);
-        await laptop.WaitForIncomingCallAsync(call.CallId);
+        await using var twoDevices = await Scenario.RingingOnTwoDevicesAsync(server);
+        var (callerUser, calleeUser, caller, phone, laptop, call) = twoDevices;
 
         await caller.InvokeAsync("EndCall", call.CallId);
 

@@ -21,15 +21,8 @@ public sealed class RaceTests(CallServerFixture server) : IClassFixture<CallServ
     [Fact]
     public async Task Two_devices_accepting_at_once_exactly_one_wins()
     {
-        var callerUser = await server.CreateUserAsync("caller");
-        var calleeUser = await server.CreateUserAsync("callee");
-        await using var caller = await server.ConnectAsync(callerUser);
-        await using var phone = await server.ConnectAsync(calleeUser, "phone");
-        await using var laptop = await server.ConnectAsync(calleeUser, "laptop");
-        var call = await caller.CreateCallAsync(calleeUser.Address);
-        await caller.InvokeAsync("EstablishCall", call.CallId, Sdp.Audio());
-        await phone.WaitForIncomingCallAsync(call.CallId);
-        await laptop.WaitForIncomingCallAsync(call.CallId);
+        await using var twoDevices = await Scenario.RingingOnTwoDevicesAsync(server);
+        var (callerUser, calleeUser, caller, phone, laptop, call) = twoDevices;
 
         var outcomes = await Task.WhenAll(
             OutcomeAsync(phone.InvokeAsync("AcceptCall", call.CallId, Sdp.Audio())),

@@ -8,15 +8,8 @@ public sealed class TimerTests(ShortTimersFixture server) : IClassFixture<ShortT
     [Fact]
     public async Task An_unanswered_call_ends_with_NoAnswer_after_the_ring_timeout_on_every_side()
     {
-        var callerUser = await server.CreateUserAsync("caller");
-        var calleeUser = await server.CreateUserAsync("callee");
-        await using var caller = await server.ConnectAsync(callerUser);
-        await using var phone = await server.ConnectAsync(calleeUser, "phone");
-        await using var laptop = await server.ConnectAsync(calleeUser, "laptop");
-        var call = await caller.CreateCallAsync(calleeUser.Address);
-        await caller.InvokeAsync("EstablishCall", call.CallId, Sdp.Audio());
-        await phone.WaitForIncomingCallAsync(call.CallId);
-        await laptop.WaitForIncomingCallAsync(call.CallId);
+        await using var twoDevices = await Scenario.RingingOnTwoDevicesAsync(server);
+        var (callerUser, calleeUser, caller, phone, laptop, call) = twoDevices;
         var dialing = await caller.WaitForStateAsync(call.CallId, "Dialing");
 
         var timeout = server.RingTimeout * 5;

@@ -22,6 +22,32 @@ public sealed class TwoParties : IAsyncDisposable
     }
 }
 
+/// <summary>A caller and a callee with two devices (phone and laptop), both ringing for the call.</summary>
+public sealed class TwoDevicesRinging : IAsyncDisposable
+{
+    public required TestUser CallerUser { get; init; }
+
+    public required TestUser CalleeUser { get; init; }
+
+    public required HubTestClient Caller { get; init; }
+
+    public required HubTestClient Phone { get; init; }
+
+    public required HubTestClient Laptop { get; init; }
+
+    public required CallView Call { get; init; }
+
+    public void Deconstruct(out TestUser callerUser, out TestUser calleeUser, out HubTestClient caller, out HubTestClient phone, out HubTestClient laptop, out CallView call) =>
+        (callerUser, calleeUser, caller, phone, laptop, call) = (CallerUser, CalleeUser, Caller, Phone, Laptop, Call);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Caller.DisposeAsync();
+        await Phone.DisposeAsync();
+        await Laptop.DisposeAsync();
+    }
+}
+
 /// <summary>Brings calls to the state a test starts from, through the hub like any client.</summary>
 public static class Scenario
 {
@@ -44,6 +70,21 @@ public static class Scenario
         await parties.Callee.WaitForIncomingCallAsync(created.CallId);
         await parties.Caller.WaitForStateAsync(created.CallId, "Ringing");
         return parties;
+    }
+
+    /// <summary>An audio call established to a callee with two devices; both got IncomingCall (the caller's states are left to the test).</summary>
+    public static async Task<TwoDevicesRinging> RingingOnTwoDevicesAsync(CallServerFixture server)
+    {
+        var callerUser = await server.CreateUserAsync("caller");
+        var calleeUser = await server.CreateUserAsync("callee");
+        var caller = await server.ConnectAsync(callerUser);
+        var phone = await server.ConnectAsync(calleeUser, "phone");
+        var laptop = await server.ConnectAsync(calleeUser, "laptop");
+        var call = await caller.CreateCallAsync(calleeUser.Address);
+        await caller.InvokeAsync("EstablishCall", call.CallId, Sdp.Audio());
+        await phone.WaitForIncomingCallAsync(call.CallId);
+        await laptop.WaitForIncomingCallAsync(call.CallId);
+        return new TwoDevicesRinging { CallerUser = callerUser, CalleeUser = calleeUser, Caller = caller, Phone = phone, Laptop = laptop, Call = call };
     }
 
     /// <summary>A call in progress: both sides saw InCall.</summary>
