@@ -6,21 +6,12 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import signalR from '@microsoft/signalr';
 import { CallServerProcess } from './support/server.mjs';
+import {
+  assertRefused, clientLog, connections, describeEvents, openConnection, recordSnapshot, unconsumed, waitFor, waitForState,
+} from './support/hub.mjs';
 
-const EVENT_TIMEOUT_MS = 5_000;
 const OPERATION_TIMEOUT_SECONDS = 2; // Calls:OperationTimeout, short so that rule 10 can be seen quickly
-const SNAPSHOT_EVENTS = new Set(['IncomingCall', 'CallStatusChanged', 'MediaAttributesChanged']);
-const EVENTS = [
-  'IncomingCall',
-  'CallStatusChanged',
-  'RemoteDescription',
-  'RenegotiationRequested',
-  'CallOperationCompleted',
-  'MediaAttributesChanged',
-  'IceCandidate',
-];
 
 // ---------------------------------------------------------------------------------------------
 // The server process (support/server.mjs) and REST
@@ -44,121 +35,7 @@ const provisionUser = (name) => server.provisionUser(name);
 // Hub connections with per-event queues
 // ---------------------------------------------------------------------------------------------
 
-const connections = [];
-const clientLog = [];
-
-async function connect(label, user) {
-  const hub = new signalR.HubConnectionBuilder()
-    .withUrl(`${server.baseUrl}/hubs/calls`, { accessTokenFactory: () => user.token })
-    .configureLogging({
-      log: (level, message) => {
-        if (level >= signalR.LogLevel.Information) clientLog.push(`[${label}] ${signalR.LogLevel[level]}: ${message}`);
-      },
-    })
-    .build();
-  const conn = {
-    label,
-    user,
-    hub,
-    received: [], // every event in arrival order: { event, args, consumed }
-    waiters: [],
-    snapshots: [], // every snapshot this connection saw, in arrival order
-    closed: false,
-  };
-  for (const event of EVENTS) {
-    hub.on(event, (...args) => deliver(conn, event, args));
-  }
-  hub.onclose(() => { conn.closed = true; });
-  connections.push(conn);
-  await hub.start();
-  // The handshake is answered before the server registered the device; the first invocation is handled after.
-  await hub.invoke('GetActiveCalls');
-  return conn;
-}
-
-function recordSnapshot(conn, snapshot, source) {
-  conn.snapshots.push({ source, callId: snapshot.callId, sequence: snapshot.sequence, state: snapshot.state });
-}
-
-function deliver(conn, event, args) {
-  if (SNAPSHOT_EVENTS.has(event)) {
-    recordSnapshot(conn, args[0], event);
-  }
-  const entry = { event, args, consumed: false };
-  conn.received.push(entry);
-  const index = conn.waiters.findIndex((w) => w.event === event && w.predicate(...args));
-  if (index >= 0) {
-    const [waiter] = conn.waiters.splice(index, 1);
-    entry.consumed = true;
-    clearTimeout(waiter.timer);
-    waiter.resolve(args);
-  }
-}
-
-function describeEvents(conn) {
-  return conn.received
-    .map((e) => {
-      const first = e.args[0];
-      const detail = first && typeof first === 'object' && 'state' in first
-        ? `${first.state}${first.endReason ? '/' + first.endReason : ''} seq=${first.sequence}`
-        : e.args.filter((a) => typeof a !== 'string' || a.length < 40).map((a) => JSON.stringify(a)).join(', ');
-      return `  ${e.consumed ? ' ' : '*'} ${e.event}(${detail})`;
-    })
-    .join('\n') || '  (none)';
-}
-
-/**
- * Resolves with the arguments of the first not yet consumed `eventName` event on `conn` that
- * matches `predicate` (already received or still to come); rejects after `timeoutMs`.
- */
-function waitFor(conn, eventName, predicate = () => true, timeoutMs = EVENT_TIMEOUT_MS) {
-  const queued = conn.received.find((e) => !e.consumed && e.event === eventName && predicate(...e.args));
-  if (queued) {
-    queued.consumed = true;
-    return Promise.resolve(queued.args);
-  }
-  return new Promise((resolve, reject) => {
-    const waiter = { event: eventName, predicate, resolve };
-    waiter.timer = setTimeout(() => {
-      conn.waiters.splice(conn.waiters.indexOf(waiter), 1);
-      reject(new Error(
-        `${conn.label}: no matching ${eventName} within ${timeoutMs} ms (predicate: ${predicate.toString()}).\n` +
-        `Events on ${conn.label} (* = not consumed):\n${describeEvents(conn)}`));
-    }, timeoutMs);
-    conn.waiters.push(waiter);
-  });
-}
-
-/** The next CallStatusChanged of `callId` in `state` (and `endReason`, when given); resolves with the snapshot. */
-async function waitForState(conn, callId, state, endReason) {
-  const [snapshot] = await waitFor(conn, 'CallStatusChanged',
-    (s) => s.callId === callId && s.state === state && (endReason === undefined || s.endReason === endReason));
-  return snapshot;
-}
-
-/**
- * The hub's message of a failed invocation. The server throws a HubException whose message is
- * `Code: text`; ASP.NET Core SignalR sends a HubException's message as
- * "An unexpected error occurred invoking 'Method' on the server. HubException: Code: text",
- * and the client rejects with an Error carrying that string.
- */
-function hubErrorMessage(error) {
-  const wrapped = /^An unexpected error occurred invoking '[^']+' on the server\. HubException: (.*)$/s.exec(error.message);
-  return wrapped ? wrapped[1] : error.message;
-}
-
-/** Rejects unless the invocation fails with a hub error whose message starts with `code:`. */
-async function assertRefused(promise, code) {
-  await assert.rejects(promise, (error) => {
-    assert.match(hubErrorMessage(error), new RegExp(`^${code}: `), `expected a ${code} refusal, got: ${error.message}`);
-    return true;
-  });
-}
-
-/** The events `conn` received that no step of the test consumed. */
-function unconsumed(conn, ...eventNames) {
-  return conn.received.filter((e) => !e.consumed && (eventNames.length === 0 || eventNames.includes(e.event)));
-}
+const connect = (label, user) => openConnection(server.baseUrl, label, user);
 
 // ---------------------------------------------------------------------------------------------
 // SDP (what a browser would write; no browser needed, the server only reads the media sections)
@@ -309,7 +186,7 @@ describe('CallServer end to end: a whole call over the real server and the offic
     b2 = await connect('bob#2', bob);
     c = await connect('carol', carol);
     for (const conn of [a, b1, b2, c]) {
-      assert.equal(conn.hub.state, signalR.HubConnectionState.Connected);
+      assert.equal(conn.hub.state, 'Connected');
     }
   });
 
