@@ -27,13 +27,7 @@ public static class CallEndpoints
             return TypedResults.Problem(ApiProblem.Create(Domain.Errors.ErrorCode.Unauthorized, "the token names no valid caller"));
         }
 
-        try
-        {
-            return TypedResults.Ok(await calls.GetAsync(callId, new Requester(identity.Account, null), cancellationToken));
-        }
-        catch (CallRefusedException refused)
-        {
-            return TypedResults.Problem(ApiProblem.Create(refused.Error.Code, refused.Error.Message));
-        }
+        // CallNotFound (and Unavailable) become their problems through CallRefusedExceptionHandler.
+        return TypedResults.Ok(await calls.GetAsync(callId, new Requester(identity.Account, null), cancellationToken));
     }
 }

@@ -30,19 +30,13 @@ public static class UserEndpoints
         return account is null ? NotFound(username) : TypedResults.Ok(ToResponse(account));
     }
 
-    private static async Task<Results<Created<CreatedUserResponse>, ProblemHttpResult>> Create(
+    private static async Task<Created<CreatedUserResponse>> Create(
         [FromBody] CreateUserRequest request, UserRegistration registration, ILogger<CreateUserRequest> logger, CancellationToken cancellationToken)
     {
-        try
-        {
-            var account = await registration.RegisterAsync(request.Username, request.Password, request.PhoneNumbers, cancellationToken);
-            logger.LogInformation("User {Account} registered", account.Address);
-            return TypedResults.Created($"/api/v1/users/{account.Username}", new CreatedUserResponse(account.Address.Value));
-        }
-        catch (CallRefusedException refused)
-        {
-            return TypedResults.Problem(ApiProblem.Create(refused.Error.Code, refused.Error.Message));
-        }
+        // A refusal (invalid input, an existing user) is turned into its problem by CallRefusedExceptionHandler.
+        var account = await registration.RegisterAsync(request.Username, request.Password, request.PhoneNumbers, cancellationToken);
+        logger.LogInformation("User {Account} registered", account.Address);
+        return TypedResults.Created($"/api/v1/users/{account.Username}", new CreatedUserResponse(account.Address.Value));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string username, IUserDirectory users, CallDirectory directory, ILogger<CreateUserRequest> logger, CancellationToken cancellationToken)

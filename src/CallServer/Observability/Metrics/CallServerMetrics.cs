@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using CallServer.Domain.Calls;
+using CallServer.Hubs;
 
 namespace CallServer.Observability.Metrics;
 
@@ -11,7 +12,6 @@ public sealed class CallServerMetrics : IDisposable
     private static readonly double[] LatencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
     private readonly Meter meter = new(MeterName);
-    private readonly UpDownCounter<long> connections;
     private readonly UpDownCounter<long> callsByState;
     private readonly Counter<long> callSetups;
     private readonly Counter<long> callsEnded;
@@ -19,9 +19,9 @@ public sealed class CallServerMetrics : IDisposable
     private readonly Histogram<double> setupLatency;
     private readonly Histogram<double> storeLatency;
 
-    public CallServerMetrics()
+    public CallServerMetrics(LocalConnections connections)
     {
-        connections = meter.CreateUpDownCounter<long>("callserver.connections", description: "Hub connections on this node.");
+        meter.CreateObservableGauge("callserver.connections", () => connections.Count, description: "Hub connections on this node.");
         callsByState = meter.CreateUpDownCounter<long>("callserver.calls.active", description: "Calls by phase changed by this node (sum the nodes for the cluster).");
         callSetups = meter.CreateCounter<long>("callserver.call.setups", description: "Calls established (offer sent to the callee's devices), by outcome of ringing.");
         callsEnded = meter.CreateCounter<long>("callserver.calls.ended", description: "Calls ended, by the caller's end reason.");
@@ -30,11 +30,8 @@ public sealed class CallServerMetrics : IDisposable
         storeLatency = meter.CreateHistogram<double>("callserver.store.duration", unit: "s", description: "Call store operations, by operation.");
     }
 
-    public static IReadOnlyList<double> BucketsOf(string instrument) => LatencyBuckets;
-
-    public void ConnectionOpened() => connections.Add(1);
-
-    public void ConnectionClosed() => connections.Add(-1);
+    /// <summary>The bucket bounds of every histogram, in seconds.</summary>
+    public static IReadOnlyList<double> Buckets => LatencyBuckets;
 
     public void Operation(string method, string result) =>
         operations.Add(1, new KeyValuePair<string, object?>("method", method), new KeyValuePair<string, object?>("result", result));

@@ -24,6 +24,7 @@ public sealed class PrometheusExporter : IDisposable
                 l.EnableMeasurementEvents(instrument);
             }
         };
+        listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) => Record(instrument, value, tags));
         listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Record(instrument, value, tags));
         listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Record(instrument, value, tags));
         listener.Start();
@@ -31,6 +32,7 @@ public sealed class PrometheusExporter : IDisposable
 
     public string Render()
     {
+        listener.RecordObservableInstruments();
         var text = new StringBuilder();
         foreach (var group in sums.GroupBy(s => s.Key.Instrument).OrderBy(g => g.Key.Name, StringComparer.Ordinal))
         {
@@ -61,9 +63,13 @@ public sealed class PrometheusExporter : IDisposable
     private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
         var labels = Labels(tags);
-        if (instrument is Histogram<double>)
+        if (instrument is ObservableGauge<int> or ObservableGauge<long>)
         {
-            histograms.GetOrAdd((instrument, labels), _ => new HistogramSeries(CallServerMetrics.BucketsOf(instrument.Name))).Record(value);
+            sums[(instrument, labels)] = value;
+        }
+        else if (instrument is Histogram<double>)
+        {
+            histograms.GetOrAdd((instrument, labels), _ => new HistogramSeries(CallServerMetrics.Buckets)).Record(value);
         }
         else
         {
