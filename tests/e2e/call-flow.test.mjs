@@ -7,9 +7,11 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CallServerProcess } from './support/server.mjs';
+import { sdp } from './support/sdp.mjs';
 import {
   assertRefused, clientLog, connections, describeEvents, openConnection, recordSnapshot, unconsumed, waitFor, waitForState,
 } from './support/hub.mjs';
+import { storySteps } from './support/steps.mjs';
 
 const OPERATION_TIMEOUT_SECONDS = 2; // Calls:OperationTimeout, short so that rule 10 can be seen quickly
 
@@ -38,117 +40,22 @@ const provisionUser = (name) => server.provisionUser(name);
 const connect = (label, user) => openConnection(server.baseUrl, label, user);
 
 // ---------------------------------------------------------------------------------------------
-// SDP (what a browser would write; no browser needed, the server only reads the media sections)
-// ---------------------------------------------------------------------------------------------
-
-let sdpVersion = 1;
-
-function sdp({ role, audio = 'sendrecv', video = 'sendrecv', user = 'alice' }) {
-  const setup = role === 'offer' ? 'actpass' : 'active';
-  const ufrag = user === 'alice' ? 'Xa9f' : 'Bq3z';
-  const lines = [
-    'v=0',
-    `o=- ${user === 'alice' ? '4611731400430051336' : '7391552071218364123'} ${sdpVersion++} IN IP4 127.0.0.1`,
-    's=-',
-    't=0 0',
-    `a=group:BUNDLE 0${video ? ' 1' : ''}`,
-    'a=extmap-allow-mixed',
-    'a=msid-semantic: WMS stream-' + user,
-    'm=audio 9 UDP/TLS/RTP/SAVPF 111 63 9 0 8 13 110 126',
-    'c=IN IP4 0.0.0.0',
-    'a=rtcp:9 IN IP4 0.0.0.0',
-    `a=ice-ufrag:${ufrag}`,
-    `a=ice-pwd:${user === 'alice' ? 'x5Ghf9Tm2bLqYcP0vN7sWe1K' : 'J8dPq2Lm5Zx0Rt7Yu4Wc9Vb3'}`,
-    'a=ice-options:trickle',
-    'a=fingerprint:sha-256 7B:8B:F0:65:5F:78:E2:51:3B:AC:6F:F3:3F:46:1B:35:DC:B8:5F:64:1A:24:C2:43:F0:A1:58:D0:A1:2C:19:08',
-    `a=setup:${setup}`,
-    'a=mid:0',
-    'a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level',
-    'a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time',
-    `a=${audio}`,
-    `a=msid:stream-${user} audio-${user}`,
-    'a=rtcp-mux',
-    'a=rtpmap:111 opus/48000/2',
-    'a=rtcp-fb:111 transport-cc',
-    'a=fmtp:111 minptime=10;useinbandfec=1',
-    'a=rtpmap:63 red/48000/2',
-    'a=fmtp:63 111/111',
-    'a=rtpmap:9 G722/8000',
-    'a=rtpmap:0 PCMU/8000',
-    'a=rtpmap:8 PCMA/8000',
-    'a=rtpmap:13 CN/8000',
-    'a=rtpmap:110 telephone-event/48000',
-    'a=rtpmap:126 telephone-event/8000',
-    `a=ssrc:${user === 'alice' ? 1001 : 2001} cname:${user}-cname`,
-  ];
-  if (video) {
-    lines.push(
-      'm=video 9 UDP/TLS/RTP/SAVPF 96 97 102 103',
-      'c=IN IP4 0.0.0.0',
-      'a=rtcp:9 IN IP4 0.0.0.0',
-      `a=ice-ufrag:${ufrag}`,
-      `a=ice-pwd:${user === 'alice' ? 'x5Ghf9Tm2bLqYcP0vN7sWe1K' : 'J8dPq2Lm5Zx0Rt7Yu4Wc9Vb3'}`,
-      'a=ice-options:trickle',
-      'a=fingerprint:sha-256 7B:8B:F0:65:5F:78:E2:51:3B:AC:6F:F3:3F:46:1B:35:DC:B8:5F:64:1A:24:C2:43:F0:A1:58:D0:A1:2C:19:08',
-      `a=setup:${setup}`,
-      'a=mid:1',
-      'a=extmap:14 urn:ietf:params:rtp-hdrext:toffset',
-      'a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time',
-      `a=${video}`,
-      `a=msid:stream-${user} video-${user}`,
-      'a=rtcp-mux',
-      'a=rtcp-rsize',
-      'a=rtpmap:96 VP8/90000',
-      'a=rtcp-fb:96 goog-remb',
-      'a=rtcp-fb:96 transport-cc',
-      'a=rtcp-fb:96 ccm fir',
-      'a=rtcp-fb:96 nack',
-      'a=rtcp-fb:96 nack pli',
-      'a=rtpmap:97 rtx/90000',
-      'a=fmtp:97 apt=96',
-      'a=rtpmap:102 H264/90000',
-      'a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f',
-      'a=rtpmap:103 rtx/90000',
-      'a=fmtp:103 apt=102',
-      `a=ssrc-group:FID ${user === 'alice' ? '1101 1102' : '2101 2102'}`,
-      `a=ssrc:${user === 'alice' ? 1101 : 2101} cname:${user}-cname`,
-    );
-  }
-  return lines.join('\r\n') + '\r\n';
-}
-
-// ---------------------------------------------------------------------------------------------
 // The test
 // ---------------------------------------------------------------------------------------------
 
 describe('CallServer end to end: a whole call over the real server and the official SignalR client', { timeout: 120_000 }, () => {
-  let failed = false;
+  const step = storySteps(); // steps depend on each other: the first failure stops the story
   let alice, bob, carol; // users
   let a, b1, b2, c; // hub connections: alice, bob's two devices, carol
   let callId;
   let offer;
 
-  // Steps depend on each other: once one fails, the rest are skipped instead of failing in cascade.
-  function step(name, fn) {
-    it(name, async (t) => {
-      if (failed) {
-        t.skip('an earlier step failed');
-        return;
-      }
-      try {
-        await fn(t);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    });
-  }
 
   before(async () => {
     try {
       await startServer();
     } catch (error) {
-      failed = true;
+      step.markFailed();
       saveServerLog();
       process.stderr.write(`\n----- server output -----\n${serverLog()}\n----- end of server output -----\n`);
       throw error;
@@ -159,7 +66,7 @@ describe('CallServer end to end: a whole call over the real server and the offic
     await Promise.allSettled(connections.map((conn) => conn.hub.stop()));
     await stopServer();
     saveServerLog();
-    if (failed) {
+    if (step.failed()) {
       process.stderr.write(
         `\n----- server output -----\n${serverLog()}\n----- end of server output -----\n` +
         `\n----- client log -----\n${clientLog.join('\n')}\n----- end of client log -----\n`);

@@ -15,6 +15,7 @@ import { CallServerProcess, outputDir } from '../support/server.mjs';
 import {
   Phone, launchBrowser, waitUntil, waitForGrowth, waitForStall, audioIn, videoFramesIn,
 } from '../support/browser.mjs';
+import { storySteps } from '../support/steps.mjs';
 
 const server = new CallServerProcess({
   logName: 'browser-server.log',
@@ -33,22 +34,8 @@ describe('web softphone in Chromium: real calls through CallServer', { timeout: 
   const phones = [];
   let alice, bob, carol; // users
   let pa, pb, pb2, pc; // pages: alice, bob (two devices), carol
-  let failed = false;
+  const step = storySteps(); // steps depend on each other: the first failure stops the story
 
-  function step(name, fn) {
-    it(name, async (t) => {
-      if (failed) {
-        t.skip('an earlier step failed');
-        return;
-      }
-      try {
-        await fn(t);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    });
-  }
 
   async function open(label) {
     const phone = await Phone.open(browser, server.baseUrl, label);
@@ -64,7 +51,7 @@ describe('web softphone in Chromium: real calls through CallServer', { timeout: 
       bob = await server.provisionUser('bob');
       carol = await server.provisionUser('carol');
     } catch (error) {
-      failed = true;
+      step.markFailed();
       server.saveLog();
       process.stderr.write(`\n----- server output -----\n${server.log()}\n----- end of server output -----\n`);
       throw error;
@@ -80,7 +67,7 @@ describe('web softphone in Chromium: real calls through CallServer', { timeout: 
       const lines = [...events.map((e) => `${e.time} ${e.name} ${e.callId ?? ''} ${e.detail}`), '--- console ---', ...phone.console];
       fs.writeFileSync(path.join(outputDir, `browser-${phone.label.replace(/[^a-z0-9]+/gi, '-')}.log`), lines.join('\n') + '\n');
     }
-    if (failed) {
+    if (step.failed()) {
       for (const phone of phones) {
         process.stderr.write(`\n----- ${phone.label} console -----\n${phone.console.join('\n')}\n`);
         try { process.stderr.write(`${phone.label}: ${await phone.describe()}\n`); } catch { /* closed */ }
@@ -90,7 +77,7 @@ describe('web softphone in Chromium: real calls through CallServer', { timeout: 
     await browser?.close().catch(() => {});
     await server.stop();
     server.saveLog();
-    if (failed) {
+    if (step.failed()) {
       process.stderr.write(`\n----- server output (tail) -----\n${server.log().slice(-20_000)}\n----- end -----\n`);
     }
   });

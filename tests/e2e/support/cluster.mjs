@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openConnection } from './hub.mjs';
+import { provisionUser as provisionRestUser, requestJson } from './http.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const e2eDir = path.resolve(here, '..');
@@ -321,35 +322,13 @@ export async function waitReady(node, { deadlineMs = 30_000, status = 200 } = {}
 // REST
 // ---------------------------------------------------------------------------------------------
 
-export async function api(node, method, route, { body, headers = {}, token } = {}) {
-  const response = await fetch(`${node.url}${route}`, {
-    method,
-    headers: {
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...headers,
-    },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await response.text();
-  let json;
-  try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
-  return { status: response.status, json, text };
+export function api(node, method, route, options) {
+  return requestJson(node.url, method, route, options);
 }
 
 /** Provisions a user through `adminNode`'s admin API and gets its token from `tokenNode`. */
-export async function provisionUser(cluster, adminNode, tokenNode, name, { username } = {}) {
-  username ??= `${name}-${randomBytes(4).toString('hex')}`;
-  const password = `pw-${randomBytes(12).toString('hex')}`;
-  const created = await api(adminNode, 'POST', '/api/v1/users', {
-    body: { username, password },
-    headers: { 'X-Admin-Key': cluster.adminKey },
-  });
-  assert.equal(created.status, 201, `POST /api/v1/users on ${adminNode.name} for ${username}: ${created.status} ${created.text}`);
-  const issued = await api(tokenNode, 'POST', '/api/v1/auth/token', { body: { username, password } });
-  assert.equal(issued.status, 200, `POST /api/v1/auth/token on ${tokenNode.name} for ${username}: ${issued.status} ${issued.text}`);
-  return { username, password, address: created.json.address, token: issued.json.accessToken };
+export function provisionUser(cluster, adminNode, tokenNode, name, { username } = {}) {
+  return provisionRestUser({ adminUrl: adminNode.url, tokenUrl: tokenNode.url, adminKey: cluster.adminKey, name, username });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -367,48 +346,7 @@ export function connect(node, label, user) {
 // SDP: what a browser would write; the server only reads the media sections' shape and directions.
 // ---------------------------------------------------------------------------------------------
 
-let sdpVersion = 1;
-
-export function sdp({ role, audio = 'sendrecv', video = 'sendrecv', user = 'alice' }) {
-  const setup = role === 'offer' ? 'actpass' : 'active';
-  const lines = [
-    'v=0',
-    `o=- ${user === 'alice' ? '4611731400430051336' : '7391552071218364123'} ${sdpVersion++} IN IP4 127.0.0.1`,
-    's=-',
-    't=0 0',
-    `a=group:BUNDLE 0${video ? ' 1' : ''}`,
-    'm=audio 9 UDP/TLS/RTP/SAVPF 111 0',
-    'c=IN IP4 0.0.0.0',
-    `a=ice-ufrag:${user === 'alice' ? 'Xa9f' : 'Bq3z'}`,
-    'a=ice-pwd:x5Ghf9Tm2bLqYcP0vN7sWe1K',
-    'a=fingerprint:sha-256 7B:8B:F0:65:5F:78:E2:51:3B:AC:6F:F3:3F:46:1B:35:DC:B8:5F:64:1A:24:C2:43:F0:A1:58:D0:A1:2C:19:08',
-    `a=setup:${setup}`,
-    'a=mid:0',
-    `a=${audio}`,
-    'a=rtcp-mux',
-    'a=rtpmap:111 opus/48000/2',
-    'a=rtpmap:0 PCMU/8000',
-  ];
-  if (video) {
-    lines.push(
-      'm=video 9 UDP/TLS/RTP/SAVPF 96',
-      'c=IN IP4 0.0.0.0',
-      'a=mid:1',
-      `a=${video}`,
-      'a=rtcp-mux',
-      'a=rtpmap:96 VP8/90000',
-    );
-  }
-  return lines.join('\r\n') + '\r\n';
-}
-
-export function candidate(n, mid = '0') {
-  return {
-    candidate: `candidate:${1000 + n} 1 udp 2122260223 127.0.0.1 ${40000 + n} typ host generation 0`,
-    sdpMid: mid,
-    sdpMLineIndex: Number(mid),
-  };
-}
+export { sdp, candidate } from './sdp.mjs';
 
 // ---------------------------------------------------------------------------------------------
 // Measurements

@@ -9,13 +9,13 @@
 // The server's content root is its build output folder (Program.cs), so static files (the web
 // softphone and the SDK under /sdk/) come from bin/…/wwwroot: rebuild after changing them.
 
-import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { provisionUser, requestJson } from './http.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const e2eDir = path.resolve(here, '..');
@@ -165,39 +165,12 @@ export class CallServerProcess {
   }
 
   /** A JSON request to the server: `{status, contentType, json, text}`. */
-  async api(method, route, { body, headers = {}, token } = {}) {
-    const response = await fetch(`${this.baseUrl}${route}`, {
-      method,
-      headers: {
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...headers,
-      },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-      signal: AbortSignal.timeout(10_000),
-    });
-    const text = await response.text();
-    let json;
-    try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
-    return { status: response.status, contentType: response.headers.get('content-type') ?? '', json, text };
+  api(method, route, options) {
+    return requestJson(this.baseUrl, method, route, options);
   }
 
   /** Creates a user `<name>-<random>` through the admin API and gets it a token. */
-  async provisionUser(name) {
-    const username = `${name}-${randomBytes(4).toString('hex')}`;
-    const password = `pw-${randomBytes(12).toString('hex')}`;
-    const created = await this.api('POST', '/api/v1/users', {
-      body: { username, password },
-      headers: { 'X-Admin-Key': this.adminKey },
-    });
-    assert.equal(created.status, 201, `POST /api/v1/users for ${username}: ${created.text}`);
-    assert.equal(created.json.address, `${username}@callserver.local`);
-
-    const issued = await this.api('POST', '/api/v1/auth/token', { body: { username, password } });
-    assert.equal(issued.status, 200, `POST /api/v1/auth/token for ${username}: ${issued.text}`);
-    assert.equal(typeof issued.json.accessToken, 'string');
-    assert.equal(issued.json.address, created.json.address);
-    assert.ok(Date.parse(issued.json.expiresAt) > Date.now(), 'the token expires in the future');
-    return { username, password, address: created.json.address, token: issued.json.accessToken };
+  provisionUser(name) {
+    return provisionUser({ adminUrl: this.baseUrl, adminKey: this.adminKey, name });
   }
 }
