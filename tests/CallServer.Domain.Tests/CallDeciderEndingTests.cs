@@ -280,19 +280,9 @@ public sealed class CallDeciderEndingTests
 
     public static TheoryData<string> ResumeRefusals => new(ResumeCases.Keys);
 
-    private static CallScenario Forwarded()
-    {
-        var s = Ringing();
-        s.Do(ForwardTo(BobPhone, Carol, CarolPhone));
-        return s;
-    }
+    private static CallScenario Forwarded() => Ringing().Then(ForwardTo(BobPhone, Carol, CarolPhone));
 
-    private static CallScenario Ended()
-    {
-        var s = InCall();
-        s.Do(new EndCall(AlicePhone));
-        return s;
-    }
+    private static CallScenario Ended() => InCall().Then(new EndCall(AlicePhone));
 
     private static readonly Dictionary<string, (Func<CallScenario> Setup, CallCommand Command, ErrorCode Code)> ResumeCases = new()
     {

@@ -147,19 +147,9 @@ public sealed class CallDeciderForwardTests
 
     public static TheoryData<string> ForwardRefusals => new(ForwardCases.Keys);
 
-    private static CallScenario ForwardedToCarol()
-    {
-        var s = Ringing();
-        s.Do(ForwardTo(BobPhone, Carol, CarolPhone));
-        return s;
-    }
+    private static CallScenario ForwardedToCarol() => Ringing().Then(ForwardTo(BobPhone, Carol, CarolPhone));
 
-    private static CallScenario BobIgnored()
-    {
-        var s = Ringing();
-        s.Do(new IgnoreCall(BobPhone));
-        return s;
-    }
+    private static CallScenario BobIgnored() => Ringing().Then(new IgnoreCall(BobPhone));
 
     private static readonly Dictionary<string, (Func<CallScenario> Setup, CallCommand Command, ErrorCode Code)> ForwardCases = new()
     {

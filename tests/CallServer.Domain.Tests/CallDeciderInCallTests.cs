@@ -391,12 +391,7 @@ public sealed class CallDeciderInCallTests
 
     public static TheoryData<string> InCallRefusals => new(InCallCases.Keys);
 
-    private static CallScenario HoldPending()
-    {
-        var s = InCall();
-        s.Do(Hold(AlicePhone, "op-1"));
-        return s;
-    }
+    private static CallScenario HoldPending() => InCall().Then(Hold(AlicePhone, "op-1"));
 
     private static CallScenario AliceHolds()
     {
@@ -411,12 +406,7 @@ public sealed class CallDeciderInCallTests
         return s;
     }
 
-    private static CallScenario EndedInCall()
-    {
-        var s = InCall();
-        s.Do(new EndCall(BobPhone));
-        return s;
-    }
+    private static CallScenario EndedInCall() => InCall().Then(new EndCall(BobPhone));
 
     private static readonly string Oversized = "candidate:1 1 udp 2122260223 10.0.0.1 50000 typ host " + new string('x', 1000);
 

@@ -273,26 +273,11 @@ public sealed class CallDeciderRingingTests
 
     public static TheoryData<string> RingingRefusals => new(RingingCases.Keys);
 
-    private static CallScenario Ignored()
-    {
-        var s = Ringing();
-        s.Do(new IgnoreCall(BobPhone));
-        return s;
-    }
+    private static CallScenario Ignored() => Ringing().Then(new IgnoreCall(BobPhone));
 
-    private static CallScenario Answering()
-    {
-        var s = Ringing();
-        s.Do(new AcceptCall(BobPhone, TestSdp.Answer()), followUps: false);
-        return s;
-    }
+    private static CallScenario Answering() => Ringing().Then(new AcceptCall(BobPhone, TestSdp.Answer()), followUps: false);
 
-    private static CallScenario Rejected()
-    {
-        var s = Ringing();
-        s.Do(new RejectCall(BobPhone));
-        return s;
-    }
+    private static CallScenario Rejected() => Ringing().Then(new RejectCall(BobPhone));
 
     private static readonly Dictionary<string, (Func<CallScenario> Setup, CallCommand Command, ErrorCode Code)> RingingCases = new()
     {

@@ -343,12 +343,7 @@ public sealed class CallDeciderSetupTests
         setup().Refuse(command, code);
     }
 
-    private static CallScenario Ended()
-    {
-        var s = Created();
-        s.Do(new EndCall(AlicePhone));
-        return s;
-    }
+    private static CallScenario Ended() => Created().Then(new EndCall(AlicePhone));
 
     [Fact]
     public void The_caller_ending_a_call_before_establishing_it_ends_it_locally()

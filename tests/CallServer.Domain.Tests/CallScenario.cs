@@ -97,6 +97,13 @@ internal sealed class CallScenario
     public void Advance(TimeSpan by) => Now += by;
 
     /// <summary>Decides <paramref name="command"/>, which must be taken; applies its follow-ups unless told not to.</summary>
+    /// <summary>Applies <paramref name="command"/> (it must be taken) and returns this scenario, to build starting points.</summary>
+    public CallScenario Then(CallCommand command, bool followUps = true)
+    {
+        Do(command, followUps);
+        return this;
+    }
+
     public Decision Do(CallCommand command, bool followUps = true)
     {
         var before = Call;

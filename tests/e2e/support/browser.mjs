@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { chromium } from 'playwright-core';
+import { pollUntil } from './poll.mjs';
 
 /**
  * Flags that work on these machines (docs: shared/design/dependencies.md), plus what WebRTC on one
@@ -50,21 +51,8 @@ export async function launchBrowser() {
 }
 
 /** Polls `condition` (sync or async) until it returns a truthy value or the deadline passes. */
-export async function waitUntil(condition, { timeout = 10_000, interval = 100, message = 'condition' } = {}) {
-  const deadline = Date.now() + timeout;
-  let last;
-  for (;;) {
-    try {
-      last = await condition();
-      if (last) return last;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeout} ms waiting for ${message} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, interval));
-  }
+export function waitUntil(condition, { timeout = 10_000, interval = 100, message = 'condition' } = {}) {
+  return pollUntil(`waiting for ${message}`, condition, { deadlineMs: timeout, intervalMs: interval });
 }
 
 /** One softphone page in its own browser context (its own cookies, storage and media devices). */

@@ -14,6 +14,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openConnection } from './hub.mjs';
+import { pollUntil } from './poll.mjs';
+import { freePort } from './server.mjs';
 import { provisionUser as provisionRestUser, requestJson } from './http.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -43,17 +45,7 @@ function timeSpan(ms) {
   return `${hh}:${mm}:${ss}.${String(millis).padStart(3, '0')}`;
 }
 
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.unref();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from './server.mjs';
 
 function dllPath() {
   return process.env.CALLSERVER_DLL
@@ -61,26 +53,7 @@ function dllPath() {
     : path.join(repo, 'src', 'CallServer', 'bin', 'Debug', 'net10.0', 'CallServer.dll');
 }
 
-/** Resolves after `ms` (used only to pace bounded polling, never to wait for an event). */
-const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `condition` (async, truthy = done) every `intervalMs` until `deadlineMs` passes; returns its value. */
-export async function pollUntil(description, condition, { deadlineMs = 10_000, intervalMs = 50 } = {}) {
-  const until = Date.now() + deadlineMs;
-  let last;
-  for (;;) {
-    try {
-      last = await condition();
-      if (last) return last;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() >= until) {
-      throw new Error(`${description}: not true within ${deadlineMs} ms (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
-    }
-    await pause(intervalMs);
-  }
-}
+export { pollUntil } from './poll.mjs';
 
 // ---------------------------------------------------------------------------------------------
 // Processes
