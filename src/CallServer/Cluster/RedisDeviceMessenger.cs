@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using CallServer.Application;
 using CallServer.Hubs;
@@ -18,6 +19,10 @@ public sealed class RedisDeviceMessenger(
     RedisKeys keys,
     NodeIdentity node) : IDeviceMessenger
 {
+    private const int MaxCachedDevices = 100_000;
+
+    private readonly ConcurrentDictionary<string, string> nodesOfDevices = new(StringComparer.Ordinal);
+
     public async Task SendAsync(string deviceId, string method, object?[] arguments, CancellationToken cancellationToken = default)
     {
         if (local.Contains(deviceId))
@@ -28,7 +33,7 @@ public sealed class RedisDeviceMessenger(
 
         await RedisConnection.Guard(async () =>
         {
-            var nodeId = (string?)await redis.Database.HashGetAsync(keys.DeviceNodes, deviceId);
+            var nodeId = await NodeOfAsync(deviceId);
             if (nodeId is null || nodeId == node.Id)
             {
                 return;
@@ -37,5 +42,30 @@ public sealed class RedisDeviceMessenger(
             var message = new NodeMessage(deviceId, method, arguments.Select(a => JsonSerializer.SerializeToElement(a, HubJson.Options)).ToArray());
             await redis.Subscriber.PublishAsync(keys.NodeChannel(nodeId), JsonSerializer.Serialize(message, HubJson.Options));
         });
+    }
+
+    /// <summary>
+    /// The node holding a device. A connection never changes node, so a found answer is kept (a device
+    /// that went away costs one message its node drops); the cache is emptied when it grows large.
+    /// </summary>
+    private async Task<string?> NodeOfAsync(string deviceId)
+    {
+        if (nodesOfDevices.TryGetValue(deviceId, out var cached))
+        {
+            return cached;
+        }
+
+        var nodeId = (string?)await redis.Database.HashGetAsync(keys.DeviceNodes, deviceId);
+        if (nodeId is not null)
+        {
+            if (nodesOfDevices.Count >= MaxCachedDevices)
+            {
+                nodesOfDevices.Clear();
+            }
+
+            nodesOfDevices[deviceId] = nodeId;
+        }
+
+        return nodeId;
     }
 }
