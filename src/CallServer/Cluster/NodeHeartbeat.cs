@@ -1,9 +1,10 @@
+using CallServer.Adapters.Presence;
+using CallServer.Adapters.Redis;
 using CallServer.Application;
 using CallServer.Configuration;
 using CallServer.Domain.Addresses;
 using CallServer.Domain.Commands;
 using CallServer.Hubs;
-using CallServer.Storage.Redis;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -20,7 +21,6 @@ public sealed class NodeHeartbeat(
     RedisKeys keys,
     NodeIdentity node,
     RedisPresence presence,
-    LocalDevices local,
     LocalConnections connections,
     CallService calls,
     IOptions<RedisOptions> options,
@@ -102,12 +102,12 @@ public sealed class NodeHeartbeat(
             else
             {
                 // Redis lost its data (a restart without persistence): put this node's devices back.
-                foreach (var (deviceId, account) in local.All())
+                foreach (var connection in connections.All())
                 {
-                    await presence.RegisterAsync(account, deviceId);
+                    await presence.RegisterAsync(connection.Account, connection.DeviceId);
                 }
 
-                logger.LogWarning("Node {NodeId} re-registered {DeviceCount} devices after Redis lost them", node.Id, local.Count);
+                logger.LogWarning("Node {NodeId} re-registered {DeviceCount} devices after Redis lost them", node.Id, connections.Count);
             }
         }
 
@@ -123,7 +123,7 @@ public sealed class NodeHeartbeat(
         foreach (var member in await redis.Database.SetMembersAsync(keys.NodeDevices(node.Id)))
         {
             var (deviceId, account) = NodeDevice.Parse(member!);
-            if (!local.Contains(deviceId))
+            if (!connections.Contains(deviceId))
             {
                 await ForgetDeviceAsync(deviceId, account, node.Id, cancellationToken);
             }

@@ -1,4 +1,10 @@
 using System.Text.Json.Serialization;
+using CallServer.Adapters.Calls;
+using CallServer.Adapters.DeviceMessaging;
+using CallServer.Adapters.Presence;
+using CallServer.Adapters.Redis;
+using CallServer.Adapters.Timers;
+using CallServer.Adapters.Users;
 using CallServer.Api;
 using CallServer.Application;
 using CallServer.Auth;
@@ -7,8 +13,6 @@ using CallServer.Configuration;
 using CallServer.Domain.Ports;
 using CallServer.Hubs;
 using CallServer.Observability.Metrics;
-using CallServer.Storage.InMemory;
-using CallServer.Storage.Redis;
 using CallServer.Swagger;
 using CallServer.Timers;
 using CallServer.Users;
@@ -115,7 +119,6 @@ public static class CallServerServices
     private static void AddRedisStores(this IServiceCollection services)
     {
         services.AddSingleton<NodeIdentity>();
-        services.AddSingleton<LocalDevices>();
         services.AddSingleton<RedisConnection>();
         services.AddSingleton<RedisKeys>();
         services.AddSingleton<RedisCallStore>();

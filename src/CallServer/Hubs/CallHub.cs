@@ -23,7 +23,7 @@ public sealed class CallHub(CallService calls, CallDirectory directory, IPresenc
     {
         // Anonymous callers are present too (events must find their device), though no one can call them.
         var identity = Identity;
-        connections.Add(Context);
+        connections.Add(Context.ConnectionId, identity.Account.Value, Context.Abort);
         try
         {
             await presence.AddAsync(identity.Account, Context.ConnectionId);
@@ -35,7 +35,7 @@ public sealed class CallHub(CallService calls, CallDirectory directory, IPresenc
         catch
         {
             // The connection is refused (the store is away, the account is gone): leave no trace of it.
-            connections.Remove(Context);
+            connections.Remove(Context.ConnectionId);
             await ForgetPresenceAsync(identity);
             throw;
         }
@@ -47,7 +47,7 @@ public sealed class CallHub(CallService calls, CallDirectory directory, IPresenc
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
         var identity = Identity;
-        connections.Remove(Context);
+        connections.Remove(Context.ConnectionId);
         logger.LogInformation("Device {DeviceId} of {Account} disconnected", Context.ConnectionId, identity.Account);
         try
         {

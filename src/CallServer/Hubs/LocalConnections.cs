@@ -1,29 +1,40 @@
 using System.Collections.Concurrent;
-using Microsoft.AspNetCore.SignalR;
 
 namespace CallServer.Hubs;
 
-/// <summary>The hub connections open on this node, so that the node can close them all at once.</summary>
+/// <summary>
+/// The one registry of the hub connections (devices) open on this node: each with its account and a way
+/// to close it. Delivery asks it whether a device is here, the heartbeat re-registers or reconciles from
+/// it, a reaped node closes everything in it.
+/// </summary>
 public sealed class LocalConnections
 {
-    private readonly ConcurrentDictionary<string, HubCallerContext> connections = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, LocalConnection> connections = new(StringComparer.Ordinal);
 
     public int Count => connections.Count;
 
-    public void Add(HubCallerContext context) => connections[context.ConnectionId] = context;
+    public void Add(string deviceId, string account, Action abort) => connections[deviceId] = new LocalConnection(deviceId, account, abort);
 
-    public void Remove(HubCallerContext context) => connections.TryRemove(context.ConnectionId, out _);
+    public void Remove(string deviceId) => connections.TryRemove(deviceId, out _);
+
+    public bool Contains(string deviceId) => connections.ContainsKey(deviceId);
+
+    /// <summary>Every connection of this node with its account.</summary>
+    public IReadOnlyList<LocalConnection> All() => [.. connections.Values];
 
     /// <summary>Closes every connection; clients reconnect (to another node) and resume their calls.</summary>
     public int AbortAll()
     {
         var aborted = 0;
-        foreach (var context in connections.Values)
+        foreach (var connection in connections.Values)
         {
-            context.Abort();
+            connection.Abort();
             aborted++;
         }
 
         return aborted;
     }
 }
+
+/// <summary>A hub connection of this node: the device id (its connection id), its account, and how to close it.</summary>
+public sealed record LocalConnection(string DeviceId, string Account, Action Abort);

@@ -1,7 +1,7 @@
 using CallServer.Configuration;
 using CallServer.Domain.Calls;
 using CallServer.Domain.Ports;
-using CallServer.Storage.InMemory;
+using CallServer.Adapters.Calls;
 using CallServer.Storage.Tests.Infrastructure;
 using Microsoft.Extensions.Options;
 

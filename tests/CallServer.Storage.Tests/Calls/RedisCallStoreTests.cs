@@ -1,7 +1,8 @@
 using CallServer.Configuration;
 using CallServer.Domain.Calls;
 using CallServer.Domain.Ports;
-using CallServer.Storage.Redis;
+using CallServer.Adapters.Calls;
+using CallServer.Adapters.Redis;
 using CallServer.Storage.Tests.Infrastructure;
 using Microsoft.Extensions.Options;
 

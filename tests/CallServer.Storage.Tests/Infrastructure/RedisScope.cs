@@ -1,5 +1,5 @@
 using CallServer.Configuration;
-using CallServer.Storage.Redis;
+using CallServer.Adapters.Redis;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,5 @@
 using CallServer.Domain.Ports;
-using CallServer.Storage.InMemory;
+using CallServer.Adapters.Presence;
 
 namespace CallServer.Storage.Tests.Presence;
 

@@ -1,3 +1,4 @@
+using CallServer.Adapters.Presence;
 using CallServer.Cluster;
 using CallServer.Domain.Ports;
 using CallServer.Storage.Tests.Infrastructure;
@@ -11,8 +12,6 @@ public sealed class RedisPresenceTests : PresenceContract, IClassFixture<RedisSe
     private readonly RedisServer server;
     private readonly NodeIdentity nodeA = new();
     private readonly NodeIdentity nodeB = new();
-    private readonly LocalDevices localA = new();
-    private readonly LocalDevices localB = new();
     private readonly RedisPresence presenceA;
     private readonly RedisPresence presenceB;
 
@@ -20,8 +19,8 @@ public sealed class RedisPresenceTests : PresenceContract, IClassFixture<RedisSe
     {
         this.server = server;
         redis = new RedisScope(server);
-        presenceA = new RedisPresence(redis.Connect(), redis.Keys, nodeA, localA);
-        presenceB = new RedisPresence(redis.Connect(), redis.Keys, nodeB, localB);
+        presenceA = new RedisPresence(redis.Connect(), redis.Keys, nodeA);
+        presenceB = new RedisPresence(redis.Connect(), redis.Keys, nodeB);
     }
 
     protected override IPresence Presence => presenceA;
@@ -58,8 +57,6 @@ public sealed class RedisPresenceTests : PresenceContract, IClassFixture<RedisSe
         var alice = User("alice");
         await presenceB.AddAsync(alice, "on-b");
 
-        Assert.True(localB.Contains("on-b"));
-        Assert.False(localA.Contains("on-b"));
         Assert.Equal(nodeB.Id, await server.ExecuteAsync("HGET", (string)redis.Keys.DeviceNodes!, "on-b"));
         Assert.Equal(
             [NodeDevice.Format("on-b", alice.Value)],
@@ -67,7 +64,6 @@ public sealed class RedisPresenceTests : PresenceContract, IClassFixture<RedisSe
 
         await presenceB.RemoveAsync(alice, "on-b");
 
-        Assert.False(localB.Contains("on-b"));
         Assert.Null(await server.ExecuteAsync("HGET", (string)redis.Keys.DeviceNodes!, "on-b"));
         Assert.Empty((List<object?>)(await server.ExecuteAsync("SMEMBERS", (string)redis.Keys.NodeDevices(nodeB.Id)!))!);
     }

@@ -1,5 +1,5 @@
 using CallServer.Domain.Ports;
-using CallServer.Storage.InMemory;
+using CallServer.Adapters.Timers;
 
 namespace CallServer.Storage.Tests.Timers;
 

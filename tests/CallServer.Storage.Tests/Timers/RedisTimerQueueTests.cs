@@ -1,6 +1,7 @@
 using CallServer.Domain.Calls;
 using CallServer.Domain.Ports;
-using CallServer.Storage.Redis;
+using CallServer.Adapters.Timers;
+using CallServer.Adapters.Redis;
 using CallServer.Storage.Tests.Infrastructure;
 
 namespace CallServer.Storage.Tests.Timers;

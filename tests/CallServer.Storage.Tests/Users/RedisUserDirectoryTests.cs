@@ -1,5 +1,6 @@
 using CallServer.Domain.Ports;
-using CallServer.Storage.Redis;
+using CallServer.Adapters.Users;
+using CallServer.Adapters.Redis;
 using CallServer.Storage.Tests.Infrastructure;
 
 namespace CallServer.Storage.Tests.Users;

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using CallServer.Adapters.DeviceMessaging;
+using CallServer.Adapters.Presence;
 using CallServer.Cluster;
 using CallServer.Hubs;
 using CallServer.Storage.Tests.Infrastructure;
@@ -6,7 +8,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
 using static CallServer.Storage.Tests.Infrastructure.SampleCalls;
 
-namespace CallServer.Storage.Tests.Cluster;
+namespace CallServer.Storage.Tests.DeviceMessaging;
 
 /// <summary>
 /// Node A sends events for a device connected to node B: they travel over B's Redis channel and reach the
@@ -22,8 +24,6 @@ public sealed class CrossNodeDeliveryTests : IClassFixture<RedisServer>, IDispos
     private readonly NodeIdentity nodeB = new();
     private readonly RecordingHubContext hubA = new();
     private readonly RecordingHubContext hubB = new();
-    private readonly LocalDevices localA = new();
-    private readonly LocalDevices localB = new();
     private readonly RedisDeviceMessenger messengerA;
     private readonly RedisPresence presenceB;
 
@@ -33,8 +33,8 @@ public sealed class CrossNodeDeliveryTests : IClassFixture<RedisServer>, IDispos
         redis = new RedisScope(server);
         var connectionA = redis.Connect();
         var connectionB = redis.Connect();
-        messengerA = new RedisDeviceMessenger(hubA, localA, connectionA, redis.Keys, nodeA);
-        presenceB = new RedisPresence(connectionB, redis.Keys, nodeB, localB);
+        messengerA = new RedisDeviceMessenger(hubA, new LocalConnections(), connectionA, redis.Keys, nodeA);
+        presenceB = new RedisPresence(connectionB, redis.Keys, nodeB);
         ListenerB = new NodeChannelListener(hubB, connectionB, redis.Keys, nodeB, NullLogger<NodeChannelListener>.Instance);
     }
 

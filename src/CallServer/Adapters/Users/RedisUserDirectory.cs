@@ -1,9 +1,10 @@
 using System.Text.Json;
+using CallServer.Adapters.Redis;
 using CallServer.Domain.Addresses;
 using CallServer.Domain.Ports;
 using StackExchange.Redis;
 
-namespace CallServer.Storage.Redis;
+namespace CallServer.Adapters.Users;
 
 /// <summary>Users in Redis: a JSON record per address and a set of all addresses.</summary>
 public sealed class RedisUserDirectory(RedisConnection redis, RedisKeys keys) : IUserDirectory

@@ -1,10 +1,11 @@
 using System.Text.Json;
 using System.Threading.Channels;
+using CallServer.Adapters.Redis;
+using CallServer.Cluster;
 using CallServer.Hubs;
-using CallServer.Storage.Redis;
 using Microsoft.AspNetCore.SignalR;
 
-namespace CallServer.Cluster;
+namespace CallServer.Adapters.DeviceMessaging;
 
 /// <summary>Reads this node's channel and hands each event to its local device, one at a time, in order.</summary>
 public sealed class NodeChannelListener(

@@ -1,4 +1,4 @@
-namespace CallServer.Storage.InMemory;
+namespace CallServer.Adapters.Calls;
 
 /// <summary>Drops ended calls from memory once their retention period is over.</summary>
 public sealed class EndedCallSweeper(InMemoryCallStore store, TimeProvider clock, ILogger<EndedCallSweeper> logger) : BackgroundService

@@ -1,4 +1,4 @@
-namespace CallServer.Cluster;
+namespace CallServer.Adapters.Presence;
 
 /// <summary>A device and its account as one member of a node's device set.</summary>
 public static class NodeDevice

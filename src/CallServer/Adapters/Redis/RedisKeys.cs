@@ -2,7 +2,7 @@ using CallServer.Configuration;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
-namespace CallServer.Storage.Redis;
+namespace CallServer.Adapters.Redis;
 
 /// <summary>Every key and channel name CallServer uses in Redis (see docs/operations.md).</summary>
 public sealed class RedisKeys(IOptions<RedisOptions> options)

@@ -5,7 +5,7 @@ using CallServer.Domain.Calls;
 using CallServer.Domain.Ports;
 using Microsoft.Extensions.Options;
 
-namespace CallServer.Storage.InMemory;
+namespace CallServer.Adapters.Calls;
 
 /// <summary>
 /// One node's calls in memory. Compare-and-set through <see cref="ConcurrentDictionary{TKey,TValue}.TryUpdate"/>

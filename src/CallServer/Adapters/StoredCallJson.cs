@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using CallServer.Domain.Addresses;
 
-namespace CallServer.Storage;
+namespace CallServer.Adapters;
 
 /// <summary>How records are written to a shared store: JSON, enums by name, addresses as their text.</summary>
 public static class StoredCallJson

@@ -1,11 +1,12 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using CallServer.Adapters.Redis;
 using CallServer.Application;
+using CallServer.Cluster;
 using CallServer.Hubs;
-using CallServer.Storage.Redis;
 using Microsoft.AspNetCore.SignalR;
 
-namespace CallServer.Cluster;
+namespace CallServer.Adapters.DeviceMessaging;
 
 /// <summary>
 /// Delivers an event to a device on this node directly, or publishes it on the channel of the node that
@@ -14,7 +15,7 @@ namespace CallServer.Cluster;
 /// </summary>
 public sealed class RedisDeviceMessenger(
     IHubContext<CallHub> hub,
-    LocalDevices local,
+    LocalConnections local,
     RedisConnection redis,
     RedisKeys keys,
     NodeIdentity node) : IDeviceMessenger

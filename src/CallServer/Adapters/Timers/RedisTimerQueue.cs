@@ -1,11 +1,12 @@
 using System.Globalization;
+using CallServer.Adapters.Redis;
 using CallServer.Configuration;
 using CallServer.Domain.Calls;
 using CallServer.Domain.Ports;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
-namespace CallServer.Storage.Redis;
+namespace CallServer.Adapters.Timers;
 
 /// <summary>
 /// Timers in a sorted set scored by due time. A Lua script moves due entries to a claimed set with a

@@ -4,7 +4,7 @@ using CallServer.Domain.Errors;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
-namespace CallServer.Storage.Redis;
+namespace CallServer.Adapters.Redis;
 
 /// <summary>
 /// The one multiplexer of the process. It connects in the background and keeps reconnecting

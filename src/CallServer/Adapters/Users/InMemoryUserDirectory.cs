@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using CallServer.Domain.Addresses;
 using CallServer.Domain.Ports;
 
-namespace CallServer.Storage.InMemory;
+namespace CallServer.Adapters.Users;
 
 public sealed class InMemoryUserDirectory : IUserDirectory
 {

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using CallServer.Hubs;
 using Microsoft.AspNetCore.SignalR;
 
-namespace CallServer.Storage.Tests.Cluster;
+namespace CallServer.Storage.Tests.DeviceMessaging;
 
 /// <summary>A hub context that records what is sent to single clients (no SignalR server needed).</summary>
 public sealed class RecordingHubContext : IHubContext<CallHub>

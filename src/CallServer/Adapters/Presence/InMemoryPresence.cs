@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 using CallServer.Domain.Addresses;
 using CallServer.Domain.Ports;
 
-namespace CallServer.Storage.InMemory;
+namespace CallServer.Adapters.Presence;
 
 /// <summary>Every connected device of every account on this node.</summary>
 public sealed class InMemoryPresence : IPresence

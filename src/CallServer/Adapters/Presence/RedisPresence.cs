@@ -1,20 +1,18 @@
+using CallServer.Adapters.Redis;
+using CallServer.Cluster;
 using CallServer.Domain.Addresses;
 using CallServer.Domain.Ports;
-using CallServer.Storage.Redis;
 
-namespace CallServer.Cluster;
+namespace CallServer.Adapters.Presence;
 
 /// <summary>
 /// Presence shared by the nodes: per account, its devices and the node each is on; per node, its devices
 /// (so a dead node's can be reaped). Devices on a node whose heartbeat stopped do not count.
 /// </summary>
-public sealed class RedisPresence(RedisConnection redis, RedisKeys keys, NodeIdentity node, LocalDevices local) : IPresence
+public sealed class RedisPresence(RedisConnection redis, RedisKeys keys, NodeIdentity node) : IPresence
 {
-    public Task AddAsync(Address account, string deviceId, CancellationToken cancellationToken = default)
-    {
-        local.Add(deviceId, account.Value);
-        return RegisterAsync(account.Value, deviceId);
-    }
+    public Task AddAsync(Address account, string deviceId, CancellationToken cancellationToken = default) =>
+        RegisterAsync(account.Value, deviceId);
 
     /// <summary>Writes a local device to Redis (again, after Redis lost its data).</summary>
     public Task RegisterAsync(string account, string deviceId) => RedisConnection.Guard(async () =>
@@ -26,11 +24,8 @@ public sealed class RedisPresence(RedisConnection redis, RedisKeys keys, NodeIde
             database.SetAddAsync(keys.NodeDevices(node.Id), NodeDevice.Format(deviceId, account)));
     });
 
-    public Task RemoveAsync(Address account, string deviceId, CancellationToken cancellationToken = default)
-    {
-        local.Remove(deviceId);
-        return RemoveAsync(account.Value, deviceId, node.Id);
-    }
+    public Task RemoveAsync(Address account, string deviceId, CancellationToken cancellationToken = default) =>
+        RemoveAsync(account.Value, deviceId, node.Id);
 
     /// <summary>Forgets a device of any node (used when reaping a dead node).</summary>
     public Task RemoveAsync(string account, string deviceId, string nodeId) => RedisConnection.Guard(async () =>

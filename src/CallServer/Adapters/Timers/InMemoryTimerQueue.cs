@@ -1,6 +1,6 @@
 using CallServer.Domain.Ports;
 
-namespace CallServer.Storage.InMemory;
+namespace CallServer.Adapters.Timers;
 
 /// <summary>Due timers ordered by due time; a claimed timer is removed, so it fires once.</summary>
 public sealed class InMemoryTimerQueue : ITimerQueue

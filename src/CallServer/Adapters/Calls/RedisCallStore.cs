@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using CallServer.Adapters.Redis;
 using CallServer.Configuration;
 using CallServer.Domain.Addresses;
 using CallServer.Domain.Calls;
@@ -7,7 +8,7 @@ using CallServer.Domain.Ports;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
-namespace CallServer.Storage.Redis;
+namespace CallServer.Adapters.Calls;
 
 /// <summary>
 /// Calls in Redis: a hash per call (<c>v</c> the version, <c>d</c> the JSON record), saved by a Lua script

@@ -1,7 +1,8 @@
 using CallServer.Application;
+using CallServer.Hubs;
 using Microsoft.AspNetCore.SignalR;
 
-namespace CallServer.Hubs;
+namespace CallServer.Adapters.DeviceMessaging;
 
 /// <summary>Delivers an event to a connection of this node.</summary>
 public sealed class HubDeviceMessenger(IHubContext<CallHub> hub) : IDeviceMessenger
