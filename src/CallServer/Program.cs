@@ -9,6 +9,7 @@ if (HealthCheckCommand.IsRequested(args))
 // The content root is the build output, so the server finds its appsettings.json and wwwroot from any directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddCallServerLogging();
+builder.AddCallServerTelemetry();
 builder.AddCallServer();
 
 var app = builder.Build();

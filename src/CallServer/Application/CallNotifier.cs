@@ -1,6 +1,7 @@
 using CallServer.Domain.Calls;
 using CallServer.Domain.Notifications;
 using CallServer.Domain.Views;
+using CallServer.Observability.Logging;
 
 namespace CallServer.Application;
 
@@ -24,7 +25,7 @@ public sealed class CallNotifier(IDeviceMessenger messenger, ILogger<CallNotifie
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
                 // A device that went away misses the event; its snapshot on resume tells it where the call is.
-                logger.LogWarning(exception, "Could not deliver {Event} of call {CallId} to device {DeviceId}", method, call.CallId, deviceId);
+                CallLog.EventNotDelivered(logger, exception, method, call.CallId, deviceId);
             }
         }
     }

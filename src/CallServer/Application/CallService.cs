@@ -7,6 +7,7 @@ using CallServer.Domain.Decisions;
 using CallServer.Domain.Errors;
 using CallServer.Domain.Ports;
 using CallServer.Domain.Views;
+using CallServer.Observability.Logging;
 using CallServer.Observability.Metrics;
 using Microsoft.Extensions.Options;
 
@@ -51,7 +52,7 @@ public sealed class CallService(
 
         await CarryOutAsync(decision, CancellationToken.None);
         metrics.CallChanged(null, decision.Call!);
-        logger.LogInformation("Call {CallId} created by {Caller} to {Callee}", decision.Call!.CallId, identity.Account, callee);
+        CallLog.Created(logger, decision.Call!.CallId, identity.Account, callee);
         return CallProjection.View(decision.Call, CallViewer.CallerOf(decision.Call));
     }
 
@@ -80,14 +81,14 @@ public sealed class CallService(
     {
         var operationId = NewId();
         await ExecuteAsync(callId, new StartMediaOperation(requester, operation, operationId, sdpOffer ?? string.Empty), cancellationToken);
-        logger.LogInformation("Call {CallId}: {Operation} {OperationId} started by {Account}", callId, operation, operationId, requester.Account);
+        CallLog.OperationStarted(logger, callId, operation, operationId, requester.Account);
         return operationId;
     }
 
     public async Task<CallSnapshot> ResumeAsync(string callId, Requester requester, CancellationToken cancellationToken = default)
     {
         var call = await ExecuteAsync(callId, new ResumeCall(requester), cancellationToken);
-        logger.LogInformation("Call {CallId} resumed by {Account} on device {DeviceId}", callId, requester.Account, requester.DeviceId);
+        CallLog.Resumed(logger, callId, requester.Account, requester.DeviceId);
         return CallProjection.View(call, CallDecider.ViewerFor(call, requester)!);
     }
 
@@ -126,7 +127,7 @@ public sealed class CallService(
             }
             catch (CallRefusedException refused)
             {
-                logger.LogWarning("Call {CallId}: disconnect of device {DeviceId} not applied: {Error}", call.CallId, requester.DeviceId, refused.Error);
+                CallLog.DisconnectNotApplied(logger, call.CallId, requester.DeviceId, refused.Error.ToString());
             }
         }
     }
@@ -156,7 +157,7 @@ public sealed class CallService(
             ThrowIfRefused(decision);
             if (decision.Changed && !await store.TrySaveAsync(decision.Call!, call.Version, cancellationToken))
             {
-                logger.LogDebug("Call {CallId}: lost a race at version {Version}, deciding {Command} again", call.CallId, call.Version, command.GetType().Name);
+                CallLog.RaceLost(logger, call.CallId, call.Version, command.GetType().Name);
                 continue;
             }
 
@@ -178,10 +179,10 @@ public sealed class CallService(
         var call = decision.Call!;
         if (decision.Changed)
         {
-            logger.LogDebug("Call {CallId} is now {Phase} at version {Version}", call.CallId, call.Phase, call.Version);
+            CallLog.Changed(logger, call.CallId, call.Phase, call.Version);
             if (call.Phase == CallPhase.Ended)
             {
-                logger.LogInformation("Call {CallId} ended: caller {CallerEnd}, callee {CalleeEnd}", call.CallId, call.Caller.End?.Reason, call.Callee.End?.Reason);
+                CallLog.Ended(logger, call.CallId, call.Caller.End?.Reason, call.Callee.End?.Reason);
             }
         }
 

@@ -1,6 +1,7 @@
 using CallServer.Application;
-using CallServer.Hubs;
 using CallServer.Configuration;
+using CallServer.Hubs;
+using CallServer.Observability.Logging;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
@@ -20,7 +21,7 @@ public sealed class NodeDrain(IHostApplicationLifetime lifetime, IHubContext<Cal
         lifetime.ApplicationStopping.Register(() =>
         {
             IsDraining = true;
-            logger.LogInformation("Draining: asking clients to reconnect to another node");
+            ClusterLog.Draining(logger);
             try
             {
                 // Stopping callbacks run before the host closes the connections: send, then give the
@@ -30,7 +31,7 @@ public sealed class NodeDrain(IHostApplicationLifetime lifetime, IHubContext<Cal
             }
             catch (Exception exception) when (exception is AggregateException or OperationCanceledException)
             {
-                logger.LogWarning(exception, "Could not tell every client to reconnect");
+                ClusterLog.DrainNotifyFailed(logger, exception);
             }
         });
         return Task.CompletedTask;

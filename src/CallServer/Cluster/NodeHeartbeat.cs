@@ -5,6 +5,7 @@ using CallServer.Configuration;
 using CallServer.Domain.Addresses;
 using CallServer.Domain.Commands;
 using CallServer.Hubs;
+using CallServer.Observability.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -59,7 +60,7 @@ public sealed class NodeHeartbeat(
             {
                 if (healthySince is not null)
                 {
-                    logger.LogWarning("Node {NodeId} heartbeat failed: {Error}", node.Id, exception.Message);
+                    ClusterLog.HeartbeatFailed(logger, node.Id, exception.Message);
                 }
 
                 healthySince = null;
@@ -80,7 +81,7 @@ public sealed class NodeHeartbeat(
         }
         catch (Exception exception) when (exception is StackExchange.Redis.RedisException or TimeoutException)
         {
-            logger.LogWarning("Node {NodeId} could not deregister: {Error}", node.Id, exception.Message);
+            ClusterLog.DeregisterFailed(logger, node.Id, exception.Message);
         }
     }
 
@@ -97,7 +98,7 @@ public sealed class NodeHeartbeat(
                 // devices: their calls are in their grace now. Close the connections, as a dead node's would
                 // be, so that the clients reconnect and ResumeCall.
                 var aborted = connections.AbortAll();
-                logger.LogWarning("Node {NodeId} was reaped while alive; closed its {ConnectionCount} connections so that clients resume", node.Id, aborted);
+                ClusterLog.ReapedWhileAlive(logger, node.Id, aborted);
             }
             else
             {
@@ -107,7 +108,7 @@ public sealed class NodeHeartbeat(
                     await presence.RegisterAsync(connection.Account, connection.DeviceId);
                 }
 
-                logger.LogWarning("Node {NodeId} re-registered {DeviceCount} devices after Redis lost them", node.Id, connections.Count);
+                ClusterLog.DevicesReRegistered(logger, node.Id, connections.Count);
             }
         }
 
@@ -155,7 +156,7 @@ public sealed class NodeHeartbeat(
             // another node reaps what is left. The tombstone tells the dead node, should it live, what happened.
             await database.StringSetAsync(keys.NodeReaped(other), clock.GetUtcNow().ToUnixTimeMilliseconds(), TimeSpan.FromHours(1));
             var devices = await database.SetMembersAsync(keys.NodeDevices(other));
-            logger.LogWarning("Node {DeadNodeId} is dead; reaping its {DeviceCount} devices", other, devices.Length);
+            ClusterLog.ReapingDeadNode(logger, other, devices.Length);
             foreach (var device in devices)
             {
                 var (deviceId, account) = NodeDevice.Parse(device!);

@@ -20,5 +20,14 @@ public sealed class RedisOptions
     /// <summary>How long a claimed timer stays with its claimer before another node may claim it again.</summary>
     public TimeSpan TimerClaimLease { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The longest any request waits on one Redis operation. Past it the operation fails, the request
+    /// answers <c>Unavailable</c> (or <c>/readyz</c> 503) and nothing changes. At most a few seconds.
+    /// </summary>
+    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long connecting (and reconnecting) to Redis may take.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
     public bool Enabled => !string.IsNullOrWhiteSpace(Configuration);
 }

@@ -2,7 +2,6 @@ using CallServer.Api;
 using CallServer.Auth;
 using CallServer.Hubs;
 using CallServer.Observability;
-using CallServer.Observability.Metrics;
 
 namespace CallServer.Hosting;
 
@@ -11,10 +10,8 @@ public static class CallServerPipeline
 {
     public static void UseCallServer(this WebApplication app)
     {
-        // Created now, so that it hears every measurement from the start.
-        app.Services.GetRequiredService<PrometheusExporter>();
         app.UseForwardedHeaders();
-        app.UseMiddleware<RequestLoggingMiddleware>();
+        app.UseCallServerRequestLogging();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseDefaultFiles();
@@ -41,7 +38,7 @@ public static class CallServerPipeline
         api.MapCallEndpoints();
         api.MapIceServerEndpoints();
         app.MapHealthEndpoints();
-        app.MapMetricsEndpoint();
+        app.MapCallServerMetrics();
         app.MapHub<CallHub>(JwtAuthenticationSetup.HubPath, hub => hub.CloseOnAuthenticationExpiration = true);
     }
 }

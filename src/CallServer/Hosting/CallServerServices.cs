@@ -71,7 +71,6 @@ public static class CallServerServices
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<CallServerMetrics>();
-        services.AddSingleton<PrometheusExporter>();
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<AccountCheck>();
         services.AddSingleton<UserRegistration>();
@@ -108,6 +107,7 @@ public static class CallServerServices
             {
                 hub.MaximumReceiveMessageSize = limits.MaximumReceiveMessageSize;
                 hub.EnableDetailedErrors = false;
+                hub.AddFilter<HubTracingFilter>();
                 hub.AddFilter<HubMetricsFilter>();
                 hub.AddFilter<HubRateLimitFilter>();
                 hub.AddFilter<HubErrorFilter>();

@@ -5,6 +5,7 @@ using CallServer.Domain.Commands;
 using CallServer.Domain.Errors;
 using CallServer.Domain.Ports;
 using CallServer.Domain.Views;
+using CallServer.Observability.Logging;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 
@@ -40,7 +41,7 @@ public sealed class CallHub(CallService calls, CallDirectory directory, IPresenc
             throw;
         }
 
-        logger.LogInformation("Device {DeviceId} of {Account} connected", Context.ConnectionId, identity.Account);
+        HubLog.Connected(logger, Context.ConnectionId, identity.Account);
         await base.OnConnectedAsync();
     }
 
@@ -48,7 +49,7 @@ public sealed class CallHub(CallService calls, CallDirectory directory, IPresenc
     {
         var identity = Identity;
         connections.Remove(Context.ConnectionId);
-        logger.LogInformation("Device {DeviceId} of {Account} disconnected", Context.ConnectionId, identity.Account);
+        HubLog.Disconnected(logger, Context.ConnectionId, identity.Account);
         try
         {
             await presence.RemoveAsync(identity.Account, Context.ConnectionId);
@@ -57,7 +58,7 @@ public sealed class CallHub(CallService calls, CallDirectory directory, IPresenc
         catch (CallRefusedException refused)
         {
             // The store is away: presence and grace are settled by the node heartbeat's reaping instead.
-            logger.LogWarning("Device {DeviceId} disconnected while the store was unavailable: {Error}", Context.ConnectionId, refused.Error);
+            HubLog.DisconnectedWhileUnavailable(logger, Context.ConnectionId, refused.Error.ToString());
         }
 
         await base.OnDisconnectedAsync(exception);
@@ -124,7 +125,7 @@ public sealed class CallHub(CallService calls, CallDirectory directory, IPresenc
         catch (CallRefusedException refused)
         {
             // Whatever reached the store is settled by the node's own-device reconciliation later.
-            logger.LogDebug("Device {DeviceId}: presence not removed: {Error}", Context.ConnectionId, refused.Error);
+            HubLog.PresenceNotRemoved(logger, Context.ConnectionId, refused.Error.ToString());
         }
     }
 

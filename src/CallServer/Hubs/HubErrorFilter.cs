@@ -1,4 +1,5 @@
 using CallServer.Application;
+using CallServer.Observability.Logging;
 using Microsoft.AspNetCore.SignalR;
 
 namespace CallServer.Hubs;
@@ -14,18 +15,14 @@ public sealed class HubErrorFilter(ILogger<HubErrorFilter> logger) : IHubFilter
         }
         catch (CallRefusedException refused)
         {
-            logger.LogDebug(
-                "{Method} by device {DeviceId} refused: {ErrorCode}",
-                invocationContext.HubMethodName,
-                invocationContext.Context.ConnectionId,
-                refused.Error.Code);
+            HubLog.Refused(logger, invocationContext.HubMethodName, invocationContext.Context.ConnectionId, refused.Error.Code);
             throw new HubException(refused.Message);
         }
         catch (Exception exception) when (exception is not HubException and not OperationCanceledException)
         {
             // SignalR's own invocation failure log is turned down (it would log every refusal as an
             // error with a stack trace); real failures are logged here instead.
-            logger.LogError(exception, "{Method} by device {DeviceId} failed", invocationContext.HubMethodName, invocationContext.Context.ConnectionId);
+            HubLog.Failed(logger, exception, invocationContext.HubMethodName, invocationContext.Context.ConnectionId);
             throw;
         }
     }

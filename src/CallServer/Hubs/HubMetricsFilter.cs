@@ -16,8 +16,7 @@ public sealed class HubMetricsFilter(CallServerMetrics metrics) : IHubFilter
         }
         catch (HubException exception)
         {
-            var colon = exception.Message.IndexOf(':', StringComparison.Ordinal);
-            metrics.Operation(invocationContext.HubMethodName, colon > 0 ? exception.Message[..colon] : "error");
+            metrics.Operation(invocationContext.HubMethodName, HubErrorCodes.Of(exception));
             throw;
         }
         catch

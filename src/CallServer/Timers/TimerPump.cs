@@ -2,6 +2,8 @@ using CallServer.Application;
 using CallServer.Configuration;
 using CallServer.Domain.Errors;
 using CallServer.Domain.Ports;
+using CallServer.Observability.Logging;
+using CallServer.Observability.Tracing;
 using Microsoft.Extensions.Options;
 
 namespace CallServer.Timers;
@@ -30,7 +32,7 @@ public sealed class TimerPump(
                 await FireDueAsync(stoppingToken);
                 if (failing)
                 {
-                    logger.LogInformation("Timers are firing again");
+                    TimerLog.FiringAgain(logger);
                     failing = false;
                 }
             }
@@ -39,13 +41,13 @@ public sealed class TimerPump(
                 // The store is away: say so once, not every tick; the timers wait in the store.
                 if (!failing)
                 {
-                    logger.LogWarning("Timers cannot be claimed: {Error}", refused.Error);
+                    TimerLog.Failing(logger, refused.Error.ToString());
                     failing = true;
                 }
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
-                logger.LogError(exception, "Claiming due timers failed; trying again next tick");
+                TimerLog.ClaimFailed(logger, exception);
             }
         }
     }
@@ -57,17 +59,18 @@ public sealed class TimerPump(
     /// </summary>
     private async Task<bool> FireAsync(DueTimer timer, CancellationToken cancellationToken)
     {
+        using var activity = CallServerActivities.StartTimer(timer.CallId, timer.Request.Kind.ToString());
         try
         {
             await calls.FireTimerAsync(timer, cancellationToken);
         }
         catch (CallRefusedException refused) when (refused.Error.Code != ErrorCode.Unavailable)
         {
-            logger.LogDebug("Call {CallId}: {Kind} timer did nothing: {Error}", timer.CallId, timer.Request.Kind, refused.Error);
+            TimerLog.TimerDidNothing(logger, timer.CallId, timer.Request.Kind, refused.Error.ToString());
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            logger.LogWarning(exception, "Call {CallId}: {Kind} timer failed; retrying in a second", timer.CallId, timer.Request.Kind);
+            TimerLog.TimerFailed(logger, exception, timer.CallId, timer.Request.Kind);
             await RetryLaterAsync(timer, cancellationToken);
             return false;
         }

@@ -39,14 +39,14 @@ public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptio
     private static readonly string IndexLifetimeMs = ((long)TimeSpan.FromDays(7).TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
 
     public Task<Call?> GetAsync(string callId, CancellationToken cancellationToken = default) =>
-        RedisConnection.Guard(async () => Read(await redis.Database.HashGetAsync(keys.Call(callId), "d")));
+        redis.Guard(async () => Read(await redis.Database.HashGetAsync(keys.Call(callId), "d")));
 
     public Task<bool> TryCreateAsync(Call call, CancellationToken cancellationToken = default) => SaveAsync(call, 0);
 
     public Task<bool> TrySaveAsync(Call call, long expectedVersion, CancellationToken cancellationToken = default) => SaveAsync(call, expectedVersion);
 
     public Task<IReadOnlyList<Call>> GetCallsOfAsync(Address account, CancellationToken cancellationToken = default) =>
-        RedisConnection.Guard<IReadOnlyList<Call>>(async () =>
+        redis.Guard<IReadOnlyList<Call>>(async () =>
         {
             var database = redis.Database;
             var index = keys.CallsOf(account.Value);
@@ -69,9 +69,9 @@ public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptio
         });
 
     public Task PingAsync(CancellationToken cancellationToken = default) =>
-        RedisConnection.Guard(() => redis.Database.PingAsync());
+        redis.Guard(() => redis.Database.PingAsync());
 
-    private Task<bool> SaveAsync(Call call, long expectedVersion) => RedisConnection.Guard(async () =>
+    private Task<bool> SaveAsync(Call call, long expectedVersion) => redis.Guard(async () =>
     {
         var accounts = call.Devices.Select(d => d.Account).Append(call.Caller.Account).Append(call.Callee.Account).Distinct();
         RedisKey[] scriptKeys = [keys.Call(call.CallId), .. accounts.Select(a => keys.CallsOf(a.Value))];

@@ -1,13 +1,18 @@
-using System.Text.Json;
 using System.Threading.Channels;
 using CallServer.Adapters.Redis;
 using CallServer.Cluster;
 using CallServer.Hubs;
+using CallServer.Observability.Logging;
 using Microsoft.AspNetCore.SignalR;
+using StackExchange.Redis;
 
 namespace CallServer.Adapters.DeviceMessaging;
 
-/// <summary>Reads this node's channel and hands each event to its local device, one at a time, in order.</summary>
+/// <summary>
+/// Reads this node's channel and hands each event to its local device, one at a time, in order: the
+/// subscription is a <see cref="ChannelMessageQueue"/>, which keeps a channel's messages in order (the
+/// handler form of Subscribe does not on StackExchange.Redis 2.x and later).
+/// </summary>
 public sealed class NodeChannelListener(
     IHubContext<CallHub> hub,
     RedisConnection redis,
@@ -15,43 +20,51 @@ public sealed class NodeChannelListener(
     NodeIdentity node,
     ILogger<NodeChannelListener> logger) : BackgroundService
 {
-    private readonly Channel<string> inbox = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Redis may be away at start: keep trying; once subscribed, the multiplexer resubscribes after outages.
+        var queue = await SubscribeAsync(stoppingToken);
+        RedisLog.ChannelSubscribed(logger, node.Id);
+        using var unsubscribe = stoppingToken.Register(() => queue.Unsubscribe());
+        try
+        {
+            await foreach (var message in queue.WithCancellation(stoppingToken))
+            {
+                await DeliverAsync(message.Message, stoppingToken);
+            }
+        }
+        catch (ChannelClosedException)
+        {
+            // Unsubscribed: the node is stopping.
+        }
+    }
+
+    /// <summary>Redis may be away at start: keep trying; once subscribed, the multiplexer resubscribes after outages.</summary>
+    private async Task<ChannelMessageQueue> SubscribeAsync(CancellationToken stoppingToken)
+    {
         while (true)
         {
             try
             {
-                await redis.Subscriber.SubscribeAsync(keys.NodeChannel(node.Id), (_, message) => inbox.Writer.TryWrite(message!));
-                break;
+                return await redis.Subscriber.SubscribeAsync(keys.NodeChannel(node.Id)).WaitAsync(redis.OperationTimeout, stoppingToken);
             }
-            catch (Exception exception) when (exception is StackExchange.Redis.RedisException or TimeoutException)
+            catch (Exception exception) when (exception is RedisException or TimeoutException)
             {
-                logger.LogWarning("Node {NodeId} cannot subscribe to its channel yet: {Error}", node.Id, exception.Message);
+                RedisLog.ChannelNotSubscribed(logger, node.Id, exception.Message);
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
-            }
-        }
-
-        logger.LogInformation("Node {NodeId} listening for cross-node events", node.Id);
-        await foreach (var payload in inbox.Reader.ReadAllAsync(stoppingToken))
-        {
-            try
-            {
-                var message = JsonSerializer.Deserialize<NodeMessage>(payload, HubJson.Options)!;
-                await hub.Clients.Client(message.DeviceId).SendCoreAsync(message.Method, [.. message.Arguments.Cast<object?>()], stoppingToken);
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                logger.LogWarning(exception, "Could not deliver a cross-node event on node {NodeId}", node.Id);
             }
         }
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    private async Task DeliverAsync(RedisValue payload, CancellationToken stoppingToken)
     {
-        inbox.Writer.TryComplete();
-        await base.StopAsync(cancellationToken);
+        try
+        {
+            var message = NodeMessage.Parse(((ReadOnlyMemory<byte>)payload).Span, HubJson.Options);
+            await hub.Clients.Client(message.DeviceId).SendCoreAsync(message.Method, [.. message.Arguments], stoppingToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            RedisLog.CrossNodeDeliveryFailed(logger, exception, node.Id);
+        }
     }
 }

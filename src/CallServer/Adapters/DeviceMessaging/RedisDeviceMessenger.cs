@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using CallServer.Adapters.Redis;
 using CallServer.Application;
 using CallServer.Cluster;
@@ -32,7 +31,7 @@ public sealed class RedisDeviceMessenger(
             return;
         }
 
-        await RedisConnection.Guard(async () =>
+        await redis.Guard(async () =>
         {
             var nodeId = await NodeOfAsync(deviceId);
             if (nodeId is null || nodeId == node.Id)
@@ -40,8 +39,7 @@ public sealed class RedisDeviceMessenger(
                 return;
             }
 
-            var message = new NodeMessage(deviceId, method, arguments.Select(a => JsonSerializer.SerializeToElement(a, HubJson.Options)).ToArray());
-            await redis.Subscriber.PublishAsync(keys.NodeChannel(nodeId), JsonSerializer.Serialize(message, HubJson.Options));
+            await redis.Subscriber.PublishAsync(keys.NodeChannel(nodeId), new NodeMessage(deviceId, method, arguments).ToUtf8(HubJson.Options));
         });
     }
 

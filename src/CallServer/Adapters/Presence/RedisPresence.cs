@@ -15,7 +15,7 @@ public sealed class RedisPresence(RedisConnection redis, RedisKeys keys, NodeIde
         RegisterAsync(account.Value, deviceId);
 
     /// <summary>Writes a local device to Redis (again, after Redis lost its data).</summary>
-    public Task RegisterAsync(string account, string deviceId) => RedisConnection.Guard(async () =>
+    public Task RegisterAsync(string account, string deviceId) => redis.Guard(async () =>
     {
         var database = redis.Database;
         await Task.WhenAll(
@@ -28,7 +28,7 @@ public sealed class RedisPresence(RedisConnection redis, RedisKeys keys, NodeIde
         RemoveAsync(account.Value, deviceId, node.Id);
 
     /// <summary>Forgets a device of any node (used when reaping a dead node).</summary>
-    public Task RemoveAsync(string account, string deviceId, string nodeId) => RedisConnection.Guard(async () =>
+    public Task RemoveAsync(string account, string deviceId, string nodeId) => redis.Guard(async () =>
     {
         var database = redis.Database;
         await Task.WhenAll(
@@ -38,7 +38,7 @@ public sealed class RedisPresence(RedisConnection redis, RedisKeys keys, NodeIde
     });
 
     public Task<IReadOnlyList<string>> GetDevicesAsync(Address account, CancellationToken cancellationToken = default) =>
-        RedisConnection.Guard<IReadOnlyList<string>>(async () =>
+        redis.Guard<IReadOnlyList<string>>(async () =>
         {
             var database = redis.Database;
             var entries = await database.HashGetAllAsync(keys.Presence(account.Value));

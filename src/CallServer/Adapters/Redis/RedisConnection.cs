@@ -1,6 +1,7 @@
 using CallServer.Application;
 using CallServer.Configuration;
 using CallServer.Domain.Errors;
+using CallServer.Observability.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -8,28 +9,39 @@ namespace CallServer.Adapters.Redis;
 
 /// <summary>
 /// The one multiplexer of the process. It connects in the background and keeps reconnecting
-/// (AbortOnConnectFail=false), so a node starts and recovers without Redis; while Redis is away
-/// every operation fails fast with <c>Unavailable</c> and changes nothing.
+/// (AbortOnConnectFail=false), so a node starts and recovers without Redis. Every wait on Redis is
+/// bounded by <see cref="RedisOptions.OperationTimeout"/>: while Redis is away or stalled, commands fail
+/// fast (BacklogPolicy.FailFast, no queueing while disconnected) or time out, and the request answers
+/// <c>Unavailable</c> having changed nothing.
 /// </summary>
 public sealed class RedisConnection : IDisposable
 {
     private readonly Lazy<ConnectionMultiplexer> multiplexer;
+    private readonly ILogger<RedisConnection> logger;
+    private int unavailable;
 
     public RedisConnection(IOptions<RedisOptions> options, ILogger<RedisConnection> logger)
     {
+        this.logger = logger;
+        OperationTimeout = options.Value.OperationTimeout;
         multiplexer = new Lazy<ConnectionMultiplexer>(() =>
         {
             var configuration = ConfigurationOptions.Parse(options.Value.Configuration!);
             configuration.AbortOnConnectFail = false;
             configuration.ConnectRetry = 3;
-            configuration.ConnectTimeout = Math.Min(configuration.ConnectTimeout, 3000);
-            configuration.SyncTimeout = Math.Min(configuration.SyncTimeout, 3000);
+            configuration.ConnectTimeout = (int)options.Value.ConnectTimeout.TotalMilliseconds;
+            configuration.AsyncTimeout = (int)OperationTimeout.TotalMilliseconds;
+            configuration.SyncTimeout = (int)OperationTimeout.TotalMilliseconds;
+            configuration.BacklogPolicy = BacklogPolicy.FailFast;
             var connection = ConnectionMultiplexer.Connect(configuration);
-            connection.ConnectionFailed += (_, e) => logger.LogWarning("Redis connection lost ({FailureType}) to {Endpoint}", e.FailureType, e.EndPoint);
-            connection.ConnectionRestored += (_, e) => logger.LogInformation("Redis connection restored to {Endpoint}", e.EndPoint);
+            connection.ConnectionFailed += (_, e) => RedisLog.ConnectionLost(logger, e.FailureType, e.EndPoint?.ToString());
+            connection.ConnectionRestored += (_, e) => RedisLog.ConnectionRestored(logger, e.EndPoint?.ToString());
             return connection;
         });
     }
+
+    /// <summary>The bound on every wait for Redis.</summary>
+    public TimeSpan OperationTimeout { get; }
 
     public ConnectionMultiplexer Multiplexer => multiplexer.Value;
 
@@ -37,24 +49,45 @@ public sealed class RedisConnection : IDisposable
 
     public ISubscriber Subscriber => Multiplexer.GetSubscriber();
 
-    /// <summary>Runs a Redis operation; an unreachable Redis becomes <c>Unavailable</c>.</summary>
-    public static async Task<T> Guard<T>(Func<Task<T>> operation)
+    /// <summary>
+    /// Runs a Redis operation within the bound; an unreachable or stalled Redis becomes <c>Unavailable</c>.
+    /// The multiplexer's own timeout is checked on its heartbeat (about once a second), so the bound is
+    /// applied here too, to the millisecond.
+    /// </summary>
+    public async Task<T> Guard<T>(Func<Task<T>> operation)
     {
+        T result;
         try
         {
-            return await operation();
+            result = await operation().WaitAsync(OperationTimeout);
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
-            throw CallRefusedException.Of(ErrorCode.Unavailable, "the call store is unreachable; nothing changed, try again");
+            if (Interlocked.Exchange(ref unavailable, 1) == 0)
+            {
+                RedisLog.StoreUnavailable(logger, OperationTimeout.TotalMilliseconds, exception.GetType().Name);
+            }
+
+            throw Unavailable();
         }
+
+        if (Volatile.Read(ref unavailable) == 1 && Interlocked.Exchange(ref unavailable, 0) == 1)
+        {
+            RedisLog.StoreAvailable(logger);
+        }
+
+        return result;
     }
 
-    public static Task Guard(Func<Task> operation) => Guard(async () =>
+    public Task Guard(Func<Task> operation) => Guard(async () =>
     {
         await operation();
         return true;
     });
+
+    /// <summary>The refusal of a request whose store did not answer in time.</summary>
+    public static CallRefusedException Unavailable() =>
+        CallRefusedException.Of(ErrorCode.Unavailable, "the call store is unreachable; nothing changed, try again");
 
     public void Dispose()
     {

@@ -35,5 +35,5 @@ public sealed class RedisKeys(IOptions<RedisOptions> options)
 
     public RedisKey ClaimedTimers => prefix + "timers:claimed";
 
-    public RedisChannel NodeChannel(string nodeId) => prefix + "node:" + nodeId;
+    public RedisChannel NodeChannel(string nodeId) => RedisChannel.Literal(prefix + "node:" + nodeId);
 }

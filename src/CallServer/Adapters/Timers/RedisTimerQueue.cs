@@ -31,10 +31,10 @@ public sealed class RedisTimerQueue(RedisConnection redis, RedisKeys keys, IOpti
         """;
 
     public Task ScheduleAsync(DueTimer timer, CancellationToken cancellationToken = default) =>
-        RedisConnection.Guard(() => redis.Database.SortedSetAddAsync(keys.Timers, Member(timer), timer.Request.DueAt.ToUnixTimeMilliseconds()));
+        redis.Guard(() => redis.Database.SortedSetAddAsync(keys.Timers, Member(timer), timer.Request.DueAt.ToUnixTimeMilliseconds()));
 
     public Task<IReadOnlyList<DueTimer>> ClaimDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken = default) =>
-        RedisConnection.Guard<IReadOnlyList<DueTimer>>(async () =>
+        redis.Guard<IReadOnlyList<DueTimer>>(async () =>
         {
             var nowMs = now.ToUnixTimeMilliseconds();
             var leaseEnd = nowMs + (long)options.Value.TimerClaimLease.TotalMilliseconds;
@@ -46,7 +46,7 @@ public sealed class RedisTimerQueue(RedisConnection redis, RedisKeys keys, IOpti
         });
 
     public Task CompleteAsync(DueTimer timer, CancellationToken cancellationToken = default) =>
-        RedisConnection.Guard(() => redis.Database.SortedSetRemoveAsync(keys.ClaimedTimers, Member(timer)));
+        redis.Guard(() => redis.Database.SortedSetRemoveAsync(keys.ClaimedTimers, Member(timer)));
 
     /// <summary><c>callId|kind|dueMs|token</c>: the same timer always gives the same member.</summary>
     private static string Member(DueTimer timer) =>

@@ -10,10 +10,10 @@ namespace CallServer.Adapters.Users;
 public sealed class RedisUserDirectory(RedisConnection redis, RedisKeys keys) : IUserDirectory
 {
     public Task<UserAccount?> FindAsync(Address address, CancellationToken cancellationToken = default) =>
-        RedisConnection.Guard(async () => Read(await redis.Database.StringGetAsync(keys.User(address.Value))));
+        redis.Guard(async () => Read(await redis.Database.StringGetAsync(keys.User(address.Value))));
 
     public Task<bool> TryAddAsync(UserAccount account, CancellationToken cancellationToken = default) =>
-        RedisConnection.Guard(async () =>
+        redis.Guard(async () =>
         {
             var database = redis.Database;
             if (!await database.StringSetAsync(keys.User(account.Address.Value), JsonSerializer.Serialize(account, StoredCallJson.Options), when: When.NotExists))
@@ -26,7 +26,7 @@ public sealed class RedisUserDirectory(RedisConnection redis, RedisKeys keys) : 
         });
 
     public Task<bool> RemoveAsync(Address address, CancellationToken cancellationToken = default) =>
-        RedisConnection.Guard(async () =>
+        redis.Guard(async () =>
         {
             var database = redis.Database;
             var removed = await database.KeyDeleteAsync(keys.User(address.Value));
@@ -35,7 +35,7 @@ public sealed class RedisUserDirectory(RedisConnection redis, RedisKeys keys) : 
         });
 
     public Task<IReadOnlyList<UserAccount>> ListAsync(CancellationToken cancellationToken = default) =>
-        RedisConnection.Guard<IReadOnlyList<UserAccount>>(async () =>
+        redis.Guard<IReadOnlyList<UserAccount>>(async () =>
         {
             var database = redis.Database;
             var addresses = await database.SetMembersAsync(keys.Users);

@@ -9,8 +9,6 @@ public sealed class CallServerMetrics : IDisposable
 {
     public const string MeterName = "CallServer";
 
-    private static readonly double[] LatencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
-
     private readonly Meter meter = new(MeterName);
     private readonly UpDownCounter<long> callsByState;
     private readonly Counter<long> callSetups;
@@ -29,9 +27,6 @@ public sealed class CallServerMetrics : IDisposable
         setupLatency = meter.CreateHistogram<double>("callserver.call.setup.duration", unit: "s", description: "From creating a call to its answer (the callee device accepted).");
         storeLatency = meter.CreateHistogram<double>("callserver.store.duration", unit: "s", description: "Call store operations, by operation.");
     }
-
-    /// <summary>The bucket bounds of every histogram, in seconds.</summary>
-    public static IReadOnlyList<double> Buckets => LatencyBuckets;
 
     public void Operation(string method, string result) =>
         operations.Add(1, new KeyValuePair<string, object?>("method", method), new KeyValuePair<string, object?>("result", result));

@@ -1,0 +1,28 @@
+using StackExchange.Redis;
+
+namespace CallServer.Observability.Logging;
+
+/// <summary>What an operator alerts on about Redis (event ids 1000–1099, stable).</summary>
+public static partial class RedisLog
+{
+    [LoggerMessage(EventId = 1001, EventName = "RedisConnectionLost", Level = LogLevel.Warning, Message = "Redis connection lost ({FailureType}) to {Endpoint}")]
+    public static partial void ConnectionLost(ILogger logger, ConnectionFailureType failureType, string? endpoint);
+
+    [LoggerMessage(EventId = 1002, EventName = "RedisConnectionRestored", Level = LogLevel.Information, Message = "Redis connection restored to {Endpoint}")]
+    public static partial void ConnectionRestored(ILogger logger, string? endpoint);
+
+    [LoggerMessage(EventId = 1003, EventName = "StoreUnavailable", Level = LogLevel.Warning, Message = "The store did not answer within {TimeoutMs} ms ({Error}); requests answer Unavailable until it does")]
+    public static partial void StoreUnavailable(ILogger logger, double timeoutMs, string error);
+
+    [LoggerMessage(EventId = 1004, EventName = "StoreAvailable", Level = LogLevel.Information, Message = "The store answers again")]
+    public static partial void StoreAvailable(ILogger logger);
+
+    [LoggerMessage(EventId = 1005, EventName = "ChannelNotSubscribed", Level = LogLevel.Warning, Message = "Node {NodeId} cannot subscribe to its channel yet: {Error}")]
+    public static partial void ChannelNotSubscribed(ILogger logger, string nodeId, string error);
+
+    [LoggerMessage(EventId = 1006, EventName = "ChannelSubscribed", Level = LogLevel.Information, Message = "Node {NodeId} listening for cross-node events")]
+    public static partial void ChannelSubscribed(ILogger logger, string nodeId);
+
+    [LoggerMessage(EventId = 1007, EventName = "CrossNodeDeliveryFailed", Level = LogLevel.Warning, Message = "Could not deliver a cross-node event on node {NodeId}")]
+    public static partial void CrossNodeDeliveryFailed(ILogger logger, Exception exception, string nodeId);
+}

@@ -1,0 +1,81 @@
+using CallServer.Adapters.Redis;
+using CallServer.Configuration;
+using CallServer.Observability.Metrics;
+using CallServer.Observability.Tracing;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using StackExchange.Redis;
+
+namespace CallServer.Observability;
+
+/// <summary>
+/// OpenTelemetry: metrics (CallServer's instruments, ASP.NET Core, the runtime) served at <c>/metrics</c> in
+/// Prometheus text; traces (a span per hub command and timer firing, ASP.NET Core, HttpClient, Redis)
+/// exported over OTLP when <c>OpenTelemetry:OtlpEndpoint</c> or <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.
+/// Spans are made either way, so that every log line of a request or command carries its trace id.
+/// </summary>
+public static class TelemetrySetup
+{
+    public const string ServiceName = "callserver";
+
+    /// <summary>Bucket bounds, in seconds, of CallServer's latency histograms: 0.5 ms to 60 s.</summary>
+    public static readonly double[] LatencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+    public static void AddCallServerTelemetry(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var otlpEndpoint = configuration["OpenTelemetry:OtlpEndpoint"] is { Length: > 0 } configured
+            ? configured
+            : configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
+        var exportOtlp = !string.IsNullOrWhiteSpace(otlpEndpoint);
+        var redisEnabled = configuration.GetSection(RedisOptions.Section).Get<RedisOptions>() is { Enabled: true };
+        if (redisEnabled)
+        {
+            builder.Services.AddSingleton<IConnectionMultiplexer>(sp => sp.GetRequiredService<RedisConnection>().Multiplexer);
+        }
+
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(ServiceName))
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(CallServerMetrics.MeterName)
+                    .AddAspNetCoreInstrumentation()
+                    .AddRuntimeInstrumentation()
+                    .AddView(instrument => instrument.Meter.Name == CallServerMetrics.MeterName && instrument is System.Diagnostics.Metrics.Histogram<double>
+                        ? new ExplicitBucketHistogramConfiguration { Boundaries = LatencyBuckets }
+                        : null)
+                    .AddPrometheusExporter(prometheus =>
+                    {
+                        prometheus.ScrapeResponseCacheDurationMilliseconds = 0;
+                        prometheus.ScopeInfoEnabled = false;
+                    });
+                if (exportOtlp)
+                {
+                    metrics.AddOtlpExporter(otlp => otlp.Endpoint = new Uri(otlpEndpoint!));
+                }
+            })
+            .WithTracing(tracing =>
+            {
+                tracing.AddSource(CallServerActivities.SourceName)
+                    .AddAspNetCoreInstrumentation(aspnet => aspnet.Filter = context => !IsProbe(context.Request.Path))
+                    .AddHttpClientInstrumentation();
+                if (redisEnabled)
+                {
+                    tracing.AddRedisInstrumentation();
+                }
+
+                if (exportOtlp)
+                {
+                    tracing.AddOtlpExporter(otlp => otlp.Endpoint = new Uri(otlpEndpoint!));
+                }
+            });
+    }
+
+    /// <summary>Prometheus text of this node's metrics at <c>/metrics</c>.</summary>
+    public static void MapCallServerMetrics(this WebApplication app) =>
+        app.MapPrometheusScrapingEndpoint("/metrics");
+
+    private static bool IsProbe(PathString path) =>
+        path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz") || path.StartsWithSegments("/metrics");
+}
