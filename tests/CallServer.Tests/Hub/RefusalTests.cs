@@ -253,9 +253,9 @@ public sealed class RefusalTests(CallServerFixture server) : IClassFixture<CallS
     public async Task A_message_above_the_hub_receive_limit_closes_the_connection()
     {
         var user = await server.CreateUserAsync("flooder");
-        await using var client = await server.ConnectAsync(user);
+        await using var client = await RawHubSocket.ConnectAsync(server.ServerAddress, user.Token);
         var huge = new string('x', 200 * 1024);
-        await client.SendRawAsync($"{{\"type\":1,\"invocationId\":\"big\",\"target\":\"GetCall\",\"arguments\":[\"{huge}\"]}}");
+        await client.SendAsync($"{{\"type\":1,\"invocationId\":\"big\",\"target\":\"GetCall\",\"arguments\":[\"{huge}\"]}}");
 
         var closed = await client.Closed.WaitAsync(HubTestClient.DefaultTimeout);
         Assert.NotNull(closed);

@@ -12,6 +12,7 @@ public static class CallEvents
     public const string CallOperationCompleted = "CallOperationCompleted";
     public const string MediaAttributesChanged = "MediaAttributesChanged";
     public const string IceCandidate = "IceCandidate";
+    public const string ServerDraining = "ServerDraining";
 
     public static CallView Snapshot(this JsonElement[] arguments, int index = 0) => arguments[index].To<CallView>();
 

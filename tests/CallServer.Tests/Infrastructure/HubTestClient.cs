@@ -1,10 +1,12 @@
-using System.Buffers;
-using System.Collections.Concurrent;
-using System.Globalization;
 using System.Net;
 using System.Net.WebSockets;
-using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.Http.Connections.Client;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace CallServer.Tests.Infrastructure;
 
@@ -16,37 +18,78 @@ public sealed class HubConnectException(HttpStatusCode statusCode, Exception inn
 }
 
 /// <summary>
-/// A minimal SignalR client speaking the JSON hub protocol over WebSockets (no negotiate): invocations
-/// with completions, server events queued per name, pings and close messages.
+/// One device of a host test: the official .NET SignalR client (<see cref="HubConnection"/>, JSON hub
+/// protocol, WebSockets without negotiate) with what the tests need around it: every server event
+/// queued per name until a test consumes it, hub errors as <see cref="HubErrorException"/> with the
+/// contract's code, the HTTP status of a refused upgrade, and <see cref="Abort"/> (a device that
+/// vanishes). Frames the official client would never send go through <see cref="RawHubSocket"/>.
 /// </summary>
 public sealed class HubTestClient : IAsyncDisposable
 {
-    public const char RecordSeparator = '\u001e';
-
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly ClientWebSocket socket;
-    private readonly SemaphoreSlim sendLock = new(1, 1);
-    private readonly ConcurrentDictionary<string, (string Method, TaskCompletionSource<JsonElement> Completion)> pending = new();
+    /// <summary>The server's events and how many arguments each carries (HubEvents, CallNotifier.ToEvent).</summary>
+    private static readonly (string Name, int Arguments)[] ServerEvents =
+    [
+        (CallEvents.IncomingCall, 2),
+        (CallEvents.CallStatusChanged, 1),
+        (CallEvents.RemoteDescription, 3),
+        (CallEvents.RenegotiationRequested, 4),
+        (CallEvents.CallOperationCompleted, 6),
+        (CallEvents.MediaAttributesChanged, 1),
+        (CallEvents.IceCandidate, 2),
+        (CallEvents.ServerDraining, 0),
+    ];
+
+    private const string ServerClosedPrefix = "The server closed the connection with the following error: ";
+
+    private static readonly JsonElement NullElement = JsonDocument.Parse("null").RootElement.Clone();
+
+    private readonly HubConnection connection;
     private readonly object eventLock = new();
     private readonly Dictionary<string, List<JsonElement[]>> events = new(StringComparer.Ordinal);
     private readonly List<Waiter> waiters = [];
+    private readonly List<string> clientLog = [];
     private readonly TaskCompletionSource<string?> closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly CancellationTokenSource stopping = new();
-    private Task receiveLoop = Task.CompletedTask;
-    private Task pingLoop = Task.CompletedTask;
-    private int nextInvocationId;
+    private ClientWebSocket? socket;
+    private volatile bool aborted;
 
-    private HubTestClient(ClientWebSocket socket, string name)
+    private HubTestClient(Uri hubUrl, string? token, bool tokenInHeader, string name)
     {
-        this.socket = socket;
         Name = name;
+        connection = new HubConnectionBuilder()
+            .WithUrl(hubUrl, options =>
+            {
+                options.Transports = HttpTransportType.WebSockets;
+                options.SkipNegotiation = true;
+                options.CloseTimeout = TimeSpan.FromSeconds(2);
+                if (token is not null && tokenInHeader)
+                {
+                    options.AccessTokenProvider = () => Task.FromResult<string?>(token);
+                }
+
+                options.WebSocketFactory = OpenSocketAsync;
+            })
+            .AddJsonProtocol(json => json.PayloadSerializerOptions = Json.Options)
+            .ConfigureLogging(logging => logging.AddProvider(new ClientLogProvider(this)))
+            .Build();
+
+        foreach (var (eventName, count) in ServerEvents)
+        {
+            connection.On(eventName, Enumerable.Repeat(typeof(JsonElement), count).ToArray(), OnEventAsync, eventName);
+        }
+
+        connection.Closed += exception =>
+        {
+            closed.TrySetResult(CloseError(exception));
+            return Task.CompletedTask;
+        };
     }
 
     /// <summary>A label for failure messages (usually the user's name and device).</summary>
     public string Name { get; }
 
-    /// <summary>Completes when the server closed the connection; the value is the close message's error, if any.</summary>
+    /// <summary>Completes when the connection closed; the value is the server's close message error, if any.</summary>
     public Task<string?> Closed => closed.Task;
 
     /// <summary>Opens <c>/hubs/calls</c> with <paramref name="token"/> (none when null) and does the handshake.</summary>
@@ -57,38 +100,18 @@ public sealed class HubTestClient : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the connect.</param>
     public static async Task<HubTestClient> ConnectAsync(Uri serverAddress, string? token, string name = "client", bool tokenInHeader = false, CancellationToken cancellationToken = default)
     {
-        var scheme = serverAddress.Scheme == "https" ? "wss" : "ws";
         var query = token is null || tokenInHeader ? string.Empty : "?access_token=" + Uri.EscapeDataString(token);
-        var uri = new Uri($"{scheme}://{serverAddress.Authority}/hubs/calls{query}");
-        var socket = new ClientWebSocket();
-        socket.Options.CollectHttpResponseDetails = true;
-        if (token is not null && tokenInHeader)
-        {
-            socket.Options.SetRequestHeader("Authorization", "Bearer " + token);
-        }
-
+        var client = new HubTestClient(new Uri(serverAddress, "/hubs/calls" + query), token, tokenInHeader, name);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(DefaultTimeout);
         try
         {
-            await socket.ConnectAsync(uri, timeout.Token);
+            await client.connection.StartAsync(timeout.Token);
         }
-        catch (WebSocketException exception) when (socket.HttpStatusCode != 0 && socket.HttpStatusCode != HttpStatusCode.SwitchingProtocols)
+        catch (Exception exception) when (client.socket is { HttpStatusCode: not 0 and not HttpStatusCode.SwitchingProtocols } refused)
         {
-            var status = socket.HttpStatusCode;
-            socket.Dispose();
-            throw new HubConnectException(status, exception);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-
-        var client = new HubTestClient(socket, name);
-        try
-        {
-            await client.HandshakeAsync(timeout.Token);
+            await client.DisposeAsync();
+            throw new HubConnectException(refused.HttpStatusCode, exception);
         }
         catch
         {
@@ -101,18 +124,29 @@ public sealed class HubTestClient : IAsyncDisposable
 
     /// <summary>Invokes <paramref name="method"/> and waits for its completion; throws <see cref="HubErrorException"/> on an error.</summary>
     public async Task InvokeAsync(string method, params object?[] arguments) =>
-        await InvokeCoreAsync(method, arguments);
+        await InvokeRawAsync(method, arguments);
 
     /// <summary>Invokes <paramref name="method"/> and returns its result deserialized as <typeparamref name="T"/>.</summary>
     public async Task<T> InvokeAsync<T>(string method, params object?[] arguments) =>
-        (await InvokeCoreAsync(method, arguments)).To<T>();
+        (await InvokeRawAsync(method, arguments)).To<T>();
 
-    /// <summary>Invokes <paramref name="method"/> and returns the raw result.</summary>
-    public Task<JsonElement> InvokeRawAsync(string method, params object?[] arguments) =>
-        InvokeCoreAsync(method, arguments);
-
-    /// <summary>Sends one hub invocation whose JSON text is <paramref name="json"/> without waiting (to probe the server's limits).</summary>
-    public Task SendRawAsync(string json) => SendTextAsync(json + RecordSeparator, CancellationToken.None);
+    /// <summary>Invokes <paramref name="method"/> and returns the raw result (default when it has none).</summary>
+    public async Task<JsonElement> InvokeRawAsync(string method, params object?[] arguments)
+    {
+        try
+        {
+            var result = await connection.InvokeCoreAsync(method, typeof(JsonElement), arguments).WaitAsync(DefaultTimeout);
+            return result is JsonElement element ? element : default;
+        }
+        catch (HubException error) when (!error.Message.StartsWith(ServerClosedPrefix, StringComparison.Ordinal))
+        {
+            throw new HubErrorException(method, error.Message);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"{Name}: {method} got no completion within {DefaultTimeout.TotalSeconds} s");
+        }
+    }
 
     /// <summary>
     /// Waits for the first event named <paramref name="name"/> whose arguments match <paramref name="predicate"/>
@@ -149,7 +183,8 @@ public sealed class HubTestClient : IAsyncDisposable
             {
                 waiters.Remove(waiter);
                 var seen = events.TryGetValue(name, out var queue) ? string.Join("\n  ", queue.Select(Describe)) : "none";
-                throw new TimeoutException($"{Name}: no matching {name} within {(timeout ?? DefaultTimeout).TotalSeconds:0.#} s; unconsumed {name} events:\n  {seen}");
+                var log = clientLog.Count == 0 ? string.Empty : "\nclient log:\n  " + string.Join("\n  ", clientLog);
+                throw new TimeoutException($"{Name}: no matching {name} within {(timeout ?? DefaultTimeout).TotalSeconds:0.#} s; unconsumed {name} events:\n  {seen}{log}");
             }
         }
     }
@@ -182,208 +217,55 @@ public sealed class HubTestClient : IAsyncDisposable
     /// <summary>Drops the connection without a close handshake (a device that vanishes).</summary>
     public void Abort()
     {
-        stopping.Cancel();
-        socket.Abort();
+        aborted = true;
+        socket?.Abort();
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (!stopping.IsCancellationRequested)
-        {
-            stopping.Cancel();
-            if (socket.State == WebSocketState.Open)
-            {
-                try
-                {
-                    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "done", timeout.Token);
-                }
-                catch (Exception exception) when (exception is WebSocketException or OperationCanceledException or ObjectDisposedException)
-                {
-                    socket.Abort();
-                }
-            }
-        }
-
         try
         {
-            await Task.WhenAll(receiveLoop, pingLoop).WaitAsync(TimeSpan.FromSeconds(3));
+            await connection.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5));
         }
         catch (Exception exception) when (exception is TimeoutException or OperationCanceledException or WebSocketException)
         {
-            socket.Abort();
+            socket?.Abort();
         }
 
-        socket.Dispose();
-        sendLock.Dispose();
-        stopping.Dispose();
+        socket?.Dispose();
     }
 
-    private async Task HandshakeAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The client's WebSocket, opened here so that the test keeps it: its HTTP status tells why an
+    /// upgrade was refused, and <see cref="Abort"/> drops it without a close handshake.
+    /// </summary>
+    private async ValueTask<WebSocket> OpenSocketAsync(WebSocketConnectionContext context, CancellationToken cancellationToken)
     {
-        await SendTextAsync("{\"protocol\":\"json\",\"version\":1}" + RecordSeparator, cancellationToken);
-        var buffer = new ArrayBufferWriter<byte>();
-        var handshake = await ReadRecordAsync(buffer, cancellationToken)
-            ?? throw new InvalidOperationException("the server closed the connection during the handshake");
-        using (var response = JsonDocument.Parse(handshake))
+        var webSocket = new ClientWebSocket();
+        webSocket.Options.CollectHttpResponseDetails = true;
+        if (context.Options.AccessTokenProvider is { } tokenProvider && await tokenProvider() is { Length: > 0 } token)
         {
-            if (response.RootElement.TryGetProperty("error", out var error))
-            {
-                throw new InvalidOperationException("handshake refused: " + error.GetString());
-            }
+            webSocket.Options.SetRequestHeader("Authorization", "Bearer " + token);
         }
 
-        receiveLoop = Task.Run(() => ReceiveLoopAsync(buffer));
-        pingLoop = Task.Run(PingLoopAsync);
+        socket = webSocket;
+        var uri = new UriBuilder(context.Uri) { Scheme = context.Uri.Scheme == "https" || context.Uri.Scheme == "wss" ? "wss" : "ws" }.Uri;
+        await webSocket.ConnectAsync(uri, cancellationToken);
+        return webSocket;
     }
 
-    private async Task<JsonElement> InvokeCoreAsync(string method, object?[] arguments)
+    private Task OnEventAsync(object?[] arguments, object state)
     {
-        var id = Interlocked.Increment(ref nextInvocationId).ToString(CultureInfo.InvariantCulture);
-        var completion = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
-        pending[id] = (method, completion);
-        var message = JsonSerializer.Serialize(
-            new Dictionary<string, object?> { ["type"] = 1, ["invocationId"] = id, ["target"] = method, ["arguments"] = arguments },
-            Json.Options);
-        try
-        {
-            await SendTextAsync(message + RecordSeparator, CancellationToken.None);
-            var result = await completion.Task.WaitAsync(DefaultTimeout);
-            return result;
-        }
-        catch (HubErrorException)
-        {
-            throw;
-        }
-        catch (TimeoutException)
-        {
-            throw new TimeoutException($"{Name}: {method} got no completion within {DefaultTimeout.TotalSeconds} s");
-        }
-        finally
-        {
-            pending.TryRemove(id, out _);
-        }
-    }
-
-    private async Task SendTextAsync(string text, CancellationToken cancellationToken)
-    {
-        var bytes = Encoding.UTF8.GetBytes(text);
-        await sendLock.WaitAsync(cancellationToken);
-        try
-        {
-            await socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
-        }
-        finally
-        {
-            sendLock.Release();
-        }
-    }
-
-    /// <summary>Reads until one whole record (up to 0x1E) is in <paramref name="buffer"/>; returns it and keeps the rest.</summary>
-    private async Task<string?> ReadRecordAsync(ArrayBufferWriter<byte> buffer, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var separator = buffer.WrittenSpan.IndexOf((byte)RecordSeparator);
-            if (separator >= 0)
-            {
-                var record = Encoding.UTF8.GetString(buffer.WrittenSpan[..separator]);
-                var rest = buffer.WrittenSpan[(separator + 1)..].ToArray();
-                buffer.ResetWrittenCount();
-                buffer.Write(rest);
-                return record;
-            }
-
-            var result = await socket.ReceiveAsync(buffer.GetMemory(16 * 1024), cancellationToken);
-            if (result.MessageType == WebSocketMessageType.Close)
-            {
-                return null;
-            }
-
-            buffer.Advance(result.Count);
-        }
-    }
-
-    private async Task ReceiveLoopAsync(ArrayBufferWriter<byte> buffer)
-    {
-        string? closeError = null;
-        try
-        {
-            while (true)
-            {
-                var record = await ReadRecordAsync(buffer, stopping.Token);
-                if (record is null)
-                {
-                    break;
-                }
-
-                if (Dispatch(record) is { } close)
-                {
-                    closeError = close.Length == 0 ? null : close;
-                    break;
-                }
-            }
-        }
-        catch (Exception exception) when (exception is WebSocketException or OperationCanceledException or ObjectDisposedException)
-        {
-            closeError ??= stopping.IsCancellationRequested ? null : exception.Message;
-        }
-        finally
-        {
-            closed.TrySetResult(closeError);
-            foreach (var (_, invocation) in pending)
-            {
-                invocation.Completion.TrySetException(new InvalidOperationException($"{Name}: the connection closed ({closeError ?? "no error"})"));
-            }
-        }
-    }
-
-    /// <summary>Handles one message; returns the close error ("" for none) when it was a close message.</summary>
-    private string? Dispatch(string record)
-    {
-        using var document = JsonDocument.Parse(record);
-        var root = document.RootElement;
-        switch (root.GetProperty("type").GetInt32())
-        {
-            case 1 when !root.TryGetProperty("invocationId", out _):
-                var target = root.GetProperty("target").GetString()!;
-                var arguments = root.GetProperty("arguments").EnumerateArray().Select(a => a.Clone()).ToArray();
-                OnEvent(target, arguments);
-                return null;
-            case 3:
-                var id = root.GetProperty("invocationId").GetString()!;
-                if (pending.TryGetValue(id, out var invocation))
-                {
-                    var completion = invocation.Completion;
-                    if (root.TryGetProperty("error", out var error))
-                    {
-                        completion.TrySetException(new HubErrorException(invocation.Method, error.GetString() ?? string.Empty));
-                    }
-                    else
-                    {
-                        completion.TrySetResult(root.TryGetProperty("result", out var result) ? result.Clone() : default);
-                    }
-                }
-
-                return null;
-            case 7:
-                return root.TryGetProperty("error", out var closeError) ? closeError.GetString() ?? string.Empty : string.Empty;
-            default:
-                // 6 ping, 2 stream item, and server-to-client invocations expecting a result (not used here).
-                return null;
-        }
-    }
-
-    private void OnEvent(string name, JsonElement[] arguments)
-    {
+        var name = (string)state;
+        var values = arguments.Select(a => a is JsonElement element ? element : NullElement).ToArray();
         lock (eventLock)
         {
-            var waiter = waiters.FirstOrDefault(w => w.Name == name && Matches(w.Predicate, arguments));
+            var waiter = waiters.FirstOrDefault(w => w.Name == name && Matches(w.Predicate, values));
             if (waiter is not null)
             {
                 waiters.Remove(waiter);
-                waiter.Completion.TrySetResult(arguments);
-                return;
+                waiter.Completion.TrySetResult(values);
+                return Task.CompletedTask;
             }
 
             if (!events.TryGetValue(name, out var queue))
@@ -391,25 +273,20 @@ public sealed class HubTestClient : IAsyncDisposable
                 events[name] = queue = [];
             }
 
-            queue.Add(arguments);
+            queue.Add(values);
         }
+
+        return Task.CompletedTask;
     }
 
-    private async Task PingLoopAsync()
+    /// <summary>The close message's error (without the client's prefix), or null for a clean close or a drop this test caused.</summary>
+    private string? CloseError(Exception? exception) => exception switch
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(5));
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stopping.Token))
-            {
-                await SendTextAsync("{\"type\":6}" + RecordSeparator, stopping.Token);
-            }
-        }
-        catch (Exception exception) when (exception is WebSocketException or OperationCanceledException or ObjectDisposedException)
-        {
-            // The connection is going away.
-        }
-    }
+        null => null,
+        _ when aborted => null,
+        HubException hub when hub.Message.StartsWith(ServerClosedPrefix, StringComparison.Ordinal) => hub.Message[ServerClosedPrefix.Length..],
+        _ => exception.Message,
+    };
 
     private static bool Matches(Func<JsonElement[], bool> predicate, JsonElement[] arguments)
     {
@@ -432,5 +309,33 @@ public sealed class HubTestClient : IAsyncDisposable
         public Func<JsonElement[], bool> Predicate { get; } = predicate;
 
         public TaskCompletionSource<JsonElement[]> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>Keeps the client's own warnings and errors (an event it could not bind, say) for timeout messages.</summary>
+    private sealed class ClientLogProvider(HubTestClient client) : ILoggerProvider, ILogger
+    {
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (!IsEnabled(logLevel))
+            {
+                return;
+            }
+
+            lock (client.eventLock)
+            {
+                client.clientLog.Add($"{logLevel} {eventId.Name}: {formatter(state, exception)}");
+            }
+        }
+
+        public void Dispose()
+        {
+        }
     }
 }
