@@ -662,6 +662,88 @@ describe('CallServer cluster: several nodes sharing calls through Redis', { time
   });
 
   // -------------------------------------------------------------------------------------------
+  // 5a. Redis stalls (SIGSTOP): every wait on it is bounded by Redis:OperationTimeout
+  // -------------------------------------------------------------------------------------------
+
+  test('5a. Redis stalled (SIGSTOP) mid-call past Redis:OperationTimeout: Unavailable and /readyz 503 within the bound, /healthz 200; after SIGCONT the call is intact', async () => {
+    const [alice, bob] = await users('alice', 'bob');
+    const a = await connect(A, 'alice', alice);
+    const b = await connect(B, 'bob', bob);
+    const callId = await inCall(a, bob, b);
+    const bound = TIMERS.redisOperationTimeoutMs;
+    const slack = 1_500; // scheduling on a shared 2-core machine; the answer must come at about the bound, not after the stall
+    const stallMs = 3 * bound + 2 * slack;
+    const answered = [];
+    async function withinBound(what, request) {
+      const started = performance.now();
+      const result = await request();
+      const elapsed = performance.now() - started;
+      answered.push(`${what} ${elapsed.toFixed(0)} ms`);
+      assert.ok(elapsed <= bound + slack, `${what} answered after ${elapsed.toFixed(0)} ms; the bound is ${bound} ms`);
+      return result;
+    }
+
+    cluster.pauseRedis();
+    const pausedAt = performance.now();
+    try {
+      await withinBound('HoldCall', () => assertRefused(a.hub.invoke('HoldCall', callId, sdp({ role: 'offer', user: 'alice', audio: 'sendonly', video: 'sendonly' })), 'Unavailable'));
+      await withinBound('Mute', () => assertRefused(b.hub.invoke('Mute', callId), 'Unavailable'));
+      await withinBound('GetCall', () => assertRefused(b.hub.invoke('GetCall', callId), 'Unavailable'));
+      await withinBound('CreateOutgoingCall', () => assertRefused(a.hub.invoke('CreateOutgoingCall', bob.username), 'Unavailable'));
+      const login = await withinBound('POST auth/token', () => api(A, 'POST', '/api/v1/auth/token', { body: { username: alice.username, password: alice.password } }));
+      assert.equal(login.status, 503, login.text);
+      assert.equal(login.json?.code, 'Unavailable', login.text);
+      const read = await withinBound('GET calls/{id}', () => api(B, 'GET', `/api/v1/calls/${callId}`, { token: bob.token }));
+      assert.equal(read.status, 503, read.text);
+      assert.equal(read.json?.code, 'Unavailable', read.text);
+      for (const node of [A, B, C]) {
+        assert.equal(await withinBound(`/readyz ${node.name}`, () => readyz(node)), 503);
+        const health = await withinBound(`/healthz ${node.name}`, () => api(node, 'GET', '/healthz'));
+        assert.equal(health.status, 200);
+      }
+      // A new connection is refused (closed by the server) within the bound too.
+      await withinBound('new connection', async () => {
+        await assert.rejects(connect(C, 'alice-during-stall', alice));
+      });
+      assert.ok(performance.now() - pausedAt < stallMs, 'the checks ran while Redis was still stalled');
+      // Stay stalled past several bounds, so that the recovery below follows a real stall.
+      while (performance.now() - pausedAt < stallMs) await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(a.hub.state, 'Connected', 'hub connections stay open while Redis is stalled');
+      assert.equal(b.hub.state, 'Connected', 'hub connections stay open while Redis is stalled');
+    } finally {
+      cluster.resumeRedis();
+    }
+    console.log(`# answered during the stall: ${answered.join(', ')}`);
+
+    const resumedAt = performance.now();
+    await Promise.all([A, B, C].map((node) => waitReady(node, { deadlineMs: 15_000 })));
+    metric('redis_stall_resumed_to_all_nodes_ready', performance.now() - resumedAt, 'ms', '(3 nodes)');
+
+    // The call is intact: both still InCall, nothing the refused commands asked for happened.
+    for (const [conn, remote] of [[a, bob], [b, alice]]) {
+      const snapshot = await conn.hub.invoke('GetCall', callId);
+      assert.equal(snapshot.state, 'InCall');
+      assert.equal(snapshot.remoteAddress, remote.address);
+      assert.equal(snapshot.localHold, false);
+      assert.equal(snapshot.remoteHold, false);
+      assert.equal(snapshot.media.localMuted, false);
+      assert.equal(snapshot.pendingOperationId ?? null, null);
+    }
+    // And it works: mute reaches the other node, hold completes, the call ends on both sides.
+    await b.hub.invoke('Mute', callId);
+    await waitFor(a, 'MediaAttributesChanged', (s) => s.callId === callId && s.media.remoteMuted);
+    const holdId = await a.hub.invoke('HoldCall', callId, sdp({ role: 'offer', user: 'alice', audio: 'sendonly', video: 'sendonly' }));
+    const [, renegotiationId] = await waitFor(b, 'RenegotiationRequested', (id, operationId) => id === callId && operationId === holdId);
+    await b.hub.invoke('AnswerRenegotiation', callId, renegotiationId, sdp({ role: 'answer', user: 'bob', audio: 'recvonly', video: 'recvonly' }));
+    await waitFor(a, 'CallOperationCompleted', (id, operationId, operation, succeeded) => id === callId && operationId === holdId && succeeded === true);
+    await a.hub.invoke('EndCall', callId);
+    await waitForState(b, callId, 'Ended', 'EndedRemotely');
+    // A login works again.
+    const login = await api(A, 'POST', '/api/v1/auth/token', { body: { username: alice.username, password: alice.password } });
+    assert.equal(login.status, 200, login.text);
+  });
+
+  // -------------------------------------------------------------------------------------------
   // 5. Redis goes away and comes back (last: its data is lost)
   // -------------------------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 using CallServer.Application;
 using CallServer.Auth;
+using CallServer.Domain.Addresses;
 using CallServer.Domain.Calls;
 using CallServer.Domain.Commands;
 using CallServer.Domain.Errors;
@@ -36,8 +37,10 @@ public sealed class CallHub(CallService calls, CallDirectory directory, IPresenc
         catch
         {
             // The connection is refused (the store is away, the account is gone): leave no trace of it.
+            // Not awaited, so that a stalled store does not double the wait: the removal is sent after the
+            // registration, Redis applies both in order, and the node's reconciliation settles what is left.
             connections.Remove(Context.ConnectionId);
-            await ForgetPresenceAsync(identity);
+            _ = ForgetPresenceAsync(identity.Account, Context.ConnectionId);
             throw;
         }
 
@@ -116,16 +119,16 @@ public sealed class CallHub(CallService calls, CallDirectory directory, IPresenc
 
     public Task<CallSnapshot> ResumeCall(string? callId) => calls.ResumeAsync(CheckCallId(callId), Requester, Context.ConnectionAborted);
 
-    private async Task ForgetPresenceAsync(CallerIdentity identity)
+    private async Task ForgetPresenceAsync(Address account, string deviceId)
     {
         try
         {
-            await presence.RemoveAsync(identity.Account, Context.ConnectionId);
+            await presence.RemoveAsync(account, deviceId);
         }
         catch (CallRefusedException refused)
         {
             // Whatever reached the store is settled by the node's own-device reconciliation later.
-            HubLog.PresenceNotRemoved(logger, Context.ConnectionId, refused.Error.ToString());
+            HubLog.PresenceNotRemoved(logger, deviceId, refused.Error.ToString());
         }
     }
 

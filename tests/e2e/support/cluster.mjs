@@ -34,6 +34,7 @@ export const TIMERS = {
   nodeTimeoutMs: 3_000,
   timerClaimLeaseMs: 2_000,
   timerPollIntervalMs: 50,
+  redisOperationTimeoutMs: 1_000,
 };
 
 function timeSpan(ms) {
@@ -150,6 +151,16 @@ export class Cluster {
     this.redis = null;
   }
 
+  /** Stalls Redis (SIGSTOP): its connections stay open and nothing answers, as on a bad day. */
+  pauseRedis() {
+    signalGroup(this.redis.child, 'SIGSTOP');
+  }
+
+  /** Lets a stalled Redis go on (SIGCONT). */
+  resumeRedis() {
+    signalGroup(this.redis.child, 'SIGCONT');
+  }
+
   /** Stops Redis and starts it again on the same port; with no persistence its data is gone. */
   async restartRedis() {
     await this.stopRedis('SIGTERM');
@@ -169,6 +180,7 @@ export class Cluster {
       Redis__NodeHeartbeatInterval: timeSpan(TIMERS.heartbeatIntervalMs),
       Redis__NodeTimeout: timeSpan(TIMERS.nodeTimeoutMs),
       Redis__TimerClaimLease: timeSpan(TIMERS.timerClaimLeaseMs),
+      Redis__OperationTimeout: timeSpan(TIMERS.redisOperationTimeoutMs),
       Jwt__SigningKey: this.signingKey,
       Admin__ApiKey: this.adminKey,
       DemoUsers__Enabled: 'false',
