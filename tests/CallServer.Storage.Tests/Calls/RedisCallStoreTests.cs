@@ -1,9 +1,17 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using CallServer.Adapters;
+using CallServer.Application;
 using CallServer.Configuration;
 using CallServer.Domain.Calls;
+using CallServer.Domain.Commands;
+using CallServer.Domain.Decisions;
+using CallServer.Domain.Errors;
 using CallServer.Domain.Ports;
 using CallServer.Adapters.Calls;
 using CallServer.Adapters.Redis;
 using CallServer.Storage.Tests.Infrastructure;
+using CallServer.Storage.Tests.StoredFormat;
 using Microsoft.Extensions.Options;
 
 namespace CallServer.Storage.Tests.Calls;
@@ -54,6 +62,59 @@ public sealed class RedisCallStoreTests : CallStoreContract, IClassFixture<Redis
 
         var keys = (List<object?>)(await Server.ExecuteAsync("KEYS", redis.Options.Value.KeyPrefix + "*"))!;
         Assert.Equal(3, keys.Count); // the call and the two account indexes
+    }
+
+    [Fact]
+    public async Task A_call_a_node_of_the_previous_version_stored_is_read_decided_on_and_saved_in_the_current_schema()
+    {
+        var before = GoldenCalls.Calls["incall"];
+        var key = (string)redis.Keys.Call(before.CallId)!;
+        var alice = before.Caller.Account;
+
+        // As a node of the previous version left it: the same hash and index, a record without a schema.
+        await Server.ExecuteAsync("HSET", key, "v", before.Version.ToString(CultureInfo.InvariantCulture), "d", GoldenFiles.Read("call", 0, "incall"));
+        await Server.ExecuteAsync("SADD", (string)redis.Keys.CallsOf(alice.Value)!, before.CallId);
+
+        var read = await Store.GetAsync(before.CallId);
+        CallAssert.Same(before, read);
+        CallAssert.Same(before, Assert.Single(await OtherNode.GetCallsOfAsync(alice)));
+
+        var decision = CallDecider.Decide(read!, new SetMuted(new Requester(alice, before.Caller.DeviceId), true), DeciderSettings.Default, Clock.GetUtcNow());
+        Assert.False(decision.IsRefused);
+        Assert.True(decision.Changed);
+        Assert.True(await OtherNode.TrySaveAsync(decision.Call!, read!.Version));
+
+        var stored = JsonNode.Parse((string)(await Server.ExecuteAsync("HGET", key, "d"))!)!;
+        Assert.Equal(StoredCallFormat.CurrentSchema, (int)stored[StoredJson.SchemaField]!);
+        Assert.Equal((before.Version + 1).ToString(CultureInfo.InvariantCulture), await Server.ExecuteAsync("HGET", key, "v"));
+        var after = await Store.GetAsync(before.CallId);
+        CallAssert.Same(decision.Call!, after);
+        Assert.True(after!.Caller.Muted);
+        Assert.False(before.Caller.Muted);
+    }
+
+    [Fact]
+    public async Task A_call_of_a_newer_schema_is_refused_as_unavailable_and_left_as_it_is()
+    {
+        var call = GoldenCalls.Calls["ringing"];
+        var key = (string)redis.Keys.Call(call.CallId)!;
+        var index = (string)redis.Keys.CallsOf(call.Caller.Account.Value)!;
+        var newer = JsonNode.Parse(GoldenFiles.Read("call", StoredCallFormat.CurrentSchema, "ringing"))!.AsObject();
+        newer[StoredJson.SchemaField] = StoredCallFormat.CurrentSchema + 1;
+        var record = newer.ToJsonString();
+        await Server.ExecuteAsync("HSET", key, "v", call.Version.ToString(CultureInfo.InvariantCulture), "d", record);
+        await Server.ExecuteAsync("SADD", index, call.CallId);
+
+        var refused = await Assert.ThrowsAsync<CallRefusedException>(() => Store.GetAsync(call.CallId));
+        Assert.Equal(ErrorCode.Unavailable, refused.Error.Code);
+        Assert.Contains($"schema {StoredCallFormat.CurrentSchema + 1}", refused.Error.Message, StringComparison.Ordinal);
+        Assert.Contains("nothing changed", refused.Error.Message, StringComparison.Ordinal);
+
+        // Listing the account's calls refuses too, rather than leave the call out (or prune it from the index).
+        var listing = await Assert.ThrowsAsync<CallRefusedException>(() => OtherNode.GetCallsOfAsync(call.Caller.Account));
+        Assert.Equal(ErrorCode.Unavailable, listing.Error.Code);
+        Assert.Equal(1L, await Server.ExecuteAsync("SISMEMBER", index, call.CallId));
+        Assert.Equal(record, await Server.ExecuteAsync("HGET", key, "d"));
     }
 
     public void Dispose() => redis.Dispose();

@@ -32,6 +32,9 @@ public static class CallAssert
         Assert.Equal(expected.Callee.Account.Kind, actual.Callee.Account.Kind);
         Assert.Equal(expected.Devices.Select(d => d.Account.Kind), actual.Devices.Select(d => d.Account.Kind));
         Assert.Equal(expected.ForwardChain.Select(a => a.Kind), actual.ForwardChain.Select(a => a.Kind));
+
+        // And the offsets of the devices' instants (DateTimeOffset equality is by the instant only).
+        Assert.Equal(expected.Devices.Select(d => d.EndedAt?.Offset), actual.Devices.Select(d => d.EndedAt?.Offset));
     }
 
     private static void AssertInstant(DateTimeOffset? expected, DateTimeOffset? actual)

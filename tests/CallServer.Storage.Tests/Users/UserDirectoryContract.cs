@@ -1,5 +1,6 @@
 using CallServer.Domain.Addresses;
 using CallServer.Domain.Ports;
+using CallServer.Storage.Tests.Infrastructure;
 using static CallServer.Storage.Tests.Infrastructure.SampleCalls;
 
 namespace CallServer.Storage.Tests.Users;
@@ -27,8 +28,8 @@ public abstract class UserDirectoryContract
 
         Assert.True(await Directory.TryAddAsync(alice));
 
-        AssertSame(alice, await Directory.FindAsync(User("alice")));
-        AssertSame(alice, await Directory.FindAsync(Address.Parse("ALICE@Example.Test", "other.test")));
+        UserAssert.Same(alice, await Directory.FindAsync(User("alice")));
+        UserAssert.Same(alice, await Directory.FindAsync(Address.Parse("ALICE@Example.Test", "other.test")));
     }
 
     [Fact]
@@ -40,7 +41,7 @@ public abstract class UserDirectoryContract
 
         Assert.False(await Directory.TryAddAsync(second));
 
-        AssertSame(first, await Directory.FindAsync(first.Address));
+        UserAssert.Same(first, await Directory.FindAsync(first.Address));
         Assert.Single(await Directory.ListAsync());
     }
 
@@ -70,7 +71,7 @@ public abstract class UserDirectoryContract
         var listed = await Directory.ListAsync();
 
         Assert.Equal(["alice", "bob", "mallory", "zoe"], listed.Select(u => u.Username));
-        AssertSame(Account("mallory", "+15550007"), listed[2]);
+        UserAssert.Same(Account("mallory", "+15550007"), listed[2]);
     }
 
     [Fact]
@@ -81,17 +82,5 @@ public abstract class UserDirectoryContract
 
         Assert.Equal(1, results.Count(r => r));
         Assert.Single(await Directory.ListAsync());
-    }
-
-    private static void AssertSame(UserAccount expected, UserAccount? actual)
-    {
-        Assert.NotNull(actual);
-        Assert.Equal(expected.Username, actual.Username);
-        Assert.Equal(expected.Address, actual.Address);
-        Assert.Equal(expected.Address.Kind, actual.Address.Kind);
-        Assert.Equal(expected.PasswordHash, actual.PasswordHash);
-        Assert.Equal(expected.PhoneNumbers, actual.PhoneNumbers);
-        Assert.Equal(expected.CreatedAt, actual.CreatedAt);
-        Assert.Equal(expected.CreatedAt.Offset, actual.CreatedAt.Offset);
     }
 }

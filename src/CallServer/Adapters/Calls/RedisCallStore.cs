@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using CallServer.Adapters.Redis;
 using CallServer.Configuration;
 using CallServer.Domain.Addresses;
@@ -82,7 +81,7 @@ public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptio
             [
                 expectedVersion.ToString(CultureInfo.InvariantCulture),
                 call.Version.ToString(CultureInfo.InvariantCulture),
-                JsonSerializer.Serialize(call, StoredCallJson.Options),
+                StoredCallFormat.Write(call),
                 expiry.ToString(CultureInfo.InvariantCulture),
                 call.CallId,
                 IndexLifetimeMs,
@@ -90,6 +89,16 @@ public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptio
         return (int)result == 1;
     });
 
-    private static Call? Read(RedisValue record) =>
-        record.IsNullOrEmpty ? null : JsonSerializer.Deserialize<Call>(record.ToString(), StoredCallJson.Options);
+    /// <summary>A stored call of any schema this node reads; a newer or broken one refuses the operation (<c>Unavailable</c>).</summary>
+    private static Call? Read(RedisValue record)
+    {
+        try
+        {
+            return record.IsNullOrEmpty ? null : StoredCallFormat.Read(record.ToString());
+        }
+        catch (StoredFormatException unreadable)
+        {
+            throw unreadable.ToRefusal();
+        }
+    }
 }

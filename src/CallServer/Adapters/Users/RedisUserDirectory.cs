@@ -1,4 +1,3 @@
-using System.Text.Json;
 using CallServer.Adapters.Redis;
 using CallServer.Domain.Addresses;
 using CallServer.Domain.Ports;
@@ -16,7 +15,7 @@ public sealed class RedisUserDirectory(RedisConnection redis, RedisKeys keys) : 
         redis.Guard(async () =>
         {
             var database = redis.Database;
-            if (!await database.StringSetAsync(keys.User(account.Address.Value), JsonSerializer.Serialize(account, StoredCallJson.Options), when: When.NotExists))
+            if (!await database.StringSetAsync(keys.User(account.Address.Value), StoredUserFormat.Write(account), when: When.NotExists))
             {
                 return false;
             }
@@ -43,6 +42,16 @@ public sealed class RedisUserDirectory(RedisConnection redis, RedisKeys keys) : 
             return records.Select(Read).OfType<UserAccount>().OrderBy(u => u.Address.Value, StringComparer.Ordinal).ToList();
         });
 
-    private static UserAccount? Read(RedisValue record) =>
-        record.IsNullOrEmpty ? null : JsonSerializer.Deserialize<UserAccount>(record.ToString(), StoredCallJson.Options);
+    /// <summary>A stored user of any schema this node reads; a newer or broken one refuses the operation (<c>Unavailable</c>).</summary>
+    private static UserAccount? Read(RedisValue record)
+    {
+        try
+        {
+            return record.IsNullOrEmpty ? null : StoredUserFormat.Read(record.ToString());
+        }
+        catch (StoredFormatException unreadable)
+        {
+            throw unreadable.ToRefusal();
+        }
+    }
 }

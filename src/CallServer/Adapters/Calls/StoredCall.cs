@@ -1,0 +1,121 @@
+namespace CallServer.Adapters.Calls;
+
+// The stored form of a call (schema 1), apart from the domain's Call so that a change of the domain
+// record never changes what is in Redis by accident. Field names and shapes are those the unversioned
+// format (schema 0) had, so that a node of either version reads what the other wrote. Change these
+// types only by the rules of "Stored format and rolling upgrades" in docs/architecture.md; the golden
+// files of CallServer.Storage.Tests fail on any other change.
+
+/// <summary>A call as stored in the hash field <c>d</c> of <c>call:&lt;id&gt;</c>.</summary>
+public sealed class StoredCall
+{
+    /// <summary>The format of this record: <see cref="StoredCallFormat.CurrentSchema"/> when written; 0 when absent.</summary>
+    public int Schema { get; init; }
+
+    public required string CallId { get; init; }
+
+    public long Version { get; init; }
+
+    public required StoredParty Caller { get; init; }
+
+    public required StoredParty Callee { get; init; }
+
+    /// <summary>A <c>CallPhase</c> by name.</summary>
+    public required string Phase { get; init; }
+
+    /// <summary>An <c>OfferKind</c> by name.</summary>
+    public string? OfferKind { get; init; }
+
+    public string? Offer { get; init; }
+
+    public IReadOnlyList<StoredCalleeDevice> Devices { get; init; } = [];
+
+    /// <summary>Addresses, as their text.</summary>
+    public IReadOnlyList<string> ForwardChain { get; init; } = [];
+
+    public IReadOnlyList<StoredIceCandidate> CandidatesForCallee { get; init; } = [];
+
+    public IReadOnlyList<StoredDeviceCandidate> CandidatesFromDevices { get; init; } = [];
+
+    public StoredPendingOperation? PendingOperation { get; init; }
+
+    public int RingGeneration { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset? AnsweredAt { get; init; }
+
+    public DateTimeOffset? EndedAt { get; init; }
+}
+
+/// <summary>One side of a stored call.</summary>
+public sealed class StoredParty
+{
+    public required string Address { get; init; }
+
+    public required string Account { get; init; }
+
+    public string? DeviceId { get; init; }
+
+    public string? DisplayName { get; init; }
+
+    public bool Held { get; init; }
+
+    public bool Muted { get; init; }
+
+    public bool SendsVideo { get; init; }
+
+    public bool Connected { get; init; } = true;
+
+    public int GraceGeneration { get; init; }
+
+    public StoredCallEnd? End { get; init; }
+}
+
+public sealed class StoredCallEnd
+{
+    /// <summary>An <c>EndReason</c> by name.</summary>
+    public required string Reason { get; init; }
+
+    public int StatusCode { get; init; }
+}
+
+public sealed class StoredCalleeDevice
+{
+    public required string DeviceId { get; init; }
+
+    public required string Account { get; init; }
+
+    public StoredCallEnd? LocalEnd { get; init; }
+
+    public DateTimeOffset? EndedAt { get; init; }
+}
+
+public sealed class StoredIceCandidate
+{
+    public required string Candidate { get; init; }
+
+    public string? SdpMid { get; init; }
+
+    public int? SdpMLineIndex { get; init; }
+}
+
+public sealed class StoredDeviceCandidate
+{
+    public required string DeviceId { get; init; }
+
+    public required StoredIceCandidate Candidate { get; init; }
+}
+
+public sealed class StoredPendingOperation
+{
+    public required string OperationId { get; init; }
+
+    /// <summary>A <c>MediaOperation</c> by name.</summary>
+    public required string Operation { get; init; }
+
+    /// <summary>A <c>CallSide</c> by name.</summary>
+    public required string Initiator { get; init; }
+
+    public required string SdpOffer { get; init; }
+}

@@ -1,0 +1,149 @@
+using CallServer.Domain.Addresses;
+using CallServer.Domain.Calls;
+using CallServer.Domain.Ports;
+using CallServer.Domain.Sdp;
+using FsCheck;
+using FsCheck.Fluent;
+
+namespace CallServer.Storage.Tests.Infrastructure;
+
+/// <summary>
+/// FsCheck generators of calls and users of any shape the domain types allow (not only the ones the decider
+/// makes): every enum value, addresses of the three kinds, texts with quotes, controls and non-ASCII,
+/// instants with any offset and tick, nulls wherever a field may be null.
+/// </summary>
+public static class RandomRecords
+{
+    private static readonly Gen<string> Text = Gen.OneOf(
+        Gen.Elements("", " ", "\"quoted\" \\ back", "line\r\nbreak\t", "Ünïcødé 日本語 🎧", "</script>&<>'", "\u0000\u001f\u007f", "+15551234567"),
+        Gen.Choose(0, 40).SelectMany(n => Gen.ArrayOf(Gen.Choose(0, 0xD7FF).Select(c => (char)c), n)).Select(chars => new string(chars)),
+        Gen.Choose(0, 40).SelectMany(n => Gen.ArrayOf(Gen.Choose(0x20, 0x7E).Select(c => (char)c), n)).Select(chars => new string(chars)));
+
+    private static readonly Gen<string?> OptionalText = Gen.Frequency((1, Gen.Constant<string?>(null)), (3, Text.Select(t => (string?)t)));
+
+    private static readonly Gen<Address> UserAddress =
+        from first in Gen.Elements("abcdefghijklmnopqrstuvwxyz0123456789".ToCharArray())
+        from rest in Gen.Choose(0, 20).SelectMany(n => Gen.ArrayOf(Gen.Elements("abcdefghijklmnopqrstuvwxyz0123456789._-".ToCharArray()), n))
+        from domain in Gen.Elements("example.test", "calls.example.com", "x.y.z.a-b.org", "localhost")
+        select Address.Parse(first + new string(rest) + "@" + domain, "unused.test");
+
+    private static readonly Gen<Address> AnonymousAddress =
+        from suffix in Gen.Choose(1, 20).SelectMany(n => Gen.ArrayOf(Gen.Elements("0123456789abcdef".ToCharArray()), n))
+        select Address.Parse(Address.AnonymousPrefix + new string(suffix) + "@example.test", "unused.test");
+
+    private static readonly Gen<Address> TelephoneAddress =
+        from first in Gen.Choose(1, 9)
+        from rest in Gen.Choose(1, 14).SelectMany(n => Gen.ArrayOf(Gen.Choose(0, 9), n))
+        select Address.Parse("tel:+" + first + string.Concat(rest), "unused.test");
+
+    private static readonly Gen<Address> AnyAddress = Gen.Frequency((4, UserAddress), (1, AnonymousAddress), (1, TelephoneAddress));
+
+    private static readonly Gen<int> AnyInt = Gen.OneOf(Gen.Choose(0, 10), Gen.Choose(int.MinValue, int.MaxValue), Gen.Elements(int.MinValue, int.MaxValue));
+
+    private static readonly Gen<long> AnyLong =
+        from high in Gen.Choose(0, int.MaxValue)
+        from low in Gen.Choose(0, int.MaxValue)
+        from small in Gen.Choose(0, 1000)
+        from pick in Gen.Choose(0, 2)
+        select pick == 0 ? small : pick == 1 ? ((long)high << 31) | (uint)low : long.MaxValue;
+
+    /// <summary>Any tick from 1970 to 2200, at any whole-minute offset the type allows (±14 h).</summary>
+    private static readonly Gen<DateTimeOffset> Instant =
+        from high in Gen.Choose(0, 33_800_000)
+        from low in Gen.Choose(0, int.MaxValue)
+        from offsetMinutes in Gen.Choose(-14 * 60, 14 * 60)
+        select new DateTimeOffset(DateTime.UnixEpoch.Ticks + ((long)high * int.MaxValue) + low, TimeSpan.Zero).ToOffset(TimeSpan.FromMinutes(offsetMinutes));
+
+    private static readonly Gen<DateTimeOffset?> OptionalInstant = Gen.Frequency((1, Gen.Constant<DateTimeOffset?>(null)), (2, Instant.Select(i => (DateTimeOffset?)i)));
+
+    private static readonly Gen<CallEnd?> OptionalEnd = Gen.Frequency(
+        (1, Gen.Constant<CallEnd?>(null)),
+        (2, from reason in Gen.Elements(Enum.GetValues<EndReason>()) from code in AnyInt select (CallEnd?)new CallEnd(reason, code)));
+
+    private static readonly Gen<IceCandidate> Candidate =
+        from line in Text
+        from mid in OptionalText
+        from index in Gen.Frequency((1, Gen.Constant<int?>(null)), (2, AnyInt.Select(i => (int?)i)))
+        select new IceCandidate(line, mid, index);
+
+    private static readonly Gen<PartyState> Party =
+        from address in AnyAddress
+        from account in Gen.Frequency((3, Gen.Constant(address)), (1, AnyAddress))
+        from device in OptionalText
+        from name in OptionalText
+        from flags in Gen.Choose(0, 15)
+        from grace in AnyInt
+        from end in OptionalEnd
+        select new PartyState(address, account, device)
+        {
+            DisplayName = name,
+            Held = (flags & 1) != 0,
+            Muted = (flags & 2) != 0,
+            SendsVideo = (flags & 4) != 0,
+            Connected = (flags & 8) != 0,
+            GraceGeneration = grace,
+            End = end,
+        };
+
+    private static readonly Gen<CalleeDevice> Device =
+        from id in Text
+        from account in AnyAddress
+        from end in OptionalEnd
+        from endedAt in OptionalInstant
+        select new CalleeDevice(id, account, end) { EndedAt = endedAt };
+
+    private static readonly Gen<PendingOperation?> OptionalOperation = Gen.Frequency(
+        (1, Gen.Constant<PendingOperation?>(null)),
+        (1, from id in Text
+            from operation in Gen.Elements(Enum.GetValues<MediaOperation>())
+            from initiator in Gen.Elements(Enum.GetValues<CallSide>())
+            from offer in Text
+            select (PendingOperation?)new PendingOperation(id, operation, initiator, offer)));
+
+    public static Gen<Call> Calls { get; } =
+        from id in Text
+        from version in AnyLong
+        from caller in Party
+        from callee in Party
+        from phase in Gen.Elements(Enum.GetValues<CallPhase>())
+        from offerKind in Gen.Frequency((1, Gen.Constant<OfferKind?>(null)), (2, Gen.Elements(Enum.GetValues<OfferKind>()).Select(k => (OfferKind?)k)))
+        from offer in OptionalText
+        from devices in ListOf(Device)
+        from chain in ListOf(AnyAddress)
+        from forCallee in ListOf(Candidate)
+        from fromDevices in ListOf(from device in Text from candidate in Candidate select new DeviceCandidate(device, candidate))
+        from operation in OptionalOperation
+        from ringGeneration in AnyInt
+        from createdAt in Instant
+        from answeredAt in OptionalInstant
+        from endedAt in OptionalInstant
+        select new Call
+        {
+            CallId = id,
+            Version = version,
+            Caller = caller,
+            Callee = callee,
+            Phase = phase,
+            OfferKind = offerKind,
+            Offer = offer,
+            Devices = [.. devices],
+            ForwardChain = [.. chain],
+            CandidatesForCallee = [.. forCallee],
+            CandidatesFromDevices = [.. fromDevices],
+            PendingOperation = operation,
+            RingGeneration = ringGeneration,
+            CreatedAt = createdAt,
+            AnsweredAt = answeredAt,
+            EndedAt = endedAt,
+        };
+
+    public static Gen<UserAccount> Users { get; } =
+        from username in Text
+        from address in AnyAddress
+        from hash in Text
+        from numbers in ListOf(Text)
+        from createdAt in Instant
+        select new UserAccount(username, address, hash, numbers, createdAt);
+
+    private static Gen<T[]> ListOf<T>(Gen<T> element) => Gen.Choose(0, 4).SelectMany(n => Gen.ArrayOf(element, n));
+}
