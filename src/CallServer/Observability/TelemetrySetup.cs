@@ -25,10 +25,7 @@ public static class TelemetrySetup
     public static void AddCallServerTelemetry(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
-        var otlpEndpoint = configuration["OpenTelemetry:OtlpEndpoint"] is { Length: > 0 } configured
-            ? configured
-            : configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
-        var exportOtlp = !string.IsNullOrWhiteSpace(otlpEndpoint);
+        var otlp = OtlpTarget.From(configuration);
         var redisEnabled = configuration.GetSection(RedisOptions.Section).Get<RedisOptions>() is { Enabled: true };
         if (redisEnabled)
         {
@@ -50,9 +47,9 @@ public static class TelemetrySetup
                         prometheus.ScrapeResponseCacheDurationMilliseconds = 0;
                         prometheus.ScopeInfoEnabled = false;
                     });
-                if (exportOtlp)
+                if (otlp.Enabled)
                 {
-                    metrics.AddOtlpExporter(otlp => otlp.Endpoint = new Uri(otlpEndpoint!));
+                    metrics.AddOtlpExporter(exporter => otlp.Configure(exporter, "v1/metrics"));
                 }
             })
             .WithTracing(tracing =>
@@ -65,9 +62,9 @@ public static class TelemetrySetup
                     tracing.AddRedisInstrumentation();
                 }
 
-                if (exportOtlp)
+                if (otlp.Enabled)
                 {
-                    tracing.AddOtlpExporter(otlp => otlp.Endpoint = new Uri(otlpEndpoint!));
+                    tracing.AddOtlpExporter(exporter => otlp.Configure(exporter, "v1/traces"));
                 }
             });
     }

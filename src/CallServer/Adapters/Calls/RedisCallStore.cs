@@ -90,7 +90,7 @@ public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptio
     });
 
     /// <summary>A stored call of any schema this node reads; a newer or broken one refuses the operation (<c>Unavailable</c>).</summary>
-    private static Call? Read(RedisValue record)
+    private Call? Read(RedisValue record)
     {
         try
         {
@@ -98,7 +98,7 @@ public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptio
         }
         catch (StoredFormatException unreadable)
         {
-            throw unreadable.ToRefusal();
+            throw redis.Unreadable(unreadable);
         }
     }
 }

@@ -85,6 +85,16 @@ public sealed class RedisConnection : IDisposable
         return true;
     });
 
+    /// <summary>
+    /// A stored record this node cannot read (a newer schema during a rolling upgrade, or a broken record):
+    /// logged, since an operator must hear of it, and refused as <c>Unavailable</c>; nothing is acted on.
+    /// </summary>
+    public CallRefusedException Unreadable(StoredFormatException unreadable)
+    {
+        RedisLog.StoredRecordUnreadable(logger, unreadable.Message);
+        return unreadable.ToRefusal();
+    }
+
     /// <summary>The refusal of a request whose store did not answer in time.</summary>
     public static CallRefusedException Unavailable() =>
         CallRefusedException.Of(ErrorCode.Unavailable, "the call store is unreachable; nothing changed, try again");

@@ -43,7 +43,7 @@ public sealed class RedisUserDirectory(RedisConnection redis, RedisKeys keys) : 
         });
 
     /// <summary>A stored user of any schema this node reads; a newer or broken one refuses the operation (<c>Unavailable</c>).</summary>
-    private static UserAccount? Read(RedisValue record)
+    private UserAccount? Read(RedisValue record)
     {
         try
         {
@@ -51,7 +51,7 @@ public sealed class RedisUserDirectory(RedisConnection redis, RedisKeys keys) : 
         }
         catch (StoredFormatException unreadable)
         {
-            throw unreadable.ToRefusal();
+            throw redis.Unreadable(unreadable);
         }
     }
 }

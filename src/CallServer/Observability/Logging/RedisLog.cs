@@ -25,4 +25,7 @@ public static partial class RedisLog
 
     [LoggerMessage(EventId = 1007, EventName = "CrossNodeDeliveryFailed", Level = LogLevel.Warning, Message = "Could not deliver a cross-node event on node {NodeId}")]
     public static partial void CrossNodeDeliveryFailed(ILogger logger, Exception exception, string nodeId);
+
+    [LoggerMessage(EventId = 1008, EventName = "StoredRecordUnreadable", Level = LogLevel.Error, Message = "A stored record cannot be read by this node and was refused: {Reason}")]
+    public static partial void StoredRecordUnreadable(ILogger logger, string reason);
 }
