@@ -8,7 +8,7 @@ import { MediaViews } from './media-views.js';
 import { acceptDirections, answerSendsVideo, establishDirections, sentMedia } from './sdp-directions.js';
 
 /** @typedef {import('./sdp-directions.js').Directions} Directions */
-/** An RTCRtpTransceiver; `stopped` is what older browsers have instead of currentDirection 'stopped'. */
+/** An RTCRtpTransceiver with `stopped` (browsers have it; TypeScript's DOM declarations do not). */
 /** @typedef {RTCRtpTransceiver & { stopped?: boolean }} Transceiver */
 
 export class MediaSession {
