@@ -27,12 +27,19 @@ echo "== .NET tests"
 dotnet_status=0
 dotnet test CallServer.sln -c Debug --no-build -nologo 2>&1 | tee "$log_dir/dotnet.log" || dotnet_status=$?
 
-echo "== JavaScript SDK unit tests"
+echo "== JavaScript SDK unit tests and typecheck"
 sdk_status=0
 (
   cd clients/js
-  node --test 2>&1
-) | tee "$log_dir/sdk.log" || sdk_status=$?
+  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+  status=0
+  npm run --silent test:unit || status=$?     # node --test: its "# pass N" / "# fail N" lines are counted below
+  echo "== JavaScript SDK typecheck (index.d.ts against src, tsc --noEmit)"
+  if npm run --silent typecheck; then echo "typecheck: no errors"; else status=1; fi
+  exit "$status"
+) 2>&1 | tee "$log_dir/sdk.log" || sdk_status=$?
 
 echo "== end-to-end tests"
 e2e_status=0

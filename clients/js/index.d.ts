@@ -190,6 +190,8 @@ export declare class CallService {
   listener: CallApplicationListener | null;
   rtcConfiguration: Partial<RTCConfiguration>;
   readonly baseUrl: string;
+  /** This user's address, as getLocalAddress() returns it. */
+  readonly localAddress: string | null;
   getConnectionState(): string;
   /** This user's address (the token's subject). */
   getLocalAddress(): string | null;

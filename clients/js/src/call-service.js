@@ -34,7 +34,7 @@ function tokenSubject(token) {
 
 export class CallService {
   /** @type {signalR.HubConnection} */ #hub;
-  #calls = new Map();
+  /** @type {Map<string, Call>} */ #calls = new Map();
   #tokenFactory;
   #iceCache = null; // { servers, expires }
   #options;
@@ -60,7 +60,10 @@ export class CallService {
     return response.json();
   }
 
-  /** POST /api/v1/anonymous-tokens: a token for an anonymous caller (needs `apiKey` unless public tokens are allowed). */
+  /**
+   * POST /api/v1/anonymous-tokens: a token for an anonymous caller (needs `apiKey` unless public tokens are allowed).
+   * @param {{ baseUrl?: string, apiKey?: string, allowedCallees?: string[], displayName?: string, ttlSeconds?: number, fetch?: typeof fetch }} [options]
+   */
   static async anonymousToken({ baseUrl = defaultBaseUrl(), apiKey, allowedCallees, displayName, ttlSeconds, fetch: fetchImpl = globalThis.fetch } = {}) {
     const body = {};
     if (allowedCallees) body.allowedCallees = allowedCallees;
@@ -159,7 +162,7 @@ export class CallService {
   /**
    * Creates an outgoing call to `callee` (`user`, `user@domain`, `tel:+E164`). The call is in state
    * Initial: give it views, then establishCall(video) / establishAudioCall().
-   * @param {string} callee
+   * @param {string | { address: string }} callee
    * @param {object} [listener] this call's listener (default: the service's)
    * @returns {Promise<Call>}
    */

@@ -28,5 +28,8 @@ export const EndReason = Object.freeze({
   Failed: 'Failed',
 });
 
-/** The states of a call that is connected (media may flow, mid-call operations are allowed). */
+/**
+ * The states of a call that is connected (media may flow, mid-call operations are allowed).
+ * @type {readonly import('../index.js').CallStateName[]}
+ */
 export const IN_CALL_STATES = Object.freeze(['InCall', 'OnHold', 'RemotelyHeld', 'OnDoubleHold']);

@@ -10,6 +10,7 @@ export class CallError extends Error {
    */
   constructor(code, message, cause) {
     super(message);
+    /** @type {'CallError'} */
     this.name = 'CallError';
     this.code = code;
     if (cause !== undefined) this.cause = cause;

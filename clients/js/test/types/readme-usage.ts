@@ -1,0 +1,115 @@
+// The SDK as README.md uses it, against index.d.ts only (the package's own name): every declared
+// member, called the way the README shows. Never run, only type-checked (`tsc --noEmit -p .`).
+import {
+  Call, CallError, CallService, CallState, EndReason, IN_CALL_STATES, parseHubError, parseOperationError, summarizeStats,
+} from '@callserver/sdk';
+import type {
+  CallApplicationListener, CallMediaStats, CallServiceOptions, CallSnapshot, CallStateName, EndReasonName, ErrorCode,
+  IceCandidateInit, MediaAttributes, MediaStatsSummary, TokenResponse,
+} from '@callserver/sdk';
+
+declare const remoteView: HTMLVideoElement;
+declare const localView: HTMLVideoElement;
+
+export async function wholeCall(baseUrl: string): Promise<void> {
+  const token: TokenResponse = await CallService.login({ baseUrl, username: 'alice', password: 'alice-password' });
+  const { accessToken, expiresAt, address } = token;
+  const anonymous = await CallService.anonymousToken({ baseUrl, apiKey: 'key', allowedCallees: ['bob'], displayName: 'Guest', ttlSeconds: 600 });
+  await CallService.anonymousToken();
+
+  const listener: CallApplicationListener = {
+    incomingCall(call) {
+      call.setRemoteVideoView(remoteView);
+      if (call.isVideoOffered()) void call.acceptCall(true);
+      else void call.rejectCall();
+      void call.ignoreCall();
+      void call.forwardCall('carol');
+      void call.forwardCall({ address: 'carol@example.com' });
+    },
+    callStatusChanged(call, state: CallStateName) {
+      const reason: EndReasonName | null = call.getEndReason();
+      console.log(call.getId(), state, reason ?? '');
+      if (state === CallState.InCall && !call.isIncoming()) void call.holdCall();
+    },
+    holdCallSucceeded(call) { void call.unholdCall(); },
+    unholdCallSucceeded(call) { void call.endCall(); },
+    holdCallFailed(_call, error) { console.warn(error.code, error.message); },
+    establishCallSucceeded() {}, establishCallFailed(_call, error: CallError) { console.warn(error.toJSON()); },
+    acceptCallSucceeded() {}, acceptCallFailed() {},
+    rejectCallSucceeded() {}, rejectCallFailed() {},
+    ignoreCallSucceeded() {}, ignoreCallFailed() {},
+    forwardCallSucceeded() {}, forwardCallFailed() {},
+    endCallSucceeded() {}, endCallFailed() {},
+    unholdCallFailed() {},
+    videoStartSucceeded() {}, videoStartFailed() {},
+    videoStopSucceeded() {}, videoStopFailed() {},
+    muteCallSucceeded() {}, muteCallFailed() {},
+    unmuteCallSucceeded() {}, unmuteCallFailed() {},
+    mediaAttributesChanged(_call, media: MediaAttributes) { console.log(media.remoteMuted, media.localVideo); },
+    connectionStateChanged(state, error) { console.log(state, error?.message); },
+    callResumed(call) { console.log(call.getState()); },
+    callResumeFailed(_call, error) { console.log(error.code); },
+    remoteStreamChanged(_call, stream: MediaStream) { console.log(stream.getTracks().length); },
+    iceConnectionStateChanged(_call, state: RTCIceConnectionState) { console.log(state); },
+    renegotiationAnswered(_call, operation) { console.log(operation === 'HoldCall'); },
+    callFailed(_call, error) { console.log(error.code); },
+  };
+
+  const options: CallServiceOptions = {
+    baseUrl,
+    accessToken,
+    listener,
+    iceServers: [{ urls: 'stun:stun.example.com' }],
+    rtcConfiguration: { iceTransportPolicy: 'relay' },
+    iceCandidateFilter: (candidate: IceCandidateInit, direction) => direction === 'local' || candidate.candidate.includes('typ relay'),
+    getUserMedia: (constraints) => navigator.mediaDevices.getUserMedia(constraints),
+    reconnectDelays: [0, 1000],
+    logger: console,
+  };
+  const callService = await CallService.connect(options);
+  await CallService.connect({ baseUrl, accessTokenFactory: async () => anonymous.accessToken, transport: 1, signalRLogLevel: 3, hubPath: '/hubs/calls', fetch });
+  callService.listener = listener;
+  console.log(callService.baseUrl, callService.localAddress, callService.rtcConfiguration, expiresAt, address);
+
+  const call: Call = await callService.createOutgoingCall('bob', listener);
+  await callService.createOutgoingCall({ address: 'tel:+15550100' });
+  call.setLocalVideoView(localView);
+  call.setRemoteVideoView(null);
+  const established: boolean = await call.establishCall(true);
+  await call.establishCall();
+  await call.establishAudioCall();
+  if (established) {
+    await call.videoStart();
+    await call.videoStop();
+    await call.mute();
+    await call.unmute();
+  }
+
+  const snapshot: CallSnapshot = call.getSnapshot();
+  const state: CallStateName = call.getState();
+  const media: MediaAttributes = call.getMediaAttributes();
+  console.log(snapshot.sequence, snapshot.offerKind, snapshot.pendingOperationId, state, media.video,
+    call.getDirection(), call.getLocalAddress(), call.getRemoteAddress(), call.getRemoteDisplayName(),
+    call.isMuted(), call.isVideoSending(), call.getIncomingOffer(),
+    call.getPeerConnection()?.signalingState, call.getLocalStream()?.id, call.getRemoteStream()?.id);
+  const report: RTCStatsReport | null = await call.getStats();
+  const stats: CallMediaStats = await call.getMediaStats();
+  const summary: MediaStatsSummary = summarizeStats(report);
+  console.log(stats.iceConnectionState, stats.selectedCandidatePair?.remote.port, summary.video.inbound.framesDecoded);
+
+  const found: Call | null = callService.getCall(call.getId());
+  console.log(found, callService.getCalls().length, callService.getLocalAddress(), callService.getConnectionState());
+  await callService.disconnect();
+  new CallService({ baseUrl, accessToken });
+}
+
+export function errorsAndNames(text: string): ErrorCode[] {
+  const fromHub: CallError = parseHubError(new Error(text));
+  const fromOperation: CallError = parseOperationError(null);
+  const own = new CallError('MediaError', 'no camera', new Error('NotAllowedError'));
+  const name: 'CallError' = own.name;
+  const inCall: boolean = IN_CALL_STATES.includes(CallState.OnHold);
+  const ended: EndReasonName = EndReason.ConnectionLost;
+  console.log(name, inCall, ended, own instanceof Error);
+  return [fromHub.code, fromOperation.code, own.code];
+}
