@@ -166,6 +166,56 @@ public sealed class RedisOutageTests(RedisServer server) : IClassFixture<RedisSe
     private async Task<bool> Subscribed(string channel) =>
         await server.ExecuteAsync("PUBSUB", "NUMSUB", channel) is List<object?> reply && reply[1] is long count && count > 0;
 
+    [Fact]
+    public async Task While_Redis_is_stalled_every_read_answers_Unavailable_within_the_operation_timeout_and_all_work_again_after()
+    {
+        var bound = TimeSpan.FromMilliseconds(500);
+        using var scope = new RedisScope(server, options => options.OperationTimeout = bound);
+        var connection = scope.Connect();
+        var calls = new RedisCallStore(connection, scope.Keys, Options.Create(new CallsOptions()));
+        var timers = new RedisTimerQueue(connection, scope.Keys, scope.Options);
+        var users = new RedisUserDirectory(connection, scope.Keys);
+        var presence = new RedisPresence(connection, scope.Keys, new NodeIdentity());
+        var call = Simple(User("alice"), User("bob"), Now);
+        Assert.True(await calls.TryCreateAsync(call));
+
+        server.Pause();
+        try
+        {
+            // Reads only: a write already on the wire is carried out when Redis goes on (see reliability.md).
+            await UnavailableWithin(bound, () => calls.GetAsync(call.CallId));
+            await UnavailableWithin(bound, () => calls.GetCallsOfAsync(User("alice")));
+            await UnavailableWithin(bound, () => calls.PingAsync());
+            await UnavailableWithin(bound, () => users.FindAsync(User("alice")));
+            await UnavailableWithin(bound, () => presence.GetDevicesAsync(User("alice")));
+            await UnavailableWithin(bound, () => timers.ClaimDueAsync(Now.AddYears(-1), 10));
+        }
+        finally
+        {
+            server.Resume();
+        }
+
+        await Eventually.TrueAsync(
+            async () => { await calls.PingAsync(); return true; },
+            TimeSpan.FromSeconds(20),
+            "the call store answers again once Redis goes on");
+        CallAssert.Same(call, (await calls.GetAsync(call.CallId))!);
+        Assert.True(await calls.TrySaveAsync(call with { Version = 2, Phase = CallPhase.Dialing }, 1));
+        Assert.Equal(CallPhase.Dialing, (await calls.GetAsync(call.CallId))!.Phase);
+    }
+
+    private static async Task UnavailableWithin(TimeSpan bound, Func<Task> operation)
+    {
+        var watch = Stopwatch.StartNew();
+        var refused = await Assert.ThrowsAsync<CallRefusedException>(operation);
+        watch.Stop();
+
+        Assert.Equal(ErrorCode.Unavailable, refused.Error.Code);
+
+        // The bound, plus scheduling on a shared machine; a stall of its own length would be far more.
+        Assert.True(watch.Elapsed < bound + TimeSpan.FromSeconds(1), $"answering took {watch.Elapsed}; the bound is {bound}");
+    }
+
     private static async Task Unavailable(Func<Task> operation)
     {
         var watch = Stopwatch.StartNew();

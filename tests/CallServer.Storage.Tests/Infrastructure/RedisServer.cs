@@ -136,6 +136,12 @@ public sealed class RedisServer : IAsyncLifetime
         process = null;
     }
 
+    /// <summary>Stalls the server (SIGSTOP): its connections stay open and nothing is answered.</summary>
+    public void Pause() => Signal("STOP");
+
+    /// <summary>Lets a stalled server go on (SIGCONT).</summary>
+    public void Resume() => Signal("CONT");
+
     /// <summary>Stops and starts the server on the same port (its data is gone: no persistence).</summary>
     public async Task RestartAsync()
     {
@@ -145,6 +151,11 @@ public sealed class RedisServer : IAsyncLifetime
 
     public Task DisposeAsync()
     {
+        if (IsRunning)
+        {
+            Resume();
+        }
+
         Stop();
         try
         {
@@ -159,6 +170,16 @@ public sealed class RedisServer : IAsyncLifetime
     }
 
     /// <summary>Sends one command over a fresh RESP connection and returns the reply (string, long, null or list).</summary>
+    private void Signal(string signal)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-" + signal, process!.Id.ToString(CultureInfo.InvariantCulture)]) { UseShellExecute = false })!;
+        kill.WaitForExit();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{signal} {process.Id} failed with {kill.ExitCode}");
+        }
+    }
+
     public Task<object?> ExecuteAsync(params string[] arguments) => ExecuteAsync(TimeSpan.FromSeconds(5), arguments);
 
     private async Task<object?> ExecuteAsync(TimeSpan limit, params string[] arguments)
