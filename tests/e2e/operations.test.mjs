@@ -5,32 +5,11 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import * as signalR from '@microsoft/signalr';
 import { CallServerProcess, repoDir } from './support/server.mjs';
+import { answeredCall, nextEvent as waitForEvent, plainConnection as connect } from './support/plain-hub.mjs';
 
 const turnSecret = 'operations-test-turn-secret';
 const offer = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\na=sendrecv\r\n';
-
-function connect(server, token) {
-  const connection = new signalR.HubConnectionBuilder()
-    .withUrl(`${server.baseUrl}/hubs/calls`, { accessTokenFactory: () => token })
-    .configureLogging(signalR.LogLevel.None)
-    .build();
-  connection.closed = new Promise((resolve) => connection.onclose((error) => resolve({ at: Date.now(), error })));
-  return connection;
-}
-
-function waitForEvent(connection, name, predicate, timeoutMs = 10_000) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${name} within ${timeoutMs} ms`)), timeoutMs);
-    connection.on(name, (...args) => {
-      if (predicate(...args)) {
-        clearTimeout(timer);
-        resolve(args);
-      }
-    });
-  });
-}
 
 describe('operations', () => {
   const server = new CallServerProcess({
@@ -63,13 +42,7 @@ describe('operations', () => {
     await a.start();
     await b.start();
     await b.invoke('GetActiveCalls'); // registered: see call-flow.test.mjs
-    const ringing = waitForEvent(b, 'IncomingCall', () => true);
-    const call = await a.invoke('CreateOutgoingCall', bob.username);
-    await a.invoke('EstablishCall', call.callId, offer);
-    await ringing;
-    const inCall = waitForEvent(a, 'CallStatusChanged', (s) => s.callId === call.callId && s.state === 'InCall');
-    await b.invoke('AcceptCall', call.callId, offer);
-    await inCall;
+    const call = { callId: await answeredCall(a, b, bob, offer) };
     await assert.rejects(a.invoke('HoldCall', 'no-such-call', offer), /CallNotFound/);
     const ended = waitForEvent(b, 'CallStatusChanged', (s) => s.callId === call.callId && s.state === 'Ended');
     await a.invoke('EndCall', call.callId);

@@ -5,9 +5,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import * as signalR from '@microsoft/signalr';
 import { CallServerProcess } from './support/server.mjs';
 import { pollUntil } from './support/poll.mjs';
+import { answeredCall, nextEvent, plainConnection as connect } from './support/plain-hub.mjs';
 
 const offer = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\na=sendrecv\r\n';
 
@@ -26,25 +26,6 @@ function startCollector() {
     });
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, bodies, url: `http://127.0.0.1:${server.address().port}` })));
-}
-
-function connect(server, token) {
-  return new signalR.HubConnectionBuilder()
-    .withUrl(`${server.baseUrl}/hubs/calls`, { accessTokenFactory: () => token })
-    .configureLogging(signalR.LogLevel.None)
-    .build();
-}
-
-function nextEvent(connection, name, predicate, timeoutMs = 10_000) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${name} within ${timeoutMs} ms`)), timeoutMs);
-    connection.on(name, (...args) => {
-      if (predicate(...args)) {
-        clearTimeout(timer);
-        resolve(args);
-      }
-    });
-  });
 }
 
 /** The JSON log lines (compact JSON) the server wrote so far. */
@@ -90,13 +71,7 @@ describe('telemetry', () => {
     await b.invoke('GetActiveCalls'); // registered: see call-flow.test.mjs
 
     // An answered call, and one that rings out (its ring timer fires).
-    const ringing = nextEvent(b, 'IncomingCall', () => true);
-    const answered = await a.invoke('CreateOutgoingCall', bob.username);
-    await a.invoke('EstablishCall', answered.callId, offer);
-    await ringing;
-    const inCall = nextEvent(a, 'CallStatusChanged', (s) => s.callId === answered.callId && s.state === 'InCall');
-    await b.invoke('AcceptCall', answered.callId, offer);
-    await inCall;
+    const answered = { callId: await answeredCall(a, b, bob, offer) };
     await a.invoke('EndCall', answered.callId);
     const unanswered = await a.invoke('CreateOutgoingCall', bob.username);
     const noAnswer = nextEvent(a, 'CallStatusChanged', (s) => s.callId === unanswered.callId && s.state === 'Ended');
