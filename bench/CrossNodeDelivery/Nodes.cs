@@ -26,7 +26,7 @@ internal sealed class AsCallHubContext(IHubContext<BenchHub> inner) : IHubContex
 internal sealed class Node : IAsyncDisposable
 {
     /// <summary>The backplane's channel prefix in Redis.</summary>
-    public const string BackplanePrefix = "bench-bp";
+    public const string BackplanePrefix = "bench-bp:";
 
     private readonly WebApplication app;
 

@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using CallServer.Adapters.DeviceMessaging;
+using CallServer.Adapters.Presence;
 using CallServer.Adapters.Redis;
 using CallServer.Cluster;
 using CallServer.Configuration;
@@ -18,7 +19,7 @@ namespace CrossNodeDelivery;
 /// Cost per cross-node event: the project's own node channels vs the SignalR Redis backplane, with a same-node
 /// baseline, side by side in one run on a real redis-server. Progress on stderr, JSON results on stdout
 /// (and in <c>--out</c>). Usage: <c>dotnet run -c Release --project bench/CrossNodeDelivery -- [--events 20000]
-/// [--reps 3] [--window 200] [--warmup 3000] [--sizing 200] [--deadline-seconds 240] [--out results.json]</c>.
+/// [--reps 3] [--window 200] [--warmup-seconds 12] [--sizing 200] [--deadline-seconds 240] [--out results.json]</c>.
 /// </summary>
 internal static class BenchMain
 {
@@ -120,11 +121,21 @@ internal static class BenchMain
             sizes[mode.Name] = await MeasurePayloadsAsync(redis, mode, settings, cancellationToken);
         }
 
-        foreach (var mode in modes)
+        // Warm up until the JIT has settled (tiered compilation and dynamic PGO take several seconds of load on
+        // this machine: the first rounds ran up to 4 times slower), in rounds of every mode.
+        var warmup = Stopwatch.StartNew();
+        var rounds = 0;
+        while (warmup.Elapsed < settings.Warmup)
         {
-            Log($"warm-up: {mode.Name}, {settings.WarmupEvents} events");
-            await SendSeriesAsync(mode, settings.WarmupEvents, settings, cancellationToken);
+            foreach (var mode in modes)
+            {
+                await SendSeriesAsync(mode, settings.Events, settings, cancellationToken);
+            }
+
+            rounds++;
         }
+
+        Log($"warm-up: {rounds} rounds of {settings.Events} events per mode in {warmup.Elapsed.TotalSeconds:F1} s");
 
         var runs = new List<RunResult>();
         for (var repetition = 1; repetition <= settings.Repetitions; repetition++)
@@ -142,6 +153,7 @@ internal static class BenchMain
             }
         }
 
+        var churn = await MeasureChurnAsync(probe, backplaneB, new RedisPresence(redisB, keys, idB), idB.Id, cancellationToken);
         await listenerB.StopAsync(CancellationToken.None);
         var summary = Summarise(modes, runs);
         foreach (var line in summary.Table)
@@ -168,14 +180,16 @@ internal static class BenchMain
                 settings.Events,
                 settings.Repetitions,
                 settings.Window,
-                settings.WarmupEvents,
+                warmupSeconds = settings.Warmup.TotalSeconds,
+                warmupRounds = rounds,
                 settings.SizingEvents,
                 deadlineSeconds = settings.Deadline.TotalSeconds,
                 events = "alternately IceCandidate(callId, {candidate, sdpMid, sdpMLineIndex}, sentAt) and CallStatusChanged(CallSnapshot, sentAt)",
-                cpu = "bench process (both nodes, the sender and the clients: one process) + redis-server, user+system from /proc/<pid>/stat; extraOverBaseline subtracts the baseline's",
+                cpu = "bench process (both nodes, the sender and the clients: one process; user+system from /proc/self/stat) + redis-server (user+system from INFO cpu, its getrusage; /proc/<pid>/stat kept as RedisProcCpuPerEventMicroseconds); extraCpuOverBaseline subtracts the baseline's, which removes the client's and the local write's share",
             },
             medians = summary.Medians,
             publishedPayloads = sizes,
+            connectionChurn = churn,
             runs,
         };
     }
@@ -201,7 +215,10 @@ internal static class BenchMain
         var (p50, p99) = run.Percentiles();
         double n = settings.Events;
         var benchCpu = (selfAfter - selfBefore).TotalMilliseconds * 1000 / n;
-        var redisCpu = (redisAfter.ProcCpu - redisBefore.ProcCpu).TotalMilliseconds * 1000 / n;
+
+        // Redis's own getrusage figures (INFO cpu, microseconds): /proc's 10 ms ticks are too coarse for its few
+        // µs per event; the /proc figure is kept as a cross-check.
+        var redisCpu = (redisAfter.RusageCpuSeconds - redisBefore.RusageCpuSeconds) * 1_000_000 / n;
         return new RunResult(
             mode.Name,
             repetition,
@@ -214,7 +231,7 @@ internal static class BenchMain
             benchCpu + redisCpu,
             benchCpu,
             redisCpu,
-            (redisAfter.RusageCpuSeconds - redisBefore.RusageCpuSeconds) * 1_000_000 / n,
+            (redisAfter.ProcCpu - redisBefore.ProcCpu).TotalMilliseconds * 1000 / n,
             p50,
             p99,
             allocated / n,
@@ -286,6 +303,43 @@ internal static class BenchMain
         {
             Log($"{mode.Name}: send failed: {exception.GetType().Name}: {exception.Message}");
         }
+    }
+
+    /// <summary>
+    /// Redis commands per connection lifetime (connect, then disconnect), outside delivery: the backplane's own
+    /// per-connection subscription on B', and the project's presence registration (what CallHub does on connect and
+    /// disconnect through RedisPresence), which a node needs with either delivery.
+    /// </summary>
+    private static async Task<object> MeasureChurnAsync(RedisProbe probe, Node backplaneB, RedisPresence presence, string nodeId, CancellationToken cancellationToken)
+    {
+        const int Connections = 50;
+        var before = await probe.SnapshotAsync();
+        for (var i = 0; i < Connections; i++)
+        {
+            await using var device = await Receiver.ConnectAsync(backplaneB.HubUrl, cancellationToken);
+        }
+
+        // The backplane unsubscribes after the connection has closed on the server.
+        await Task.Delay(500, cancellationToken);
+        var between = await probe.SnapshotAsync();
+        for (var i = 0; i < Connections; i++)
+        {
+            var deviceId = $"churn-{i}";
+            await presence.RegisterAsync("carol@example.test", deviceId);
+            await presence.RemoveAsync("carol@example.test", deviceId, nodeId);
+        }
+
+        var after = await probe.SnapshotAsync();
+        static Dictionary<string, double> PerConnection(Dictionary<string, long> commands) =>
+            commands.ToDictionary(c => c.Key, c => c.Value / (double)Connections);
+        var result = new
+        {
+            connections = Connections,
+            backplaneCommandsPerConnection = PerConnection(RedisProbe.CommandsBetween(before, between)),
+            presenceCommandsPerConnection = PerConnection(RedisProbe.CommandsBetween(between, after)),
+        };
+        Log($"churn: backplane per connection {JsonSerializer.Serialize(result.backplaneCommandsPerConnection)}; presence per connection {JsonSerializer.Serialize(result.presenceCommandsPerConnection)}");
+        return result;
     }
 
     /// <summary>The PUBLISH payloads of a few events of a mode, seen by a pattern subscriber of every channel.</summary>
@@ -456,7 +510,7 @@ internal sealed record RunResult(
     double CpuPerEventMicroseconds,
     double BenchCpuPerEventMicroseconds,
     double RedisCpuPerEventMicroseconds,
-    double RedisRusageCpuPerEventMicroseconds,
+    double RedisProcCpuPerEventMicroseconds,
     double LatencyP50Milliseconds,
     double LatencyP99Milliseconds,
     double AllocatedBytesPerEvent,
