@@ -19,7 +19,8 @@ namespace CrossNodeDelivery;
 /// Cost per cross-node event: the project's own node channels vs the SignalR Redis backplane, with a same-node
 /// baseline, side by side in one run on a real redis-server. Progress on stderr, JSON results on stdout
 /// (and in <c>--out</c>). Usage: <c>dotnet run -c Release --project bench/CrossNodeDelivery -- [--events 20000]
-/// [--reps 3] [--window 200] [--warmup-seconds 12] [--sizing 200] [--deadline-seconds 240] [--out results.json]</c>.
+/// [--reps 3] [--window 200] [--warmup-seconds 12] [--sizing 200] [--deadline-seconds 240] [--out results/NAME.json]</c>
+/// (a relative <c>--out</c> is under bench/CrossNodeDelivery: <c>dotnet run</c> starts the program there).
 /// </summary>
 internal static class BenchMain
 {
@@ -50,8 +51,11 @@ internal static class BenchMain
             Log($"redis-server pid {redis.Pid} on 127.0.0.1:{redis.Port}");
             var result = await RunAsync(settings, redis, deadline.Token);
             var text = JsonSerializer.Serialize(result, Json);
-            if (settings.OutputPath is { } path)
+            if (settings.OutputPath is { } output)
             {
+                // Relative to the working directory, which `dotnet run --project` sets to the project's directory.
+                var path = Path.GetFullPath(output);
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
                 await File.WriteAllTextAsync(path, text + "\n", CancellationToken.None);
                 Log($"results written to {path}");
             }
@@ -155,6 +159,8 @@ internal static class BenchMain
 
         var churn = await MeasureChurnAsync(probe, backplaneB, new RedisPresence(redisB, keys, idB), idB.Id, cancellationToken);
         await listenerB.StopAsync(CancellationToken.None);
+        var breakdown = Breakdown.Measure(settings.Events, settings.Repetitions, cancellationToken);
+        Log($"breakdown: {JsonSerializer.Serialize(breakdown)}");
         var summary = Summarise(modes, runs);
         foreach (var line in summary.Table)
         {
@@ -190,6 +196,7 @@ internal static class BenchMain
             medians = summary.Medians,
             publishedPayloads = sizes,
             connectionChurn = churn,
+            serialisationBreakdown = breakdown,
             runs,
         };
     }
