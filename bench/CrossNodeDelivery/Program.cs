@@ -97,9 +97,12 @@ internal static class BenchMain
         var localB = new LocalConnections();
         localB.Add(deviceB.ConnectionId, "bob@example.test", () => { });
         await redisB.Database.HashSetAsync(keys.DeviceNodes, deviceB.ConnectionId, idB.Id);
-        var messengerA = new RedisDeviceMessenger(new AsCallHubContext(nodeA.Hub), localA, redisA, keys, idA);
-        var messengerB = new RedisDeviceMessenger(new AsCallHubContext(nodeB.Hub), localB, redisB, keys, idB);
-        using var listenerB = new NodeChannelListener(new AsCallHubContext(nodeB.Hub), redisB, keys, idB, NullLogger<NodeChannelListener>.Instance);
+        var limits = Options.Create(new LimitsOptions());
+        var localMessengerA = new LocalDeviceMessenger(new AsCallHubContext(nodeA.Hub), localA, limits, NullLogger<LocalDeviceMessenger>.Instance);
+        var localMessengerB = new LocalDeviceMessenger(new AsCallHubContext(nodeB.Hub), localB, limits, NullLogger<LocalDeviceMessenger>.Instance);
+        var messengerA = new RedisDeviceMessenger(localMessengerA, localA, redisA, keys, idA);
+        var messengerB = new RedisDeviceMessenger(localMessengerB, localB, redisB, keys, idB);
+        using var listenerB = new NodeChannelListener(localMessengerB, redisB, keys, idB, NullLogger<NodeChannelListener>.Instance);
         await listenerB.StartAsync(cancellationToken);
         await WaitForSubscriberAsync(probeConnection, (string)keys.NodeChannel(idB.Id)!, cancellationToken);
         Log($"node channels: A {nodeA.HubUrl}, B {nodeB.HubUrl}, device {deviceB.ConnectionId} on B ({idB.Id})");

@@ -124,10 +124,10 @@ public sealed class RedisOutageTests(RedisServer server) : IClassFixture<RedisSe
         var connectionA = redis.Connect();
         var connectionB = redis.Connect();
         var hubB = new DeviceMessaging.RecordingHubContext();
-        var messengerA = new RedisDeviceMessenger(new DeviceMessaging.RecordingHubContext(), new LocalConnections(), connectionA, redis.Keys, nodeA);
+        var messengerA = new RedisDeviceMessenger(DeviceMessaging.LocalMessengers.For(new DeviceMessaging.RecordingHubContext()), new LocalConnections(), connectionA, redis.Keys, nodeA);
         var presenceB = new RedisPresence(connectionB, redis.Keys, nodeB);
         var channel = (string)redis.Keys.NodeChannel(nodeB.Id)!;
-        using var listenerB = new NodeChannelListener(hubB, connectionB, redis.Keys, nodeB, NullLogger<NodeChannelListener>.Instance);
+        using var listenerB = new NodeChannelListener(DeviceMessaging.LocalMessengers.For(hubB), connectionB, redis.Keys, nodeB, NullLogger<NodeChannelListener>.Instance);
         await listenerB.StartAsync(CancellationToken.None);
         await presenceB.AddAsync(User("bob"), "bob-phone");
         await Eventually.TrueAsync(() => Subscribed(channel), TimeSpan.FromSeconds(15), "node B subscribes");

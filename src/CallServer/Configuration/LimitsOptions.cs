@@ -16,4 +16,11 @@ public sealed class LimitsOptions
 
     /// <summary>Token requests (<c>auth/token</c>) one client address may make per minute.</summary>
     public int LoginAttemptsPerMinute { get; set; } = 30;
+
+    /// <summary>
+    /// The longest an event may wait to be written to one device. A device that stops reading (its
+    /// buffers full) is closed after it, so that it cannot hold up the events of other devices; it
+    /// reconnects and <c>ResumeCall</c>s.
+    /// </summary>
+    public TimeSpan DeviceSendTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

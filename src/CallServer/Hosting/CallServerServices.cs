@@ -127,6 +127,7 @@ public static class CallServerServices
         services.AddSingleton<RedisPresence>();
         services.AddSingleton<IPresence>(sp => sp.GetRequiredService<RedisPresence>());
         services.AddSingleton<IUserDirectory, RedisUserDirectory>();
+        services.AddSingleton<LocalDeviceMessenger>();
         services.AddSingleton<IDeviceMessenger, RedisDeviceMessenger>();
         services.AddHostedService<NodeChannelListener>();
         services.AddHostedService<NodeHeartbeat>();
@@ -134,7 +135,7 @@ public static class CallServerServices
 
     private static void AddInMemoryStores(this IServiceCollection services)
     {
-        services.AddSingleton<IDeviceMessenger, HubDeviceMessenger>();
+        services.AddSingleton<IDeviceMessenger, LocalDeviceMessenger>();
         services.AddSingleton<InMemoryCallStore>();
         services.AddMeasuredCallStore<InMemoryCallStore>();
         services.AddSingleton<ITimerQueue, InMemoryTimerQueue>();

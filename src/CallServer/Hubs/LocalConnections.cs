@@ -22,6 +22,15 @@ public sealed class LocalConnections
     /// <summary>Every connection of this node with its account.</summary>
     public IReadOnlyList<LocalConnection> All() => [.. connections.Values];
 
+    /// <summary>Closes one connection, if it is here.</summary>
+    public void Abort(string deviceId)
+    {
+        if (connections.TryGetValue(deviceId, out var connection))
+        {
+            connection.Abort();
+        }
+    }
+
     /// <summary>Closes every connection; clients reconnect (to another node) and resume their calls.</summary>
     public int AbortAll()
     {

@@ -33,9 +33,9 @@ public sealed class CrossNodeDeliveryTests : IClassFixture<RedisServer>, IDispos
         redis = new RedisScope(server);
         var connectionA = redis.Connect();
         var connectionB = redis.Connect();
-        messengerA = new RedisDeviceMessenger(hubA, new LocalConnections(), connectionA, redis.Keys, nodeA);
+        messengerA = new RedisDeviceMessenger(LocalMessengers.For(hubA), new LocalConnections(), connectionA, redis.Keys, nodeA);
         presenceB = new RedisPresence(connectionB, redis.Keys, nodeB);
-        ListenerB = new NodeChannelListener(hubB, connectionB, redis.Keys, nodeB, NullLogger<NodeChannelListener>.Instance);
+        ListenerB = new NodeChannelListener(LocalMessengers.For(hubB), connectionB, redis.Keys, nodeB, NullLogger<NodeChannelListener>.Instance);
     }
 
     private NodeChannelListener ListenerB { get; }
@@ -123,6 +123,52 @@ public sealed class CrossNodeDeliveryTests : IClassFixture<RedisServer>, IDispos
         var only = Assert.Single(received);
         Assert.StartsWith("B ", only, StringComparison.Ordinal);
         Assert.Equal("Marker", NodeMessage.Parse(System.Text.Encoding.UTF8.GetBytes(only[2..]), HubJson.Options).Method);
+    }
+
+    [Fact]
+    public async Task A_device_that_stops_taking_events_holds_up_no_other_device_and_is_closed_after_the_send_timeout()
+    {
+        var sendTimeout = TimeSpan.FromSeconds(2);
+        var connectionsB = new LocalConnections();
+        var stuckClosed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        connectionsB.Add("stuck", User("mallory").Value, () => stuckClosed.TrySetResult());
+        hubB.Stuck["stuck"] = true;
+        var stuckLane = NodeChannelListener.LaneOf("stuck");
+        var healthy = Enumerable.Range(0, 100).Select(i => $"healthy-{i}").First(id => NodeChannelListener.LaneOf(id) != stuckLane);
+        var sameLane = Enumerable.Range(0, 1000).Select(i => $"same-lane-{i}").First(id => NodeChannelListener.LaneOf(id) == stuckLane);
+        foreach (var device in new[] { "stuck", healthy, sameLane })
+        {
+            await presenceB.AddAsync(User("bob"), device);
+        }
+
+        using var listener = new NodeChannelListener(LocalMessengers.For(hubB, connectionsB, sendTimeout), redis.Connect(), redis.Keys, nodeB, NullLogger<NodeChannelListener>.Instance);
+        await listener.StartAsync(CancellationToken.None);
+        try
+        {
+            await WaitUntilSubscribedAsync((string)redis.Keys.NodeChannel(nodeB.Id)!);
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            await messengerA.SendAsync("stuck", "CallStatusChanged", [1]);
+            await messengerA.SendAsync(sameLane, "CallStatusChanged", [2]);
+            for (var i = 0; i < 20; i++)
+            {
+                await messengerA.SendAsync(healthy, "IceCandidate", [i]);
+            }
+
+            // The other lane's device gets all its events while the stuck one's send is still pending.
+            await Eventually.TrueAsync(() => hubB.Sent.Count(s => s.ConnectionId == healthy) == 20, TimeSpan.FromSeconds(15), "the healthy device's 20 events");
+            Assert.False(stuckClosed.Task.IsCompleted, "the stuck device is not closed before its send timeout");
+
+            // The stuck device is closed after the timeout, and its lane goes on.
+            await stuckClosed.Task.WaitAsync(TimeSpan.FromSeconds(15));
+            Assert.True(started.Elapsed >= sendTimeout - TimeSpan.FromMilliseconds(50), $"closed after {started.Elapsed}");
+            await Eventually.TrueAsync(() => hubB.Sent.Any(s => s.ConnectionId == sameLane), TimeSpan.FromSeconds(15), "the same lane's next device after the timeout");
+            Assert.Equal(Enumerable.Range(0, 20), hubB.Sent.Where(s => s.ConnectionId == healthy).Select(s => ((System.Text.Json.JsonElement)s.Arguments[0]!).GetInt32()));
+            await listener.StopAsync(CancellationToken.None);
+        }
+        finally
+        {
+            listener.Dispose();
+        }
     }
 
     public void Dispose() => redis.Dispose();

@@ -4,7 +4,10 @@ using Microsoft.AspNetCore.SignalR;
 
 namespace CallServer.Storage.Tests.DeviceMessaging;
 
-/// <summary>A hub context that records what is sent to single clients (no SignalR server needed).</summary>
+/// <summary>
+/// A hub context that records what is sent to single clients (no SignalR server needed). A connection in
+/// <see cref="Stuck"/> never takes its events (a device that stopped reading): sends to it never complete.
+/// </summary>
 public sealed class RecordingHubContext : IHubContext<CallHub>
 {
     public RecordingHubContext()
@@ -13,6 +16,8 @@ public sealed class RecordingHubContext : IHubContext<CallHub>
     }
 
     public ConcurrentQueue<(string ConnectionId, string Method, object?[] Arguments)> Sent { get; } = new();
+
+    public ConcurrentDictionary<string, bool> Stuck { get; } = new();
 
     public IHubClients Clients { get; }
 
@@ -43,6 +48,11 @@ public sealed class RecordingHubContext : IHubContext<CallHub>
     {
         public Task SendCoreAsync(string method, object?[] args, CancellationToken cancellationToken = default)
         {
+            if (owner.Stuck.ContainsKey(connectionId))
+            {
+                return Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+
             owner.Sent.Enqueue((connectionId, method, args));
             return Task.CompletedTask;
         }

@@ -3,7 +3,6 @@ using CallServer.Adapters.Redis;
 using CallServer.Application;
 using CallServer.Cluster;
 using CallServer.Hubs;
-using Microsoft.AspNetCore.SignalR;
 
 namespace CallServer.Adapters.DeviceMessaging;
 
@@ -13,7 +12,7 @@ namespace CallServer.Adapters.DeviceMessaging;
 /// so a call's events reach a device once and in order.
 /// </summary>
 public sealed class RedisDeviceMessenger(
-    IHubContext<CallHub> hub,
+    LocalDeviceMessenger localMessenger,
     LocalConnections local,
     RedisConnection redis,
     RedisKeys keys,
@@ -27,7 +26,7 @@ public sealed class RedisDeviceMessenger(
     {
         if (local.Contains(deviceId))
         {
-            await hub.Clients.Client(deviceId).SendCoreAsync(method, arguments, cancellationToken);
+            await localMessenger.SendAsync(deviceId, method, arguments, cancellationToken);
             return;
         }
 

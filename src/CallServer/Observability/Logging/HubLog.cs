@@ -23,4 +23,7 @@ public static partial class HubLog
 
     [LoggerMessage(EventId = 5006, EventName = "PresenceNotRemoved", Level = LogLevel.Debug, Message = "Device {DeviceId}: presence not removed: {Error}")]
     public static partial void PresenceNotRemoved(ILogger logger, string deviceId, string error);
+
+    [LoggerMessage(EventId = 5007, EventName = "DeviceTooSlow", Level = LogLevel.Warning, Message = "Device {DeviceId} did not take {Event} within {TimeoutMs} ms; its connection is closed so that it resumes")]
+    public static partial void DeviceTooSlow(ILogger logger, string deviceId, string @event, double timeoutMs);
 }
