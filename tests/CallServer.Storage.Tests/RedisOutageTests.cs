@@ -50,7 +50,7 @@ public sealed class RedisOutageTests(RedisServer server) : IClassFixture<RedisSe
         await Unavailable(() => calls.GetAsync(before.CallId));
         await Unavailable(() => calls.TryCreateAsync(during));
         await Unavailable(() => calls.TrySaveAsync(before with { Version = 2 }, 1));
-        await Unavailable(() => calls.GetCallsOfAsync(User("alice")));
+        await Unavailable(() => calls.GetActiveCallsOfAsync(User("alice")));
         await Unavailable(() => calls.PingAsync());
         await Unavailable(() => timers.ScheduleAsync(timer));
         await Unavailable(() => timers.ClaimDueAsync(Now, 10));
@@ -72,7 +72,7 @@ public sealed class RedisOutageTests(RedisServer server) : IClassFixture<RedisSe
         Assert.True(await calls.TryCreateAsync(during));
         Assert.True(await calls.TrySaveAsync(during with { Version = 2, Phase = CallPhase.Dialing }, 1));
         Assert.Equal(CallPhase.Dialing, (await calls.GetAsync(during.CallId))!.Phase);
-        Assert.Single(await calls.GetCallsOfAsync(User("alice")));
+        Assert.Single(await calls.GetActiveCallsOfAsync(User("alice")));
         await timers.ScheduleAsync(timer);
         Assert.Equal(timer, Assert.Single(await timers.ClaimDueAsync(Now, 10)));
         Assert.True(await users.TryAddAsync(new Domain.Ports.UserAccount("alice", User("alice"), "h", [], Now)));
@@ -184,7 +184,7 @@ public sealed class RedisOutageTests(RedisServer server) : IClassFixture<RedisSe
         {
             // Reads only: a write already on the wire is carried out when Redis goes on (see reliability.md).
             await UnavailableWithin(bound, () => calls.GetAsync(call.CallId));
-            await UnavailableWithin(bound, () => calls.GetCallsOfAsync(User("alice")));
+            await UnavailableWithin(bound, () => calls.GetActiveCallsOfAsync(User("alice")));
             await UnavailableWithin(bound, () => calls.PingAsync());
             await UnavailableWithin(bound, () => users.FindAsync(User("alice")));
             await UnavailableWithin(bound, () => presence.GetDevicesAsync(User("alice")));

@@ -376,6 +376,25 @@ describe('CallServer cluster: several nodes sharing calls through Redis', { time
   // Delivery latency: cross-node vs one node
   // -------------------------------------------------------------------------------------------
 
+  test('2b. 40 simultaneous CreateOutgoingCall of one caller from devices on A, B and C: exactly Calls:MaxCallsPerCaller (10) are created on Redis', async () => {
+    const [alice, bob] = await users('alice', 'bob');
+    const devices = [await connect(A, 'alice#A', alice), await connect(B, 'alice#B', alice), await connect(C, 'alice#C', alice)];
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => {
+      const device = devices[i % devices.length];
+      return device.hub.invoke('CreateOutgoingCall', bob.username).then((call) => ({ callId: call.callId, device }), (error) => hubErrorCode(error));
+    }));
+    const created = results.filter((r) => r !== 'RateLimited');
+    assert.equal(created.length, 10, `results: ${JSON.stringify(results.map((r) => r.callId ?? r))}`);
+    assert.equal(results.filter((r) => r === 'RateLimited').length, 30);
+    const active = await devices[1].hub.invoke('GetActiveCalls');
+    assert.deepEqual(active.map((c) => c.callId).sort(), created.map((c) => c.callId).sort());
+    // Ending one makes room for exactly one more.
+    await created[0].device.hub.invoke('EndCall', created[0].callId);
+    const more = await Promise.all(Array.from({ length: 5 }, (_, i) =>
+      devices[i % devices.length].hub.invoke('CreateOutgoingCall', bob.username).then(() => 'ok', (error) => hubErrorCode(error))));
+    assert.deepEqual(more.sort(), ['RateLimited', 'RateLimited', 'RateLimited', 'RateLimited', 'ok']);
+  });
+
   test('latency: Mute -> remote MediaAttributesChanged, 50 round trips across nodes (A -> B) and on one node (A -> A)', async () => {
     const [alice1, bob1, alice2, bob2] = await users('alice', 'bob', 'alice', 'bob');
     const pairs = {

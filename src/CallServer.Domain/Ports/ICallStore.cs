@@ -3,22 +3,35 @@ using CallServer.Domain.Calls;
 
 namespace CallServer.Domain.Ports;
 
-/// <summary>Where calls live. Saves are compare-and-set on <see cref="Call.Version"/>.</summary>
+/// <summary>
+/// Where calls live. Saves are compare-and-set on <see cref="Call.Version"/>. Each account's calls that
+/// have not ended are indexed in the same atomic step as the save, so that what a command reads of an
+/// account costs the same after ten calls as after ten thousand; ended calls stay readable by id for the
+/// retention period without being listed.
+/// </summary>
 public interface ICallStore
 {
     Task<Call?> GetAsync(string callId, CancellationToken cancellationToken = default);
 
-    /// <summary>Saves a new call; false if the id is taken.</summary>
-    Task<bool> TryCreateAsync(Call call, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Saves a new call, only if its caller has fewer than <paramref name="maxCallsInProgress"/> calls in
+    /// progress (not ended, as caller) at that moment: the check and the save are one atomic step, so
+    /// concurrent creates never pass the limit. False if the id is taken or the limit is reached.
+    /// </summary>
+    Task<bool> TryCreateAsync(Call call, int maxCallsInProgress = int.MaxValue, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Saves <paramref name="call"/> only if the stored version is still <paramref name="expectedVersion"/>;
-    /// false when another command won the race. An ended call is kept for the retention period, then dropped.
+    /// false when another command won the race. An ended call leaves the active indexes at once, is kept
+    /// (readable by id) for the retention period, then dropped.
     /// </summary>
     Task<bool> TrySaveAsync(Call call, long expectedVersion, CancellationToken cancellationToken = default);
 
-    /// <summary>The calls in which <paramref name="account"/> takes part (any state; ended ones until they expire).</summary>
-    Task<IReadOnlyList<Call>> GetCallsOfAsync(Address account, CancellationToken cancellationToken = default);
+    /// <summary>The calls that have not ended in which <paramref name="account"/> takes part (caller, callee or a rung device's account).</summary>
+    Task<IReadOnlyList<Call>> GetActiveCallsOfAsync(Address account, CancellationToken cancellationToken = default);
+
+    /// <summary>How many calls <paramref name="caller"/> placed that have not ended.</summary>
+    Task<int> CountCallsInProgressAsync(Address caller, CancellationToken cancellationToken = default);
 
     /// <summary>Throws when the store cannot be reached.</summary>
     Task PingAsync(CancellationToken cancellationToken = default);

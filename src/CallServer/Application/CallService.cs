@@ -34,26 +34,40 @@ public sealed class CallService(
     public async Task<CallSnapshot> CreateAsync(CallerIdentity identity, string deviceId, string? calleeText, CancellationToken cancellationToken = default)
     {
         var callee = directory.Parse(calleeText);
-        var callsInProgress = (await store.GetCallsOfAsync(identity.Account, cancellationToken))
-            .Count(c => c.Caller.Account == identity.Account && c.Phase != CallPhase.Ended);
-        var profile = await directory.ProfileOfAsync(identity, cancellationToken) with { CallsInProgress = callsInProgress };
-        var command = new CreateCall(
-            NewId(),
-            new Requester(identity.Account, deviceId),
-            profile,
-            callee,
-            new CalleeLookup(await directory.RingAccountOfAsync(callee, cancellationToken), []));
-        var decision = CallDecider.Create(command, Settings, clock.GetUtcNow());
-        ThrowIfRefused(decision);
-        if (!await store.TryCreateAsync(decision.Call!, cancellationToken))
+        var requester = new Requester(identity.Account, deviceId);
+
+        // Independent reads, sent together.
+        var profileRead = directory.ProfileOfAsync(identity, cancellationToken);
+        var ringAccountRead = directory.RingAccountOfAsync(callee, cancellationToken);
+        var callsInProgressRead = store.CountCallsInProgressAsync(identity.Account, cancellationToken);
+        var profile = await profileRead;
+        var ringAccount = await ringAccountRead;
+        var callsInProgress = await callsInProgressRead;
+        for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
-            throw CallRefusedException.Of(ErrorCode.Unavailable, "could not create the call; try again");
+            if (attempt > 1)
+            {
+                callsInProgress = await store.CountCallsInProgressAsync(identity.Account, cancellationToken);
+            }
+
+            var command = new CreateCall(NewId(), requester, profile with { CallsInProgress = callsInProgress }, callee, new CalleeLookup(ringAccount, []));
+            var decision = CallDecider.Create(command, Settings, clock.GetUtcNow());
+            ThrowIfRefused(decision);
+
+            // The store saves it only while the caller is still under the limit the decision was made
+            // against; a concurrent create that got there first makes this one count and decide again.
+            if (!await store.TryCreateAsync(decision.Call!, Settings.MaxCallsPerCaller, cancellationToken))
+            {
+                continue;
+            }
+
+            await CarryOutAsync(decision, CancellationToken.None);
+            metrics.CallChanged(null, decision.Call!);
+            CallLog.Created(logger, decision.Call!.CallId, identity.Account, callee);
+            return CallProjection.View(decision.Call, CallViewer.CallerOf(decision.Call));
         }
 
-        await CarryOutAsync(decision, CancellationToken.None);
-        metrics.CallChanged(null, decision.Call!);
-        CallLog.Created(logger, decision.Call!.CallId, identity.Account, callee);
-        return CallProjection.View(decision.Call, CallViewer.CallerOf(decision.Call));
+        throw CallRefusedException.Of(ErrorCode.Unavailable, "could not create the call; try again");
     }
 
     public async Task EstablishAsync(string callId, Requester requester, string? sdpOffer, CancellationToken cancellationToken = default)
@@ -102,7 +116,7 @@ public sealed class CallService(
     /// <summary>The requester's calls that have not ended as it sees them.</summary>
     public async Task<IReadOnlyList<CallSnapshot>> GetActiveAsync(Requester requester, CancellationToken cancellationToken = default)
     {
-        var calls = await store.GetCallsOfAsync(requester.Account, cancellationToken);
+        var calls = await store.GetActiveCallsOfAsync(requester.Account, cancellationToken);
         return calls
             .Select(call => CallDecider.ViewerFor(call, requester) is { } viewer ? CallProjection.View(call, viewer) : null)
             .OfType<CallSnapshot>()
@@ -114,13 +128,8 @@ public sealed class CallService(
     /// <summary>A device's connection closed: every call it takes part in starts its grace period or stops ringing there.</summary>
     public async Task DisconnectAsync(Requester requester, CancellationToken cancellationToken = default)
     {
-        foreach (var call in await store.GetCallsOfAsync(requester.Account, cancellationToken))
+        foreach (var call in await store.GetActiveCallsOfAsync(requester.Account, cancellationToken))
         {
-            if (call.Phase == CallPhase.Ended)
-            {
-                continue;
-            }
-
             try
             {
                 await ExecuteAsync(call, new DeviceDisconnected(requester), cancellationToken);

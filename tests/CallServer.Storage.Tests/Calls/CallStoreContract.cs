@@ -167,7 +167,7 @@ public abstract class CallStoreContract
         Assert.Empty(await IdsOf(User("frank")));
         Assert.Empty(await IdsOf(Telephone("+15551234567")));                 // the dialed number is no account
 
-        CallAssert.Same(full, Assert.Single(await OtherNode.GetCallsOfAsync(User("carol"))));
+        CallAssert.Same(full, Assert.Single(await OtherNode.GetActiveCallsOfAsync(User("carol"))));
     }
 
     [Fact]
@@ -183,7 +183,7 @@ public abstract class CallStoreContract
     }
 
     [Fact]
-    public async Task An_ended_call_is_kept_for_the_retention_period_then_dropped()
+    public async Task An_ended_call_leaves_the_active_calls_at_once_and_stays_readable_by_id_for_the_retention_period()
     {
         var alice = User("alice");
         var call = Simple(alice, User("bob"), Clock.GetUtcNow());
@@ -200,7 +200,10 @@ public abstract class CallStoreContract
 
         Assert.True(await Store.TrySaveAsync(ended, 1));
         CallAssert.Same(ended, await Store.GetAsync(call.CallId));
-        Assert.Equal(Sorted(call.CallId, keep.CallId), await IdsOf(alice));
+        CallAssert.Same(ended, await OtherNode.GetAsync(call.CallId));
+        Assert.Equal([keep.CallId], await IdsOf(alice));
+        Assert.Empty(await IdsOf(User("bob")));
+        Assert.Equal(1, await OtherNode.CountCallsInProgressAsync(alice));
 
         await LetRetentionPassAsync(call.CallId, async () => await Store.GetAsync(call.CallId) is null);
 
@@ -224,7 +227,92 @@ public abstract class CallStoreContract
         // A command decided from the ended version just before it was dropped must not bring it back.
         Assert.False(await OtherNode.TrySaveAsync(ended with { Version = 3 }, 2));
         Assert.Null(await Store.GetAsync(call.CallId));
-        Assert.Empty(await Store.GetCallsOfAsync(User("alice")));
+        Assert.Empty(await Store.GetActiveCallsOfAsync(User("alice")));
+    }
+
+    [Fact]
+    public async Task Calls_in_progress_count_the_calls_a_caller_placed_until_they_end()
+    {
+        var alice = User("alice");
+        var now = Clock.GetUtcNow();
+        var first = Simple(alice, User("bob"), now);
+        var second = Simple(alice, User("carol"), now);
+        var received = Simple(User("dave"), alice, now);
+        Assert.Equal(0, await Store.CountCallsInProgressAsync(alice));
+
+        Assert.True(await Store.TryCreateAsync(first));
+        Assert.True(await Store.TryCreateAsync(second));
+        Assert.True(await Store.TryCreateAsync(received));
+        Assert.Equal(2, await OtherNode.CountCallsInProgressAsync(alice));
+        Assert.Equal(1, await OtherNode.CountCallsInProgressAsync(User("dave")));
+        Assert.Equal(0, await OtherNode.CountCallsInProgressAsync(User("bob")));
+
+        Assert.True(await Store.TrySaveAsync(first with { Version = 2, Phase = CallPhase.Dialing }, 1));
+        Assert.Equal(2, await OtherNode.CountCallsInProgressAsync(alice));
+        Assert.True(await Store.TrySaveAsync(first with { Version = 3, Phase = CallPhase.Ended, EndedAt = now }, 2));
+        Assert.Equal(1, await OtherNode.CountCallsInProgressAsync(alice));
+        Assert.Equal(Sorted(second.CallId, received.CallId), await IdsOf(alice));
+    }
+
+    [Fact]
+    public async Task A_create_past_the_callers_limit_is_refused_and_stores_nothing()
+    {
+        var alice = User("alice");
+        var now = Clock.GetUtcNow();
+        var first = Simple(alice, User("bob"), now);
+        var second = Simple(alice, User("carol"), now);
+        Assert.True(await Store.TryCreateAsync(first, maxCallsInProgress: 1));
+
+        Assert.False(await OtherNode.TryCreateAsync(second, maxCallsInProgress: 1));
+        Assert.Null(await Store.GetAsync(second.CallId));
+        Assert.Equal([first.CallId], await IdsOf(alice));
+
+        // Once the first call ended there is room again; another caller was never limited by alice's calls.
+        Assert.True(await Store.TrySaveAsync(first with { Version = 2, Phase = CallPhase.Ended, EndedAt = now }, 1));
+        Assert.True(await OtherNode.TryCreateAsync(second, maxCallsInProgress: 1));
+        Assert.True(await Store.TryCreateAsync(Simple(User("bob"), alice, now), maxCallsInProgress: 1));
+    }
+
+    [Fact]
+    public async Task Concurrent_creates_of_one_caller_never_pass_its_limit()
+    {
+        const int limit = 10;
+        var alice = User("alice");
+        var now = Clock.GetUtcNow();
+        var attempts = Enumerable.Range(0, 60)
+            .Select(i => Simple(alice, User($"callee-{i}"), now))
+            .Select(async (call, i) =>
+            {
+                await Task.Yield();
+                return await (i % 2 == 0 ? Store : OtherNode).TryCreateAsync(call, limit);
+            });
+
+        var created = (await Task.WhenAll(attempts)).Count(ok => ok);
+
+        Assert.Equal(limit, created);
+        Assert.Equal(limit, await Store.CountCallsInProgressAsync(alice));
+        Assert.Equal(limit, (await IdsOf(alice)).Length);
+    }
+
+    [Fact]
+    public async Task What_is_read_of_an_account_does_not_grow_with_its_ended_calls()
+    {
+        var alice = User("alice");
+        var now = Clock.GetUtcNow();
+        for (var i = 0; i < 300; i++)
+        {
+            var call = Simple(alice, User("bob"), now);
+            Assert.True(await Store.TryCreateAsync(call, 10));
+            Assert.True(await Store.TrySaveAsync(call with { Version = 2, Phase = CallPhase.Ended, EndedAt = now }, 1));
+        }
+
+        var ongoing = Simple(alice, User("bob"), now);
+        Assert.True(await Store.TryCreateAsync(ongoing, 10));
+
+        Assert.Equal([ongoing.CallId], await IdsOf(alice));
+        Assert.Equal([ongoing.CallId], await IdsOf(User("bob")));
+        Assert.Equal(1, await OtherNode.CountCallsInProgressAsync(alice));
+        Assert.Equal(1, await IndexedCallCountAsync(alice));
     }
 
     [Fact]
@@ -233,8 +321,11 @@ public abstract class CallStoreContract
         await Store.PingAsync();
     }
 
+    /// <summary>How many call ids a listing of <paramref name="account"/>'s active calls reads.</summary>
+    protected abstract Task<int> IndexedCallCountAsync(Domain.Addresses.Address account);
+
     private async Task<string[]> IdsOf(Domain.Addresses.Address account) =>
-        (await Store.GetCallsOfAsync(account)).Select(c => c.CallId).Order(StringComparer.Ordinal).ToArray();
+        (await Store.GetActiveCallsOfAsync(account)).Select(c => c.CallId).Order(StringComparer.Ordinal).ToArray();
 
     private static string[] Sorted(params string[] ids) => ids.Order(StringComparer.Ordinal).ToArray();
 }

@@ -37,6 +37,31 @@ public sealed class RedisCallStoreTests : CallStoreContract, IClassFixture<Redis
 
     private RedisServer Server { get; }
 
+    protected override async Task<int> IndexedCallCountAsync(Domain.Addresses.Address account) =>
+        (int)(long)(await Server.ExecuteAsync("SCARD", (string)redis.Keys.ActiveCallsOf(account.Value)!))!
+        + (int)(long)(await Server.ExecuteAsync("SCARD", (string)redis.Keys.LegacyCallsOf(account.Value)!))!;
+
+    [Fact]
+    public async Task Calls_left_in_the_callers_index_by_an_older_node_do_not_count_against_its_limit()
+    {
+        var alice = SampleCalls.User("alice");
+        var placed = (string)redis.Keys.CallsPlacedBy(alice.Value)!;
+        var now = Clock.GetUtcNow();
+
+        // An ended call that a node of the version before saved (no index update), and a call that is gone.
+        var ended = SampleCalls.Simple(alice, SampleCalls.User("bob"), now);
+        Assert.True(await Store.TryCreateAsync(ended));
+        await Server.ExecuteAsync("HSET", (string)redis.Keys.Call(ended.CallId)!, "e", "1");
+        await Server.ExecuteAsync("SADD", placed, "gone-call-id");
+        Assert.Equal(2, await Store.CountCallsInProgressAsync(alice));
+
+        var next = SampleCalls.Simple(alice, SampleCalls.User("carol"), now);
+        Assert.True(await OtherNode.TryCreateAsync(next, maxCallsInProgress: 1));
+
+        Assert.Equal(1, await Store.CountCallsInProgressAsync(alice));
+        Assert.Equal(1L, await Server.ExecuteAsync("SISMEMBER", placed, next.CallId));
+    }
+
     protected override Task LetRetentionPassAsync(string callId, Func<Task<bool>> gone) =>
         Eventually.TrueAsync(gone, TimeSpan.FromSeconds(10), $"ended call {callId} expires after {Retention}");
 
@@ -61,7 +86,7 @@ public sealed class RedisCallStoreTests : CallStoreContract, IClassFixture<Redis
         await Store.TryCreateAsync(call);
 
         var keys = (List<object?>)(await Server.ExecuteAsync("KEYS", redis.Options.Value.KeyPrefix + "*"))!;
-        Assert.Equal(3, keys.Count); // the call and the two account indexes
+        Assert.Equal(4, keys.Count); // the call, the two accounts' active calls, alice's placed calls
     }
 
     [Fact]
@@ -73,11 +98,17 @@ public sealed class RedisCallStoreTests : CallStoreContract, IClassFixture<Redis
 
         // As a node of the previous version left it: the same hash and index, a record without a schema.
         await Server.ExecuteAsync("HSET", key, "v", before.Version.ToString(CultureInfo.InvariantCulture), "d", GoldenFiles.Read("call", 0, "incall"));
-        await Server.ExecuteAsync("SADD", (string)redis.Keys.CallsOf(alice.Value)!, before.CallId);
+        await Server.ExecuteAsync("SADD", (string)redis.Keys.LegacyCallsOf(alice.Value)!, before.CallId);
 
         var read = await Store.GetAsync(before.CallId);
         CallAssert.Same(before, read);
-        CallAssert.Same(before, Assert.Single(await OtherNode.GetCallsOfAsync(alice)));
+        CallAssert.Same(before, Assert.Single(await OtherNode.GetActiveCallsOfAsync(alice)));
+
+        // Its index of every call moved into the index of calls in progress, once.
+        Assert.Equal(0L, await Server.ExecuteAsync("EXISTS", (string)redis.Keys.LegacyCallsOf(alice.Value)!));
+        Assert.Equal(1L, await Server.ExecuteAsync("SISMEMBER", (string)redis.Keys.ActiveCallsOf(alice.Value)!, before.CallId));
+        Assert.Equal(1L, await Server.ExecuteAsync("SISMEMBER", (string)redis.Keys.CallsPlacedBy(alice.Value)!, before.CallId));
+        Assert.Equal(1, await OtherNode.CountCallsInProgressAsync(alice));
 
         var decision = CallDecider.Decide(read!, new SetMuted(new Requester(alice, before.Caller.DeviceId), true), DeciderSettings.Default, Clock.GetUtcNow());
         Assert.False(decision.IsRefused);
@@ -98,7 +129,7 @@ public sealed class RedisCallStoreTests : CallStoreContract, IClassFixture<Redis
     {
         var call = GoldenCalls.Calls["ringing"];
         var key = (string)redis.Keys.Call(call.CallId)!;
-        var index = (string)redis.Keys.CallsOf(call.Caller.Account.Value)!;
+        var index = (string)redis.Keys.ActiveCallsOf(call.Caller.Account.Value)!;
         var newer = JsonNode.Parse(GoldenFiles.Read("call", StoredCallFormat.CurrentSchema, "ringing"))!.AsObject();
         newer[StoredJson.SchemaField] = StoredCallFormat.CurrentSchema + 1;
         var record = newer.ToJsonString();
@@ -111,7 +142,7 @@ public sealed class RedisCallStoreTests : CallStoreContract, IClassFixture<Redis
         Assert.Contains("nothing changed", refused.Error.Message, StringComparison.Ordinal);
 
         // Listing the account's calls refuses too, rather than leave the call out (or prune it from the index).
-        var listing = await Assert.ThrowsAsync<CallRefusedException>(() => OtherNode.GetCallsOfAsync(call.Caller.Account));
+        var listing = await Assert.ThrowsAsync<CallRefusedException>(() => OtherNode.GetActiveCallsOfAsync(call.Caller.Account));
         Assert.Equal(ErrorCode.Unavailable, listing.Error.Code);
         Assert.Equal(1L, await Server.ExecuteAsync("SISMEMBER", index, call.CallId));
         Assert.Equal(record, await Server.ExecuteAsync("HGET", key, "d"));

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using CallServer.Tests.Infrastructure;
 
 namespace CallServer.Tests.Hub;
@@ -96,6 +97,47 @@ public sealed class RefusalTests(CallServerFixture server) : IClassFixture<CallS
         await CallEvents.AssertRefusedAsync("RateLimited", () => caller.InvokeAsync("CreateOutgoingCall", calleeUser.Address));
         await caller.InvokeAsync("EndCall", calls[0]);
         Assert.Equal("Initial", (await caller.CreateCallAsync(calleeUser.Address)).State);
+    }
+
+    [Fact]
+    public async Task Forty_simultaneous_creates_of_one_caller_on_four_devices_create_exactly_ten_calls()
+    {
+        var callerUser = await server.CreateUserAsync("burst");
+        var calleeUser = await server.CreateUserAsync("target");
+        var devices = new List<HubTestClient>();
+        try
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                var device = await server.ConnectAsync(callerUser, $"device-{i}");
+                await device.InvokeAsync("GetActiveCalls");
+                devices.Add(device);
+            }
+
+            var attempts = Enumerable.Range(0, 40).Select(async i =>
+            {
+                try
+                {
+                    return (await devices[i % devices.Count].CreateCallAsync(calleeUser.Address)).CallId;
+                }
+                catch (HubErrorException refused) when (refused.Code == "RateLimited")
+                {
+                    return null;
+                }
+            });
+            var created = (await Task.WhenAll(attempts)).OfType<string>().ToList();
+
+            Assert.Equal(10, created.Count);
+            var active = await devices[0].InvokeAsync<JsonElement>("GetActiveCalls");
+            Assert.Equal(10, active.GetArrayLength());
+        }
+        finally
+        {
+            foreach (var device in devices)
+            {
+                await device.DisposeAsync();
+            }
+        }
     }
 
     [Fact]

@@ -9,55 +9,64 @@ namespace CallServer.Adapters.Calls;
 
 /// <summary>
 /// One node's calls in memory. Compare-and-set through <see cref="ConcurrentDictionary{TKey,TValue}.TryUpdate"/>
-/// (the stored record is replaced only if it is still the instance that was read). Ended calls are dropped
-/// after the retention period, lazily on read and by <see cref="PurgeExpired"/>.
+/// (the stored record is replaced only if it is still the instance that was read). The calls in progress
+/// of each account are indexed (<see cref="ActiveCallIndex"/>), updated with every save under one lock
+/// that also makes the caller's limit on calls in progress exact. Ended calls leave the index at once and
+/// are dropped after the retention period, lazily on read and by <see cref="PurgeExpired"/>.
 /// </summary>
 public sealed class InMemoryCallStore(IOptions<CallsOptions> options, TimeProvider clock) : ICallStore
 {
     private readonly ConcurrentDictionary<string, Call> calls = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<Address, ConcurrentDictionary<string, byte>> callsByAccount = new();
+    private readonly ActiveCallIndex active = new();
+    private readonly Lock saving = new();
 
     public int Count => calls.Count;
 
     public Task<Call?> GetAsync(string callId, CancellationToken cancellationToken = default) =>
         Task.FromResult(calls.TryGetValue(callId, out var call) && !IsExpired(call) ? call : null);
 
-    public Task<bool> TryCreateAsync(Call call, CancellationToken cancellationToken = default)
+    public Task<bool> TryCreateAsync(Call call, int maxCallsInProgress = int.MaxValue, CancellationToken cancellationToken = default)
     {
-        if (!calls.TryAdd(call.CallId, call))
+        lock (saving)
         {
-            return Task.FromResult(false);
+            if (active.CallsInProgressOf(call.Caller.Account) >= maxCallsInProgress || !calls.TryAdd(call.CallId, call))
+            {
+                return Task.FromResult(false);
+            }
+
+            active.Update(call);
         }
 
-        Index(call);
         return Task.FromResult(true);
     }
 
     public Task<bool> TrySaveAsync(Call call, long expectedVersion, CancellationToken cancellationToken = default)
     {
-        // A call past its retention is gone (as in Redis, where its key expired) even before it is purged.
-        if (!calls.TryGetValue(call.CallId, out var stored) || stored.Version != expectedVersion || IsExpired(stored) || !calls.TryUpdate(call.CallId, call, stored))
+        lock (saving)
         {
-            return Task.FromResult(false);
+            // A call past its retention is gone (as in Redis, where its key expired) even before it is purged.
+            if (!calls.TryGetValue(call.CallId, out var stored) || stored.Version != expectedVersion || IsExpired(stored) || !calls.TryUpdate(call.CallId, call, stored))
+            {
+                return Task.FromResult(false);
+            }
+
+            active.Update(call);
         }
 
-        Index(call);
         return Task.FromResult(true);
     }
 
-    public Task<IReadOnlyList<Call>> GetCallsOfAsync(Address account, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<Call>> GetActiveCallsOfAsync(Address account, CancellationToken cancellationToken = default)
     {
-        if (!callsByAccount.TryGetValue(account, out var ids))
-        {
-            return Task.FromResult<IReadOnlyList<Call>>([]);
-        }
-
-        IReadOnlyList<Call> found = ids.Keys
-            .Select(id => calls.TryGetValue(id, out var call) && !IsExpired(call) ? call : null)
+        IReadOnlyList<Call> found = active.CallIdsOf(account)
+            .Select(id => calls.TryGetValue(id, out var call) ? call : null)
             .OfType<Call>()
             .ToList();
         return Task.FromResult(found);
     }
+
+    public Task<int> CountCallsInProgressAsync(Address caller, CancellationToken cancellationToken = default) =>
+        Task.FromResult(active.CallsInProgressOf(caller));
 
     public Task PingAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
 
@@ -70,21 +79,6 @@ public sealed class InMemoryCallStore(IOptions<CallsOptions> options, TimeProvid
             if (IsExpired(call) && calls.TryRemove(new KeyValuePair<string, Call>(id, call)))
             {
                 purged++;
-                foreach (var account in AccountsOf(call))
-                {
-                    if (callsByAccount.TryGetValue(account, out var ids))
-                    {
-                        ids.TryRemove(id, out _);
-                    }
-                }
-            }
-        }
-
-        foreach (var (account, ids) in callsByAccount)
-        {
-            if (ids.IsEmpty)
-            {
-                callsByAccount.TryRemove(new KeyValuePair<Address, ConcurrentDictionary<string, byte>>(account, ids));
             }
         }
 
@@ -93,15 +87,4 @@ public sealed class InMemoryCallStore(IOptions<CallsOptions> options, TimeProvid
 
     private bool IsExpired(Call call) =>
         call.EndedAt is { } endedAt && endedAt + options.Value.EndedCallRetention <= clock.GetUtcNow();
-
-    private void Index(Call call)
-    {
-        foreach (var account in AccountsOf(call))
-        {
-            callsByAccount.GetOrAdd(account, _ => new ConcurrentDictionary<string, byte>(StringComparer.Ordinal))[call.CallId] = 0;
-        }
-    }
-
-    private static IEnumerable<Address> AccountsOf(Call call) =>
-        call.Devices.Select(d => d.Account).Append(call.Caller.Account).Append(call.Callee.Account).Distinct();
 }

@@ -10,26 +10,48 @@ using StackExchange.Redis;
 namespace CallServer.Adapters.Calls;
 
 /// <summary>
-/// Calls in Redis: a hash per call (<c>v</c> the version, <c>d</c> the JSON record), saved by a Lua script
-/// only if the stored version is the one the command was decided from. An ended call expires after the
-/// retention period. A set per account indexes its calls; ids of expired calls are pruned on read.
+/// Calls in Redis: a hash per call (<c>v</c> the version, <c>d</c> the JSON record, <c>e</c> set once it
+/// ended), saved by a Lua script only if the stored version is the one the command was decided from. The
+/// same script keeps two sets per account: <c>account:&lt;a&gt;:active</c>, the calls in which it takes
+/// part that have not ended, and <c>account:&lt;a&gt;:placed</c>, those it placed; a create checks the
+/// caller's limit against the latter in the same atomic step. An ended call leaves both at once and its
+/// hash expires after the retention period. Nothing a command reads grows with an account's history.
 /// </summary>
 public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptions<CallsOptions> options) : ICallStore
 {
-    // KEYS[1] the call, KEYS[2..] the account indexes; ARGV: expected version ('0' = must not exist),
-    // new version, record, expiry in ms ('0' = none), the call id, the index expiry in ms (refreshed by
-    // every save of any of the account's calls, so an index that nobody touches for a week goes away).
+    // KEYS[1] the call, KEYS[2] the caller's placed set, KEYS[3..] the active sets of its accounts.
+    // ARGV: [1] expected version ('0' = a create: the call must not exist), [2] new version, [3] record,
+    // [4] expiry in ms ('0' = none), [5] the call id, [6] index expiry in ms (refreshed by every save, so
+    // an index nobody touches for a week goes away), [7] '1' when the call has ended, [8] on a create, the
+    // most calls in progress the caller may already have, [9] the key prefix of call hashes.
+    // A create that finds the limit reached first drops members of the placed set whose call has ended or
+    // is gone (written by a node of an older version, or lost), so stale entries never refuse anyone.
     private const string CompareAndSetScript = """
         local current = redis.call('HGET', KEYS[1], 'v')
         if ARGV[1] == '0' then
           if current then return 0 end
+          local limit = tonumber(ARGV[8])
+          if redis.call('SCARD', KEYS[2]) >= limit then
+            for _, id in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+              local call = ARGV[9] .. id
+              if redis.call('EXISTS', call) == 0 or redis.call('HEXISTS', call, 'e') == 1 then
+                redis.call('SREM', KEYS[2], id)
+              end
+            end
+            if redis.call('SCARD', KEYS[2]) >= limit then return -1 end
+          end
         elseif current ~= ARGV[1] then
           return 0
         end
         redis.call('HSET', KEYS[1], 'v', ARGV[2], 'd', ARGV[3])
+        local op = 'SADD'
+        if ARGV[7] == '1' then
+          redis.call('HSET', KEYS[1], 'e', '1')
+          op = 'SREM'
+        end
         if ARGV[4] ~= '0' then redis.call('PEXPIRE', KEYS[1], ARGV[4]) end
         for i = 2, #KEYS do
-          redis.call('SADD', KEYS[i], ARGV[5])
+          redis.call(op, KEYS[i], ARGV[5])
           redis.call('PEXPIRE', KEYS[i], ARGV[6])
         end
         return 1
@@ -40,41 +62,88 @@ public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptio
     public Task<Call?> GetAsync(string callId, CancellationToken cancellationToken = default) =>
         redis.Guard(async () => Read(await redis.Database.HashGetAsync(keys.Call(callId), "d")));
 
-    public Task<bool> TryCreateAsync(Call call, CancellationToken cancellationToken = default) => SaveAsync(call, 0);
+    public Task<bool> TryCreateAsync(Call call, int maxCallsInProgress = int.MaxValue, CancellationToken cancellationToken = default) =>
+        SaveAsync(call, 0, maxCallsInProgress);
 
-    public Task<bool> TrySaveAsync(Call call, long expectedVersion, CancellationToken cancellationToken = default) => SaveAsync(call, expectedVersion);
+    public Task<bool> TrySaveAsync(Call call, long expectedVersion, CancellationToken cancellationToken = default) =>
+        SaveAsync(call, expectedVersion, int.MaxValue);
 
-    public Task<IReadOnlyList<Call>> GetCallsOfAsync(Address account, CancellationToken cancellationToken = default) =>
+    public Task<IReadOnlyList<Call>> GetActiveCallsOfAsync(Address account, CancellationToken cancellationToken = default) =>
         redis.Guard<IReadOnlyList<Call>>(async () =>
         {
             var database = redis.Database;
-            var index = keys.CallsOf(account.Value);
-            var ids = await database.SetMembersAsync(index);
+            var index = keys.ActiveCallsOf(account.Value);
+            var legacy = keys.LegacyCallsOf(account.Value);
+            var activeRead = database.SetMembersAsync(index);
+            var legacyRead = database.SetMembersAsync(legacy);
+            var ids = (await activeRead).Union(await legacyRead).ToArray();
             var records = await Task.WhenAll(ids.Select(id => database.HashGetAsync(keys.Call(id!), "d")));
-            var calls = new List<Call>();
+            var calls = new List<Call>(ids.Length);
+            var stale = new List<RedisValue>();
             for (var i = 0; i < ids.Length; i++)
             {
-                if (Read(records[i]) is { } call)
+                // Gone, or ended by a node of an older version that did not keep this index.
+                if (Read(records[i]) is { Phase: not CallPhase.Ended } call)
                 {
                     calls.Add(call);
                 }
                 else
                 {
-                    await database.SetRemoveAsync(index, ids[i]);
+                    stale.Add(ids[i]);
                 }
+            }
+
+            if (stale.Count > 0)
+            {
+                await database.SetRemoveAsync(index, [.. stale]);
+            }
+
+            if ((await legacyRead).Length > 0)
+            {
+                await MoveLegacyIndexAsync(database, account, legacy, calls);
             }
 
             return calls;
         });
 
+    public Task<int> CountCallsInProgressAsync(Address caller, CancellationToken cancellationToken = default) =>
+        redis.Guard(async () => (int)await redis.Database.SetLengthAsync(keys.CallsPlacedBy(caller.Value)));
+
     public Task PingAsync(CancellationToken cancellationToken = default) =>
         redis.Guard(() => redis.Database.PingAsync());
 
-    private Task<bool> SaveAsync(Call call, long expectedVersion) => redis.Guard(async () =>
+    /// <summary>
+    /// A rolling upgrade from the version before, which listed every call of an account under
+    /// <c>account:&lt;a&gt;:calls</c>: its calls in progress join the new indexes, and the old set goes, so
+    /// it is read once, not with every command.
+    /// </summary>
+    private async Task MoveLegacyIndexAsync(IDatabase database, Address account, RedisKey legacy, IReadOnlyList<Call> active)
     {
-        var accounts = call.Devices.Select(d => d.Account).Append(call.Caller.Account).Append(call.Callee.Account).Distinct();
-        RedisKey[] scriptKeys = [keys.Call(call.CallId), .. accounts.Select(a => keys.CallsOf(a.Value))];
-        var expiry = call.Phase == CallPhase.Ended ? (long)options.Value.EndedCallRetention.TotalMilliseconds : 0;
+        var index = keys.ActiveCallsOf(account.Value);
+        var placed = active.Where(c => c.Caller.Account == account).Select(c => (RedisValue)c.CallId).ToArray();
+        if (active.Count > 0)
+        {
+            await database.SetAddAsync(index, [.. active.Select(c => (RedisValue)c.CallId)]);
+        }
+
+        if (placed.Length > 0)
+        {
+            await database.SetAddAsync(keys.CallsPlacedBy(account.Value), placed);
+        }
+
+        await database.KeyDeleteAsync(legacy);
+    }
+
+    private Task<bool> SaveAsync(Call call, long expectedVersion, int maxCallsInProgress) => redis.Guard(async () =>
+    {
+        var ended = call.Phase == CallPhase.Ended;
+        RedisKey[] scriptKeys =
+        [
+            keys.Call(call.CallId),
+            keys.CallsPlacedBy(call.Caller.Account.Value),
+            .. ActiveCallIndex.AccountsOf(call).Select(a => keys.ActiveCallsOf(a.Value)),
+        ];
+        var expiry = ended ? (long)options.Value.EndedCallRetention.TotalMilliseconds : 0;
         var result = await redis.Database.ScriptEvaluateAsync(
             CompareAndSetScript,
             scriptKeys,
@@ -85,6 +154,9 @@ public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptio
                 expiry.ToString(CultureInfo.InvariantCulture),
                 call.CallId,
                 IndexLifetimeMs,
+                ended ? "1" : "0",
+                maxCallsInProgress.ToString(CultureInfo.InvariantCulture),
+                keys.CallPrefix,
             ]);
         return (int)result == 1;
     });

@@ -11,7 +11,20 @@ public sealed class RedisKeys(IOptions<RedisOptions> options)
 
     public RedisKey Call(string callId) => prefix + "call:" + callId;
 
-    public RedisKey CallsOf(string account) => prefix + "account:" + account + ":calls";
+    /// <summary>The prefix of every call hash (<see cref="Call"/> is this plus the id), for scripts.</summary>
+    public string CallPrefix => prefix + "call:";
+
+    /// <summary>The calls that have not ended in which an account takes part.</summary>
+    public RedisKey ActiveCallsOf(string account) => prefix + "account:" + account + ":active";
+
+    /// <summary>
+    /// The index the version before wrote: every call of an account, ended ones included. Read once per
+    /// account to move its calls in progress into <see cref="ActiveCallsOf"/>, then deleted.
+    /// </summary>
+    public RedisKey LegacyCallsOf(string account) => prefix + "account:" + account + ":calls";
+
+    /// <summary>The calls that have not ended that an account placed.</summary>
+    public RedisKey CallsPlacedBy(string account) => prefix + "account:" + account + ":placed";
 
     public RedisKey User(string address) => prefix + "user:" + address;
 

@@ -11,14 +11,17 @@ public sealed class MeasuredCallStore(ICallStore inner, CallServerMetrics metric
     public Task<Call?> GetAsync(string callId, CancellationToken cancellationToken = default) =>
         Measure("get", () => inner.GetAsync(callId, cancellationToken));
 
-    public Task<bool> TryCreateAsync(Call call, CancellationToken cancellationToken = default) =>
-        Measure("create", () => inner.TryCreateAsync(call, cancellationToken));
+    public Task<bool> TryCreateAsync(Call call, int maxCallsInProgress = int.MaxValue, CancellationToken cancellationToken = default) =>
+        Measure("create", () => inner.TryCreateAsync(call, maxCallsInProgress, cancellationToken));
 
     public Task<bool> TrySaveAsync(Call call, long expectedVersion, CancellationToken cancellationToken = default) =>
         Measure("save", () => inner.TrySaveAsync(call, expectedVersion, cancellationToken));
 
-    public Task<IReadOnlyList<Call>> GetCallsOfAsync(Address account, CancellationToken cancellationToken = default) =>
-        Measure("calls_of", () => inner.GetCallsOfAsync(account, cancellationToken));
+    public Task<IReadOnlyList<Call>> GetActiveCallsOfAsync(Address account, CancellationToken cancellationToken = default) =>
+        Measure("active_calls_of", () => inner.GetActiveCallsOfAsync(account, cancellationToken));
+
+    public Task<int> CountCallsInProgressAsync(Address caller, CancellationToken cancellationToken = default) =>
+        Measure("calls_in_progress", () => inner.CountCallsInProgressAsync(caller, cancellationToken));
 
     public Task PingAsync(CancellationToken cancellationToken = default) =>
         Measure("ping", async () =>
