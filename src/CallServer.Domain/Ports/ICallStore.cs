@@ -17,15 +17,18 @@ public interface ICallStore
     /// Saves a new call, only if its caller has fewer than <paramref name="maxCallsInProgress"/> calls in
     /// progress (not ended, as caller) at that moment: the check and the save are one atomic step, so
     /// concurrent creates never pass the limit. False if the id is taken or the limit is reached.
+    /// <paramref name="timers"/> are scheduled with the save (in the same atomic step where the store can),
+    /// so a saved decision never loses its timers.
     /// </summary>
-    Task<bool> TryCreateAsync(Call call, int maxCallsInProgress = int.MaxValue, CancellationToken cancellationToken = default);
+    Task<bool> TryCreateAsync(Call call, int maxCallsInProgress = int.MaxValue, IReadOnlyList<TimerRequest>? timers = null, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Saves <paramref name="call"/> only if the stored version is still <paramref name="expectedVersion"/>;
-    /// false when another command won the race. An ended call leaves the active indexes at once, is kept
-    /// (readable by id) for the retention period, then dropped.
+    /// Saves <paramref name="call"/> only if the stored version is still <paramref name="expectedVersion"/>,
+    /// with its <paramref name="timers"/>; false (nothing saved, nothing scheduled) when another command won
+    /// the race. An ended call leaves the active indexes at once, is kept (readable by id) for the retention
+    /// period, then dropped.
     /// </summary>
-    Task<bool> TrySaveAsync(Call call, long expectedVersion, CancellationToken cancellationToken = default);
+    Task<bool> TrySaveAsync(Call call, long expectedVersion, IReadOnlyList<TimerRequest>? timers = null, CancellationToken cancellationToken = default);
 
     /// <summary>The calls that have not ended in which <paramref name="account"/> takes part (caller, callee or a rung device's account).</summary>
     Task<IReadOnlyList<Call>> GetActiveCallsOfAsync(Address account, CancellationToken cancellationToken = default);

@@ -19,7 +19,6 @@ namespace CallServer.Application;
 /// </summary>
 public sealed class CallService(
     ICallStore store,
-    ITimerQueue timers,
     CallDirectory directory,
     CallNotifier notifier,
     IOptions<CallsOptions> options,
@@ -56,7 +55,7 @@ public sealed class CallService(
 
             // The store saves it only while the caller is still under the limit the decision was made
             // against; a concurrent create that got there first makes this one count and decide again.
-            if (!await store.TryCreateAsync(decision.Call!, Settings.MaxCallsPerCaller, cancellationToken))
+            if (!await store.TryCreateAsync(decision.Call!, Settings.MaxCallsPerCaller, decision.Timers, cancellationToken))
             {
                 continue;
             }
@@ -164,7 +163,7 @@ public sealed class CallService(
 
             var decision = CallDecider.Decide(call, command, Settings, clock.GetUtcNow());
             ThrowIfRefused(decision);
-            if (decision.Changed && !await store.TrySaveAsync(decision.Call!, call.Version, cancellationToken))
+            if (decision.Changed && !await store.TrySaveAsync(decision.Call!, call.Version, decision.Timers, cancellationToken))
             {
                 CallLog.RaceLost(logger, call.CallId, call.Version, command.GetType().Name);
                 continue;
@@ -195,11 +194,8 @@ public sealed class CallService(
             }
         }
 
+        // The timers of a change were scheduled with its save; a decision changes nothing without a save.
         await notifier.DeliverAsync(call, decision.Notifications, cancellationToken);
-        foreach (var timer in decision.Timers)
-        {
-            await timers.ScheduleAsync(new DueTimer(call.CallId, timer), cancellationToken);
-        }
 
         // Follow-ups start from the version just saved: no read unless another command got in between.
         foreach (var followUp in decision.FollowUps)

@@ -138,7 +138,8 @@ public static class CallServerServices
         services.AddSingleton<IDeviceMessenger, LocalDeviceMessenger>();
         services.AddSingleton<InMemoryCallStore>();
         services.AddMeasuredCallStore<InMemoryCallStore>();
-        services.AddSingleton<ITimerQueue, InMemoryTimerQueue>();
+        services.AddSingleton<InMemoryTimerQueue>();
+        services.AddSingleton<ITimerQueue>(sp => sp.GetRequiredService<InMemoryTimerQueue>());
         services.AddSingleton<IPresence, InMemoryPresence>();
         services.AddSingleton<IUserDirectory, InMemoryUserDirectory>();
         services.AddHostedService<EndedCallSweeper>();

@@ -16,6 +16,9 @@ public abstract class CallStoreContract
     /// <summary>A second view of the same stored calls (another node, for Redis; the same object in memory).</summary>
     protected abstract ICallStore OtherNode { get; }
 
+    /// <summary>The timer queue that the store schedules a save's timers on.</summary>
+    protected abstract ITimerQueue Timers { get; }
+
     /// <summary>Lets the retention period of an ended call pass; returns once <paramref name="gone"/> holds.</summary>
     protected abstract Task LetRetentionPassAsync(string callId, Func<Task<bool>> gone);
 
@@ -313,6 +316,37 @@ public abstract class CallStoreContract
         Assert.Equal([ongoing.CallId], await IdsOf(User("bob")));
         Assert.Equal(1, await OtherNode.CountCallsInProgressAsync(alice));
         Assert.Equal(1, await IndexedCallCountAsync(alice));
+    }
+
+    [Fact]
+    public async Task The_timers_of_a_create_and_of_a_save_are_scheduled_with_them()
+    {
+        var now = Clock.GetUtcNow();
+        var call = Simple(User("alice"), User("bob"), now);
+        var created = new TimerRequest(CallTimerKind.Ring, "created", now.AddSeconds(30));
+        var saved = new TimerRequest(CallTimerKind.Operation, "saved", now.AddSeconds(40));
+
+        Assert.True(await Store.TryCreateAsync(call, timers: [created]));
+        Assert.True(await OtherNode.TrySaveAsync(call with { Version = 2, Phase = CallPhase.Dialing }, 1, [saved]));
+
+        Assert.Empty(await Timers.ClaimDueAsync(now.AddSeconds(29), 10));
+        Assert.Equal([new DueTimer(call.CallId, created), new DueTimer(call.CallId, saved)], await Timers.ClaimDueAsync(now.AddSeconds(41), 10));
+    }
+
+    [Fact]
+    public async Task A_save_that_loses_its_race_or_a_create_refused_by_the_limit_schedules_nothing()
+    {
+        var now = Clock.GetUtcNow();
+        var alice = User("alice");
+        var call = Simple(alice, User("bob"), now);
+        Assert.True(await Store.TryCreateAsync(call, maxCallsInProgress: 1));
+        var stale = new TimerRequest(CallTimerKind.Ring, "stale", now.AddSeconds(1));
+        var refused = new TimerRequest(CallTimerKind.Ring, "refused", now.AddSeconds(1));
+
+        Assert.False(await OtherNode.TrySaveAsync(call with { Version = 3 }, 2, [stale]));
+        Assert.False(await OtherNode.TryCreateAsync(Simple(alice, User("carol"), now), 1, [refused]));
+
+        Assert.Empty(await Timers.ClaimDueAsync(now.AddHours(1), 10));
     }
 
     [Fact]

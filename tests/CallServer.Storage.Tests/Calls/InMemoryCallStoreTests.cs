@@ -2,6 +2,7 @@ using CallServer.Configuration;
 using CallServer.Domain.Calls;
 using CallServer.Domain.Ports;
 using CallServer.Adapters.Calls;
+using CallServer.Adapters.Timers;
 using CallServer.Storage.Tests.Infrastructure;
 using Microsoft.Extensions.Options;
 
@@ -12,15 +13,18 @@ public sealed class InMemoryCallStoreTests : CallStoreContract
     private static readonly TimeSpan Retention = TimeSpan.FromMinutes(5);
 
     private readonly InMemoryCallStore store;
+    private readonly InMemoryTimerQueue timers = new();
 
     public InMemoryCallStoreTests()
     {
-        store = new InMemoryCallStore(Options.Create(new CallsOptions { EndedCallRetention = Retention }), Clock);
+        store = new InMemoryCallStore(Options.Create(new CallsOptions { EndedCallRetention = Retention }), Clock, timers);
     }
 
     protected override ICallStore Store => store;
 
     protected override ICallStore OtherNode => store;
+
+    protected override ITimerQueue Timers => timers;
 
     protected override async Task<int> IndexedCallCountAsync(Domain.Addresses.Address account) =>
         (await store.GetActiveCallsOfAsync(account)).Count;

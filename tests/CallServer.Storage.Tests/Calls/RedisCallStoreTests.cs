@@ -10,6 +10,7 @@ using CallServer.Domain.Errors;
 using CallServer.Domain.Ports;
 using CallServer.Adapters.Calls;
 using CallServer.Adapters.Redis;
+using CallServer.Adapters.Timers;
 using CallServer.Storage.Tests.Infrastructure;
 using CallServer.Storage.Tests.StoredFormat;
 using Microsoft.Extensions.Options;
@@ -28,12 +29,15 @@ public sealed class RedisCallStoreTests : CallStoreContract, IClassFixture<Redis
         var options = Options.Create(new CallsOptions { EndedCallRetention = Retention });
         Store = new RedisCallStore(redis.Connect(), redis.Keys, options);
         OtherNode = new RedisCallStore(redis.Connect(), redis.Keys, options);
+        Timers = new RedisTimerQueue(redis.Connect(), redis.Keys, redis.Options);
         Server = server;
     }
 
     protected override ICallStore Store { get; }
 
     protected override ICallStore OtherNode { get; }
+
+    protected override ITimerQueue Timers { get; }
 
     private RedisServer Server { get; }
 

@@ -3,6 +3,7 @@ using CallServer.Configuration;
 using CallServer.Domain.Addresses;
 using CallServer.Domain.Calls;
 using CallServer.Domain.Ports;
+using CallServer.Adapters.Timers;
 using Microsoft.Extensions.Options;
 
 namespace CallServer.Adapters.Calls;
@@ -14,8 +15,10 @@ namespace CallServer.Adapters.Calls;
 /// that also makes the caller's limit on calls in progress exact. Ended calls leave the index at once and
 /// are dropped after the retention period, lazily on read and by <see cref="PurgeExpired"/>.
 /// </summary>
-public sealed class InMemoryCallStore(IOptions<CallsOptions> options, TimeProvider clock) : ICallStore
+public sealed class InMemoryCallStore(IOptions<CallsOptions> options, TimeProvider clock, InMemoryTimerQueue? timerQueue = null) : ICallStore
 {
+    private readonly InMemoryTimerQueue timerQueue = timerQueue ?? new InMemoryTimerQueue();
+
     private readonly ConcurrentDictionary<string, Call> calls = new(StringComparer.Ordinal);
     private readonly ActiveCallIndex active = new();
     private readonly Lock saving = new();
@@ -25,7 +28,7 @@ public sealed class InMemoryCallStore(IOptions<CallsOptions> options, TimeProvid
     public Task<Call?> GetAsync(string callId, CancellationToken cancellationToken = default) =>
         Task.FromResult(calls.TryGetValue(callId, out var call) && !IsExpired(call) ? call : null);
 
-    public Task<bool> TryCreateAsync(Call call, int maxCallsInProgress = int.MaxValue, CancellationToken cancellationToken = default)
+    public Task<bool> TryCreateAsync(Call call, int maxCallsInProgress = int.MaxValue, IReadOnlyList<TimerRequest>? timers = null, CancellationToken cancellationToken = default)
     {
         lock (saving)
         {
@@ -35,12 +38,13 @@ public sealed class InMemoryCallStore(IOptions<CallsOptions> options, TimeProvid
             }
 
             active.Update(call);
+            Schedule(call, timers);
         }
 
         return Task.FromResult(true);
     }
 
-    public Task<bool> TrySaveAsync(Call call, long expectedVersion, CancellationToken cancellationToken = default)
+    public Task<bool> TrySaveAsync(Call call, long expectedVersion, IReadOnlyList<TimerRequest>? timers = null, CancellationToken cancellationToken = default)
     {
         lock (saving)
         {
@@ -51,6 +55,7 @@ public sealed class InMemoryCallStore(IOptions<CallsOptions> options, TimeProvid
             }
 
             active.Update(call);
+            Schedule(call, timers);
         }
 
         return Task.FromResult(true);
@@ -83,6 +88,14 @@ public sealed class InMemoryCallStore(IOptions<CallsOptions> options, TimeProvid
         }
 
         return purged;
+    }
+
+    private void Schedule(Call call, IReadOnlyList<TimerRequest>? timers)
+    {
+        foreach (var timer in timers ?? [])
+        {
+            timerQueue.Schedule(new DueTimer(call.CallId, timer));
+        }
     }
 
     private bool IsExpired(Call call) =>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using CallServer.Adapters.Redis;
+using CallServer.Adapters.Timers;
 using CallServer.Configuration;
 using CallServer.Domain.Addresses;
 using CallServer.Domain.Calls;
@@ -19,11 +20,12 @@ namespace CallServer.Adapters.Calls;
 /// </summary>
 public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptions<CallsOptions> options) : ICallStore
 {
-    // KEYS[1] the call, KEYS[2] the caller's placed set, KEYS[3..] the active sets of its accounts.
-    // ARGV: [1] expected version ('0' = a create: the call must not exist), [2] new version, [3] record,
-    // [4] expiry in ms ('0' = none), [5] the call id, [6] index expiry in ms (refreshed by every save, so
-    // an index nobody touches for a week goes away), [7] '1' when the call has ended, [8] on a create, the
-    // most calls in progress the caller may already have, [9] the key prefix of call hashes.
+    // KEYS[1] the call, KEYS[2] the timers, KEYS[3] the caller's placed set, KEYS[4..] the active sets of
+    // its accounts. ARGV: [1] expected version ('0' = a create: the call must not exist), [2] new version,
+    // [3] record, [4] expiry in ms ('0' = none), [5] the call id, [6] index expiry in ms (refreshed by every
+    // save, so an index nobody touches for a week goes away), [7] '1' when the call has ended, [8] on a
+    // create, the most calls in progress the caller may already have, [9] the key prefix of call hashes,
+    // [10..] the decision's timers as (due ms, member) pairs, added to the timers with the save.
     // A create that finds the limit reached first drops members of the placed set whose call has ended or
     // is gone (written by a node of an older version, or lost), so stale entries never refuse anyone.
     private const string CompareAndSetScript = """
@@ -31,14 +33,14 @@ public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptio
         if ARGV[1] == '0' then
           if current then return 0 end
           local limit = tonumber(ARGV[8])
-          if redis.call('SCARD', KEYS[2]) >= limit then
-            for _, id in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+          if redis.call('SCARD', KEYS[3]) >= limit then
+            for _, id in ipairs(redis.call('SMEMBERS', KEYS[3])) do
               local call = ARGV[9] .. id
               if redis.call('EXISTS', call) == 0 or redis.call('HEXISTS', call, 'e') == 1 then
-                redis.call('SREM', KEYS[2], id)
+                redis.call('SREM', KEYS[3], id)
               end
             end
-            if redis.call('SCARD', KEYS[2]) >= limit then return -1 end
+            if redis.call('SCARD', KEYS[3]) >= limit then return -1 end
           end
         elseif current ~= ARGV[1] then
           return 0
@@ -50,9 +52,12 @@ public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptio
           op = 'SREM'
         end
         if ARGV[4] ~= '0' then redis.call('PEXPIRE', KEYS[1], ARGV[4]) end
-        for i = 2, #KEYS do
+        for i = 3, #KEYS do
           redis.call(op, KEYS[i], ARGV[5])
           redis.call('PEXPIRE', KEYS[i], ARGV[6])
+        end
+        for i = 10, #ARGV, 2 do
+          redis.call('ZADD', KEYS[2], ARGV[i], ARGV[i + 1])
         end
         return 1
         """;
@@ -62,11 +67,11 @@ public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptio
     public Task<Call?> GetAsync(string callId, CancellationToken cancellationToken = default) =>
         redis.Guard(async () => Read(await redis.Database.HashGetAsync(keys.Call(callId), "d")));
 
-    public Task<bool> TryCreateAsync(Call call, int maxCallsInProgress = int.MaxValue, CancellationToken cancellationToken = default) =>
-        SaveAsync(call, 0, maxCallsInProgress);
+    public Task<bool> TryCreateAsync(Call call, int maxCallsInProgress = int.MaxValue, IReadOnlyList<TimerRequest>? timers = null, CancellationToken cancellationToken = default) =>
+        SaveAsync(call, 0, maxCallsInProgress, timers ?? []);
 
-    public Task<bool> TrySaveAsync(Call call, long expectedVersion, CancellationToken cancellationToken = default) =>
-        SaveAsync(call, expectedVersion, int.MaxValue);
+    public Task<bool> TrySaveAsync(Call call, long expectedVersion, IReadOnlyList<TimerRequest>? timers = null, CancellationToken cancellationToken = default) =>
+        SaveAsync(call, expectedVersion, int.MaxValue, timers ?? []);
 
     public Task<IReadOnlyList<Call>> GetActiveCallsOfAsync(Address account, CancellationToken cancellationToken = default) =>
         redis.Guard<IReadOnlyList<Call>>(async () =>
@@ -134,30 +139,35 @@ public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptio
         await database.KeyDeleteAsync(legacy);
     }
 
-    private Task<bool> SaveAsync(Call call, long expectedVersion, int maxCallsInProgress) => redis.Guard(async () =>
+    private Task<bool> SaveAsync(Call call, long expectedVersion, int maxCallsInProgress, IReadOnlyList<TimerRequest> timers) => redis.Guard(async () =>
     {
         var ended = call.Phase == CallPhase.Ended;
         RedisKey[] scriptKeys =
         [
             keys.Call(call.CallId),
+            keys.Timers,
             keys.CallsPlacedBy(call.Caller.Account.Value),
             .. ActiveCallIndex.AccountsOf(call).Select(a => keys.ActiveCallsOf(a.Value)),
         ];
         var expiry = ended ? (long)options.Value.EndedCallRetention.TotalMilliseconds : 0;
-        var result = await redis.Database.ScriptEvaluateAsync(
-            CompareAndSetScript,
-            scriptKeys,
-            [
-                expectedVersion.ToString(CultureInfo.InvariantCulture),
-                call.Version.ToString(CultureInfo.InvariantCulture),
-                StoredCallFormat.Write(call),
-                expiry.ToString(CultureInfo.InvariantCulture),
-                call.CallId,
-                IndexLifetimeMs,
-                ended ? "1" : "0",
-                maxCallsInProgress.ToString(CultureInfo.InvariantCulture),
-                keys.CallPrefix,
-            ]);
+        RedisValue[] arguments =
+        [
+            expectedVersion.ToString(CultureInfo.InvariantCulture),
+            call.Version.ToString(CultureInfo.InvariantCulture),
+            StoredCallFormat.Write(call),
+            expiry.ToString(CultureInfo.InvariantCulture),
+            call.CallId,
+            IndexLifetimeMs,
+            ended ? "1" : "0",
+            maxCallsInProgress.ToString(CultureInfo.InvariantCulture),
+            keys.CallPrefix,
+            .. timers.SelectMany(timer => new RedisValue[]
+            {
+                timer.DueAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
+                RedisTimerQueue.Member(new DueTimer(call.CallId, timer)),
+            }),
+        ];
+        var result = await redis.Database.ScriptEvaluateAsync(CompareAndSetScript, scriptKeys, arguments);
         return (int)result == 1;
     });
 

@@ -22,6 +22,12 @@ public sealed class InMemoryTimerQueue : ITimerQueue
 
     public Task ScheduleAsync(DueTimer timer, CancellationToken cancellationToken = default)
     {
+        Schedule(timer);
+        return Task.CompletedTask;
+    }
+
+    public void Schedule(DueTimer timer)
+    {
         lock (gate)
         {
             if (scheduled.TryAdd(timer.Key, timer.Request.DueAt))
@@ -29,8 +35,6 @@ public sealed class InMemoryTimerQueue : ITimerQueue
                 queue.Enqueue(timer, timer.Request.DueAt);
             }
         }
-
-        return Task.CompletedTask;
     }
 
     public Task<IReadOnlyList<DueTimer>> ClaimDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken = default)

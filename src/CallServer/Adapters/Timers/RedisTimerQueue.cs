@@ -49,7 +49,7 @@ public sealed class RedisTimerQueue(RedisConnection redis, RedisKeys keys, IOpti
         redis.Guard(() => redis.Database.SortedSetRemoveAsync(keys.ClaimedTimers, Member(timer)));
 
     /// <summary><c>callId|kind|dueMs|token</c>: the same timer always gives the same member.</summary>
-    private static string Member(DueTimer timer) =>
+    public static string Member(DueTimer timer) =>
         string.Join('|', timer.CallId, timer.Request.Kind, timer.Request.DueAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture), timer.Request.Token);
 
     private static DueTimer Parse(string member)
