@@ -13,7 +13,8 @@ namespace CallServer.Observability;
 /// OpenTelemetry: metrics (CallServer's instruments, ASP.NET Core, the runtime) served at <c>/metrics</c> in
 /// Prometheus text; traces (a span per hub command and timer firing, ASP.NET Core, HttpClient, Redis)
 /// exported over OTLP when <c>OpenTelemetry:OtlpEndpoint</c> or <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.
-/// Spans are made either way, so that every log line of a request or command carries its trace id.
+/// CallServer's and ASP.NET Core's spans are made either way, so that every log line of a request or
+/// command carries its trace id; Redis command spans only when they are exported.
 /// </summary>
 public static class TelemetrySetup
 {
@@ -27,7 +28,7 @@ public static class TelemetrySetup
         var configuration = builder.Configuration;
         var otlp = OtlpTarget.From(configuration);
         var redisEnabled = configuration.GetSection(RedisOptions.Section).Get<RedisOptions>() is { Enabled: true };
-        if (redisEnabled)
+        if (redisEnabled && otlp.Enabled)
         {
             builder.Services.AddSingleton<IConnectionMultiplexer>(sp => sp.GetRequiredService<RedisConnection>().Multiplexer);
         }
@@ -57,13 +58,15 @@ public static class TelemetrySetup
                 tracing.AddSource(CallServerActivities.SourceName)
                     .AddAspNetCoreInstrumentation(aspnet => aspnet.Filter = context => !IsProbe(context.Request.Path))
                     .AddHttpClientInstrumentation();
-                if (redisEnabled)
-                {
-                    tracing.AddRedisInstrumentation();
-                }
-
                 if (otlp.Enabled)
                 {
+                    // Redis command spans cost a profiling session per command (about a tenth of a node's
+                    // CPU under load): only worth it when someone receives them.
+                    if (redisEnabled)
+                    {
+                        tracing.AddRedisInstrumentation();
+                    }
+
                     tracing.AddOtlpExporter(exporter => otlp.Configure(exporter, "v1/traces"));
                 }
             });
