@@ -14,6 +14,14 @@ public interface ICallStore
     Task<Call?> GetAsync(string callId, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// A command's starting point: the call as this node last saved or read it, which may be stale (another
+    /// node changed it since), or else as stored. A stale version fails its compare-and-set and is read
+    /// again; a command refused, or decided to change nothing, on such a version must be decided again on
+    /// one read with <see cref="GetAsync"/>. A store that keeps nothing reads the stored call.
+    /// </summary>
+    Task<Call?> GetLastSeenAsync(string callId, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Saves a new call, only if its caller has fewer than <paramref name="maxCallsInProgress"/> calls in
     /// progress (not ended, as caller) at that moment: the check and the save are one atomic step, so
     /// concurrent creates never pass the limit. False if the id is taken or the limit is reached.

@@ -39,13 +39,14 @@ public static class UserEndpoints
         return TypedResults.Created($"/api/v1/users/{account.Username}", new CreatedUserResponse(account.Address.Value));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string username, IUserDirectory users, CallDirectory directory, ILogger<CreateUserRequest> logger, CancellationToken cancellationToken)
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string username, IUserDirectory users, CallDirectory directory, RecentUsers recentUsers, ILogger<CreateUserRequest> logger, CancellationToken cancellationToken)
     {
         if (directory.Parse(username) is not { } address || !await users.RemoveAsync(address, cancellationToken))
         {
             return NotFound(username);
         }
 
+        recentUsers.Forget(address);
         logger.LogInformation("User {Account} removed", address);
         return TypedResults.NoContent();
     }

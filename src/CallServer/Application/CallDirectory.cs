@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace CallServer.Application;
 
 /// <summary>Looks up the facts the decider needs about addresses: who is registered, who would ring, and where.</summary>
-public sealed class CallDirectory(IUserDirectory users, IPresence presence, IOptions<CallsOptions> calls, IOptions<PstnOptions> pstn)
+public sealed class CallDirectory(RecentUsers users, IPresence presence, IOptions<CallsOptions> calls, IOptions<PstnOptions> pstn)
 {
     public string DefaultDomain => calls.Value.DefaultDomain;
 

@@ -38,10 +38,13 @@ public sealed class CallService(
         // Independent reads, sent together.
         var profileRead = directory.ProfileOfAsync(identity, cancellationToken);
         var ringAccountRead = directory.RingAccountOfAsync(callee, cancellationToken);
-        var callsInProgressRead = store.CountCallsInProgressAsync(identity.Account, cancellationToken);
         var profile = await profileRead;
         var ringAccount = await ringAccountRead;
-        var callsInProgress = await callsInProgressRead;
+
+        // The first attempt counts on the caller being under its limit: the store's create checks that in
+        // the same atomic step, and only when it is not so are the calls in progress counted, for the
+        // decider to refuse (or, if one ended meanwhile, to create after all).
+        var callsInProgress = 0;
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
             if (attempt > 1)
@@ -71,23 +74,23 @@ public sealed class CallService(
 
     public async Task EstablishAsync(string callId, Requester requester, string? sdpOffer, CancellationToken cancellationToken = default)
     {
-        var call = await LoadAsync(callId, cancellationToken);
+        var call = await LoadLastSeenAsync(callId, cancellationToken);
 
         // Only look up the callee's devices for a party; anyone else gets CallNotFound from the decider.
         var lookup = CallDecider.SideOf(call, requester.Account) == CallSide.Caller
             ? await directory.LookupAsync(call.Callee.Address, cancellationToken)
             : CalleeLookup.NotFound;
-        await ExecuteAsync(call, new EstablishCall(requester, sdpOffer ?? string.Empty, lookup), cancellationToken);
+        await ExecuteAsync(call, new EstablishCall(requester, sdpOffer ?? string.Empty, lookup), fresh: false, cancellationToken);
     }
 
     public async Task ForwardAsync(string callId, Requester requester, string? target, CancellationToken cancellationToken = default)
     {
-        var call = await LoadAsync(callId, cancellationToken);
+        var call = await LoadLastSeenAsync(callId, cancellationToken);
         var parsed = directory.Parse(target);
         var lookup = CallDecider.SideOf(call, requester.Account) == CallSide.Callee && parsed is not null
             ? await directory.LookupAsync(parsed, cancellationToken)
             : CalleeLookup.NotFound;
-        await ExecuteAsync(call, new ForwardCall(requester, target ?? string.Empty, parsed, lookup), cancellationToken);
+        await ExecuteAsync(call, new ForwardCall(requester, target ?? string.Empty, parsed, lookup), fresh: false, cancellationToken);
     }
 
     public async Task<string> StartOperationAsync(string callId, Requester requester, MediaOperation operation, string? sdpOffer, CancellationToken cancellationToken = default)
@@ -131,7 +134,7 @@ public sealed class CallService(
         {
             try
             {
-                await ExecuteAsync(call, new DeviceDisconnected(requester), cancellationToken);
+                await ExecuteAsync(call, new DeviceDisconnected(requester), fresh: true, cancellationToken);
             }
             catch (CallRefusedException refused)
             {
@@ -145,27 +148,34 @@ public sealed class CallService(
 
     /// <summary>Decides <paramref name="command"/> on the stored call and carries the decision out; returns the call after it.</summary>
     public async Task<Call> ExecuteAsync(string callId, CallCommand command, CancellationToken cancellationToken = default) =>
-        await ExecuteAsync(await LoadAsync(callId, cancellationToken), command, cancellationToken);
+        await ExecuteAsync(await LoadLastSeenAsync(callId, cancellationToken), command, fresh: false, cancellationToken);
 
     /// <summary>
-    /// The same, starting from <paramref name="loaded"/>, a version of the call already read (no second
-    /// read): if it is stale, the compare-and-set fails and the call is read again.
+    /// The same, starting from <paramref name="loaded"/>, a version of the call already at hand (no read):
+    /// if it is stale, the compare-and-set fails and the next attempt starts from the version that won (the
+    /// store remembers it). A version that may be stale (<paramref name="fresh"/> false: this node's last
+    /// sight of the call) is trusted only by a successful compare-and-set: a refusal, or a decision to
+    /// change nothing, is decided again on the stored call before it is answered or carried out.
     /// </summary>
-    private async Task<Call> ExecuteAsync(Call loaded, CallCommand command, CancellationToken cancellationToken)
+    private async Task<Call> ExecuteAsync(Call loaded, CallCommand command, bool fresh, CancellationToken cancellationToken)
     {
         var call = loaded;
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
-            if (attempt > 1)
+            var decision = CallDecider.Decide(call, command, Settings, clock.GetUtcNow());
+            if (!fresh && (decision.IsRefused || !decision.Changed))
             {
                 call = await LoadAsync(call.CallId, cancellationToken);
+                fresh = true;
+                continue;
             }
 
-            var decision = CallDecider.Decide(call, command, Settings, clock.GetUtcNow());
             ThrowIfRefused(decision);
             if (decision.Changed && !await store.TrySaveAsync(decision.Call!, call.Version, decision.Timers, cancellationToken))
             {
                 CallLog.RaceLost(logger, call.CallId, call.Version, command.GetType().Name);
+                call = await LoadLastSeenAsync(call.CallId, cancellationToken);
+                fresh = false;
                 continue;
             }
 
@@ -200,12 +210,15 @@ public sealed class CallService(
         // Follow-ups start from the version just saved: no read unless another command got in between.
         foreach (var followUp in decision.FollowUps)
         {
-            call = await ExecuteAsync(call, followUp, cancellationToken);
+            call = await ExecuteAsync(call, followUp, fresh: true, cancellationToken);
         }
     }
 
     private async Task<Call> LoadAsync(string callId, CancellationToken cancellationToken) =>
         await store.GetAsync(callId, cancellationToken) ?? throw NotFound();
+
+    private async Task<Call> LoadLastSeenAsync(string callId, CancellationToken cancellationToken) =>
+        await store.GetLastSeenAsync(callId, cancellationToken) ?? throw NotFound();
 
     private static void ThrowIfRefused(Decision decision)
     {

@@ -74,6 +74,7 @@ public static class CallServerServices
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<AccountCheck>();
         services.AddSingleton<UserRegistration>();
+        services.AddSingleton<RecentUsers>();
         services.AddSingleton<CallDirectory>();
         services.AddSingleton<CallNotifier>();
         services.AddSingleton<CallService>();

@@ -46,6 +46,40 @@ public sealed class RedisCallStoreTests : CallStoreContract, IClassFixture<Redis
         + (int)(long)(await Server.ExecuteAsync("SCARD", (string)redis.Keys.LegacyCallsOf(account.Value)!))!;
 
     [Fact]
+    public async Task A_stale_last_seen_version_loses_its_race_and_the_loser_then_starts_from_the_winner()
+    {
+        var now = Clock.GetUtcNow();
+        var call = SampleCalls.Simple(SampleCalls.User("alice"), SampleCalls.User("bob"), now);
+        Assert.True(await Store.TryCreateAsync(call));
+        CallAssert.Same(call, await OtherNode.GetLastSeenAsync(call.CallId)); // read once, then remembered
+        var winner = call with { Version = 2, Phase = CallPhase.Dialing };
+        Assert.True(await Store.TrySaveAsync(winner, 1));
+
+        // The other node still starts from version 1: its save loses, and hands it version 2 without a read.
+        Assert.Equal(1, (await OtherNode.GetLastSeenAsync(call.CallId))!.Version);
+        Assert.False(await OtherNode.TrySaveAsync(call with { Version = 2, Phase = CallPhase.Ended, EndedAt = now }, 1));
+        // Behind the store's back, the stored record changes: a read would see Ringing, the remembered winner is Dialing.
+        await Server.ExecuteAsync("HSET", (string)redis.Keys.Call(call.CallId)!, "d", StoredCallFormat.Write(winner with { Phase = CallPhase.Ringing }));
+        CallAssert.Same(winner, await OtherNode.GetLastSeenAsync(call.CallId));
+
+        // GetAsync is always a read of the stored call.
+        Assert.Equal(CallPhase.Ringing, (await OtherNode.GetAsync(call.CallId))!.Phase);
+    }
+
+    [Fact]
+    public async Task An_ended_call_is_not_remembered()
+    {
+        var now = Clock.GetUtcNow();
+        var call = SampleCalls.Simple(SampleCalls.User("alice"), SampleCalls.User("bob"), now);
+        Assert.True(await Store.TryCreateAsync(call));
+        Assert.True(await Store.TrySaveAsync(call with { Version = 2, Phase = CallPhase.Ended, EndedAt = now }, 1));
+
+        await Server.ExecuteAsync("DEL", (string)redis.Keys.Call(call.CallId)!);
+
+        Assert.Null(await Store.GetLastSeenAsync(call.CallId));
+    }
+
+    [Fact]
     public async Task Calls_left_in_the_callers_index_by_an_older_node_do_not_count_against_its_limit()
     {
         var alice = SampleCalls.User("alice");

@@ -28,6 +28,9 @@ public sealed class InMemoryCallStore(IOptions<CallsOptions> options, TimeProvid
     public Task<Call?> GetAsync(string callId, CancellationToken cancellationToken = default) =>
         Task.FromResult(calls.TryGetValue(callId, out var call) && !IsExpired(call) ? call : null);
 
+    /// <summary>Memory is always current: the stored call.</summary>
+    public Task<Call?> GetLastSeenAsync(string callId, CancellationToken cancellationToken = default) => GetAsync(callId, cancellationToken);
+
     public Task<bool> TryCreateAsync(Call call, int maxCallsInProgress = int.MaxValue, IReadOnlyList<TimerRequest>? timers = null, CancellationToken cancellationToken = default)
     {
         lock (saving)

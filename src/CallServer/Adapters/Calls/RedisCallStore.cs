@@ -20,12 +20,16 @@ namespace CallServer.Adapters.Calls;
 /// </summary>
 public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptions<CallsOptions> options) : ICallStore
 {
+    private readonly LastSeenCalls lastSeen = new();
+
     // KEYS[1] the call, KEYS[2] the timers, KEYS[3] the caller's placed set, KEYS[4..] the active sets of
     // its accounts. ARGV: [1] expected version ('0' = a create: the call must not exist), [2] new version,
     // [3] record, [4] expiry in ms ('0' = none), [5] the call id, [6] index expiry in ms (refreshed by every
     // save, so an index nobody touches for a week goes away), [7] '1' when the call has ended, [8] on a
     // create, the most calls in progress the caller may already have, [9] the key prefix of call hashes,
     // [10..] the decision's timers as (due ms, member) pairs, added to the timers with the save.
+    // Returns 1 when saved; on a lost race the record stored now (so the loser needs no second read), or 0
+    // when there is none; -1 when a create finds the caller's limit reached.
     // A create that finds the limit reached first drops members of the placed set whose call has ended or
     // is gone (written by a node of an older version, or lost), so stale entries never refuse anyone.
     private const string CompareAndSetScript = """
@@ -43,7 +47,7 @@ public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptio
             if redis.call('SCARD', KEYS[3]) >= limit then return -1 end
           end
         elseif current ~= ARGV[1] then
-          return 0
+          return redis.call('HGET', KEYS[1], 'd') or 0
         end
         redis.call('HSET', KEYS[1], 'v', ARGV[2], 'd', ARGV[3])
         local op = 'SADD'
@@ -65,7 +69,10 @@ public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptio
     private static readonly string IndexLifetimeMs = ((long)TimeSpan.FromDays(7).TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
 
     public Task<Call?> GetAsync(string callId, CancellationToken cancellationToken = default) =>
-        redis.Guard(async () => Read(await redis.Database.HashGetAsync(keys.Call(callId), "d")));
+        redis.Guard(async () => lastSeen.Saw(callId, Read(await redis.Database.HashGetAsync(keys.Call(callId), "d"))));
+
+    public Task<Call?> GetLastSeenAsync(string callId, CancellationToken cancellationToken = default) =>
+        lastSeen.TryGet(callId) is { } call ? Task.FromResult<Call?>(call) : GetAsync(callId, cancellationToken);
 
     public Task<bool> TryCreateAsync(Call call, int maxCallsInProgress = int.MaxValue, IReadOnlyList<TimerRequest>? timers = null, CancellationToken cancellationToken = default) =>
         SaveAsync(call, 0, maxCallsInProgress, timers ?? []);
@@ -168,7 +175,20 @@ public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptio
             }),
         ];
         var result = await redis.Database.ScriptEvaluateAsync(CompareAndSetScript, scriptKeys, arguments);
-        return (int)result == 1;
+        if (result.Resp2Type == ResultType.BulkString)
+        {
+            // Lost the race: remember the version that won, the next attempt starts from it.
+            lastSeen.Saw(call.CallId, Read((RedisValue)result));
+            return false;
+        }
+
+        if ((int)result != 1)
+        {
+            return false;
+        }
+
+        lastSeen.Saw(call.CallId, call);
+        return true;
     });
 
     /// <summary>A stored call of any schema this node reads; a newer or broken one refuses the operation (<c>Unavailable</c>).</summary>

@@ -11,6 +11,9 @@ public sealed class MeasuredCallStore(ICallStore inner, CallServerMetrics metric
     public Task<Call?> GetAsync(string callId, CancellationToken cancellationToken = default) =>
         Measure("get", () => inner.GetAsync(callId, cancellationToken));
 
+    public Task<Call?> GetLastSeenAsync(string callId, CancellationToken cancellationToken = default) =>
+        Measure("get_last_seen", () => inner.GetLastSeenAsync(callId, cancellationToken));
+
     public Task<bool> TryCreateAsync(Call call, int maxCallsInProgress = int.MaxValue, IReadOnlyList<TimerRequest>? timers = null, CancellationToken cancellationToken = default) =>
         Measure("create", () => inner.TryCreateAsync(call, maxCallsInProgress, timers, cancellationToken));
 
