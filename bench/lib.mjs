@@ -204,16 +204,21 @@ export async function connectHub(base, token, { localAddress, record, invokeFirs
       }
     });
   }
-  connection.expect = (name, match, timeoutMs = 10000) => new Promise((resolve, reject) => {
-    const list = waiters.get(name);
-    const waiter = { match, resolve };
-    waiter.timer = setTimeout(() => {
-      const i = list.indexOf(waiter);
-      if (i >= 0) list.splice(i, 1);
-      reject(new Error(`no ${name} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    list.push(waiter);
-  });
+  connection.expect = (name, match, timeoutMs = 10000) => {
+    const promise = new Promise((resolve, reject) => {
+      const list = waiters.get(name);
+      const waiter = { match, resolve };
+      waiter.timer = setTimeout(() => {
+        const i = list.indexOf(waiter);
+        if (i >= 0) list.splice(i, 1);
+        reject(new Error(`no ${name} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      list.push(waiter);
+    });
+    // A waiter may time out while its caller is still awaiting an earlier step: not an unhandled rejection.
+    promise.catch(() => {});
+    return promise;
+  };
   await connection.start();
   // A device rings only after its first invocation has been handled (docs/protocol.md §1, Devices).
   if (invokeFirst) await connection.invoke("GetActiveCalls");
