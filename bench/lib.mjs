@@ -121,11 +121,14 @@ async function startDotnet(dll, env, name) {
   return { child, pid: child.pid, base, name };
 }
 
-export const startCallServer = (redisAddress, name = "callserver") => startDotnet(callServerDll(), callServerEnv(redisAddress), name);
+/** Extra environment of every .NET server started here (load.mjs --trace sets DOTNET_PerfMapEnabled). */
+export const serverEnvExtra = {};
+
+export const startCallServer = (redisAddress, name = "callserver") => startDotnet(callServerDll(), callServerEnv(redisAddress, serverEnvExtra), name);
 
 export const startRelay = () => startDotnet(relayDll(), {
   ...process.env, ASPNETCORE_ENVIRONMENT: "Production", Jwt__SigningKey: signingKey, Jwt__Issuer: issuer, Jwt__Audience: audience,
-  Logging__LogLevel__Default: "Warning",
+  Logging__LogLevel__Default: "Warning", ...serverEnvExtra,
 }, "relay");
 
 // ---------------------------------------------------------------------------------------------

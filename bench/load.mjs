@@ -14,10 +14,14 @@
 //   idle                              one node in memory; authenticated idle connections (started, one
 //                                     GetActiveCalls each) held by worker processes from source addresses over
 //                                     127.0.0.0/8; server RSS and GC heap at 0 and at each step → KB per connection.
+//   idle-relay                        the same against the bare relay: what SignalR and Kestrel cost per connection.
 //
-//   node load.mjs [--only relay,memory,redis,two-nodes,growth,half-peak,idle] [--seconds 10] [--pairs 20]
+//   node load.mjs [--only relay,memory,redis,two-nodes,growth,half-peak,idle,idle-relay] [--seconds 10] [--pairs 20]
 //                 [--warmup 5] [--growth-windows 6] [--connections 19000] [--idle-steps 5000,19000]
 //                 [--idle-users 200] [--idle-workers 4] [--no-build] [--deadline-minutes 15] [--out results.json]
+//                 [--trace DIR]   (perf record of every server process during each closed loop, .NET frames named
+//                                  through DOTNET_PerfMapEnabled, and a report of the top functions; sampling costs
+//                                  CPU, so such a run's figures are not the baseline)
 // Progress on stderr; the JSON results on stdout and in --out.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -26,7 +30,7 @@ import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import {
   benchDir, callServerDll, connectHub, cpuOf, createUser, delay, latencySummary, loadAverage, log, memoryKiB, relayDll, repoDir,
-  sdp, signToken, spawnTracked, startCallServer, startRedis, startRelay, stopChild, uniqueSuffix,
+  sdp, serverEnvExtra, signToken, spawnTracked, startCallServer, startRedis, startRelay, stopChild, uniqueSuffix,
 } from "./lib.mjs";
 
 // ---------------------------------------------------------------------------------------------
@@ -35,7 +39,7 @@ import {
 const argv = process.argv.slice(2);
 const option = (name, fallback) => { const i = argv.indexOf(`--${name}`); return i >= 0 && i + 1 < argv.length ? argv[i + 1] : fallback; };
 const flag = (name) => argv.includes(`--${name}`);
-const allPhases = ["relay", "memory", "redis", "two-nodes", "growth", "half-peak", "idle"];
+const allPhases = ["relay", "memory", "redis", "two-nodes", "growth", "half-peak", "idle", "idle-relay"];
 const only = option("only", allPhases.join(",")).split(",").map((s) => s.trim()).filter(Boolean);
 for (const phase of only) if (!allPhases.includes(phase)) throw new Error(`unknown phase ${phase}; phases: ${allPhases.join(",")}`);
 const settings = {
@@ -51,6 +55,7 @@ const settings = {
   idleUsers: Number(option("idle-users", 200)),
   idleWorkers: Number(option("idle-workers", 4)),
   deadlineMinutes: Number(option("deadline-minutes", 15)),
+  trace: option("trace", null),
   callTimeoutMs: 10000,
 };
 settings.idleSteps = (settings.idleSteps ?? `5000,${settings.connections}`).split(",").map(Number).filter((n) => n > 0 && n <= settings.connections);
@@ -73,6 +78,7 @@ const gitDirty = (() => { try { return execFileSync("git", ["-C", repoDir, "stat
 const results = {
   tool: "bench/load.mjs",
   startedAt: new Date(startedAt).toISOString(),
+  traced: Boolean(settings.trace),
   commit: gitCommit, srcModified: gitDirty,
   machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), openFilesHardLimit: Number(execFileSync("bash", ["-c", "ulimit -Hn"]).toString().trim()), loadAverageAtStart: loadAverage() },
   settings,
@@ -250,6 +256,7 @@ async function runTopology(topology) {
 
     log(`${topology}: closed loop ${settings.seconds} s`);
     const setups = [];
+    const traces = settings.trace ? startTraces(topology, system.processes) : [];
     const window = openWindow(pids);
     const end = window.at + settings.seconds * 1000;
     let closed = null;
@@ -264,7 +271,9 @@ async function runTopology(topology) {
       serverCpuMs: round(closed.serverCpuMs, 0), cpuPerSetupMs: setups.length ? round(closed.serverCpuMs / setups.length, 3) : null,
       perProcessCpuMs: namedCpu(system.processes, closed.perProcessCpuMs),
       clientCpuMs: round(closed.clientCpuMs, 0), machineBusyCores: closed.machineBusyCores, loadAverage: loadAverage(),
+      callsPerCallerAtEnd: round((warm + setups.length + failures) / pairs.length, 0),
     };
+    if (traces.length) result.traces = await finishTraces(traces);
     log(`${topology}: ${result.closedLoop.setupsPerSecond} setups/s, p50/p99 ${result.closedLoop.setupMs.p50}/${result.closedLoop.setupMs.p99} ms, `
       + `${result.closedLoop.cpuPerSetupMs} ms CPU per setup (machine busy ${closed.machineBusyCores} cores)`);
 
@@ -280,6 +289,32 @@ async function runTopology(topology) {
 
 const round = (value, digits) => (value === null || value === undefined ? null : Math.round(value * 10 ** digits) / 10 ** digits);
 const namedCpu = (processes, perPid) => processes.map((p) => ({ name: p.name, pid: p.pid, cpuMs: round(perPid[p.pid], 0) }));
+
+/** perf record (call graphs) of each process for the closed-loop window: a diagnostic that costs CPU of its own. */
+function startTraces(topology, processes) {
+  mkdirSync(resolve(settings.trace), { recursive: true });
+  return processes.map((p) => {
+    const file = join(resolve(settings.trace), `${topology}-${p.name}.perf.data`);
+    const child = spawnTracked("perf", ["record", "-F", "499", "-g", "-p", String(p.pid), "-o", file, "--", "sleep", String(settings.seconds)], { stdio: ["ignore", "ignore", "pipe"] });
+    return { child, file, name: p.name };
+  });
+}
+
+async function finishTraces(traces) {
+  const done = [];
+  for (const trace of traces) {
+    await withDeadline(trace.child.exitedPromise, 60000, `perf ${trace.name}`).catch((error) => noteError("trace", error));
+    const report = trace.file.replace(/\.perf\.data$/, ".top.txt");
+    try {
+      const perfReport = (extra) => execFileSync("perf", ["report", "-i", trace.file, "--stdio", "--percent-limit", "0.7", ...extra], { timeout: 180000, maxBuffer: 64 * 2 ** 20, stdio: ["ignore", "pipe", "ignore"] }).toString();
+      const exclusive = perfReport(["--no-children", "--sort", "dso,symbol", "-g", "none"]);
+      const inclusive = perfReport(["--children", "--sort", "symbol", "-g", "none"]);
+      writeFileSync(report, `# self (exclusive)\n${exclusive}\n# with children (inclusive)\n${inclusive}`);
+      done.push({ name: trace.name, perfData: trace.file, report });
+    } catch (error) { noteError("trace report", error); }
+  }
+  return done;
+}
 
 /** Starts calls at `rate` per second for `seconds` (count bounded), spread over the pairs; a pair may have several at once. */
 async function openLoop(pairs, pids, processes, rate, seconds, topology) {
@@ -411,40 +446,46 @@ async function serverGauges(base) {
 
 function openFiles(pid) { try { return readdirSync(`/proc/${pid}/fd`).length; } catch { return null; } }
 
-async function runIdle() {
-  const result = { users: settings.idleUsers, workers: settings.idleWorkers, steps: [] };
-  results.phases.idle = result;
-  const server = await startCallServer(null, "idle-memory");
+/** `kind`: "memory" (a CallServer node, the measured one) or "relay" (the bare relay: the framework's own floor). */
+async function runIdle(kind) {
+  const phase = kind === "relay" ? "idle-relay" : "idle";
+  const isRelay = kind === "relay";
+  const result = { server: isRelay ? "relay" : "CallServer, in memory", users: settings.idleUsers, workers: settings.idleWorkers, steps: [] };
+  results.phases[phase] = result;
+  const server = isRelay ? await startRelay() : await startCallServer(null, "idle-memory");
   const workers = [];
+  const waitForServer = (expected) => (isRelay ? Promise.resolve() : waitForGauge(server.base, expected));
   try {
     result.atStart = { ...memoryKiB(server.pid), ...(await serverGauges(server.base)) };
-    log(`idle: creating ${settings.idleUsers} users`);
     const suffix = uniqueSuffix();
     const names = Array.from({ length: settings.idleUsers }, (_, i) => `idle-${i}-${suffix}`);
-    const createStart = performance.now();
-    for (let i = 0; i < names.length; i += 4) await Promise.all(names.slice(i, i + 4).map((name) => createUser(server.base, name)));
-    result.userCreationSeconds = round((performance.now() - createStart) / 1000, 1);
+    if (!isRelay) {
+      log(`${phase}: creating ${settings.idleUsers} users`);
+      const createStart = performance.now();
+      for (let i = 0; i < names.length; i += 4) await Promise.all(names.slice(i, i + 4).map((name) => createUser(server.base, name)));
+      result.userCreationSeconds = round((performance.now() - createStart) / 1000, 1);
+    }
     // Warm the connection path (JIT, pools) with a few connections, closed again before the baseline.
     const warm = await Promise.all(names.slice(0, 20).map((name) => connectHub(server.base, signToken(name))));
     await Promise.all(warm.map((c) => c.stop()));
-    await waitForGauge(server.base, 0);
+    await waitForServer(0);
     result.baseline = { ...memoryKiB(server.pid), ...(await serverGauges(server.base)), openFiles: openFiles(server.pid) };
-    log(`idle: baseline RSS ${Math.round(result.baseline.rssKiB / 1024)} MiB; starting ${settings.idleWorkers} workers`);
+    log(`${phase}: baseline RSS ${Math.round(result.baseline.rssKiB / 1024)} MiB; starting ${settings.idleWorkers} workers`);
     for (let w = 0; w < settings.idleWorkers; w++) {
       const share = names.filter((_, i) => i % settings.idleWorkers === w);
       workers.push(startWorker(server.base, w, share));
     }
     for (const target of settings.idleSteps) {
       const perWorker = Array.from({ length: settings.idleWorkers }, (_, w) => Math.floor(target / settings.idleWorkers) + (w < target % settings.idleWorkers ? 1 : 0));
-      log(`idle: connecting up to ${target}`);
+      log(`${phase}: connecting up to ${target}`);
       const stepStart = performance.now();
-      const progress = setInterval(() => log(`idle: ${workers.reduce((a, w) => a + w.state.progress, 0)} connected`), 5000);
+      const progress = setInterval(() => log(`${phase}: ${workers.reduce((a, w) => a + w.state.progress, 0)} connected`), 5000);
       const replies = await Promise.all(workers.map((w, i) => w.command({ connect: perWorker[i] }, (m) => m.held !== undefined)));
       clearInterval(progress);
       const held = replies.reduce((a, r) => a + r.held, 0);
       const failed = replies.reduce((a, r) => a + r.failed, 0);
       // The server counts a connection once OnConnectedAsync has run; every client has had its GetActiveCalls answered.
-      await waitForGauge(server.base, held);
+      await waitForServer(held);
       const memory = memoryKiB(server.pid);
       const gauges = await serverGauges(server.base);
       const step = {
@@ -458,8 +499,8 @@ async function runIdle() {
         loadAverage: loadAverage(),
       };
       result.steps.push(step);
-      log(`idle: ${held} held (${failed} failed) → RSS ${Math.round(memory.rssKiB / 1024)} MiB, ${step.rssPerConnectionKB} KB per connection (GC heap ${step.gcHeapPerConnectionKB} KB)`);
-      if (held < target * 0.99) throw new Error(`idle: only ${held} of ${target} connections held: ${step.lastError}`);
+      log(`${phase}: ${held} held (${failed} failed) → RSS ${Math.round(memory.rssKiB / 1024)} MiB, ${step.rssPerConnectionKB} KB per connection (GC heap ${step.gcHeapPerConnectionKB} KB)`);
+      if (held < target * 0.99) throw new Error(`${phase}: only ${held} of ${target} connections held: ${step.lastError}`);
     }
   } finally {
     await Promise.all(workers.map(async (w) => { try { await withDeadline(w.command({ stop: true }, (m) => m.stopped), 10000, "worker stop"); } catch { /* killed below */ } await stopChild(w, 5000); }));
@@ -500,6 +541,7 @@ function summarise() {
     growthLastOverFirst: Object.fromEntries(Object.entries(results.phases.growth ?? {}).map(([k, v]) => [k, v.lastOverFirst])),
     growthCallsPerSecond: Object.fromEntries(Object.entries(results.phases.growth ?? {}).map(([k, v]) => [k, v.windows.map((w) => w.callsPerSecond)])),
     idleKBPerConnection: Object.fromEntries(idle.map((s) => [s.held, s.rssPerConnectionKB])),
+    idleRelayKBPerConnection: Object.fromEntries((results.phases["idle-relay"]?.steps ?? []).map((s) => [s.held, s.rssPerConnectionKB])),
     targets: {
       "CPU per setup ≤ 1.5× relay, memory": relay && memory ? memory / relay <= 1.5 : null,
       "CPU per setup ≤ 3× relay, Redis": relay && redis ? redis / relay <= 3 : null,
@@ -519,18 +561,19 @@ function summarise() {
 function build() {
   const wanted = [];
   if (!process.env.CALLSERVER_DLL && only.some((p) => p !== "relay")) wanted.push(join(repoDir, "src/CallServer"));
-  if (!process.env.RELAY_DLL && (only.includes("relay") || runHalfPeak)) wanted.push(join(benchDir, "RelayHub"));
+  if (!process.env.RELAY_DLL && (only.includes("relay") || runHalfPeak || only.includes("idle-relay"))) wanted.push(join(benchDir, "RelayHub"));
   for (const project of wanted) {
     log(`dotnet build -c Release ${project}`);
     execFileSync("dotnet", ["build", "-c", "Release", "--nologo", "-v", "q", project], { stdio: ["ignore", "ignore", "inherit"], timeout: 5 * 60 * 1000 });
   }
 }
 
+if (settings.trace) Object.assign(serverEnvExtra, { DOTNET_PerfMapEnabled: "1", DOTNET_EnableWriteXorExecute: "0" });
 const overall = setTimeout(() => { log(`the run passed its deadline of ${settings.deadlineMinutes} minutes: stopping`); writeResults("deadline"); process.exit(2); }, remainingMs());
 let exitCode = 0;
 try {
   if (!flag("no-build")) build();
-  for (const dll of [callServerDll(), ...(topologies.includes("relay") ? [relayDll()] : [])]) if (!existsSync(dll)) throw new Error(`missing ${dll}`);
+  for (const dll of [callServerDll(), ...(topologies.includes("relay") || only.includes("idle-relay") ? [relayDll()] : [])]) if (!existsSync(dll)) throw new Error(`missing ${dll}`);
   log(`phases: ${only.join(", ")}; load average ${JSON.stringify(loadAverage())}`);
   for (const topology of topologies) {
     try {
@@ -544,10 +587,11 @@ try {
       } catch (error) { log(`growth ${topology} failed: ${error.stack ?? error}`); noteError(`growth ${topology}`, error); exitCode = 1; }
     }
   }
-  if (only.includes("idle")) {
+  for (const [phase, kind] of [["idle", "memory"], ["idle-relay", "relay"]]) {
+    if (!only.includes(phase)) continue;
     try {
-      await withDeadline(runIdle(), Math.min(remainingMs(), 6 * 60 * 1000), "idle");
-    } catch (error) { log(`idle failed: ${error.stack ?? error}`); noteError("idle", error); exitCode = 1; }
+      await withDeadline(runIdle(kind), Math.min(remainingMs(), 6 * 60 * 1000), phase);
+    } catch (error) { log(`${phase} failed: ${error.stack ?? error}`); noteError(phase, error); exitCode = 1; }
   }
 } catch (error) {
   log(`failed: ${error.stack ?? error}`);

@@ -56,5 +56,17 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
 app.MapGet("/readyz", () => Results.Ok(new { status = "ready" }));
+
+// The GC's view after its last collection, under the names CallServer's /metrics uses (the load tool reads both).
+app.MapGet("/metrics", () =>
+{
+    var info = GC.GetGCMemoryInfo();
+    return Results.Text(
+        $"dotnet_gc_last_collection_heap_size_bytes{{}} {info.HeapSizeBytes}\n"
+        + $"dotnet_gc_last_collection_memory_committed_size_bytes{{}} {info.TotalCommittedBytes}\n"
+        + $"dotnet_gc_last_collection_heap_fragmentation_size_bytes{{}} {info.FragmentedBytes}\n"
+        + $"dotnet_gc_collections_total{{gc_heap_generation=\"gen2\"}} {GC.CollectionCount(2)}\n",
+        "text/plain; version=0.0.4");
+});
 app.MapHub<Relay>(Relay.HubPath);
 await app.RunAsync();
