@@ -294,3 +294,25 @@ export function latencySummary(values) {
     max: round(sorted.length ? sorted[sorted.length - 1] : null),
   };
 }
+
+/**
+ * The types of a `dotnet-gcdump report` by approximate bytes (its "Object Bytes" per object × count), largest first.
+ * Returns { heapBytes, objects, types: [{ type, count, bytes }] } with the first `top` types.
+ */
+export function summariseGcdump(text, top = 30) {
+  const lines = text.split("\n");
+  const number = (s) => Number(s.replace(/,/g, ""));
+  const heapBytes = number(lines.find((l) => /GC Heap bytes/.test(l))?.trim().split(/\s+/)[0] ?? "0");
+  const objects = number(lines.find((l) => /GC Heap objects/.test(l))?.trim().split(/\s+/)[0] ?? "0");
+  const totals = new Map();
+  for (const line of lines) {
+    const match = line.match(/^\s*([\d,]+)\s+([\d,]+)\s+(.+?)\s*$/);
+    if (!match) continue;
+    const type = match[3].replace(/\s+\(Bytes > [\d,K]+\)/, "").replace(/\s+\[[^\]]+\]$/, "");
+    const entry = totals.get(type) ?? { type, count: 0, bytes: 0 };
+    entry.count += number(match[2]);
+    entry.bytes += number(match[1]) * number(match[2]);
+    totals.set(type, entry);
+  }
+  return { heapBytes, objects, types: [...totals.values()].sort((a, b) => b.bytes - a.bytes).slice(0, top) };
+}

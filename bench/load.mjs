@@ -22,6 +22,8 @@
 //                 [--trace DIR]   (perf record of every server process during each closed loop, .NET frames named
 //                                  through DOTNET_PerfMapEnabled, and a report of the top functions; sampling costs
 //                                  CPU, so such a run's figures are not the baseline)
+//                 [--gcdump DIR]  (dotnet-gcdump of the idle server after each step is read, with the report of
+//                                  its types; it forces a full collection, so the next step's reading is disturbed)
 // Progress on stderr; the JSON results on stdout and in --out.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -30,7 +32,7 @@ import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import {
   benchDir, callServerDll, connectHub, cpuOf, createUser, delay, latencySummary, loadAverage, log, memoryKiB, relayDll, repoDir,
-  sdp, serverEnvExtra, signToken, spawnTracked, startCallServer, startRedis, startRelay, stopChild, uniqueSuffix,
+  sdp, serverEnvExtra, signToken, summariseGcdump, spawnTracked, startCallServer, startRedis, startRelay, stopChild, uniqueSuffix,
 } from "./lib.mjs";
 
 // ---------------------------------------------------------------------------------------------
@@ -56,6 +58,7 @@ const settings = {
   idleWorkers: Number(option("idle-workers", 4)),
   deadlineMinutes: Number(option("deadline-minutes", 15)),
   trace: option("trace", null),
+  gcdump: option("gcdump", null),
   callTimeoutMs: 10000,
 };
 settings.idleSteps = (settings.idleSteps ?? `5000,${settings.connections}`).split(",").map(Number).filter((n) => n > 0 && n <= settings.connections);
@@ -499,12 +502,30 @@ async function runIdle(kind) {
         loadAverage: loadAverage(),
       };
       result.steps.push(step);
+      if (settings.gcdump) step.gcdump = gcdump(server.pid, `${phase}-${held}`);
       log(`${phase}: ${held} held (${failed} failed) → RSS ${Math.round(memory.rssKiB / 1024)} MiB, ${step.rssPerConnectionKB} KB per connection (GC heap ${step.gcHeapPerConnectionKB} KB)`);
       if (held < target * 0.99) throw new Error(`${phase}: only ${held} of ${target} connections held: ${step.lastError}`);
     }
   } finally {
     await Promise.all(workers.map(async (w) => { try { await withDeadline(w.command({ stop: true }, (m) => m.stopped), 10000, "worker stop"); } catch { /* killed below */ } await stopChild(w, 5000); }));
     await stopChild(server.child, 10000);
+  }
+}
+
+/** dotnet-gcdump collect + report (types by size) of a process; a diagnostic. */
+function gcdump(pid, label) {
+  const home = process.env.HOME ?? "/root";
+  const tool = process.env.DOTNET_GCDUMP ?? (existsSync(join(home, ".dotnet/tools/dotnet-gcdump")) ? join(home, ".dotnet/tools/dotnet-gcdump") : "dotnet-gcdump");
+  mkdirSync(resolve(settings.gcdump), { recursive: true });
+  const file = join(resolve(settings.gcdump), `${label}.gcdump`);
+  try {
+    execFileSync(tool, ["collect", "-p", String(pid), "-o", file], { timeout: 120000, stdio: ["ignore", "ignore", "pipe"] });
+    const report = execFileSync(tool, ["report", file], { timeout: 120000, maxBuffer: 64 * 2 ** 20 }).toString();
+    writeFileSync(`${file}.txt`, report);
+    return { file, report: `${file}.txt`, ...summariseGcdump(report, 25) };
+  } catch (error) {
+    noteError("gcdump", error);
+    return null;
   }
 }
 
