@@ -204,6 +204,41 @@ public sealed class RedisOutageTests(RedisServer server) : IClassFixture<RedisSe
         Assert.Equal(CallPhase.Dialing, (await calls.GetAsync(call.CallId))!.Phase);
     }
 
+    [Fact]
+    public async Task A_save_or_a_claim_that_reaches_a_stalled_Redis_after_its_sender_gave_up_changes_nothing_when_Redis_goes_on()
+    {
+        var bound = TimeSpan.FromMilliseconds(500);
+        using var scope = new RedisScope(server, options => options.OperationTimeout = bound);
+        var connection = scope.Connect();
+        await connection.SampleClockAsync(); // as the node heartbeat does every beat
+        var calls = new RedisCallStore(connection, scope.Keys, Options.Create(new CallsOptions()));
+        var timers = new RedisTimerQueue(connection, scope.Keys, scope.Options);
+        var call = Simple(User("alice"), User("bob"), Now);
+        var timer = new Domain.Ports.DueTimer(call.CallId, new TimerRequest(CallTimerKind.Ring, "1", Now));
+        Assert.True(await calls.TryCreateAsync(call, timers: [timer.Request]));
+
+        server.Pause();
+        try
+        {
+            // Both are on the wire when their senders give up; Redis carries them out once it goes on.
+            await UnavailableWithin(bound, () => calls.TrySaveAsync(call with { Version = 2, Phase = CallPhase.Dialing }, 1));
+            await UnavailableWithin(bound, () => timers.ClaimDueAsync(Now, 10));
+        }
+        finally
+        {
+            server.Resume();
+        }
+
+        await Eventually.TrueAsync(
+            async () => { await calls.PingAsync(); return true; },
+            TimeSpan.FromSeconds(20),
+            "the call store answers again once Redis goes on");
+
+        // Neither took effect: the call is as it was, and the timer is due now, not held by a claim's lease.
+        CallAssert.Same(call, await calls.GetAsync(call.CallId));
+        Assert.Equal([timer], await timers.ClaimDueAsync(Now, 10));
+    }
+
     private static async Task UnavailableWithin(TimeSpan bound, Func<Task> operation)
     {
         var watch = Stopwatch.StartNew();

@@ -89,6 +89,7 @@ public sealed class NodeHeartbeat(
     {
         var database = redis.Database;
         await database.StringSetAsync(keys.NodeAlive(node.Id), clock.GetUtcNow().ToUnixTimeMilliseconds(), options.Value.NodeTimeout);
+        await redis.SampleClockAsync();
         var added = await database.SetAddAsync(keys.Nodes, node.Id);
         if (added && registered)
         {

@@ -27,12 +27,18 @@ public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptio
     // [3] record, [4] expiry in ms ('0' = none), [5] the call id, [6] index expiry in ms (refreshed by every
     // save, so an index nobody touches for a week goes away), [7] '1' when the call has ended, [8] on a
     // create, the most calls in progress the caller may already have, [9] the key prefix of call hashes,
-    // [10..] the decision's timers as (due ms, member) pairs, added to the timers with the save.
+    // [10] the Redis time (ms) after which the save must not be applied, its sender having given up ('0':
+    // none; see RedisConnection.WriteDeadline), [11..] the decision's timers as (due ms, member) pairs,
+    // added to the timers with the save.
     // Returns 1 when saved; on a lost race the record stored now (so the loser needs no second read), or 0
-    // when there is none; -1 when a create finds the caller's limit reached.
+    // when there is none; -1 when a create finds the caller's limit reached; -2 when it came too late.
     // A create that finds the limit reached first drops members of the placed set whose call has ended or
     // is gone (written by a node of an older version, or lost), so stale entries never refuse anyone.
     private const string CompareAndSetScript = """
+        if ARGV[10] ~= '0' then
+          local time = redis.call('TIME')
+          if tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) > tonumber(ARGV[10]) then return -2 end
+        end
         local current = redis.call('HGET', KEYS[1], 'v')
         if ARGV[1] == '0' then
           if current then return 0 end
@@ -60,7 +66,7 @@ public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptio
           redis.call(op, KEYS[i], ARGV[5])
           redis.call('PEXPIRE', KEYS[i], ARGV[6])
         end
-        for i = 10, #ARGV, 2 do
+        for i = 11, #ARGV, 2 do
           redis.call('ZADD', KEYS[2], ARGV[i], ARGV[i + 1])
         end
         return 1
@@ -168,6 +174,7 @@ public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptio
             ended ? "1" : "0",
             maxCallsInProgress.ToString(CultureInfo.InvariantCulture),
             keys.CallPrefix,
+            redis.WriteDeadline(),
             .. timers.SelectMany(timer => new RedisValue[]
             {
                 timer.DueAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
@@ -182,9 +189,14 @@ public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptio
             return false;
         }
 
-        if ((int)result != 1)
+        switch ((int)result)
         {
-            return false;
+            case 1:
+                break;
+            case -2:
+                throw RedisConnection.Unavailable();
+            default:
+                return false;
         }
 
         lastSeen.Saw(call.CallId, call);

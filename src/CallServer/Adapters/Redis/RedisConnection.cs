@@ -19,6 +19,7 @@ public sealed class RedisConnection : IDisposable
     private readonly Lazy<ConnectionMultiplexer> multiplexer;
     private readonly ILogger<RedisConnection> logger;
     private int unavailable;
+    private long clockOffsetMs = long.MinValue;
 
     public RedisConnection(IOptions<RedisOptions> options, ILogger<RedisConnection> logger)
     {
@@ -42,6 +43,30 @@ public sealed class RedisConnection : IDisposable
 
     /// <summary>The bound on every wait for Redis.</summary>
     public TimeSpan OperationTimeout { get; }
+
+    /// <summary>
+    /// The Redis time (ms, by Redis's own clock) after which a write sent now must no longer be applied:
+    /// its sender gave up on it (a stalled Redis goes on with what it had received). Four fifths of the
+    /// bound, so that a write Redis refuses as late is always answered <c>Unavailable</c>, and a write it
+    /// applies was never answered so. "0" (no deadline) until the clock offset is known.
+    /// </summary>
+    public string WriteDeadline()
+    {
+        var offset = Volatile.Read(ref clockOffsetMs);
+        return offset == long.MinValue
+            ? "0"
+            : (TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds() + offset + (long)(OperationTimeout.TotalMilliseconds * 4 / 5)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Learns how far Redis's clock is from this node's (the heartbeat asks every beat).</summary>
+    public async Task SampleClockAsync()
+    {
+        var before = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
+        var time = (RedisResult[])(await Database.ExecuteAsync("TIME").WaitAsync(OperationTimeout))!;
+        var after = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
+        var redisMs = ((long)time[0] * 1000) + ((long)time[1] / 1000);
+        Volatile.Write(ref clockOffsetMs, redisMs - ((before + after) / 2));
+    }
 
     public ConnectionMultiplexer Multiplexer => multiplexer.Value;
 

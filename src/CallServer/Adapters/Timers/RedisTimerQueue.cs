@@ -15,8 +15,14 @@ namespace CallServer.Adapters.Timers;
 /// </summary>
 public sealed class RedisTimerQueue(RedisConnection redis, RedisKeys keys, IOptions<RedisOptions> options) : ITimerQueue
 {
-    // KEYS[1] due, KEYS[2] claimed; ARGV: now (ms), max, lease end (ms).
+    // KEYS[1] due, KEYS[2] claimed; ARGV: now (ms), max, lease end (ms), the Redis time (ms) after which
+    // the claim must not be made, its sender having given up ('0': none; see RedisConnection.WriteDeadline):
+    // a claim that reaches a stalled Redis late would otherwise hold its timers for a whole lease.
     private const string ClaimScript = """
+        if ARGV[4] ~= '0' then
+          local time = redis.call('TIME')
+          if tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) > tonumber(ARGV[4]) then return {} end
+        end
         local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
         for _, member in ipairs(expired) do
           redis.call('ZREM', KEYS[2], member)
@@ -41,7 +47,7 @@ public sealed class RedisTimerQueue(RedisConnection redis, RedisKeys keys, IOpti
             var result = await redis.Database.ScriptEvaluateAsync(
                 ClaimScript,
                 [keys.Timers, keys.ClaimedTimers],
-                [nowMs.ToString(CultureInfo.InvariantCulture), max.ToString(CultureInfo.InvariantCulture), leaseEnd.ToString(CultureInfo.InvariantCulture)]);
+                [nowMs.ToString(CultureInfo.InvariantCulture), max.ToString(CultureInfo.InvariantCulture), leaseEnd.ToString(CultureInfo.InvariantCulture), redis.WriteDeadline()]);
             return ((RedisResult[])result!).Select(r => Parse((string)r!)).ToList();
         });
 
