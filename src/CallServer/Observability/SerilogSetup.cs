@@ -1,5 +1,6 @@
 using Serilog;
 using Serilog.Events;
+using Serilog.Extensions.Hosting;
 using Serilog.Formatting.Compact;
 
 namespace CallServer.Observability;
@@ -16,34 +17,41 @@ public static class SerilogSetup
 
     public static void AddCallServerLogging(this WebApplicationBuilder builder)
     {
-        var json = string.Equals(builder.Configuration["Logs:Format"], "json", StringComparison.OrdinalIgnoreCase);
-        builder.Services.AddSerilog(
-            (services, logger) =>
-            {
-                logger.ReadFrom.Configuration(builder.Configuration).Enrich.FromLogContext();
-                if (json)
-                {
-                    logger.WriteTo.Console(new RenderedCompactJsonFormatter());
-                }
-                else
-                {
-                    logger.WriteTo.Console(outputTemplate: TextTemplate);
-                }
-            },
-            preserveStaticLogger: true);
+        var configuration = new LoggerConfiguration()
+            .ReadFrom.Configuration(builder.Configuration)
+            .Enrich.FromLogContext();
+        configuration = string.Equals(builder.Configuration["Logs:Format"], "json", StringComparison.OrdinalIgnoreCase)
+            ? configuration.WriteTo.Console(new RenderedCompactJsonFormatter())
+            : configuration.WriteTo.Console(outputTemplate: TextTemplate);
+        var logger = configuration.CreateLogger();
+
+        // Serilog as a provider under the framework's logger factory, which keeps one logger per category:
+        // SignalR and Kestrel ask for loggers per connection, and Serilog's own factory would make (and keep)
+        // a new one, with its caches, for each. The static Log.Logger is left alone (several servers share a
+        // test process); the request logging gets this host's logger and diagnostic context.
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSerilog(logger, dispose: true);
+        builder.Services.AddSingleton<Serilog.ILogger>(logger);
+        builder.Services.AddSingleton(new DiagnosticContext(logger));
+        builder.Services.AddSingleton<IDiagnosticContext>(sp => sp.GetRequiredService<DiagnosticContext>());
     }
 
-    /// <summary>One line a request: method, path (never the query string), status, time; probes at Debug.</summary>
+    /// <summary>
+    /// One line a request: method, path (never the query string), status, time; probes at Debug. Not for
+    /// the hub's WebSocket requests, which last as long as their connection: the hub logs those
+    /// (DeviceConnected, DeviceDisconnected), and each idle connection would keep a collector.
+    /// </summary>
     public static void UseCallServerRequestLogging(this WebApplication app) =>
-        app.UseSerilogRequestLogging(options =>
-        {
-            // The static Log.Logger is left alone (several servers share a test process): use this host's.
-            options.Logger = app.Services.GetRequiredService<Serilog.ILogger>();
-            options.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms";
-            options.IncludeQueryInRequestPath = false;
-            options.GetLevel = (context, _, exception) =>
-                context.Request.Path.StartsWithSegments("/healthz") || context.Request.Path.StartsWithSegments("/readyz") || context.Request.Path.StartsWithSegments("/metrics")
-                    ? LogEventLevel.Debug
-                    : exception is not null || context.Response.StatusCode >= 500 ? LogEventLevel.Error : LogEventLevel.Information;
-        });
+        app.UseWhen(
+            context => !string.Equals(context.Request.Headers.Upgrade, "websocket", StringComparison.OrdinalIgnoreCase),
+            branch => branch.UseSerilogRequestLogging(options =>
+            {
+                options.Logger = app.Services.GetRequiredService<Serilog.ILogger>();
+                options.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms";
+                options.IncludeQueryInRequestPath = false;
+                options.GetLevel = (context, _, exception) =>
+                    context.Request.Path.StartsWithSegments("/healthz") || context.Request.Path.StartsWithSegments("/readyz") || context.Request.Path.StartsWithSegments("/metrics")
+                        ? LogEventLevel.Debug
+                        : exception is not null || context.Response.StatusCode >= 500 ? LogEventLevel.Error : LogEventLevel.Information;
+            }));
 }

@@ -13,8 +13,8 @@ namespace CallServer.Observability;
 /// OpenTelemetry: metrics (CallServer's instruments, ASP.NET Core, the runtime) served at <c>/metrics</c> in
 /// Prometheus text; traces (a span per hub command and timer firing, ASP.NET Core, HttpClient, Redis)
 /// exported over OTLP when <c>OpenTelemetry:OtlpEndpoint</c> or <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.
-/// CallServer's and ASP.NET Core's spans are made either way, so that every log line of a request or
-/// command carries its trace id; Redis command spans only when they are exported.
+/// CallServer's spans are made either way, so that every log line of a hub command or timer carries its
+/// trace id (HTTP requests get theirs from ASP.NET Core); the framework's spans only when they are exported.
 /// </summary>
 public static class TelemetrySetup
 {
@@ -55,13 +55,15 @@ public static class TelemetrySetup
             })
             .WithTracing(tracing =>
             {
-                tracing.AddSource(CallServerActivities.SourceName)
-                    .AddAspNetCoreInstrumentation(aspnet => aspnet.Filter = context => !IsProbe(context.Request.Path))
-                    .AddHttpClientInstrumentation();
+                // CallServer's own spans always (hub commands and timers: their log lines carry the trace id).
+                tracing.AddSource(CallServerActivities.SourceName);
                 if (otlp.Enabled)
                 {
-                    // Redis command spans cost a profiling session per command (about a tenth of a node's
-                    // CPU under load): only worth it when someone receives them.
+                    // The framework's spans only when someone receives them: the request span of a hub
+                    // connection lives (with its tags) as long as the connection, and Redis command spans
+                    // cost a profiling session per command (about a tenth of a node's CPU under load).
+                    tracing.AddAspNetCoreInstrumentation(aspnet => aspnet.Filter = context => !IsProbe(context.Request.Path))
+                        .AddHttpClientInstrumentation();
                     if (redisEnabled)
                     {
                         tracing.AddRedisInstrumentation();

@@ -334,6 +334,24 @@ public abstract class CallStoreContract
     }
 
     [Fact]
+    public async Task A_call_that_ends_takes_its_pending_timers_with_it_and_leaves_other_calls_timers_alone()
+    {
+        var now = Clock.GetUtcNow();
+        var call = Simple(User("alice"), User("bob"), now);
+        var other = Simple(User("carol"), User("dave"), now);
+        var ring = new TimerRequest(CallTimerKind.Ring, "ring", now.AddSeconds(30));
+        var operation = new TimerRequest(CallTimerKind.Operation, "operation", now.AddSeconds(20));
+        var othersRing = new TimerRequest(CallTimerKind.Ring, "ring", now.AddSeconds(30));
+        Assert.True(await Store.TryCreateAsync(call, timers: [ring]));
+        Assert.True(await Store.TryCreateAsync(other, timers: [othersRing]));
+        Assert.True(await OtherNode.TrySaveAsync(call with { Version = 2, Phase = CallPhase.Dialing }, 1, [operation]));
+
+        Assert.True(await Store.TrySaveAsync(call with { Version = 3, Phase = CallPhase.Ended, EndedAt = now }, 2));
+
+        Assert.Equal([new DueTimer(other.CallId, othersRing)], await Timers.ClaimDueAsync(now.AddSeconds(31), 10));
+    }
+
+    [Fact]
     public async Task A_save_that_loses_its_race_or_a_create_refused_by_the_limit_schedules_nothing()
     {
         var now = Clock.GetUtcNow();

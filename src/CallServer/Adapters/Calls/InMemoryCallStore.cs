@@ -95,6 +95,11 @@ public sealed class InMemoryCallStore(IOptions<CallsOptions> options, TimeProvid
 
     private void Schedule(Call call, IReadOnlyList<TimerRequest>? timers)
     {
+        if (call.Phase == CallPhase.Ended)
+        {
+            timerQueue.DropTimersOf(call.CallId);
+        }
+
         foreach (var timer in timers ?? [])
         {
             timerQueue.Schedule(new DueTimer(call.CallId, timer));

@@ -22,57 +22,62 @@ public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptio
 {
     private readonly LastSeenCalls lastSeen = new();
 
-    // KEYS[1] the call, KEYS[2] the timers, KEYS[3] the caller's placed set, KEYS[4..] the active sets of
-    // its accounts. ARGV: [1] expected version ('0' = a create: the call must not exist), [2] new version,
-    // [3] record, [4] expiry in ms ('0' = none), [5] the call id, [6] index expiry in ms (refreshed by every
-    // save, so an index nobody touches for a week goes away), [7] '1' when the call has ended, [8] on a
-    // create, the most calls in progress the caller may already have, [9] the key prefix of call hashes,
-    // [10] the Redis time (ms) after which the save must not be applied, its sender having given up ('0':
-    // none; see RedisConnection.WriteDeadline), [11..] the decision's timers as (due ms, member) pairs,
-    // added to the timers with the save.
+    // KEYS[1] the call, KEYS[2] the timers, KEYS[3] the call's pending timers, KEYS[4] the caller's placed
+    // set, KEYS[5..] the active sets of its accounts. ARGV: [1] expected version ('0' = a create: the call
+    // must not exist), [2] new version, [3] record, [4] expiry in ms ('0' = none), [5] the call id, [6] '1'
+    // when the call has ended, [7] on a create, the most calls in progress the caller may already have,
+    // [8] the key prefix of call hashes, [9] the Redis time (ms) after which the save must not be applied,
+    // its sender having given up ('0': none; see RedisConnection.WriteDeadline), [10..] the decision's
+    // timers as (due ms, member) pairs, added to the timers with the save.
+    // The index sets need no expiry: a set whose last call ended is empty, and Redis drops empty sets. A
+    // call that ends takes its pending timers out of the timers (none of them would do anything), so an
+    // ended call leaves no work behind.
     // Returns 1 when saved; on a lost race the record stored now (so the loser needs no second read), or 0
     // when there is none; -1 when a create finds the caller's limit reached; -2 when it came too late.
     // A create that finds the limit reached first drops members of the placed set whose call has ended or
     // is gone (written by a node of an older version, or lost), so stale entries never refuse anyone.
     private const string CompareAndSetScript = """
-        if ARGV[10] ~= '0' then
+        if ARGV[9] ~= '0' then
           local time = redis.call('TIME')
-          if tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) > tonumber(ARGV[10]) then return -2 end
+          if tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) > tonumber(ARGV[9]) then return -2 end
         end
         local current = redis.call('HGET', KEYS[1], 'v')
         if ARGV[1] == '0' then
           if current then return 0 end
-          local limit = tonumber(ARGV[8])
-          if redis.call('SCARD', KEYS[3]) >= limit then
-            for _, id in ipairs(redis.call('SMEMBERS', KEYS[3])) do
-              local call = ARGV[9] .. id
+          local limit = tonumber(ARGV[7])
+          if redis.call('SCARD', KEYS[4]) >= limit then
+            for _, id in ipairs(redis.call('SMEMBERS', KEYS[4])) do
+              local call = ARGV[8] .. id
               if redis.call('EXISTS', call) == 0 or redis.call('HEXISTS', call, 'e') == 1 then
-                redis.call('SREM', KEYS[3], id)
+                redis.call('SREM', KEYS[4], id)
               end
             end
-            if redis.call('SCARD', KEYS[3]) >= limit then return -1 end
+            if redis.call('SCARD', KEYS[4]) >= limit then return -1 end
           end
         elseif current ~= ARGV[1] then
           return redis.call('HGET', KEYS[1], 'd') or 0
         end
         redis.call('HSET', KEYS[1], 'v', ARGV[2], 'd', ARGV[3])
         local op = 'SADD'
-        if ARGV[7] == '1' then
+        if ARGV[6] == '1' then
           redis.call('HSET', KEYS[1], 'e', '1')
           op = 'SREM'
+          local pending = redis.call('SMEMBERS', KEYS[3])
+          if #pending > 0 then
+            redis.call('ZREM', KEYS[2], unpack(pending))
+            redis.call('DEL', KEYS[3])
+          end
         end
         if ARGV[4] ~= '0' then redis.call('PEXPIRE', KEYS[1], ARGV[4]) end
-        for i = 3, #KEYS do
+        for i = 4, #KEYS do
           redis.call(op, KEYS[i], ARGV[5])
-          redis.call('PEXPIRE', KEYS[i], ARGV[6])
         end
-        for i = 11, #ARGV, 2 do
+        for i = 10, #ARGV, 2 do
           redis.call('ZADD', KEYS[2], ARGV[i], ARGV[i + 1])
+          redis.call('SADD', KEYS[3], ARGV[i + 1])
         end
         return 1
         """;
-
-    private static readonly string IndexLifetimeMs = ((long)TimeSpan.FromDays(7).TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
 
     public Task<Call?> GetAsync(string callId, CancellationToken cancellationToken = default) =>
         redis.Guard(async () => lastSeen.Saw(callId, Read(await redis.Database.HashGetAsync(keys.Call(callId), "d"))));
@@ -159,6 +164,7 @@ public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptio
         [
             keys.Call(call.CallId),
             keys.Timers,
+            keys.TimersOf(call.CallId),
             keys.CallsPlacedBy(call.Caller.Account.Value),
             .. ActiveCallIndex.AccountsOf(call).Select(a => keys.ActiveCallsOf(a.Value)),
         ];
@@ -170,7 +176,6 @@ public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptio
             StoredCallFormat.Write(call),
             expiry.ToString(CultureInfo.InvariantCulture),
             call.CallId,
-            IndexLifetimeMs,
             ended ? "1" : "0",
             maxCallsInProgress.ToString(CultureInfo.InvariantCulture),
             keys.CallPrefix,

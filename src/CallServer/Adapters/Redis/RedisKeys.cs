@@ -11,6 +11,9 @@ public sealed class RedisKeys(IOptions<RedisOptions> options)
 
     public RedisKey Call(string callId) => prefix + "call:" + callId;
 
+    /// <summary>The members of <see cref="Timers"/> that a call scheduled, so that they go when it ends.</summary>
+    public RedisKey TimersOf(string callId) => prefix + "call:" + callId + ":timers";
+
     /// <summary>The prefix of every call hash (<see cref="Call"/> is this plus the id), for scripts.</summary>
     public string CallPrefix => prefix + "call:";
 
