@@ -17,7 +17,7 @@
 //   idle-relay                        the same against the bare relay: what SignalR and Kestrel cost per connection.
 //
 //   node load.mjs [--only relay,memory,redis,two-nodes,growth,half-peak,idle,idle-relay] [--seconds 10] [--pairs 20]
-//                 [--warmup 5] [--growth-windows 6] [--connections 19000] [--idle-steps 5000,19000]
+//                 [--warmup 15] [--growth-windows 6] [--connections 19000] [--idle-steps 5000,19000]
 //                 [--idle-users 200] [--idle-workers 4] [--no-build] [--deadline-minutes 15] [--out results.json]
 //                 [--trace DIR]   (perf record of every server process during each closed loop, .NET frames named
 //                                  through DOTNET_PerfMapEnabled, and a report of the top functions; sampling costs
@@ -48,7 +48,7 @@ const settings = {
   phases: only,
   seconds: Number(option("seconds", 10)),
   pairs: Number(option("pairs", 20)),
-  warmupSeconds: Number(option("warmup", 5)),
+  warmupSeconds: Number(option("warmup", 15)),
   halfPeakSeconds: Number(option("half-seconds", option("seconds", 10))),
   growthWindows: Number(option("growth-windows", 6)),
   growthSeconds: Number(option("growth-seconds", option("seconds", 10))),

@@ -21,10 +21,7 @@ public static class StoredJson
     /// The options of every stored record. Unknown fields are skipped (a newer node may have added one);
     /// a missing required field, or null where the storage type allows none, fails the read.
     /// </summary>
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
-    {
-        RespectNullableAnnotations = true,
-    };
+    public static readonly JsonSerializerOptions Options = StoredJsonContext.Default.Options;
 
     /// <summary>
     /// Reads a stored record: its schema first, then the record as the storage type of that schema.
