@@ -1,4 +1,7 @@
 using System.Collections.Concurrent;
+using CallServer.Domain.Calls;
+using CallServer.Domain.Sdp;
+using CallServer.Domain.Views;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 
@@ -36,7 +39,7 @@ public sealed class Relay(Registry registry) : Hub
         return base.OnDisconnectedAsync(exception);
     }
 
-    public CallView CreateOutgoingCall(string? callee)
+    public CallSnapshot CreateOutgoingCall(string? callee)
     {
         var remote = string.IsNullOrEmpty(callee) ? throw new HubException("InvalidAddress: a callee is required")
             : callee.Contains('@') ? callee : $"{callee}@{Domain}";
@@ -99,7 +102,7 @@ public sealed class Relay(Registry registry) : Hub
     }
 
     /// <summary>The relay keeps no calls for a device to come back to: always empty.</summary>
-    public IReadOnlyList<CallView> GetActiveCalls() => [];
+    public IReadOnlyList<CallSnapshot> GetActiveCalls() => [];
 
     private RelayCall Find(string? callId) =>
         callId is not null && registry.Calls.TryGetValue(callId, out var call) ? call : throw new HubException("CallNotFound: no such call");
@@ -137,7 +140,7 @@ public sealed class RelayCall(string id, string caller, string callerConnection,
     public DateTimeOffset? AnsweredAt { get; set; }
     public DateTimeOffset? EndedAt { get; set; }
 
-    public CallView ViewOf(CallDirection direction, CallState state, long sequence, EndReason? endReason = null, int? statusCode = null, OfferKind? offerKind = OfferKind.Audio) =>
+    public CallSnapshot ViewOf(CallDirection direction, CallState state, long sequence, EndReason? endReason = null, int? statusCode = null, OfferKind? offerKind = OfferKind.Audio) =>
         new(Id, direction,
             direction == CallDirection.Outgoing ? Caller : Callee,
             direction == CallDirection.Outgoing ? Callee : Caller,
