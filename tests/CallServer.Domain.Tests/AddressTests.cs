@@ -161,4 +161,56 @@ public sealed class AddressTests
 
         return user + new string(labels) + ".com";
     }
+
+    [Theory]
+    [InlineData("evil\n")]
+    [InlineData("evil\r")]
+    [InlineData("evil\u0000")]
+    [InlineData("ev\u202eil")]
+    [InlineData("\nevil")]
+    public void A_username_with_a_control_or_format_character_is_refused(string username) =>
+        Assert.False(Address.IsValidUsername(username));
+
+    [Theory]
+    [InlineData("+15550109999\n")]
+    [InlineData("+15550109999\u0000")]
+    [InlineData("+1555010\u200b9999")]
+    public void A_telephone_number_with_a_trailing_or_inner_control_character_is_refused(string number) =>
+        Assert.False(Address.IsValidTelephoneNumber(number));
+
+    [Theory]
+    [InlineData("Support Desk", "Support Desk")]
+    [InlineData("  Ana   María  ", "Ana María")]
+    [InlineData("Eve\u202Egnp.exe", "Evegnp.exe")]
+    [InlineData("Null\u0000Byte", "NullByte")]
+    [InlineData("Line\nBreak\tTab", "Line Break Tab")]
+    [InlineData("Zero\u200BWidth\u2066Isolate\u2069", "ZeroWidthIsolate")]
+    [InlineData("<Bob>", "Bob")]
+    [InlineData("李小龍 🐉", "李小龍 🐉")]
+    public void A_display_name_loses_control_format_and_angle_bracket_characters(string input, string expected)
+    {
+        var (name, error) = DisplayName.Normalize(input);
+        Assert.Null(error);
+        Assert.Equal(expected, name);
+    }
+
+    [Theory]
+    [InlineData("Support <alice@callserver.local>")]
+    [InlineData("alice@callserver.local")]
+    [InlineData("\u202E\u0000 ")]
+    [InlineData("")]
+    public void A_display_name_that_reads_as_an_address_or_shows_nothing_is_refused(string input)
+    {
+        var (name, error) = DisplayName.Normalize(input);
+        Assert.Null(name);
+        Assert.NotNull(error);
+    }
+
+    [Fact]
+    public void A_display_name_longer_than_64_visible_characters_is_refused_and_null_stays_null()
+    {
+        Assert.NotNull(DisplayName.Normalize(new string('a', 65)).Error);
+        Assert.Equal(new string('a', 64), DisplayName.Normalize(new string('a', 64) + "\u200B").Name);
+        Assert.Equal((null, null), DisplayName.Normalize(null));
+    }
 }

@@ -85,12 +85,12 @@ public sealed partial record Address
     public static bool IsValidTelephoneNumber(string? number) =>
         number is not null && TelephonePattern().IsMatch("tel:" + number);
 
-    [GeneratedRegex(@"^tel:\+[1-9][0-9]{1,14}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^tel:\+[1-9][0-9]{1,14}\z", RegexOptions.CultureInvariant)]
     private static partial Regex TelephonePattern();
 
-    [GeneratedRegex(@"^(?<user>[a-z0-9][a-z0-9._-]{0,63})@(?<domain>[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*)$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?<user>[a-z0-9][a-z0-9._-]{0,63})@(?<domain>[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*)\z", RegexOptions.CultureInvariant)]
     private static partial Regex UserPattern();
 
-    [GeneratedRegex(@"^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}\z", RegexOptions.CultureInvariant)]
     private static partial Regex UsernamePattern();
 }

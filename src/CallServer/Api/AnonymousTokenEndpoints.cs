@@ -12,7 +12,6 @@ namespace CallServer.Api;
 
 public static class AnonymousTokenEndpoints
 {
-    private const int MaxDisplayNameLength = 64;
     private const int MaxAllowedCallees = 32;
 
     public static void MapAnonymousTokenEndpoints(this RouteGroupBuilder api)
@@ -54,9 +53,10 @@ public static class AnonymousTokenEndpoints
             lifetime = TimeSpan.FromSeconds(ttl);
         }
 
-        if (request.DisplayName is { Length: > MaxDisplayNameLength })
+        var (displayName, displayNameError) = DisplayName.Normalize(request.DisplayName);
+        if (displayNameError is not null)
         {
-            return Problem(ErrorCode.InvalidArgument, $"displayName has at most {MaxDisplayNameLength} characters");
+            return Problem(ErrorCode.InvalidArgument, displayNameError);
         }
 
         if (request.AllowedCallees is { Count: > MaxAllowedCallees })
@@ -86,7 +86,7 @@ public static class AnonymousTokenEndpoints
 
         var address = Address.Parse(Address.AnonymousPrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), directory.DefaultDomain);
         logger.LogInformation("Anonymous token issued for {Account}, {CalleeCount} allowed callees", address, callees.Count);
-        return TypedResults.Ok(tokens.IssueForAnonymous(address, lifetime, request.DisplayName, callees));
+        return TypedResults.Ok(tokens.IssueForAnonymous(address, lifetime, displayName, callees));
     }
 
     private static ProblemHttpResult Problem(ErrorCode code, string detail) => TypedResults.Problem(ApiProblem.Create(code, detail));

@@ -110,7 +110,12 @@ public sealed class CallHub(CallService calls, CallDirectory directory, IPresenc
             throw Refused(ErrorCode.InvalidArgument, "a candidate is required");
         }
 
-        return Execute(callId, new SendIceCandidate(Requester, new IceCandidate(candidate.Candidate!, candidate.SdpMid, candidate.SdpMLineIndex)));
+        if (candidate.SdpMLineIndex is < 0 or > int.MaxValue)
+        {
+            throw Refused(ErrorCode.InvalidArgument, "sdpMLineIndex is the index of a media line");
+        }
+
+        return Execute(callId, new SendIceCandidate(Requester, new IceCandidate(candidate.Candidate!, candidate.SdpMid, (int?)candidate.SdpMLineIndex)));
     }
 
     public Task<CallSnapshot> GetCall(string? callId) => calls.GetAsync(CheckCallId(callId), Requester, Context.ConnectionAborted);

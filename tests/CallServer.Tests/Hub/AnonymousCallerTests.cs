@@ -105,6 +105,26 @@ public sealed class AnonymousCallerTests(CallServerFixture server) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_display_name_reaches_the_callee_without_control_or_bidi_characters_and_one_that_reads_as_an_address_is_refused()
+    {
+        using (var posing = await MintAsync(CallServerFixture.AnonymousApiKey, new { displayName = "Support <alice@callserver.local>" }))
+        {
+            await AssertProblemAsync(posing, HttpStatusCode.BadRequest, "InvalidArgument");
+        }
+
+        var calleeUser = await server.CreateUserAsync("support");
+        await using var callee = await server.ConnectAsync(calleeUser);
+        var token = await server.AnonymousTokenAsync(displayName: "Eve\u202Egnp.exe\u0000 \n Visitor");
+        await using var anonymous = await server.ConnectWithTokenAsync(token.AccessToken, "anonymous");
+
+        var call = await anonymous.CreateCallAsync(calleeUser.Username);
+        await anonymous.InvokeAsync("EstablishCall", call.CallId, Sdp.Audio());
+        var (incoming, _) = await callee.WaitForIncomingCallAsync(call.CallId);
+
+        Assert.Equal("Evegnp.exe Visitor", incoming.RemoteDisplayName);
+    }
+
+    [Fact]
     public async Task An_anonymous_token_with_allowed_callees_may_call_only_those()
     {
         var allowed = await server.CreateUserAsync("allowed");

@@ -250,6 +250,9 @@ public sealed class RefusalTests(CallServerFixture server) : IClassFixture<CallS
         await CallEvents.AssertRefusedAsync("InvalidArgument", () => p.Caller.InvokeAsync("SendIceCandidate", p.CallId, new IceCandidateInit("candidate:1 1 udp 1 127.0.0.1 9 typ host", "0", -1)));
         await CallEvents.AssertRefusedAsync("PayloadTooLarge", () => p.Caller.InvokeAsync("SendIceCandidate", p.CallId, new IceCandidateInit("candidate:" + new string('x', 1100), "0", 0)));
 
+        // A number outside 32 bits binds, and is refused with a code rather than failing the invocation.
+        await CallEvents.AssertRefusedAsync("InvalidArgument", () => p.Caller.InvokeAsync("SendIceCandidate", p.CallId, new { candidate = "candidate:1 1 udp 1 127.0.0.1 9 typ host", sdpMid = "0", sdpMLineIndex = 2147483648L }));
+
         await p.Caller.AssertUnchangedAsync(before);
         await p.Callee.AssertNoEventAsync(CallEvents.IceCandidate, window: TimeSpan.FromMilliseconds(200));
     }

@@ -139,9 +139,11 @@ public sealed class RestApiTests(CallServerFixture server) : IClassFixture<CallS
     [InlineData("", "long-enough-password", null)]
     [InlineData("shortpass", "short", null)]
     [InlineData("badphone", "long-enough-password", "5550101234")]
+    [InlineData("evil\n", "long-enough-password", null)]
+    [InlineData("badphone", "long-enough-password", "+15550109999\n")]
     public async Task Invalid_users_are_400_InvalidArgument(string username, string password, string? phone)
     {
-        var name = username.Length > 0 && !username.Contains(' ', StringComparison.Ordinal) && !username.StartsWith("anonymous-", StringComparison.Ordinal)
+        var name = username.Length > 0 && !username.Contains(' ', StringComparison.Ordinal) && !username.Contains('\n', StringComparison.Ordinal) && !username.StartsWith("anonymous-", StringComparison.Ordinal)
             ? username + "-" + CallServerFixture.Suffix()
             : username;
         using var response = await UsersAsync(HttpMethod.Post, string.Empty, body: new { username = name, password, phoneNumbers = phone is null ? null : new[] { phone } });
