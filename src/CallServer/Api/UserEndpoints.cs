@@ -11,7 +11,7 @@ public static class UserEndpoints
 {
     public static void MapUserEndpoints(this RouteGroupBuilder api)
     {
-        var users = api.MapGroup("/users").WithTags("Users").AddEndpointFilter<AdminKeyFilter>()
+        var users = api.MapGroup("/users").WithTags("Users")
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
         users.MapGet("/", List).WithName("ListUsers").WithSummary("Lists the registered users (admin key).");

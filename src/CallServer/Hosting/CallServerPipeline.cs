@@ -20,6 +20,7 @@ public static class CallServerPipeline
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(AdminKeyGate.Path), users => users.UseMiddleware<AdminKeyGate>());
 
         if (app.Configuration.GetValue("Swagger:Enabled", true))
         {

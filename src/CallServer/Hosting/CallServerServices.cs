@@ -104,6 +104,10 @@ public static class CallServerServices
         services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = false);
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         var limits = configuration.GetSection(LimitsOptions.Section).Get<LimitsOptions>() ?? new LimitsOptions();
+
+        // No request body larger than what an endpoint needs: the largest is a hub message over long polling.
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel =>
+            kestrel.Limits.MaxRequestBodySize = Math.Max(64 * 1024, limits.MaximumReceiveMessageSize + 4096));
         services.AddSignalR(hub =>
             {
                 hub.MaximumReceiveMessageSize = limits.MaximumReceiveMessageSize;
