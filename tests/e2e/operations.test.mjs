@@ -6,6 +6,7 @@ import { createHmac } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { CallServerProcess, repoDir } from './support/server.mjs';
+import { pollUntil } from './support/poll.mjs';
 import { answeredCall, nextEvent as waitForEvent, plainConnection as connect } from './support/plain-hub.mjs';
 
 const turnSecret = 'operations-test-turn-secret';
@@ -113,6 +114,12 @@ describe('operations', () => {
       assert.ok(closed.at > 0);
       await assert.rejects(connection.invoke('GetActiveCalls'));
     }
+
+    // The refusal is one warning line naming the device's account, not an error with a stack trace.
+    const refusal = await pollUntil('the ConnectionRefused log line', async () =>
+      server.log().split('\n').find((line) => line.includes('CallHub:') && line.includes(`of ${dave.address} refused: Unauthorized`)), { deadlineMs: 10_000 });
+    assert.match(refusal, / WRN\] /);
+    assert.ok(!server.log().includes("Error when dispatching 'OnConnectedAsync'"), 'no SignalR error for a refused connection');
   });
 
   test('a hub connection closes when its token expires', async () => {

@@ -34,8 +34,13 @@ public sealed class CallHub(CallService calls, CallDirectory directory, IPresenc
                 throw Refused(ErrorCode.Unauthorized, "the token's account no longer exists");
             }
         }
-        catch
+        catch (Exception exception)
         {
+            if (exception is CallRefusedException refused)
+            {
+                HubLog.ConnectionRefused(logger, Context.ConnectionId, identity.Account, refused.Error.ToString());
+            }
+
             // The connection is refused (the store is away, the account is gone): leave no trace of it.
             // Not awaited, so that a stalled store does not double the wait: the removal is sent after the
             // registration, Redis applies both in order, and the node's reconciliation settles what is left.

@@ -19,7 +19,11 @@ public static class SerilogSetup
     {
         var configuration = new LoggerConfiguration()
             .ReadFrom.Configuration(builder.Configuration)
-            .Enrich.FromLogContext();
+            .Enrich.FromLogContext()
+
+            // A refused connection (a deleted account, a store away) is an expected outcome that the hub
+            // logs as one warning line (ConnectionRefused); SignalR would add an error with a stack trace.
+            .Filter.ByExcluding(logEvent => logEvent.Exception is Application.CallRefusedException);
         configuration = string.Equals(builder.Configuration["Logs:Format"], "json", StringComparison.OrdinalIgnoreCase)
             ? configuration.WriteTo.Console(new RenderedCompactJsonFormatter())
             : configuration.WriteTo.Console(outputTemplate: TextTemplate);
@@ -52,6 +56,8 @@ public static class SerilogSetup
                 options.GetLevel = (context, _, exception) =>
                     context.Request.Path.StartsWithSegments("/healthz") || context.Request.Path.StartsWithSegments("/readyz") || context.Request.Path.StartsWithSegments("/metrics")
                         ? LogEventLevel.Debug
-                        : exception is not null || context.Response.StatusCode >= 500 ? LogEventLevel.Error : LogEventLevel.Information;
+                        : exception is not null || context.Response.StatusCode == StatusCodes.Status500InternalServerError ? LogEventLevel.Error
+                        : context.Response.StatusCode >= 500 ? LogEventLevel.Warning
+                        : LogEventLevel.Information;
             }));
 }

@@ -26,4 +26,7 @@ public static partial class HubLog
 
     [LoggerMessage(EventId = 5007, EventName = "DeviceTooSlow", Level = LogLevel.Warning, Message = "Device {DeviceId} did not take {Event} within {TimeoutMs} ms; its connection is closed so that it resumes")]
     public static partial void DeviceTooSlow(ILogger logger, string deviceId, string @event, double timeoutMs);
+
+    [LoggerMessage(EventId = 5008, EventName = "ConnectionRefused", Level = LogLevel.Warning, Message = "Device {DeviceId} of {Account} refused: {Error}")]
+    public static partial void ConnectionRefused(ILogger logger, string deviceId, Address account, string error);
 }
