@@ -61,6 +61,28 @@ public sealed class CallDeciderForwardTests
     }
 
     [Fact]
+    public void A_forwarding_device_does_not_see_what_happens_to_the_call_after_it_left()
+    {
+        var s = Ringing();
+        s.Do(ForwardTo(BobPhone, Carol, CarolPhone, CarolLaptop));
+        var atForward = s.View(BobPhone);
+        s.Advance(TimeSpan.FromSeconds(3));
+        s.Do(new AcceptCall(CarolLaptop, TestSdp.Answer()));
+        s.Do(new SetMuted(CarolLaptop, true));
+        s.Do(new SetMuted(AlicePhone, true));
+
+        var later = s.View(BobPhone);
+        Assert.Equal(CallState.Ended, later.State);
+        Assert.Equal(EndReason.Forwarded, later.EndReason);
+        Assert.Null(later.AnsweredAt);
+        Assert.False(later.Media.LocalMuted);
+        Assert.False(later.Media.RemoteMuted);
+        Assert.Equal(atForward.EndedAt, later.EndedAt);
+        Assert.Equal("bob@example.com", later.LocalAddress);
+        Assert.True(s.View(CarolLaptop).Media.LocalMuted); // the target sees its own call as it is
+    }
+
+    [Fact]
     public void The_target_answers_a_forwarded_call()
     {
         var s = Ringing();

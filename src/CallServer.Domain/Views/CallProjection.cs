@@ -10,13 +10,20 @@ public static class CallProjection
         var local = call.Party(viewer.Side);
         var remote = call.Party(viewer.Side.Other());
         var (state, end) = StateOf(call, viewer);
-        var media = new CallMedia(
-            Audio: true,
-            Video: local.SendsVideo || remote.SendsVideo,
-            LocalVideo: local.SendsVideo,
-            RemoteVideo: remote.SendsVideo,
-            LocalMuted: local.Muted,
-            RemoteMuted: remote.Muted);
+
+        // A callee device whose part ended (it rejected, ignored, forwarded, or another device answered)
+        // sees the call as it was when it left, never what happened after: not who answered when, not
+        // the media or mute of whoever took the call over.
+        var leftAt = viewer.Side == CallSide.Callee && call.Device(viewer.DeviceId) is { LocalEnd: not null } left ? left.EndedAt : null;
+        var media = leftAt is not null
+            ? new CallMedia(Audio: true, Video: false, LocalVideo: false, RemoteVideo: false, LocalMuted: false, RemoteMuted: false)
+            : new CallMedia(
+                Audio: true,
+                Video: local.SendsVideo || remote.SendsVideo,
+                LocalVideo: local.SendsVideo,
+                RemoteVideo: remote.SendsVideo,
+                LocalMuted: local.Muted,
+                RemoteMuted: remote.Muted);
         var inCall = state is CallState.InCall or CallState.OnHold or CallState.RemotelyHeld or CallState.OnDoubleHold;
 
         // A device of a user the call was forwarded away from sees the call as its own, not the target's.
@@ -35,7 +42,7 @@ public static class CallProjection
             RemoteHold: inCall && remote.Held,
             end?.StatusCode,
             call.CreatedAt,
-            call.AnsweredAt,
+            leftAt is not null && call.AnsweredAt > leftAt ? null : call.AnsweredAt,
             state == CallState.Ended ? EndedAtOf(call, viewer) : null,
             call.Version)
         {
