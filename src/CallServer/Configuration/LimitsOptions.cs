@@ -23,4 +23,7 @@ public sealed class LimitsOptions
     /// reconnects and <c>ResumeCall</c>s.
     /// </summary>
     public TimeSpan DeviceSendTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Devices (hub connections) one user may have at once, on all nodes; one more is refused <c>RateLimited</c>.</summary>
+    public int MaxDevicesPerUser { get; set; } = 100;
 }

@@ -1,5 +1,6 @@
 using CallServer.Application;
 using CallServer.Auth;
+using CallServer.Configuration;
 using CallServer.Domain.Addresses;
 using CallServer.Domain.Calls;
 using CallServer.Domain.Commands;
@@ -9,6 +10,7 @@ using CallServer.Domain.Views;
 using CallServer.Observability.Logging;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 
 namespace CallServer.Hubs;
 
@@ -17,7 +19,7 @@ namespace CallServer.Hubs;
 /// Refusals reach the client as <see cref="HubException"/>s whose message starts with the error code.
 /// </summary>
 [Authorize(Policy = AuthPolicies.AnyCaller)]
-public sealed class CallHub(CallService calls, CallDirectory directory, IPresence presence, LocalConnections connections, AccountCheck accounts, ILogger<CallHub> logger) : Hub
+public sealed class CallHub(CallService calls, CallDirectory directory, IPresence presence, LocalConnections connections, AccountCheck accounts, IOptions<LimitsOptions> limits, ILogger<CallHub> logger) : Hub
 {
     private const int MaxCallIdLength = 64;
 
@@ -28,7 +30,11 @@ public sealed class CallHub(CallService calls, CallDirectory directory, IPresenc
         connections.Add(Context.ConnectionId, identity.Account.Value, Context.Abort);
         try
         {
-            await presence.AddAsync(identity.Account, Context.ConnectionId);
+            if (!await presence.AddAsync(identity.Account, Context.ConnectionId, limits.Value.MaxDevicesPerUser))
+            {
+                throw Refused(ErrorCode.RateLimited, $"at most {limits.Value.MaxDevicesPerUser} devices per user are connected at once");
+            }
+
             if (!await accounts.IsCurrentAsync(Context.User!, identity, Context.ConnectionAborted))
             {
                 throw Refused(ErrorCode.Unauthorized, "the token's account no longer exists");

@@ -43,6 +43,37 @@ public abstract class PresenceContract
     }
 
     [Fact]
+    public async Task An_account_at_its_device_limit_gets_no_more_until_one_leaves()
+    {
+        var alice = User("alice");
+        Assert.True(await Presence.AddAsync(alice, "phone", maxDevices: 2));
+        Assert.True(await Presence.AddAsync(alice, "laptop", maxDevices: 2));
+
+        Assert.False(await Presence.AddAsync(alice, "tablet", maxDevices: 2));
+        Assert.True(await Presence.AddAsync(alice, "phone", maxDevices: 2)); // one already there is no new device
+        Assert.True(await Presence.AddAsync(User("bob"), "bob-phone", maxDevices: 2));
+        Assert.Equal(["laptop", "phone"], await Sorted(alice));
+
+        await Presence.RemoveAsync(alice, "laptop");
+        Assert.True(await Presence.AddAsync(alice, "tablet", maxDevices: 2));
+        Assert.Equal(["phone", "tablet"], await Sorted(alice));
+    }
+
+    [Fact]
+    public async Task Concurrent_devices_of_one_account_never_pass_its_limit()
+    {
+        var alice = User("alice");
+        var added = await Task.WhenAll(Enumerable.Range(0, 40).Select(async i =>
+        {
+            await Task.Yield();
+            return await Presence.AddAsync(alice, $"device-{i}", maxDevices: 10);
+        }));
+
+        Assert.Equal(10, added.Count(ok => ok));
+        Assert.Equal(10, (await Presence.GetDevicesAsync(alice)).Count);
+    }
+
+    [Fact]
     public async Task Adding_a_device_twice_lists_it_once()
     {
         var alice = User("alice");

@@ -26,6 +26,63 @@ public sealed class PublicTokensFixture : CallServerFixture
     }
 }
 
+/// <summary>A server that lets one user have 3 devices at once.</summary>
+public sealed class FewDevicesFixture : CallServerFixture
+{
+    protected override void Configure(IDictionary<string, string?> settings) => settings["Limits:MaxDevicesPerUser"] = "3";
+}
+
+public sealed class DeviceLimitTests(FewDevicesFixture server) : IClassFixture<FewDevicesFixture>
+{
+    [Fact]
+    public async Task A_user_past_its_device_limit_is_refused_a_connection_until_one_device_leaves()
+    {
+        var user = await server.CreateUserAsync("many");
+        var devices = new List<HubTestClient>();
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                var device = await server.ConnectAsync(user, $"device-{i}");
+                await device.InvokeAsync("GetActiveCalls");
+                devices.Add(device);
+            }
+
+            await using (var fourth = await server.ConnectAsync(user, "device-3"))
+            {
+                Assert.Equal("Connection closed with an error.", await fourth.Closed.WaitAsync(HubTestClient.DefaultTimeout));
+            }
+
+            // Another user is not limited by this one's devices; once a device leaves there is room again.
+            var other = await server.CreateUserAsync("other");
+            await using var othersDevice = await server.ConnectAsync(other);
+            await othersDevice.InvokeAsync("GetActiveCalls");
+            await devices[0].DisposeAsync();
+            devices.RemoveAt(0);
+            await Poll.UntilAsync(async () =>
+            {
+                await using var again = await server.ConnectAsync(user, "device-again");
+                try
+                {
+                    await again.InvokeAsync("GetActiveCalls");
+                    return true;
+                }
+                catch (Exception exception) when (exception is InvalidOperationException or HubErrorException)
+                {
+                    return false; // the server has not seen the leaving device's close yet
+                }
+            }, "a device may connect once another one left");
+        }
+        finally
+        {
+            foreach (var device in devices)
+            {
+                await device.DisposeAsync();
+            }
+        }
+    }
+}
+
 public sealed class HubRateLimitTests(LowHubLimitFixture server) : IClassFixture<LowHubLimitFixture>
 {
     [Fact]

@@ -10,10 +10,35 @@ public sealed class InMemoryPresence : IPresence
 {
     private readonly ConcurrentDictionary<Address, ImmutableHashSet<string>> devices = new();
 
-    public Task AddAsync(Address account, string deviceId, CancellationToken cancellationToken = default)
+    public Task<bool> AddAsync(Address account, string deviceId, int maxDevices = int.MaxValue, CancellationToken cancellationToken = default)
     {
-        devices.AddOrUpdate(account, _ => [deviceId], (_, set) => set.Add(deviceId));
-        return Task.CompletedTask;
+        while (true)
+        {
+            if (!devices.TryGetValue(account, out var set))
+            {
+                if (maxDevices < 1)
+                {
+                    return Task.FromResult(false);
+                }
+
+                if (devices.TryAdd(account, [deviceId]))
+                {
+                    return Task.FromResult(true);
+                }
+
+                continue;
+            }
+
+            if (set.Count >= maxDevices && !set.Contains(deviceId))
+            {
+                return Task.FromResult(false);
+            }
+
+            if (devices.TryUpdate(account, set.Add(deviceId), set))
+            {
+                return Task.FromResult(true);
+            }
+        }
     }
 
     public Task RemoveAsync(Address account, string deviceId, CancellationToken cancellationToken = default)

@@ -11,8 +11,22 @@ namespace CallServer.Adapters.Presence;
 /// </summary>
 public sealed class RedisPresence(RedisConnection redis, RedisKeys keys, NodeIdentity node) : IPresence
 {
-    public Task AddAsync(Address account, string deviceId, CancellationToken cancellationToken = default) =>
-        RegisterAsync(account.Value, deviceId);
+    // KEYS[1] the account's presence, KEYS[2] device-nodes, KEYS[3] this node's devices; ARGV: device,
+    // node, node-devices member, the most devices the account may have.
+    private const string AddScript = """
+        if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[4]) and redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+        redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+        redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+        redis.call('SADD', KEYS[3], ARGV[3])
+        return 1
+        """;
+
+    /// <summary>Adds a device of this node, unless the account has <paramref name="maxDevices"/> (devices of nodes not yet reaped count too).</summary>
+    public Task<bool> AddAsync(Address account, string deviceId, int maxDevices = int.MaxValue, CancellationToken cancellationToken = default) =>
+        redis.Guard(async () => (int)await redis.Database.ScriptEvaluateAsync(
+            AddScript,
+            [keys.Presence(account.Value), keys.DeviceNodes, keys.NodeDevices(node.Id)],
+            [deviceId, node.Id, NodeDevice.Format(deviceId, account.Value), maxDevices]) == 1);
 
     /// <summary>Writes a local device to Redis (again, after Redis lost its data).</summary>
     public Task RegisterAsync(string account, string deviceId) => redis.Guard(async () =>

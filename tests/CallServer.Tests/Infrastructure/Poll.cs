@@ -1,0 +1,22 @@
+namespace CallServer.Tests.Infrastructure;
+
+/// <summary>
+/// Bounded polling for a condition no event announces (the server has handled a connection's close):
+/// a deadline always ends it. Never used to wait for something an event tells.
+/// </summary>
+public static class Poll
+{
+    public static async Task UntilAsync(Func<Task<bool>> condition, string description, TimeSpan? deadline = null)
+    {
+        var until = DateTimeOffset.UtcNow + (deadline ?? TimeSpan.FromSeconds(10));
+        while (!await condition())
+        {
+            if (DateTimeOffset.UtcNow >= until)
+            {
+                Assert.Fail($"{description}: not true within {(deadline ?? TimeSpan.FromSeconds(10)).TotalSeconds:0.#} s");
+            }
+
+            await Task.Delay(50); // paces the polling; the condition itself is what is waited for
+        }
+    }
+}
