@@ -62,7 +62,7 @@ async function startNode(redis) {
   const port = await freePort();
   const env = {
     ...process.env, ASPNETCORE_ENVIRONMENT: "Production", Jwt__SigningKey: signingKey, Admin__ApiKey: adminKey,
-    DemoUsers__Enabled: "false", Swagger__Enabled: "false", Limits__HubInvocationsPerSecond: "100000", Limits__HubInvocationBurst: "100000",
+    DemoUsers__Enabled: "false", Swagger__Enabled: "false", Limits__HubInvocationsPerSecond: "100000", Limits__HubInvocationBurst: "100000", Limits__UserInvocationsPerSecond: "100000", Limits__UserInvocationBurst: "100000",
     Limits__LoginAttemptsPerMinute: "100000", Serilog__MinimumLevel__Default: "Warning", Serilog__MinimumLevel__Override__CallServer: "Warning",
     ...(redis ? { Redis__Configuration: redis } : {}),
   };

@@ -103,7 +103,7 @@ export function callServerEnv(redisAddress, extra = {}) {
     ...process.env,
     ASPNETCORE_ENVIRONMENT: "Production", Jwt__SigningKey: signingKey, Jwt__Issuer: issuer, Jwt__Audience: audience, Admin__ApiKey: adminKey,
     DemoUsers__Enabled: "false", Swagger__Enabled: "false",
-    Limits__HubInvocationsPerSecond: "1000000", Limits__HubInvocationBurst: "1000000", Limits__LoginAttemptsPerMinute: "1000000",
+    Limits__HubInvocationsPerSecond: "1000000", Limits__HubInvocationBurst: "1000000", Limits__UserInvocationsPerSecond: "1000000", Limits__UserInvocationBurst: "1000000", Limits__LoginAttemptsPerMinute: "1000000",
     Calls__MaxCallsPerCaller: "1000",
     Serilog__MinimumLevel__Default: "Warning", Serilog__MinimumLevel__Override__CallServer: "Warning",
     Serilog__MinimumLevel__Override__Microsoft: "Warning", Serilog__MinimumLevel__Override__System: "Warning",

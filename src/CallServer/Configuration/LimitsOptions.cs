@@ -26,4 +26,10 @@ public sealed class LimitsOptions
 
     /// <summary>Devices (hub connections) one user may have at once, on all nodes; one more is refused <c>RateLimited</c>.</summary>
     public int MaxDevicesPerUser { get; set; } = 100;
+
+    /// <summary>Hub invocations one user may make per second, on average, over all its connections to a node.</summary>
+    public int UserInvocationsPerSecond { get; set; } = 200;
+
+    /// <summary>Hub invocations one user may make in a burst, over all its connections to a node.</summary>
+    public int UserInvocationBurst { get; set; } = 600;
 }

@@ -50,7 +50,7 @@ public static class CallServerServices
             .Validate(o => o.GatewayUser is null || Domain.Addresses.Address.IsValidUsername(o.GatewayUser.Split('@')[0]), "Pstn:GatewayUser is not a valid username.")
             .ValidateOnStart();
         services.AddOptions<LimitsOptions>().Bind(configuration.GetSection(LimitsOptions.Section))
-            .Validate(o => o.HubInvocationsPerSecond > 0 && o.HubInvocationBurst > 0 && o.MaximumReceiveMessageSize > 0 && o.MaxDevicesPerUser > 0, "Limits:* must be positive.")
+            .Validate(o => o.HubInvocationsPerSecond > 0 && o.HubInvocationBurst > 0 && o.MaximumReceiveMessageSize > 0 && o.MaxDevicesPerUser > 0 && o.UserInvocationsPerSecond > 0 && o.UserInvocationBurst > 0, "Limits:* must be positive.")
             .ValidateOnStart();
         services.AddOptions<IceServersOptions>().Bind(configuration.GetSection(IceServersOptions.Section))
             .Validate(o => o.CredentialLifetime > TimeSpan.Zero, "IceServers:CredentialLifetime must be positive.").ValidateOnStart();
@@ -90,6 +90,7 @@ public static class CallServerServices
 
         services.AddHostedService<TimerPump>();
         services.AddSingleton<LocalConnections>();
+        services.AddSingleton<UserInvocationLimiter>();
         services.AddSingleton<NodeDrain>();
         services.AddHostedService(sp => sp.GetRequiredService<NodeDrain>());
         if (configuration.GetValue<bool?>($"{DemoUsersOptions.Section}:Enabled") ?? isDevelopment)

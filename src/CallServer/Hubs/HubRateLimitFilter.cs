@@ -5,8 +5,11 @@ using Microsoft.Extensions.Options;
 
 namespace CallServer.Hubs;
 
-/// <summary>A token bucket per connection: an invocation past it fails with <c>RateLimited</c> and does nothing.</summary>
-public sealed class HubRateLimitFilter(IOptions<LimitsOptions> options) : IHubFilter
+/// <summary>
+/// A token bucket per connection, and one per user over all its connections (<see cref="UserInvocationLimiter"/>):
+/// an invocation past either fails with <c>RateLimited</c> and does nothing.
+/// </summary>
+public sealed class HubRateLimitFilter(IOptions<LimitsOptions> options, UserInvocationLimiter users) : IHubFilter
 {
     private static readonly object LimiterKey = new();
 
@@ -17,6 +20,12 @@ public sealed class HubRateLimitFilter(IOptions<LimitsOptions> options) : IHubFi
         if (!lease.IsAcquired)
         {
             throw new HubException($"RateLimited: at most {options.Value.HubInvocationsPerSecond} invocations per second per connection");
+        }
+
+        var user = invocationContext.Context.User?.FindFirst(Auth.CallServerClaims.Subject)?.Value ?? invocationContext.Context.ConnectionId;
+        if (!users.TryAcquire(user))
+        {
+            throw new HubException($"RateLimited: at most {users.PerSecond} invocations per second per user");
         }
 
         return await next(invocationContext);

@@ -32,6 +32,49 @@ public sealed class FewDevicesFixture : CallServerFixture
     protected override void Configure(IDictionary<string, string?> settings) => settings["Limits:MaxDevicesPerUser"] = "3";
 }
 
+/// <summary>A server that lets one user make a burst of 4 invocations over all its connections, then 1 a second.</summary>
+public sealed class LowUserLimitFixture : CallServerFixture
+{
+    protected override void Configure(IDictionary<string, string?> settings)
+    {
+        settings["Limits:UserInvocationBurst"] = "4";
+        settings["Limits:UserInvocationsPerSecond"] = "1";
+    }
+}
+
+public sealed class UserRateLimitTests(LowUserLimitFixture server) : IClassFixture<LowUserLimitFixture>
+{
+    [Fact]
+    public async Task A_users_connections_share_one_budget_and_past_it_every_one_is_RateLimited()
+    {
+        var user = await server.CreateUserAsync("chatty");
+        await using var first = await server.ConnectAsync(user, "first");
+        await using var second = await server.ConnectAsync(user, "second");
+        var other = await server.CreateUserAsync("quiet");
+        await using var othersDevice = await server.ConnectAsync(other);
+
+        var results = new List<string>();
+        for (var i = 0; i < 8; i++)
+        {
+            try
+            {
+                await (i % 2 == 0 ? first : second).InvokeAsync("GetActiveCalls");
+                results.Add("ok");
+            }
+            catch (HubErrorException refused)
+            {
+                results.Add(refused.Code);
+            }
+        }
+
+        // The burst of 4 goes to both connections together, each well under its own per-connection limit.
+        Assert.Equal(4, results.Take(5).Count(r => r == "ok"));
+        Assert.Contains("RateLimited", results);
+        Assert.Equal("RateLimited", results[^1]);
+        await othersDevice.InvokeAsync("GetActiveCalls"); // another user has its own budget
+    }
+}
+
 public sealed class DeviceLimitTests(FewDevicesFixture server) : IClassFixture<FewDevicesFixture>
 {
     [Fact]

@@ -193,6 +193,8 @@ export class Cluster {
       Limits__LoginAttemptsPerMinute: '100000',
       Limits__HubInvocationsPerSecond: '10000',
       Limits__HubInvocationBurst: '10000',
+      Limits__UserInvocationsPerSecond: '10000',
+      Limits__UserInvocationBurst: '10000',
       Logs__Format: 'text',
       ...extra,
     };
