@@ -30,6 +30,6 @@ public static class AuthEndpoints
         }
 
         logger.LogInformation("Token issued to {Account}", account.Address);
-        return TypedResults.Ok(tokens.IssueForUser(account.Address));
+        return TypedResults.Ok(tokens.IssueForUser(account));
     }
 }

@@ -23,10 +23,10 @@ public static class IceServerEndpoints
             .ProducesProblem(StatusCodes.Status401Unauthorized);
     }
 
-    private static Results<Ok<IceServersResponse>, ProblemHttpResult> Get(HttpContext context, IOptions<IceServersOptions> options, CallServer.Application.CallDirectory directory, TimeProvider clock)
+    private static async Task<Results<Ok<IceServersResponse>, ProblemHttpResult>> Get(HttpContext context, IOptions<IceServersOptions> options, CallServer.Application.CallDirectory directory, AccountCheck accounts, TimeProvider clock, CancellationToken cancellationToken)
     {
         var identity = CallerIdentity.From(context.User, directory.DefaultDomain);
-        if (identity is null)
+        if (identity is null || !await accounts.IsCurrentAsync(context.User, identity, cancellationToken))
         {
             return TypedResults.Problem(ApiProblem.Create(ErrorCode.Unauthorized, "the token names no valid caller"));
         }

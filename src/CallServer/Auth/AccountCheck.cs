@@ -5,9 +5,9 @@ using CallServer.Domain.Ports;
 namespace CallServer.Auth;
 
 /// <summary>
-/// A user's token counts only while its account exists, and only for the account it was issued for: a
-/// token issued before the account was (re)created — a deleted user's, reused by a new user of the same
-/// name — is refused. Anonymous tokens have no account and stand alone.
+/// A user's token counts only while its account exists, and only for the account it was issued for (its
+/// <c>account_created</c> claim): a deleted user's token, reused once a new user of the same name exists,
+/// is refused. Anonymous tokens have no account and stand alone.
 /// </summary>
 public sealed class AccountCheck(IUserDirectory users)
 {
@@ -22,6 +22,14 @@ public sealed class AccountCheck(IUserDirectory users)
         if (account is null)
         {
             return false;
+        }
+
+        // Exactly the account the token was issued for (a deleted and re-created user is another account,
+        // whatever second it was made in); tokens of the version before carry no such claim: their issue
+        // time is compared, to the second.
+        if (principal.FindFirst(CallServerClaims.AccountCreated)?.Value is { } created)
+        {
+            return long.TryParse(created, NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) && ticks == account.CreatedAt.UtcTicks;
         }
 
         var issuedAt = long.TryParse(principal.FindFirst("iat")?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)

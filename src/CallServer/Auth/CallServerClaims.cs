@@ -8,6 +8,9 @@ public static class CallServerClaims
     public const string Name = "name";
     public const string AllowedCallee = "allowed_callee";
 
+    /// <summary>The creation time (UTC ticks) of the account a user token was issued for: a token counts only for that very account.</summary>
+    public const string AccountCreated = "account_created";
+
     public const string UserRole = "user";
     public const string AnonymousRole = "anonymous";
 }

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text;
 using CallServer.Configuration;
 using CallServer.Domain.Addresses;
+using CallServer.Domain.Ports;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -13,8 +14,12 @@ public sealed class TokenIssuer(IOptions<JwtOptions> options, TimeProvider clock
 {
     private readonly JsonWebTokenHandler handler = new();
 
-    public IssuedToken IssueForUser(Address account) =>
-        Issue(account, CallServerClaims.UserRole, options.Value.AccessTokenLifetime, []);
+    public IssuedToken IssueForUser(UserAccount account) =>
+        Issue(
+            account.Address,
+            CallServerClaims.UserRole,
+            options.Value.AccessTokenLifetime,
+            [new Claim(CallServerClaims.AccountCreated, account.CreatedAt.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
 
     public IssuedToken IssueForAnonymous(Address account, TimeSpan lifetime, string? displayName, IReadOnlyCollection<Address> allowedCallees)
     {

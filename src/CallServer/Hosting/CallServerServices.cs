@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using CallServer.Adapters.AccountSessions;
 using CallServer.Adapters.Calls;
 using CallServer.Adapters.DeviceMessaging;
 using CallServer.Adapters.Presence;
@@ -136,12 +137,15 @@ public static class CallServerServices
         services.AddSingleton<LocalDeviceMessenger>();
         services.AddSingleton<IDeviceMessenger, RedisDeviceMessenger>();
         services.AddHostedService<NodeChannelListener>();
+        services.AddSingleton<IAccountSessions, RedisAccountSessions>();
+        services.AddHostedService<ClosedAccountsListener>();
         services.AddHostedService<NodeHeartbeat>();
     }
 
     private static void AddInMemoryStores(this IServiceCollection services)
     {
         services.AddSingleton<IDeviceMessenger, LocalDeviceMessenger>();
+        services.AddSingleton<IAccountSessions, LocalAccountSessions>();
         services.AddSingleton<InMemoryCallStore>();
         services.AddMeasuredCallStore<InMemoryCallStore>();
         services.AddSingleton<InMemoryTimerQueue>();

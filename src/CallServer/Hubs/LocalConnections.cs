@@ -31,6 +31,22 @@ public sealed class LocalConnections
         }
     }
 
+    /// <summary>Closes every connection of one account; returns how many.</summary>
+    public int AbortAccount(string account)
+    {
+        var aborted = 0;
+        foreach (var connection in connections.Values)
+        {
+            if (string.Equals(connection.Account, account, StringComparison.Ordinal))
+            {
+                connection.Abort();
+                aborted++;
+            }
+        }
+
+        return aborted;
+    }
+
     /// <summary>Closes every connection; clients reconnect (to another node) and resume their calls.</summary>
     public int AbortAll()
     {

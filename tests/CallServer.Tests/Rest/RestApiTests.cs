@@ -151,6 +151,50 @@ public sealed class RestApiTests(CallServerFixture server) : IClassFixture<CallS
     }
 
     [Fact]
+    public async Task Deleting_a_user_closes_its_connections_and_refuses_its_tokens_even_after_the_name_is_taken_again()
+    {
+        var user = await server.CreateUserAsync("leaving");
+        await using var device = await server.ConnectAsync(user);
+        await device.InvokeAsync("GetActiveCalls");
+
+        using (var deleted = await UsersAsync(HttpMethod.Delete, "/" + user.Username))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        }
+
+        // The open connection is closed by the server, at once.
+        await device.Closed.WaitAsync(HubTestClient.DefaultTimeout);
+
+        // A new user of the same name, made at once (within the same second as the old token): the old token
+        // is still refused, everywhere; the new user's works.
+        using (var again = await UsersAsync(HttpMethod.Post, string.Empty, body: new { username = user.Username, password = CallServerFixture.Password }))
+        {
+            Assert.Equal(HttpStatusCode.Created, again.StatusCode);
+        }
+
+        var newToken = await server.TokenAsync(user.Username, CallServerFixture.Password);
+        foreach (var route in new[] { "/api/v1/ice-servers", "/api/v1/calls/ffffffffffffffffffffffffffffffff" })
+        {
+            using var old = new HttpRequestMessage(HttpMethod.Get, route);
+            old.Headers.Authorization = new AuthenticationHeaderValue("Bearer", user.Token);
+            using var refused = await server.Http.SendAsync(old);
+            await ProblemAsync(refused, HttpStatusCode.Unauthorized, "Unauthorized");
+        }
+
+        var refusedConnection = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var stale = await server.ConnectWithTokenAsync(user.Token);
+            await stale.InvokeAsync("GetActiveCalls");
+        });
+        Assert.NotNull(refusedConnection);
+
+        using var current = new HttpRequestMessage(HttpMethod.Get, "/api/v1/ice-servers");
+        current.Headers.Authorization = new AuthenticationHeaderValue("Bearer", newToken);
+        using var served = await server.Http.SendAsync(current);
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+    }
+
+    [Fact]
     public async Task A_call_snapshot_is_served_to_its_parties_only()
     {
         await using var p = await Scenario.InCallAsync(server);

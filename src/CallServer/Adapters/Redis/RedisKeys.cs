@@ -51,5 +51,8 @@ public sealed class RedisKeys(IOptions<RedisOptions> options)
 
     public RedisKey ClaimedTimers => prefix + "timers:claimed";
 
+    /// <summary>Every node listens here for accounts whose connections must close (a deleted user).</summary>
+    public RedisChannel ClosedAccountsChannel => RedisChannel.Literal(prefix + "accounts:closed");
+
     public RedisChannel NodeChannel(string nodeId) => RedisChannel.Literal(prefix + "node:" + nodeId);
 }

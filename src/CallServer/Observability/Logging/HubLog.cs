@@ -29,4 +29,7 @@ public static partial class HubLog
 
     [LoggerMessage(EventId = 5008, EventName = "ConnectionRefused", Level = LogLevel.Warning, Message = "Device {DeviceId} of {Account} refused: {Error}")]
     public static partial void ConnectionRefused(ILogger logger, string deviceId, Address account, string error);
+
+    [LoggerMessage(EventId = 5009, EventName = "AccountClosed", Level = LogLevel.Information, Message = "Account {Account} was closed: {ConnectionCount} connections of this node closed")]
+    public static partial void AccountClosed(ILogger logger, string account, int connectionCount);
 }
