@@ -389,6 +389,30 @@ public sealed class CallDeciderInCallTests
         Assert.Equal(IceCandidate.MaxPending, s.Call.CandidatesForCallee.Count);
     }
 
+    [Fact]
+    public void Ringing_devices_keep_at_most_64_candidates_each_and_256_together()
+    {
+        var devices = Enumerable.Range(0, 6).Select(i => new Requester(Bob, $"bob-device-{i}")).ToArray();
+        var s = Ringing(null, devices);
+        for (var i = 0; i < IceCandidate.MaxPending; i++)
+        {
+            s.Do(new SendIceCandidate(devices[0], Candidate(i)));
+        }
+
+        s.Refuse(new SendIceCandidate(devices[0], Candidate(99)), ErrorCode.PayloadTooLarge);
+        for (var device = 1; device < 4; device++)
+        {
+            for (var i = 0; i < IceCandidate.MaxPending; i++)
+            {
+                s.Do(new SendIceCandidate(devices[device], Candidate(i)));
+            }
+        }
+
+        Assert.Equal(IceCandidate.MaxPendingFromDevices, s.Call.CandidatesFromDevices.Count);
+        s.Refuse(new SendIceCandidate(devices[4], Candidate(1)), ErrorCode.PayloadTooLarge); // its first, but the call is full
+        Assert.Equal(IceCandidate.MaxPendingFromDevices, s.Call.CandidatesFromDevices.Count);
+    }
+
     public static TheoryData<string> InCallRefusals => new(InCallCases.Keys);
 
     private static CallScenario HoldPending() => InCall().Then(Hold(AlicePhone, "op-1"));

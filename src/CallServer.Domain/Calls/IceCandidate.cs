@@ -8,4 +8,7 @@ public sealed record IceCandidate(string Candidate, string? SdpMid, int? SdpMLin
 
     /// <summary>Candidates kept for a callee device that is not bound yet; later ones are dropped.</summary>
     public const int MaxPending = 64;
+
+    /// <summary>The most candidates kept from all ringing devices of a call together (each keeps at most <see cref="MaxPending"/>).</summary>
+    public const int MaxPendingFromDevices = 256;
 }

@@ -222,7 +222,11 @@ public static partial class CallDecider
         if (call.IsRinging && call.RingingDevices.FirstOrDefault(d => d.DeviceId == command.Requester.DeviceId && d.Account == command.Requester.Account) is { } ringing)
         {
             // A ringing device may trickle before it accepts: kept, and handed to the caller if it does.
-            return call.CandidatesFromDevices.Count(c => c.DeviceId == ringing.DeviceId) >= IceCandidate.MaxPending
+            // At most so many per device, and for all the call's ringing devices together: the record of a
+            // call ringing on many devices stays small.
+            return call.CandidatesFromDevices.Count >= IceCandidate.MaxPendingFromDevices
+                ? Decision.Refuse(ErrorCode.PayloadTooLarge, $"at most {IceCandidate.MaxPendingFromDevices} candidates are kept from all ringing devices together")
+                : call.CandidatesFromDevices.Count(c => c.DeviceId == ringing.DeviceId) >= IceCandidate.MaxPending
                 ? Decision.Refuse(ErrorCode.PayloadTooLarge, $"at most {IceCandidate.MaxPending} candidates are kept before the call is answered")
                 : Decision.Changes(call, call with { CandidatesFromDevices = call.CandidatesFromDevices.Add(new DeviceCandidate(ringing.DeviceId, candidate)) }, []);
         }

@@ -28,6 +28,8 @@ public sealed class CallService(
 {
     private const int MaxAttempts = 16;
 
+    private const int MaxTimerAttempts = 1024;
+
     private DeciderSettings Settings => new(options.Value.RingTimeout, options.Value.OperationTimeout, options.Value.ReconnectGrace, MaxCallsPerCaller: options.Value.MaxCallsPerCaller);
 
     public async Task<CallSnapshot> CreateAsync(CallerIdentity identity, string deviceId, string? calleeText, CancellationToken cancellationToken = default)
@@ -143,8 +145,14 @@ public sealed class CallService(
         }
     }
 
-    public Task FireTimerAsync(DueTimer timer, CancellationToken cancellationToken = default) =>
-        ExecuteAsync(timer.CallId, new TimerElapsed(timer.Request.Kind, timer.Request.Token), cancellationToken);
+    /// <summary>
+    /// Fires a timer. A timer is never the one to give way: where a command gives up after
+    /// <see cref="MaxAttempts"/> lost races, a timer keeps deciding again (each attempt starts from the
+    /// version that won, without a read) until it gets its turn, so contention on a call cannot delay its
+    /// ring, operation or grace timer by a retry cycle.
+    /// </summary>
+    public async Task FireTimerAsync(DueTimer timer, CancellationToken cancellationToken = default) =>
+        await ExecuteAsync(await LoadLastSeenAsync(timer.CallId, cancellationToken), new TimerElapsed(timer.Request.Kind, timer.Request.Token), fresh: false, cancellationToken, MaxTimerAttempts);
 
     /// <summary>Decides <paramref name="command"/> on the stored call and carries the decision out; returns the call after it.</summary>
     public async Task<Call> ExecuteAsync(string callId, CallCommand command, CancellationToken cancellationToken = default) =>
@@ -157,10 +165,10 @@ public sealed class CallService(
     /// sight of the call) is trusted only by a successful compare-and-set: a refusal, or a decision to
     /// change nothing, is decided again on the stored call before it is answered or carried out.
     /// </summary>
-    private async Task<Call> ExecuteAsync(Call loaded, CallCommand command, bool fresh, CancellationToken cancellationToken)
+    private async Task<Call> ExecuteAsync(Call loaded, CallCommand command, bool fresh, CancellationToken cancellationToken, int maxAttempts = MaxAttempts)
     {
         var call = loaded;
-        for (var attempt = 1; attempt <= MaxAttempts; attempt++)
+        for (var attempt = 1; attempt <= maxAttempts; attempt++)
         {
             var decision = CallDecider.Decide(call, command, Settings, clock.GetUtcNow());
             if (!fresh && (decision.IsRefused || !decision.Changed))
