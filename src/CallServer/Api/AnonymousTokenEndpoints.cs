@@ -24,6 +24,32 @@ public static class AnonymousTokenEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
+        api.MapPost("/anonymous-tokens/renew", Renew)
+            .WithTags("Auth")
+            .WithName("RenewAnonymousToken")
+            .WithSummary("Renews an anonymous token before it expires: the same anonymous address, allowed callees and display name, a new expiry; the caller's calls go on (reconnect with the new token and ResumeCall).")
+            .RequireAuthorization(AuthPolicies.AnyCaller)
+            .RequireRateLimiting(RateLimitPolicies.AnonymousTokens)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+    }
+
+    /// <summary>
+    /// An anonymous caller's identity lives only in its token, and a call is bound to that identity: so a
+    /// still-valid anonymous token may be exchanged for a new one of the same identity, whose connection
+    /// can <c>ResumeCall</c> the calls of the old one. A user's token cannot (users log in again).
+    /// </summary>
+    private static Results<Ok<IssuedToken>, ProblemHttpResult> Renew(HttpContext context, IOptions<AnonymousCallsOptions> options, CallDirectory directory, TokenIssuer tokens, ILogger<AnonymousTokenRequest> logger)
+    {
+        var identity = CallerIdentity.From(context.User, directory.DefaultDomain);
+        if (identity is not { IsAnonymous: true })
+        {
+            return Problem(ErrorCode.Forbidden, "only an anonymous token is renewed this way; users request a new token with their credentials");
+        }
+
+        logger.LogInformation("Anonymous token renewed for {Account}", identity.Account);
+        return TypedResults.Ok(tokens.IssueForAnonymous(identity.Account, options.Value.TokenLifetime, identity.DisplayName, identity.AllowedCallees?.ToList() ?? []));
     }
 
     private static async Task<Results<Ok<IssuedToken>, ProblemHttpResult>> Issue(

@@ -125,6 +125,51 @@ public sealed class AnonymousCallerTests(CallServerFixture server) : IClassFixtu
     }
 
     [Fact]
+    public async Task An_anonymous_caller_renews_its_token_and_resumes_its_call_with_the_same_identity()
+    {
+        var calleeUser = await server.CreateUserAsync("support");
+        await using var callee = await server.ConnectAsync(calleeUser);
+        var token = await server.AnonymousTokenAsync(allowedCallees: [calleeUser.Address], displayName: "Visitor");
+        await using var anonymous = await server.ConnectWithTokenAsync(token.AccessToken, "anonymous");
+        var call = await anonymous.CreateCallAsync(calleeUser.Username);
+        await anonymous.InvokeAsync("EstablishCall", call.CallId, Sdp.Audio());
+        await callee.WaitForIncomingCallAsync(call.CallId);
+        await callee.InvokeAsync("AcceptCall", call.CallId, Sdp.Audio());
+        await anonymous.WaitForStateAsync(call.CallId, "InCall");
+
+        // The server-side component (or the page itself) renews with the current token, before it expires.
+        using var renewal = new HttpRequestMessage(HttpMethod.Post, "/api/v1/anonymous-tokens/renew");
+        renewal.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token.AccessToken);
+        using var renewed = await server.Http.SendAsync(renewal);
+        Assert.Equal(HttpStatusCode.OK, renewed.StatusCode);
+        var fresh = (await renewed.Content.ReadFromJsonAsync<CallServerFixture.TokenResponse>(Json.Options))!;
+        Assert.Equal(token.Address, fresh.Address);
+        Assert.NotEqual(token.AccessToken, fresh.AccessToken);
+
+        // A connection with the new token takes the call over; the callee hears the renewed caller.
+        await using var resumed = await server.ConnectWithTokenAsync(fresh.AccessToken, "anonymous-renewed");
+        var snapshot = await resumed.InvokeAsync<CallView>("ResumeCall", call.CallId);
+        Assert.Equal("InCall", snapshot.State);
+        Assert.Equal("Visitor", (await callee.GetCallAsync(call.CallId)).RemoteDisplayName);
+        await resumed.InvokeAsync("Mute", call.CallId);
+        await callee.WaitForEventAsync(CallEvents.MediaAttributesChanged, e => e[0].GetProperty("media").GetProperty("remoteMuted").GetBoolean());
+
+        // The renewed token keeps the old one's limits: still only the allowed callee.
+        var other = await server.CreateUserAsync("other");
+        await CallEvents.AssertRefusedAsync("Forbidden", () => resumed.InvokeAsync("CreateOutgoingCall", other.Username));
+    }
+
+    [Fact]
+    public async Task A_users_token_is_not_renewed_as_an_anonymous_one()
+    {
+        var user = await server.CreateUserAsync("named");
+        using var renewal = new HttpRequestMessage(HttpMethod.Post, "/api/v1/anonymous-tokens/renew");
+        renewal.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", user.Token);
+        using var refused = await server.Http.SendAsync(renewal);
+        await AssertProblemAsync(refused, HttpStatusCode.Forbidden, "Forbidden");
+    }
+
+    [Fact]
     public async Task An_anonymous_token_with_allowed_callees_may_call_only_those()
     {
         var allowed = await server.CreateUserAsync("allowed");
