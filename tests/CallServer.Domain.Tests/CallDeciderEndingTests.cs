@@ -1,5 +1,6 @@
 using CallServer.Domain.Calls;
 using CallServer.Domain.Commands;
+using CallServer.Domain.Decisions;
 using CallServer.Domain.Errors;
 using CallServer.Domain.Notifications;
 using static CallServer.Domain.Tests.CallScenario;
@@ -310,5 +311,22 @@ public sealed class CallDeciderEndingTests
         s.Refuse(new SendIceCandidate(AlicePhone, Candidate()), ErrorCode.InvalidState);
         s.Do(new SetMuted(AliceLaptop, true));
         Assert.True(s.View(BobPhone).Media.RemoteMuted);
+    }
+
+    [Fact]
+    public void A_call_the_store_lost_ends_for_every_party_with_an_error_and_an_ended_one_stays_as_it_is()
+    {
+        var s = InCall();
+        var lost = CallDecider.Decide(s.Call, new CallLost(), Settings, s.Now);
+
+        Assert.False(lost.IsRefused);
+        Assert.Equal(CallPhase.Ended, lost.Call!.Phase);
+        Assert.Equal(new CallEnd(EndReason.Failed, CallStatusCodes.EndedByError), lost.Call.Caller.End);
+        Assert.Equal(new CallEnd(EndReason.Failed, CallStatusCodes.EndedByError), lost.Call.Callee.End);
+        Assert.Contains(lost.Notifications, n => n is CallStatusChangedNotification { To.DeviceId: "alice-phone" });
+        Assert.Contains(lost.Notifications, n => n is CallStatusChangedNotification { To.DeviceId: "bob-phone" });
+
+        var ended = s.Then(new EndCall(AlicePhone)).Call;
+        Assert.True(CallDecider.Decide(ended, new CallLost(), Settings, s.Now).IsRefused);
     }
 }

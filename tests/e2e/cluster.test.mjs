@@ -817,7 +817,10 @@ describe('CallServer cluster: several nodes sharing calls through Redis', { time
     await a2.hub.invoke('EndCall', newCall);
     await waitForState(b22, newCall, 'Ended', 'EndedRemotely');
 
-    // The connections that lived through the outage: their old call is gone with the data.
+    // The connections that lived through the outage: their old call is gone with the data, and both
+    // parties were told so (Ended, Failed) by the nodes that had seen it, without asking.
+    await waitForState(a, callId, 'Ended', 'Failed');
+    await waitForState(b, callId, 'Ended', 'Failed');
     await assertRefused(a.hub.invoke('GetCall', callId), 'CallNotFound');
   });
 });

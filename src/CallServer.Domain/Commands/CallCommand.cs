@@ -49,3 +49,9 @@ public sealed record CompleteAnswer : CallCommand;
 
 /// <summary>A timer the decider asked for came due.</summary>
 public sealed record TimerElapsed(CallTimerKind Kind, string Token) : CallCommand;
+
+/// <summary>
+/// The store lost the call (Redis restarted without its data): every party that this node last saw in it
+/// is told the call ended, as it was last seen. Decided on that last sight, never saved.
+/// </summary>
+public sealed record CallLost : CallCommand;

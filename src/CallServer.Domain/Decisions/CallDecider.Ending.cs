@@ -56,6 +56,18 @@ public static partial class CallDecider
         static CallEnd Remote() => new(EndReason.EndedRemotely, CallStatusCodes.SessionCompleted);
     }
 
+    /// <summary>The store lost the call: it ends for everyone, with an error, as it was last seen.</summary>
+    private static Decision Lost(Call call, DateTimeOffset now)
+    {
+        if (call.Phase == CallPhase.Ended)
+        {
+            return Decision.Refuse(ErrorCode.InvalidState, "the call has ended");
+        }
+
+        var failed = new CallEnd(EndReason.Failed, CallStatusCodes.EndedByError);
+        return Finish(call, call, failed, failed, now);
+    }
+
     private static Decision TimerElapsed(Call call, TimerElapsed timer, DateTimeOffset now)
     {
         if (call.Phase == CallPhase.Ended)

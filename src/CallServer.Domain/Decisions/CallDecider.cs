@@ -96,6 +96,7 @@ public static partial class CallDecider
         ResumeCall c => Resume(call, c, now),
         DeviceDisconnected c => Disconnect(call, c, settings, now),
         TimerElapsed c => TimerElapsed(call, c, now),
+        CallLost => Lost(call, now),
         _ => Decision.Refuse(ErrorCode.InvalidArgument, $"unknown command {command.GetType().Name}"),
     };
 

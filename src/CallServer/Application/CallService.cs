@@ -146,6 +146,35 @@ public sealed class CallService(
     }
 
     /// <summary>
+    /// The store lost its data: of the calls this node <paramref name="remembered"/>, those that are gone
+    /// now are ended for their parties, as they were last seen (nothing is saved: there is nothing left to
+    /// save to). Returns how many.
+    /// </summary>
+    public async Task<int> ReportLostCallsAsync(IReadOnlyList<Call> remembered, CancellationToken cancellationToken = default)
+    {
+        var lost = 0;
+        foreach (var call in remembered)
+        {
+            if (await store.GetAsync(call.CallId, cancellationToken) is not null)
+            {
+                continue;
+            }
+
+            var decision = CallDecider.Decide(call, new CallLost(), Settings, clock.GetUtcNow());
+            if (decision.IsRefused)
+            {
+                continue;
+            }
+
+            CallLog.Ended(logger, call.CallId, decision.Call!.Caller.End?.Reason, decision.Call.Callee.End?.Reason);
+            await notifier.DeliverAsync(decision.Call, decision.Notifications, CancellationToken.None);
+            lost++;
+        }
+
+        return lost;
+    }
+
+    /// <summary>
     /// Fires a timer. A timer is never the one to give way: where a command gives up after
     /// <see cref="MaxAttempts"/> lost races, a timer keeps deciding again (each attempt starts from the
     /// version that won, without a read) until it gets its turn, so contention on a call cannot delay its

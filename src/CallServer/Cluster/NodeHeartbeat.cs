@@ -1,3 +1,4 @@
+using CallServer.Adapters.Calls;
 using CallServer.Adapters.Presence;
 using CallServer.Adapters.Redis;
 using CallServer.Application;
@@ -24,6 +25,7 @@ public sealed class NodeHeartbeat(
     RedisPresence presence,
     LocalConnections connections,
     CallService calls,
+    RedisCallStore callStore,
     IOptions<RedisOptions> options,
     IOptions<CallsOptions> callsOptions,
     TimeProvider clock,
@@ -110,6 +112,11 @@ public sealed class NodeHeartbeat(
                 }
 
                 ClusterLog.DevicesReRegistered(logger, node.Id, connections.Count);
+                var lost = await calls.ReportLostCallsAsync(callStore.RememberedCalls());
+                if (lost > 0)
+                {
+                    ClusterLog.CallsLost(logger, node.Id, lost);
+                }
             }
         }
 

@@ -17,6 +17,9 @@ public sealed class LastSeenCalls
 
     public Call? TryGet(string callId) => calls.TryGetValue(callId, out var call) ? call : null;
 
+    /// <summary>Every call in progress this node remembers.</summary>
+    public IReadOnlyList<Call> All() => [.. calls.Values];
+
     /// <summary>Remembers what was just read or saved of <paramref name="callId"/> (null: it is gone) and returns it.</summary>
     public Call? Saw(string callId, Call? call)
     {

@@ -82,6 +82,9 @@ public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptio
     public Task<Call?> GetAsync(string callId, CancellationToken cancellationToken = default) =>
         redis.Guard(async () => lastSeen.Saw(callId, Read(await redis.Database.HashGetAsync(keys.Call(callId), "d"))));
 
+    /// <summary>The calls in progress this node last saw (to tell their parties if Redis loses them).</summary>
+    public IReadOnlyList<Call> RememberedCalls() => lastSeen.All();
+
     public Task<Call?> GetLastSeenAsync(string callId, CancellationToken cancellationToken = default) =>
         lastSeen.TryGet(callId) is { } call ? Task.FromResult<Call?>(call) : GetAsync(callId, cancellationToken);
 

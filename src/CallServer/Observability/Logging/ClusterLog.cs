@@ -23,4 +23,7 @@ public static partial class ClusterLog
 
     [LoggerMessage(EventId = 2007, EventName = "NodeDrainNotified", Level = LogLevel.Warning, Message = "Could not tell every client to reconnect")]
     public static partial void DrainNotifyFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 2008, EventName = "CallsLostWithRedisData", Level = LogLevel.Warning, Message = "Node {NodeId} told the parties of {CallCount} calls that Redis lost that their calls ended")]
+    public static partial void CallsLost(ILogger logger, string nodeId, int callCount);
 }
