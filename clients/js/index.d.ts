@@ -167,6 +167,8 @@ export interface CallServiceOptions {
   logger?: Pick<Console, 'info' | 'warn' | 'error' | 'log'>;
   /** Hub path (default /hubs/calls). */
   hubPath?: string;
+  /** Renew an anonymous caller's accessToken ahead of its expiry (default true); the calls go on. */
+  renewAnonymousToken?: boolean;
   fetch?: typeof fetch;
 }
 
@@ -185,6 +187,9 @@ export declare class CallService {
   static anonymousToken(options?: {
     baseUrl?: string; apiKey?: string; allowedCallees?: string[]; displayName?: string; ttlSeconds?: number; fetch?: typeof fetch;
   }): Promise<TokenResponse>;
+
+  /** POST /api/v1/anonymous-tokens/renew: a new token of the same anonymous caller, for its current one. */
+  static renewAnonymousToken(options: { baseUrl?: string; accessToken: string; fetch?: typeof fetch }): Promise<TokenResponse>;
 
   constructor(options: CallServiceOptions);
   listener: CallApplicationListener | null;

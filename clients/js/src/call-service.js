@@ -3,6 +3,7 @@
 import * as signalR from '@microsoft/signalr';
 import { Call } from './call.js';
 import { CallError, parseHubError } from './errors.js';
+import { isAnonymousToken, renewalDelayMs, tokenClaims } from './token-renewal.js';
 
 const DEFAULT_RECONNECT_DELAYS = [0, 1000, 2000, 5000, 10000, 10000]; // within the server's 30 s grace
 
@@ -23,13 +24,7 @@ function defaultBaseUrl() {
 
 /** The `sub` claim of a JWT (the caller's address), or null. */
 function tokenSubject(token) {
-  try {
-    const payload = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
-    const json = JSON.parse(decodeURIComponent(escape(atob(payload.padEnd(Math.ceil(payload.length / 4) * 4, '=')))));
-    return json.sub ?? null;
-  } catch {
-    return null;
-  }
+  return tokenClaims(token)?.sub ?? null;
 }
 
 export class CallService {
@@ -38,6 +33,9 @@ export class CallService {
   #tokenFactory;
   #iceCache = null; // { servers, expires }
   #options;
+  /** The current token when the application gave one (renewed here for an anonymous caller). */
+  #token = null;
+  #renewalTimer = null;
 
   /**
    * Connects to the server and returns the service once the hub connection is up.
@@ -46,7 +44,33 @@ export class CallService {
   static async connect(options) {
     const service = new CallService(options);
     await service.#start();
+    service.#scheduleRenewal();
     return service;
+  }
+
+  /**
+   * An anonymous caller's token (given as `accessToken`) is renewed ahead of its expiry, unless
+   * `renewAnonymousToken` is false: the hub closes a connection when its token expires, and the automatic
+   * reconnect then uses the new token and resumes the calls (same identity, so ResumeCall is allowed).
+   */
+  #scheduleRenewal() {
+    if (!this.#token || this.#options.renewAnonymousToken === false || !isAnonymousToken(this.#token)) return;
+    const delay = renewalDelayMs(this.#token, Date.now());
+    if (delay === null) return;
+    this.#renewalTimer = setTimeout(() => this.#renew(), delay);
+  }
+
+  async #renew() {
+    this.#renewalTimer = null;
+    try {
+      const renewed = await CallService.renewAnonymousToken({
+        baseUrl: this.#options.baseUrl, accessToken: this.#token, fetch: this.#options.fetch ?? globalThis.fetch,
+      });
+      this.#token = renewed.accessToken;
+      this.#scheduleRenewal();
+    } catch (error) {
+      (this.#options.logger ?? console).warn?.(`CallServer: could not renew the anonymous token: ${error?.message ?? error}`);
+    }
   }
 
   /** POST /api/v1/auth/token: `{accessToken, expiresAt, address}` for a registered user. */
@@ -78,6 +102,20 @@ export class CallService {
     return response.json();
   }
 
+  /**
+   * POST /api/v1/anonymous-tokens/renew: a new token for the same anonymous caller (same address, allowed
+   * callees and display name), in exchange for its current, still valid token.
+   * @param {{ baseUrl?: string, accessToken: string, fetch?: typeof fetch }} options
+   */
+  static async renewAnonymousToken({ baseUrl = defaultBaseUrl(), accessToken, fetch: fetchImpl = globalThis.fetch }) {
+    const response = await fetchImpl(`${trimSlash(baseUrl)}/api/v1/anonymous-tokens/renew`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    if (!response.ok) throw await problem(response);
+    return response.json();
+  }
+
   /** @param {import('../index.js').CallServiceOptions} options */
   constructor(options = {}) {
     const baseUrl = options.baseUrl ?? defaultBaseUrl();
@@ -86,7 +124,8 @@ export class CallService {
       throw new CallError('InvalidArgument', 'accessToken or accessTokenFactory is required');
     }
     this.#options = { ...options, baseUrl: trimSlash(baseUrl) };
-    this.#tokenFactory = options.accessTokenFactory ?? (() => options.accessToken);
+    this.#token = options.accessToken ?? null;
+    this.#tokenFactory = options.accessTokenFactory ?? (() => this.#token);
     /** The application's listener (CallApplicationListener): incomingCall, callStatusChanged, … */
     this.listener = options.listener ?? null;
     /** Extra RTCConfiguration fields for every RTCPeerConnection (iceServers come from the server). */
@@ -175,6 +214,8 @@ export class CallService {
 
   /** Stops the hub connection and releases every call's media (calls go on on the server until the grace period ends). */
   async disconnect() {
+    if (this.#renewalTimer) clearTimeout(this.#renewalTimer);
+    this.#renewalTimer = null;
     for (const call of this.#calls.values()) call._dispose();
     this.#calls.clear();
     await this.#hub?.stop();
