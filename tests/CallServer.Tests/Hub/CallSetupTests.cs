@@ -230,6 +230,15 @@ public sealed class CallSetupTests(CallServerFixture server) : IClassFixture<Cal
         var targetActive = Assert.Single(await target.InvokeAsync<CallView[]>("GetActiveCalls"));
         Assert.Equal(parties.CallId, targetActive.CallId);
         Assert.Equal("InCall", targetActive.State);
+
+        // Nor does it learn what happens after it left: not when the target answered, not its mute.
+        Assert.Null(forwarderView.AnsweredAt);
+        await target.InvokeAsync("Mute", parties.CallId);
+        await parties.Caller.WaitForEventAsync(CallEvents.MediaAttributesChanged, e => e[0].Str("callId") == parties.CallId && e[0].GetProperty("media").GetProperty("remoteMuted").GetBoolean());
+        var forwarderLater = await parties.Callee.GetCallAsync(parties.CallId);
+        Assert.Null(forwarderLater.AnsweredAt);
+        Assert.False(forwarderLater.Media.LocalMuted);
+        Assert.False(forwarderLater.Media.RemoteMuted);
     }
 
     [Fact]
