@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Security.Claims;
 using System.Text;
 using CallServer.Configuration;
@@ -40,7 +41,7 @@ public sealed class TokenIssuer(IOptions<JwtOptions> options, TimeProvider clock
         var now = clock.GetUtcNow();
         var expires = now + lifetime;
         var identity = new ClaimsIdentity(
-            [new Claim(CallServerClaims.Subject, account.Value), new Claim(CallServerClaims.Role, role), .. extraClaims]);
+            [new Claim(CallServerClaims.Subject, account.Value), new Claim(CallServerClaims.Role, role), new Claim("jti", Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))), .. extraClaims]);
         var token = handler.CreateToken(new SecurityTokenDescriptor
         {
             Subject = identity,

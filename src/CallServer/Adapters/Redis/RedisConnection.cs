@@ -30,7 +30,7 @@ public sealed class RedisConnection : IDisposable
             var configuration = ConfigurationOptions.Parse(options.Value.Configuration!);
             configuration.AbortOnConnectFail = false;
             configuration.ConnectRetry = 3;
-            configuration.ConnectTimeout = (int)options.Value.ConnectTimeout.TotalMilliseconds;
+            configuration.ConnectTimeout = Math.Min(configuration.ConnectTimeout, (int)options.Value.ConnectTimeout.TotalMilliseconds);
             configuration.AsyncTimeout = (int)OperationTimeout.TotalMilliseconds;
             configuration.SyncTimeout = (int)OperationTimeout.TotalMilliseconds;
             configuration.BacklogPolicy = BacklogPolicy.FailFast;
