@@ -89,8 +89,8 @@ internal static class BenchMain
         await using var nodeB = await Node.StartAsync("B", backplane: null, cancellationToken);
         using var redisA = new RedisConnection(options, NullLogger<RedisConnection>.Instance);
         using var redisB = new RedisConnection(options, NullLogger<RedisConnection>.Instance);
-        _ = redisA.Multiplexer;
-        _ = redisB.Multiplexer;
+        redisA.WaitUntilConnected();
+        redisB.WaitUntilConnected();
         var (idA, idB) = (new NodeIdentity(), new NodeIdentity());
         await using var deviceB = await Receiver.ConnectAsync(nodeB.HubUrl, cancellationToken);
         var localA = new LocalConnections();

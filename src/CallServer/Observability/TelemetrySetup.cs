@@ -30,7 +30,7 @@ public static class TelemetrySetup
         var redisEnabled = configuration.GetSection(RedisOptions.Section).Get<RedisOptions>() is { Enabled: true };
         if (redisEnabled && otlp.Enabled)
         {
-            builder.Services.AddSingleton<IConnectionMultiplexer>(sp => sp.GetRequiredService<RedisConnection>().Multiplexer);
+            builder.Services.AddSingleton<IConnectionMultiplexer>(sp => sp.GetRequiredService<RedisConnection>().WaitUntilConnected());
         }
 
         builder.Services.AddOpenTelemetry()

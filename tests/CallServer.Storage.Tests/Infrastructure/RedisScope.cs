@@ -18,15 +18,15 @@ public sealed class RedisScope(RedisServer server, Action<RedisOptions>? configu
     public RedisKeys Keys => new(Options);
 
     /// <summary>
-    /// A new multiplexer, as another node would have. Connected now unless <paramref name="lazy"/>: the first use of
-    /// a <see cref="RedisConnection"/> connects synchronously, and many concurrent first uses starve the thread pool.
+    /// A new multiplexer, as another node would have. Connected before it is returned unless <paramref name="lazy"/>
+    /// (then it connects in the background, as at a node's start, and answers Unavailable until it has).
     /// </summary>
     public RedisConnection Connect(bool lazy = false)
     {
         var connection = new RedisConnection(Options, NullLogger<RedisConnection>.Instance);
         if (!lazy)
         {
-            _ = connection.Multiplexer;
+            connection.WaitUntilConnected();
         }
 
         lock (connections)

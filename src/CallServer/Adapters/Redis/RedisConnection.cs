@@ -16,7 +16,7 @@ namespace CallServer.Adapters.Redis;
 /// </summary>
 public sealed class RedisConnection : IDisposable
 {
-    private readonly Lazy<ConnectionMultiplexer> multiplexer;
+    private readonly Task<ConnectionMultiplexer> connecting;
     private readonly ILogger<RedisConnection> logger;
     private int unavailable;
     private long clockOffsetMs = long.MinValue;
@@ -25,20 +25,26 @@ public sealed class RedisConnection : IDisposable
     {
         this.logger = logger;
         OperationTimeout = options.Value.OperationTimeout;
-        multiplexer = new Lazy<ConnectionMultiplexer>(() =>
-        {
-            var configuration = ConfigurationOptions.Parse(options.Value.Configuration!);
-            configuration.AbortOnConnectFail = false;
-            configuration.ConnectRetry = 3;
-            configuration.ConnectTimeout = Math.Min(configuration.ConnectTimeout, (int)options.Value.ConnectTimeout.TotalMilliseconds);
-            configuration.AsyncTimeout = (int)OperationTimeout.TotalMilliseconds;
-            configuration.SyncTimeout = (int)OperationTimeout.TotalMilliseconds;
-            configuration.BacklogPolicy = BacklogPolicy.FailFast;
-            var connection = ConnectionMultiplexer.Connect(configuration);
-            connection.ConnectionFailed += (_, e) => RedisLog.ConnectionLost(logger, e.FailureType, e.EndPoint?.ToString());
-            connection.ConnectionRestored += (_, e) => RedisLog.ConnectionRestored(logger, e.EndPoint?.ToString());
-            return connection;
-        });
+        var configuration = ConfigurationOptions.Parse(options.Value.Configuration!);
+        configuration.AbortOnConnectFail = false;
+        configuration.ConnectRetry = 3;
+        configuration.ConnectTimeout = (int)options.Value.ConnectTimeout.TotalMilliseconds;
+        configuration.AsyncTimeout = (int)OperationTimeout.TotalMilliseconds;
+        configuration.SyncTimeout = (int)OperationTimeout.TotalMilliseconds;
+        configuration.BacklogPolicy = BacklogPolicy.FailFast;
+
+        // Connecting starts now, in the background, and no request ever waits for it: until it is done,
+        // the multiplexer is not there and requests answer Unavailable at once (with AbortOnConnectFail
+        // off, it is done within the connect timeout even while Redis is down, and keeps retrying then).
+        connecting = ConnectAsync(configuration, logger);
+    }
+
+    private static async Task<ConnectionMultiplexer> ConnectAsync(ConfigurationOptions configuration, ILogger logger)
+    {
+        var connection = await ConnectionMultiplexer.ConnectAsync(configuration);
+        connection.ConnectionFailed += (_, e) => RedisLog.ConnectionLost(logger, e.FailureType, e.EndPoint?.ToString());
+        connection.ConnectionRestored += (_, e) => RedisLog.ConnectionRestored(logger, e.EndPoint?.ToString());
+        return connection;
     }
 
     /// <summary>The bound on every wait for Redis.</summary>
@@ -68,7 +74,13 @@ public sealed class RedisConnection : IDisposable
         Volatile.Write(ref clockOffsetMs, redisMs - ((before + after) / 2));
     }
 
-    public ConnectionMultiplexer Multiplexer => multiplexer.Value;
+    /// <summary>The multiplexer; while the first connect is still under way, a <see cref="RedisConnectionException"/> (so: Unavailable).</summary>
+    public ConnectionMultiplexer Multiplexer => connecting.IsCompletedSuccessfully
+        ? connecting.Result
+        : throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, CommandFlags.None, "Redis is still being connected to", null, CommandStatus.Unknown);
+
+    /// <summary>Waits for the first connect to be done (at start-up, and in tests); a request never does.</summary>
+    public ConnectionMultiplexer WaitUntilConnected() => connecting.GetAwaiter().GetResult();
 
     public IDatabase Database => Multiplexer.GetDatabase();
 
@@ -126,9 +138,9 @@ public sealed class RedisConnection : IDisposable
 
     public void Dispose()
     {
-        if (multiplexer.IsValueCreated)
+        if (connecting.IsCompletedSuccessfully)
         {
-            multiplexer.Value.Dispose();
+            connecting.Result.Dispose();
         }
     }
 }
