@@ -172,6 +172,7 @@ public sealed class RedisOutageTests(RedisServer server) : IClassFixture<RedisSe
         var bound = TimeSpan.FromMilliseconds(500);
         using var scope = new RedisScope(server, options => options.OperationTimeout = bound);
         var connection = scope.Connect();
+        await AnswersAsync(connection);
         var calls = new RedisCallStore(connection, scope.Keys, Options.Create(new CallsOptions()));
         var timers = new RedisTimerQueue(connection, scope.Keys, scope.Options);
         var users = new RedisUserDirectory(connection, scope.Keys);
@@ -210,7 +211,24 @@ public sealed class RedisOutageTests(RedisServer server) : IClassFixture<RedisSe
         var bound = TimeSpan.FromMilliseconds(500);
         using var scope = new RedisScope(server, options => options.OperationTimeout = bound);
         var connection = scope.Connect();
-        await connection.SampleClockAsync(); // as the node heartbeat does every beat
+        await AnswersAsync(connection);
+        // As the node heartbeat does, every beat until it succeeds (the first command right after a connect
+        // may be slow on this machine).
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                try
+                {
+                    await connection.SampleClockAsync();
+                    return true;
+                }
+                catch (Exception exception) when (exception is TimeoutException or StackExchange.Redis.RedisException)
+                {
+                    return false;
+                }
+            },
+            TimeSpan.FromSeconds(15),
+            "the clock offset to Redis is measured");
         var calls = new RedisCallStore(connection, scope.Keys, Options.Create(new CallsOptions()));
         var timers = new RedisTimerQueue(connection, scope.Keys, scope.Options);
         var call = Simple(User("alice"), User("bob"), Now);
@@ -238,6 +256,24 @@ public sealed class RedisOutageTests(RedisServer server) : IClassFixture<RedisSe
         CallAssert.Same(call, await calls.GetAsync(call.CallId));
         Assert.Equal([timer], await timers.ClaimDueAsync(Now, 10));
     }
+
+    /// <summary>Waits until the new connection answers (the first command right after a connect may be slow here).</summary>
+    private static Task AnswersAsync(RedisConnection connection) =>
+        Eventually.TrueAsync(
+            async () =>
+            {
+                try
+                {
+                    await connection.Database.PingAsync();
+                    return true;
+                }
+                catch (Exception exception) when (exception is TimeoutException or StackExchange.Redis.RedisException)
+                {
+                    return false;
+                }
+            },
+            TimeSpan.FromSeconds(15),
+            "the new connection answers");
 
     private static async Task UnavailableWithin(TimeSpan bound, Func<Task> operation)
     {
