@@ -64,10 +64,7 @@ public sealed class RedisOutageTests(RedisServer server) : IClassFixture<RedisSe
 
         // The multiplexer reconnects on its own: the same objects work again, scripts included
         // (the restarted server has an empty script cache).
-        await Eventually.TrueAsync(
-            async () => { await calls.PingAsync(); return true; },
-            TimeSpan.FromSeconds(20),
-            "the call store reconnects after the restart");
+        await Eventually.SucceedsAsync(() => calls.PingAsync(), TimeSpan.FromSeconds(20), "the call store reconnects after the restart");
         Assert.Null(await calls.GetAsync(before.CallId)); // no persistence: the old data is gone
         Assert.True(await calls.TryCreateAsync(during));
         Assert.True(await calls.TrySaveAsync(during with { Version = 2, Phase = CallPhase.Dialing }, 1));
@@ -106,10 +103,7 @@ public sealed class RedisOutageTests(RedisServer server) : IClassFixture<RedisSe
         await server.RestartAsync();
 
         var second = Simple(User("alice"), User("bob"), Now);
-        await Eventually.TrueAsync(
-            async () => { await calls.PingAsync(); return true; },
-            TimeSpan.FromSeconds(20),
-            "the call store reconnects after the restart");
+        await Eventually.SucceedsAsync(() => calls.PingAsync(), TimeSpan.FromSeconds(20), "the call store reconnects after the restart");
 
         Assert.True(await calls.TryCreateAsync(second));
         Assert.True(await calls.TrySaveAsync(second with { Version = 2 }, 1));
@@ -138,14 +132,8 @@ public sealed class RedisOutageTests(RedisServer server) : IClassFixture<RedisSe
 
         // Node B's multiplexer resubscribes on its own; the restarted Redis lost presence, so B's device registers again.
         await Eventually.TrueAsync(() => Subscribed(channel), TimeSpan.FromSeconds(20), "node B resubscribes after the restart");
-        await Eventually.TrueAsync(
-            async () => { await connectionA.Database.PingAsync(); return true; },
-            TimeSpan.FromSeconds(20),
-            "node A reconnects");
-        await Eventually.TrueAsync(
-            async () => { await presenceB.AddAsync(User("bob"), "bob-phone"); return true; },
-            TimeSpan.FromSeconds(20),
-            "node B registers its device again");
+        await Eventually.SucceedsAsync(() => connectionA.Database.PingAsync(), TimeSpan.FromSeconds(20), "node A reconnects");
+        await Eventually.SucceedsAsync(() => presenceB.AddAsync(User("bob"), "bob-phone"), TimeSpan.FromSeconds(20), "node B registers its device again");
         for (var i = 0; i < 20; i++)
         {
             await messengerA.SendAsync("bob-phone", "After", [i]);
@@ -196,10 +184,7 @@ public sealed class RedisOutageTests(RedisServer server) : IClassFixture<RedisSe
             server.Resume();
         }
 
-        await Eventually.TrueAsync(
-            async () => { await calls.PingAsync(); return true; },
-            TimeSpan.FromSeconds(20),
-            "the call store answers again once Redis goes on");
+        await Eventually.SucceedsAsync(() => calls.PingAsync(), TimeSpan.FromSeconds(20), "the call store answers again once Redis goes on");
         CallAssert.Same(call, (await calls.GetAsync(call.CallId))!);
         Assert.True(await calls.TrySaveAsync(call with { Version = 2, Phase = CallPhase.Dialing }, 1));
         Assert.Equal(CallPhase.Dialing, (await calls.GetAsync(call.CallId))!.Phase);
@@ -214,21 +199,7 @@ public sealed class RedisOutageTests(RedisServer server) : IClassFixture<RedisSe
         await AnswersAsync(connection);
         // As the node heartbeat does, every beat until it succeeds (the first command right after a connect
         // may be slow on this machine).
-        await Eventually.TrueAsync(
-            async () =>
-            {
-                try
-                {
-                    await connection.SampleClockAsync();
-                    return true;
-                }
-                catch (Exception exception) when (exception is TimeoutException or StackExchange.Redis.RedisException)
-                {
-                    return false;
-                }
-            },
-            TimeSpan.FromSeconds(15),
-            "the clock offset to Redis is measured");
+        await Eventually.SucceedsAsync(connection.SampleClockAsync, TimeSpan.FromSeconds(15), "the clock offset to Redis is measured");
         var calls = new RedisCallStore(connection, scope.Keys, Options.Create(new CallsOptions()));
         var timers = new RedisTimerQueue(connection, scope.Keys, scope.Options);
         var call = Simple(User("alice"), User("bob"), Now);
@@ -247,10 +218,7 @@ public sealed class RedisOutageTests(RedisServer server) : IClassFixture<RedisSe
             server.Resume();
         }
 
-        await Eventually.TrueAsync(
-            async () => { await calls.PingAsync(); return true; },
-            TimeSpan.FromSeconds(20),
-            "the call store answers again once Redis goes on");
+        await Eventually.SucceedsAsync(() => calls.PingAsync(), TimeSpan.FromSeconds(20), "the call store answers again once Redis goes on");
 
         // Neither took effect: the call is as it was, and the timer is due now, not held by a claim's lease.
         CallAssert.Same(call, await calls.GetAsync(call.CallId));
@@ -259,21 +227,7 @@ public sealed class RedisOutageTests(RedisServer server) : IClassFixture<RedisSe
 
     /// <summary>Waits until the new connection answers (the first command right after a connect may be slow here).</summary>
     private static Task AnswersAsync(RedisConnection connection) =>
-        Eventually.TrueAsync(
-            async () =>
-            {
-                try
-                {
-                    await connection.Database.PingAsync();
-                    return true;
-                }
-                catch (Exception exception) when (exception is TimeoutException or StackExchange.Redis.RedisException)
-                {
-                    return false;
-                }
-            },
-            TimeSpan.FromSeconds(15),
-            "the new connection answers");
+        Eventually.SucceedsAsync(() => connection.Database.PingAsync(), TimeSpan.FromSeconds(15), "the new connection answers");
 
     private static async Task UnavailableWithin(TimeSpan bound, Func<Task> operation)
     {

@@ -626,7 +626,7 @@ describe('CallServer cluster: several nodes sharing calls through Redis', { time
     const a = await connect(A, 'alice', alice);
     const b = await connect(V5, 'bob', bob);
     const callId = await inCall(a, bob, b);
-    const nodeId = /Node (\S+) listening for cross-node events/.exec(V5.tail.join(''))?.[1];
+    const nodeId = /Listening on \S*:node:(\S+)/.exec(V5.tail.join(''))?.[1];
     assert.ok(nodeId, 'V5 logged its node id');
 
     process.kill(-V5.child.pid, 'SIGSTOP');

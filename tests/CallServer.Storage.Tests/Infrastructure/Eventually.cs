@@ -36,4 +36,15 @@ public static class Eventually
 
     public static Task TrueAsync(Func<bool> condition, TimeSpan timeout, string what) =>
         TrueAsync(() => Task.FromResult(condition()), timeout, what);
+
+    /// <summary>Tries <paramref name="action"/> until it completes without throwing, or a deadline passes.</summary>
+    public static Task SucceedsAsync(Func<Task> action, TimeSpan timeout, string what) =>
+        TrueAsync(
+            async () =>
+            {
+                await action();
+                return true;
+            },
+            timeout,
+            what);
 }

@@ -1,7 +1,6 @@
 using CallServer.Adapters.Redis;
 using CallServer.Hubs;
 using CallServer.Observability.Logging;
-using StackExchange.Redis;
 
 namespace CallServer.Adapters.AccountSessions;
 
@@ -12,27 +11,14 @@ public sealed class ClosedAccountsListener(
     LocalConnections connections,
     ILogger<ClosedAccountsListener> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (true)
-        {
-            try
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        redis.ReadChannelAsync(
+            keys.ClosedAccountsChannel,
+            message =>
             {
-                var queue = await redis.Subscriber.SubscribeAsync(keys.ClosedAccountsChannel).WaitAsync(redis.OperationTimeout, stoppingToken);
-                using var unsubscribe = stoppingToken.Register(() => queue.Unsubscribe());
-                await foreach (var message in queue.WithCancellation(stoppingToken))
-                {
-                    var account = (string)message.Message!;
-                    HubLog.AccountClosed(logger, account, connections.AbortAccount(account));
-                }
-
-                return;
-            }
-            catch (Exception exception) when (exception is RedisException or TimeoutException)
-            {
-                RedisLog.ChannelNotSubscribed(logger, "accounts:closed", exception.Message);
-                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
-            }
-        }
-    }
+                var account = (string)message.Message!;
+                HubLog.AccountClosed(logger, account, connections.AbortAccount(account));
+                return Task.CompletedTask;
+            },
+            stoppingToken);
 }

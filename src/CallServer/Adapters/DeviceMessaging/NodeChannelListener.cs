@@ -26,26 +26,24 @@ public sealed class NodeChannelListener(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var queue = await SubscribeAsync(stoppingToken);
-        RedisLog.ChannelSubscribed(logger, node.Id);
         var lanes = Enumerable.Range(0, LaneCount)
             .Select(_ => Channel.CreateUnbounded<ReceivedNodeMessage>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true }))
             .ToArray();
         var deliveries = lanes.Select(lane => Task.Run(() => DeliverAsync(lane.Reader, stoppingToken), CancellationToken.None)).ToArray();
-        using var unsubscribe = stoppingToken.Register(() => queue.Unsubscribe());
         try
         {
-            await foreach (var message in queue.WithCancellation(stoppingToken))
-            {
-                if (Parse(message.Message) is { } parsed)
+            await redis.ReadChannelAsync(
+                keys.NodeChannel(node.Id),
+                message =>
                 {
-                    lanes[LaneOf(parsed.DeviceId)].Writer.TryWrite(parsed);
-                }
-            }
-        }
-        catch (ChannelClosedException)
-        {
-            // Unsubscribed: the node is stopping.
+                    if (Parse(message.Message) is { } parsed)
+                    {
+                        lanes[LaneOf(parsed.DeviceId)].Writer.TryWrite(parsed);
+                    }
+
+                    return Task.CompletedTask;
+                },
+                stoppingToken);
         }
         finally
         {
@@ -60,23 +58,6 @@ public sealed class NodeChannelListener(
 
     /// <summary>The lane of a device: all its events go through the same one, in order.</summary>
     public static int LaneOf(string deviceId) => (int)((uint)StringComparer.Ordinal.GetHashCode(deviceId) % LaneCount);
-
-    /// <summary>Redis may be away at start: keep trying; once subscribed, the multiplexer resubscribes after outages.</summary>
-    private async Task<ChannelMessageQueue> SubscribeAsync(CancellationToken stoppingToken)
-    {
-        while (true)
-        {
-            try
-            {
-                return await redis.Subscriber.SubscribeAsync(keys.NodeChannel(node.Id)).WaitAsync(redis.OperationTimeout, stoppingToken);
-            }
-            catch (Exception exception) when (exception is RedisException or TimeoutException)
-            {
-                RedisLog.ChannelNotSubscribed(logger, node.Id, exception.Message);
-                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
-            }
-        }
-    }
 
     private ReceivedNodeMessage? Parse(RedisValue payload)
     {

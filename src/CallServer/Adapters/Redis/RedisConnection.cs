@@ -123,6 +123,44 @@ public sealed class RedisConnection : IDisposable
     });
 
     /// <summary>
+    /// Reads <paramref name="channel"/> in order (an ordered <see cref="ChannelMessageQueue"/>; the handler
+    /// form of Subscribe is concurrent) and hands each message to <paramref name="handle"/>, one at a time,
+    /// until <paramref name="stoppingToken"/>. Redis may be away at start: subscribing is retried every
+    /// second; once subscribed, the multiplexer resubscribes by itself after outages.
+    /// </summary>
+    public async Task ReadChannelAsync(RedisChannel channel, Func<ChannelMessage, Task> handle, CancellationToken stoppingToken)
+    {
+        ChannelMessageQueue queue;
+        while (true)
+        {
+            try
+            {
+                queue = await Subscriber.SubscribeAsync(channel).WaitAsync(OperationTimeout, stoppingToken);
+                break;
+            }
+            catch (Exception exception) when (exception is RedisException or TimeoutException)
+            {
+                RedisLog.ChannelNotSubscribed(logger, channel.ToString(), exception.Message);
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+        }
+
+        RedisLog.ChannelSubscribed(logger, channel.ToString());
+        using var unsubscribe = stoppingToken.Register(() => queue.Unsubscribe());
+        try
+        {
+            await foreach (var message in queue.WithCancellation(stoppingToken))
+            {
+                await handle(message);
+            }
+        }
+        catch (System.Threading.Channels.ChannelClosedException)
+        {
+            // Unsubscribed: the node is stopping.
+        }
+    }
+
+    /// <summary>
     /// A stored record this node cannot read (a newer schema during a rolling upgrade, or a broken record):
     /// logged, since an operator must hear of it, and refused as <c>Unavailable</c>; nothing is acted on.
     /// </summary>

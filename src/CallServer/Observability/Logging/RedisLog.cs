@@ -17,11 +17,11 @@ public static partial class RedisLog
     [LoggerMessage(EventId = 1004, EventName = "StoreAvailable", Level = LogLevel.Information, Message = "The store answers again")]
     public static partial void StoreAvailable(ILogger logger);
 
-    [LoggerMessage(EventId = 1005, EventName = "ChannelNotSubscribed", Level = LogLevel.Warning, Message = "Node {NodeId} cannot subscribe to its channel yet: {Error}")]
-    public static partial void ChannelNotSubscribed(ILogger logger, string nodeId, string error);
+    [LoggerMessage(EventId = 1005, EventName = "ChannelNotSubscribed", Level = LogLevel.Warning, Message = "Cannot subscribe to {Channel} yet: {Error}")]
+    public static partial void ChannelNotSubscribed(ILogger logger, string channel, string error);
 
-    [LoggerMessage(EventId = 1006, EventName = "ChannelSubscribed", Level = LogLevel.Information, Message = "Node {NodeId} listening for cross-node events")]
-    public static partial void ChannelSubscribed(ILogger logger, string nodeId);
+    [LoggerMessage(EventId = 1006, EventName = "ChannelSubscribed", Level = LogLevel.Information, Message = "Listening on {Channel}")]
+    public static partial void ChannelSubscribed(ILogger logger, string channel);
 
     [LoggerMessage(EventId = 1007, EventName = "CrossNodeDeliveryFailed", Level = LogLevel.Warning, Message = "Could not deliver a cross-node event on node {NodeId}")]
     public static partial void CrossNodeDeliveryFailed(ILogger logger, Exception exception, string nodeId);
