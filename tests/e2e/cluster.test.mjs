@@ -560,6 +560,55 @@ describe('CallServer cluster: several nodes sharing calls through Redis', { time
     auditLater.push({ conns: [resumed, b1, b2], callId, what: 'ring timer of a killed node' });
   });
 
+  test('4b. 30 ringing devices on A, B and C send candidates as fast as they can around the ring timer\'s due time: the timer is neither lost nor delayed', async () => {
+    const [alice, bob] = await users('alice', 'bob');
+    const a = await connect(A, 'alice', alice);
+    const nodes = [A, B, C];
+    const devices = [];
+    for (let i = 0; i < 30; i++) devices.push(await connect(nodes[i % nodes.length], `bob#${i}`, bob));
+
+    const created = await a.hub.invoke('CreateOutgoingCall', bob.username);
+    recordSnapshot(a, created, 'CreateOutgoingCall');
+    const callId = created.callId;
+    await a.hub.invoke('EstablishCall', callId, sdp({ role: 'offer', user: 'alice' }));
+    const establishEnd = performance.now();
+    for (const device of devices) await waitFor(device, 'IncomingCall', (s) => s.callId === callId);
+    const due = establishEnd + TIMERS.ringTimeoutMs;
+
+    // Every device starts its burst 300 ms before the timer is due and sends, one after another, until
+    // it is refused for good: the call's record is saved by 30 devices on three nodes at once while the
+    // timer wants its turn.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - 300 - performance.now())));
+    const outcomes = {};
+    const count = (what) => { outcomes[what] = (outcomes[what] ?? 0) + 1; };
+    await Promise.all(devices.map(async (device, d) => {
+      for (let n = 0; n < 64; n++) {
+        try {
+          await device.hub.invoke('SendIceCandidate', callId, candidate(d * 100 + n));
+          count('ok');
+        } catch (error) {
+          const code = hubErrorCode(error);
+          count(code);
+          if (code !== 'PayloadTooLarge' && code !== 'Unavailable') return; // the call has ended for this device
+        }
+      }
+    }));
+
+    const endedAtAlice = await waitForEntry(a, 'CallStatusChanged', (s) => s.callId === callId && s.state === 'Ended', TIMERS.ringTimeoutMs + 5_000);
+    assert.equal(endedAtAlice.args[0].endReason, 'NoAnswer');
+    const late = endedAtAlice.at - due;
+    metric('ring_timer_under_contention_fired_after_due', late, 'ms', `(30 devices, outcomes ${JSON.stringify(outcomes)})`);
+    assert.ok(late < 1_000, `the ring timer fired ${late.toFixed(0)} ms after its due time under contention (outcomes ${JSON.stringify(outcomes)})`);
+    assert.ok((outcomes.ok ?? 0) <= 256, `at most 256 candidates kept from all ringing devices: ${JSON.stringify(outcomes)}`);
+    assert.equal(outcomes.Unavailable ?? 0, 0, `no command gave up on contention: ${JSON.stringify(outcomes)}`);
+    for (const device of devices) {
+      const [ended] = await waitFor(device, 'CallStatusChanged', (s) => s.callId === callId && s.state === 'Ended');
+      assert.equal(ended.endReason, 'NoAnswer');
+    }
+    assert.deepEqual(eventsOf(a, callId), ['CallStatusChanged:Dialing', 'CallStatusChanged:Ringing', 'CallStatusChanged:Ended/NoAnswer']);
+    await Promise.all(devices.map((device) => device.hub.stop()));
+  });
+
   // -------------------------------------------------------------------------------------------
   // 6. A node drains (SIGTERM) while holding bob's bound device
   // -------------------------------------------------------------------------------------------

@@ -26,7 +26,10 @@ public sealed class CallService(
     CallServerMetrics metrics,
     ILogger<CallService> logger)
 {
-    private const int MaxAttempts = 16;
+    private const int MaxAttempts = 64;
+
+    /// <summary>The longest pause, in milliseconds, before a command decides again after a lost race.</summary>
+    private const int MaxRetryPauseMilliseconds = 16;
 
     private const int MaxTimerAttempts = 1024;
 
@@ -175,10 +178,10 @@ public sealed class CallService(
     }
 
     /// <summary>
-    /// Fires a timer. A timer is never the one to give way: where a command gives up after
-    /// <see cref="MaxAttempts"/> lost races, a timer keeps deciding again (each attempt starts from the
-    /// version that won, without a read) until it gets its turn, so contention on a call cannot delay its
-    /// ring, operation or grace timer by a retry cycle.
+    /// Fires a timer. A timer is never the one to give way: where a command pauses after a lost race and
+    /// gives up after <see cref="MaxAttempts"/>, a timer decides again at once (each attempt starts from
+    /// the version that won, without a read) until it gets its turn, so contention on a call cannot delay
+    /// its ring, operation or grace timer by a retry cycle.
     /// </summary>
     public async Task FireTimerAsync(DueTimer timer, CancellationToken cancellationToken = default) =>
         await ExecuteAsync(await LoadLastSeenAsync(timer.CallId, cancellationToken), new TimerElapsed(timer.Request.Kind, timer.Request.Token), fresh: false, cancellationToken, MaxTimerAttempts);
@@ -211,6 +214,14 @@ public sealed class CallService(
             if (decision.Changed && !await store.TrySaveAsync(decision.Call!, call.Version, decision.Timers, cancellationToken))
             {
                 CallLog.RaceLost(logger, call.CallId, call.Version, command.GetType().Name);
+                if (maxAttempts == MaxAttempts && attempt > 1)
+                {
+                    // Many writers on one call (30 ringing devices trickling candidates): a random pause,
+                    // growing with each lost race, spreads them out so that each gets its turn instead of
+                    // all of them retrying in lockstep. Timers never pause: they take the first turn.
+                    await Task.Delay(Random.Shared.Next(1, Math.Min(1 << attempt, MaxRetryPauseMilliseconds) + 1), cancellationToken);
+                }
+
                 call = await LoadLastSeenAsync(call.CallId, cancellationToken);
                 fresh = false;
                 continue;
