@@ -129,7 +129,9 @@ async function startSession(session) {
   app.session = session;
   app.service = await CallService.connect({
     baseUrl: location.origin,
-    accessTokenFactory: () => app.session.accessToken,
+    // The token itself (not a factory): the SDK then renews an anonymous caller's token before it
+    // expires, and the reconnect that follows the old token's expiry resumes the call.
+    accessToken: session.accessToken,
     listener,
     iceCandidateFilter: iceCandidateFilter(),
   });

@@ -17,10 +17,14 @@ import {
 } from '../support/browser.mjs';
 import { storySteps } from '../support/steps.mjs';
 
+const ANONYMOUS_TOKEN_SECONDS = 12;
+
 const server = new CallServerProcess({
   logName: 'browser-server.log',
   env: {
     AnonymousCalls__AllowPublicTokens: 'true',
+    // Short enough that an anonymous call outlives its first token (the SDK renews 5 s before expiry).
+    AnonymousCalls__TokenLifetime: `00:00:${String(ANONYMOUS_TOKEN_SECONDS).padStart(2, '0')}`,
     Calls__RingTimeout: '00:00:30',
     Calls__OperationTimeout: '00:00:05',
   },
@@ -356,6 +360,39 @@ describe('web softphone in Chromium: real calls through CallServer', { timeout: 
     assert.equal(atCarol.media.remoteVideo, true);
     assert.equal(atCarol.media.localVideo, false, 'carol answered the new video m-line receive-only');
 
+    await anon.click('#end');
+    await anon.waitForState('Ended', { endReason: 'EndedLocally' });
+    await pc.waitForState('Ended', { endReason: 'EndedRemotely' });
+  });
+
+  step('an anonymous call outlives its caller\'s token: the SDK renews it, the connection closed at the old token\'s expiry comes back and resumes the call', async () => {
+    const anon = await open('anonymous-renewal');
+    const signedInAt = Date.now();
+    await anon.signInAnonymously('Renewing visitor');
+    await anon.dial(carol.username, 'audio');
+    assert.match(await pc.waitForIncoming(), /Renewing visitor/);
+    await pc.click('#accept-audio');
+    await anon.waitForState('InCall');
+    await pc.waitForState('InCall');
+
+    // The hub closes a connection when its token expires; the page reconnects with the renewed token
+    // (same address) and resumes the call. Wait for a resume after the first token is past its expiry
+    // and the server's 5 s clock skew: only a renewed token is accepted then.
+    const pastFirstToken = signedInAt + (ANONYMOUS_TOKEN_SECONDS + 5 + 1) * 1000;
+    await waitUntil(async () => (await anon.events()).find((e) => e.name === 'callResumed' && Date.parse(e.time) >= pastFirstToken),
+      { timeout: (2 * ANONYMOUS_TOKEN_SECONDS + 15) * 1000, message: 'the anonymous page resumed its call with a renewed token after the first one expired' });
+    const events = await anon.events();
+    const reconnects = events.filter((e) => e.name === 'connection' && e.detail.startsWith('Reconnecting')).length;
+    assert.ok(reconnects <= 3, `one reconnect per token expiry, no loop of refused reconnects: ${reconnects}`);
+    assert.deepEqual(events.filter((e) => e.name === 'callResumeFailed'), []);
+    assert.equal((await anon.lastCall()).state, 'InCall');
+    assert.equal((await pc.lastCall()).state, 'InCall');
+    await waitForGrowth(anon, audioIn, { by: AUDIO_BYTES, what: 'the anonymous caller still hears carol' });
+    await waitForGrowth(pc, audioIn, { by: AUDIO_BYTES, what: 'carol still hears the anonymous caller' });
+
+    // The renewed connection controls the call: carol sees the mute, and the end.
+    await anon.click('#mute');
+    await waitUntil(async () => (await pc.lastCall()).media.remoteMuted === true, { message: 'carol sees the renewed caller muted' });
     await anon.click('#end');
     await anon.waitForState('Ended', { endReason: 'EndedLocally' });
     await pc.waitForState('Ended', { endReason: 'EndedRemotely' });
