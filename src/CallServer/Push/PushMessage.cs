@@ -1,0 +1,45 @@
+namespace CallServer.Push;
+
+/// <summary>
+/// What a push tells a device, never the SDP. <see cref="ExpiresAt"/> is when it stops mattering (the
+/// end of ringing): providers get it as the expiration / TTL, and retries stop there.
+/// </summary>
+public abstract record PushMessage(string CallId, DateTimeOffset ExpiresAt)
+{
+    /// <summary>The payload's <c>type</c>.</summary>
+    public abstract string Type { get; }
+
+    /// <summary>The payload's fields, as the contract names them (<c>type</c> first); values are strings, booleans or null.</summary>
+    public abstract IReadOnlyList<KeyValuePair<string, object?>> Fields { get; }
+}
+
+/// <summary><c>{ "type": "incomingCall", "callId", "from", "displayName", "video", "expiresAt" }</c>.</summary>
+public sealed record IncomingCallPush(string CallId, string From, string? DisplayName, bool Video, DateTimeOffset ExpiresAt)
+    : PushMessage(CallId, ExpiresAt)
+{
+    public override string Type => "incomingCall";
+
+    public override IReadOnlyList<KeyValuePair<string, object?>> Fields =>
+    [
+        new("type", Type),
+        new("callId", CallId),
+        new("from", From),
+        new("displayName", DisplayName),
+        new("video", Video),
+        new("expiresAt", ExpiresAt.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture)),
+    ];
+}
+
+/// <summary><c>{ "type": "callCanceled", "callId", "reason" }</c>: the call stopped ringing (the phone stops ringing).</summary>
+public sealed record CallCanceledPush(string CallId, string Reason, DateTimeOffset ExpiresAt)
+    : PushMessage(CallId, ExpiresAt)
+{
+    public override string Type => "callCanceled";
+
+    public override IReadOnlyList<KeyValuePair<string, object?>> Fields =>
+    [
+        new("type", Type),
+        new("callId", CallId),
+        new("reason", Reason),
+    ];
+}
