@@ -41,6 +41,12 @@ public sealed record Call
     /// <summary>Counts the times ringing (re)started, so that a stale ring timer does nothing.</summary>
     public int RingGeneration { get; init; }
 
+    /// <summary>The account whose push registrations were sent a wake-up for this ringing, until it stops ringing there.</summary>
+    public Address? WokenAccount { get; init; }
+
+    /// <summary>When <see cref="WokenAccount"/> was woken (for the push → device connected latency).</summary>
+    public DateTimeOffset? WokenAt { get; init; }
+
     public DateTimeOffset CreatedAt { get; init; }
 
     public DateTimeOffset? AnsweredAt { get; init; }

@@ -38,6 +38,12 @@ public sealed record SendIceCandidate(Requester Requester, IceCandidate Candidat
 /// <summary><c>ResumeCall</c> from a new connection of the same user.</summary>
 public sealed record ResumeCall(Requester Requester) : PartyCommand(Requester);
 
+/// <summary>
+/// A device of the callee's account connected while the call rings that account (woken by a push, or
+/// simply opened): it rings too.
+/// </summary>
+public sealed record DeviceConnected(Requester Requester) : PartyCommand(Requester);
+
 /// <summary>A device's connection closed.</summary>
 public sealed record DeviceDisconnected(Requester Requester) : PartyCommand(Requester);
 

@@ -55,6 +55,17 @@ public static partial class CallDecider
         return Decision.Changes(call, rebound, notifications);
     }
 
+    private static Decision DeviceConnected(Call call, DeviceConnected command)
+    {
+        // Only a device of the account the call rings now, and only one it has not rung yet.
+        if (!call.IsRinging || call.Callee.Account != command.Requester.Account || command.Requester.DeviceId is not { } device || call.Device(device) is not null)
+        {
+            return Decision.Unchanged(call);
+        }
+
+        return ResumeRinging(call, command.Requester, device);
+    }
+
     private static Decision ResumeRinging(Call call, Requester requester, string device)
     {
         if (!call.IsRinging)

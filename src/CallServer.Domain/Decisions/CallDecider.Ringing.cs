@@ -43,9 +43,9 @@ public static partial class CallDecider
             OfferKind = offer.OfferKind,
             Offer = command.SdpOffer,
         };
-        if (command.Callee.RingAccount is not { } ringAccount || command.Callee.Devices.Count == 0)
+        if (command.Callee.RingAccount is not { } ringAccount || (command.Callee.Devices.Count == 0 && !command.Callee.Wakeable))
         {
-            // Rule 6: no device to ring.
+            // Rule 6: no device to ring, and none to wake by a push.
             return Finish(call, offered, new CallEnd(EndReason.Unavailable, CallStatusCodes.Unavailable), new CallEnd(EndReason.Unavailable, CallStatusCodes.Unavailable), now);
         }
 
@@ -57,15 +57,19 @@ public static partial class CallDecider
             Callee = call.Callee with { Account = ringAccount },
             Devices = call.Devices.AddRange(devices),
             RingGeneration = generation,
+            WokenAccount = command.Callee.Wakeable ? ringAccount : null,
+            WokenAt = command.Callee.Wakeable ? now : null,
         };
         var notifications = new List<CallNotification> { new CallStatusChangedNotification(CallViewer.CallerOf(call)) };
         notifications.AddRange(devices.Select(d => new IncomingCallNotification(CallViewer.CalleeDevice(d.DeviceId), command.SdpOffer)));
+        var ringTimer = RingTimer(generation, settings, now);
         return Decision.Changes(
             call,
             dialing,
             notifications,
-            [RingTimer(generation, settings, now)],
-            [new MarkAlerted(generation)]);
+            [ringTimer],
+            [new MarkAlerted(generation)],
+            command.Callee.Wakeable ? [new WakeAccount(ringAccount, ringTimer.DueAt)] : []);
     }
 
     private static Decision MarkAlerted(Call call, MarkAlerted command)
@@ -201,9 +205,9 @@ public static partial class CallDecider
             return Decision.Refuse(ErrorCode.CalleeNotFound, $"no registered user {target}");
         }
 
-        if (command.TargetLookup.Devices.Count == 0)
+        if (command.TargetLookup.Devices.Count == 0 && !command.TargetLookup.Wakeable)
         {
-            return Decision.Refuse(ErrorCode.CalleeUnavailable, $"{target} has no connected device");
+            return Decision.Refuse(ErrorCode.CalleeUnavailable, $"{target} has no connected device and no push registration");
         }
 
         // Rule 5: every device of the forwarding user stops with Forwarded; the target's devices ring.
@@ -216,12 +220,21 @@ public static partial class CallDecider
             Devices = EndDevices(call, forwarding, new CallEnd(EndReason.Forwarded, CallStatusCodes.CallForwarded), now).AddRange(newDevices),
             ForwardChain = call.ForwardChain.Add(target),
             RingGeneration = generation,
+            WokenAccount = command.TargetLookup.Wakeable ? target : null,
+            WokenAt = command.TargetLookup.Wakeable ? now : null,
         };
         var notifications = new List<CallNotification>();
         notifications.AddRange(forwarding.Select(d => new CallStatusChangedNotification(CallViewer.CalleeDevice(d.DeviceId))));
         notifications.Add(new CallStatusChangedNotification(CallViewer.CallerOf(call)));
         notifications.AddRange(newDevices.Select(d => new IncomingCallNotification(CallViewer.CalleeDevice(d.DeviceId), call.Offer!)));
-        return Decision.Changes(call, forwarded, notifications, [RingTimer(generation, settings, now)], [new MarkAlerted(generation)]);
+        var ringTimer = RingTimer(generation, settings, now);
+        return Decision.Changes(
+            call,
+            forwarded,
+            notifications,
+            [ringTimer],
+            [new MarkAlerted(generation)],
+            command.TargetLookup.Wakeable ? [new WakeAccount(target, ringTimer.DueAt)] : []);
     }
 
     private static TimerRequest RingTimer(int generation, DeciderSettings settings, DateTimeOffset now) =>

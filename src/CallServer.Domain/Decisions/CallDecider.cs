@@ -95,6 +95,7 @@ public static partial class CallDecider
         SendIceCandidate c => RelayCandidate(call, c),
         ResumeCall c => Resume(call, c, now),
         DeviceDisconnected c => Disconnect(call, c, settings, now),
+        Commands.DeviceConnected c => DeviceConnected(call, c),
         TimerElapsed c => TimerElapsed(call, c, now),
         CallLost => Lost(call, now),
         _ => Decision.Refuse(ErrorCode.InvalidArgument, $"unknown command {command.GetType().Name}"),

@@ -24,6 +24,9 @@ public sealed record Decision
 
     public IReadOnlyList<TimerRequest> Timers { get; private init; } = [];
 
+    /// <summary>Pushes to send with the save: wake an account's devices, or stop them ringing.</summary>
+    public IReadOnlyList<WakeRequest> Wakes { get; private init; } = [];
+
     /// <summary>Commands to apply once the notifications went out (Dialing → Ringing, Answering → InCall).</summary>
     public IReadOnlyList<CallCommand> FollowUps { get; private init; } = [];
 
@@ -44,13 +47,18 @@ public sealed record Decision
         Call after,
         IReadOnlyList<CallNotification> notifications,
         IReadOnlyList<TimerRequest>? timers = null,
-        IReadOnlyList<CallCommand>? followUps = null) =>
-        new()
+        IReadOnlyList<CallCommand>? followUps = null,
+        IReadOnlyList<WakeRequest>? wakes = null)
+    {
+        var (next, stop) = WakeRules.Follow(before, after);
+        return new()
         {
-            Call = after with { Version = before.Version + 1 },
+            Call = next with { Version = before.Version + 1 },
             Changed = true,
             Notifications = notifications,
             Timers = timers ?? [],
             FollowUps = followUps ?? [],
+            Wakes = stop is null ? wakes ?? [] : [stop, .. wakes ?? []],
         };
+    }
 }

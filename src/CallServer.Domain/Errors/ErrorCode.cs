@@ -25,4 +25,7 @@ public enum ErrorCode
 
     /// <summary>Added: the call store could not be reached; nothing changed.</summary>
     Unavailable,
+
+    /// <summary>Added: no push registration of that id (REST only).</summary>
+    RegistrationNotFound,
 }

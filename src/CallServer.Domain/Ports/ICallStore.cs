@@ -32,11 +32,20 @@ public interface ICallStore
 
     /// <summary>
     /// Saves <paramref name="call"/> only if the stored version is still <paramref name="expectedVersion"/>,
+    /// with its <paramref name="timers"/> and its <paramref name="outbox"/> messages (appended to the
+    /// <see cref="IOutbox"/> in the same atomic step where the store can); false (nothing saved, scheduled
+    /// or appended) when another command won the race.
+    /// </summary>
+    Task<bool> TrySaveAsync(Call call, long expectedVersion, IReadOnlyList<TimerRequest>? timers, IReadOnlyList<OutboxMessage>? outbox, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Saves <paramref name="call"/> only if the stored version is still <paramref name="expectedVersion"/>,
     /// with its <paramref name="timers"/>; false (nothing saved, nothing scheduled) when another command won
     /// the race. An ended call leaves the active indexes at once, is kept (readable by id) for the retention
     /// period, then dropped.
     /// </summary>
-    Task<bool> TrySaveAsync(Call call, long expectedVersion, IReadOnlyList<TimerRequest>? timers = null, CancellationToken cancellationToken = default);
+    Task<bool> TrySaveAsync(Call call, long expectedVersion, IReadOnlyList<TimerRequest>? timers = null, CancellationToken cancellationToken = default) =>
+        TrySaveAsync(call, expectedVersion, timers, null, cancellationToken);
 
     /// <summary>The calls that have not ended in which <paramref name="account"/> takes part (caller, callee or a rung device's account).</summary>
     Task<IReadOnlyList<Call>> GetActiveCallsOfAsync(Address account, CancellationToken cancellationToken = default);

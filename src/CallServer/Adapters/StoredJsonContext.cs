@@ -12,4 +12,5 @@ namespace CallServer.Adapters;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, RespectNullableAnnotations = true)]
 [JsonSerializable(typeof(StoredCall))]
 [JsonSerializable(typeof(StoredUser))]
+[JsonSerializable(typeof(CallServer.Adapters.PushRegistrations.StoredPushRegistration))]
 public sealed partial class StoredJsonContext : JsonSerializerContext;

@@ -10,7 +10,7 @@ public static class ApiProblem
     {
         ErrorCode.Unauthorized => StatusCodes.Status401Unauthorized,
         ErrorCode.Forbidden => StatusCodes.Status403Forbidden,
-        ErrorCode.CallNotFound or ErrorCode.CalleeNotFound => StatusCodes.Status404NotFound,
+        ErrorCode.CallNotFound or ErrorCode.CalleeNotFound or ErrorCode.RegistrationNotFound => StatusCodes.Status404NotFound,
         ErrorCode.InvalidState or ErrorCode.OperationInProgress or ErrorCode.AlreadyOnHold or ErrorCode.NotOnHold => StatusCodes.Status409Conflict,
         ErrorCode.RateLimited => StatusCodes.Status429TooManyRequests,
         ErrorCode.PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,

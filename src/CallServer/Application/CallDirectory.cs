@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace CallServer.Application;
 
 /// <summary>Looks up the facts the decider needs about addresses: who is registered, who would ring, and where.</summary>
-public sealed class CallDirectory(RecentUsers users, IPresence presence, IOptions<CallsOptions> calls, IOptions<PstnOptions> pstn)
+public sealed class CallDirectory(RecentUsers users, IPresence presence, Push.IPushRegistrationStore pushRegistrations, IOptions<CallsOptions> calls, IOptions<PstnOptions> pstn)
 {
     public string DefaultDomain => calls.Value.DefaultDomain;
 
@@ -27,13 +27,19 @@ public sealed class CallDirectory(RecentUsers users, IPresence presence, IOption
         }
     }
 
-    /// <summary>The ring account of <paramref name="callee"/> and its devices connected now.</summary>
+    /// <summary>The ring account of <paramref name="callee"/>, its devices connected now, and whether it can be woken by a push.</summary>
     public async Task<CalleeLookup> LookupAsync(Address? callee, CancellationToken cancellationToken)
     {
         var account = await RingAccountOfAsync(callee, cancellationToken);
-        return account is null
-            ? CalleeLookup.NotFound
-            : new CalleeLookup(account, await presence.GetDevicesAsync(account, cancellationToken));
+        if (account is null)
+        {
+            return CalleeLookup.NotFound;
+        }
+
+        // Independent reads, sent together.
+        var devices = presence.GetDevicesAsync(account, cancellationToken);
+        var wakeable = pushRegistrations.HasAnyAsync(account, cancellationToken);
+        return new CalleeLookup(account, await devices, await wakeable);
     }
 
     /// <summary>The decider's view of the one who calls.</summary>

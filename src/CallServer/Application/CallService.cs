@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using CallServer.Adapters.Outbox;
 using CallServer.Auth;
 using CallServer.Configuration;
 using CallServer.Domain.Calls;
@@ -9,6 +10,7 @@ using CallServer.Domain.Ports;
 using CallServer.Domain.Views;
 using CallServer.Observability.Logging;
 using CallServer.Observability.Metrics;
+using CallServer.Push;
 using Microsoft.Extensions.Options;
 
 namespace CallServer.Application;
@@ -24,6 +26,7 @@ public sealed class CallService(
     IOptions<CallsOptions> options,
     TimeProvider clock,
     CallServerMetrics metrics,
+    OutboxSignal outboxSignal,
     ILogger<CallService> logger)
 {
     private const int MaxAttempts = 64;
@@ -132,6 +135,30 @@ public sealed class CallService(
             .ToList();
     }
 
+    /// <summary>
+    /// A device connected: the calls ringing its account now (a push woke it, or it was simply opened) ring
+    /// it too. Only for the calls it is not ringing yet; a call that stops ringing meanwhile is left alone.
+    /// </summary>
+    public async Task RingNewDeviceAsync(Requester requester, CancellationToken cancellationToken = default)
+    {
+        foreach (var call in await store.GetActiveCallsOfAsync(requester.Account, cancellationToken))
+        {
+            if (!call.IsRinging || call.Callee.Account != requester.Account || call.Device(requester.DeviceId) is not null)
+            {
+                continue;
+            }
+
+            try
+            {
+                await ExecuteAsync(call, new DeviceConnected(requester), fresh: true, cancellationToken);
+            }
+            catch (CallRefusedException refused)
+            {
+                CallLog.DisconnectNotApplied(logger, call.CallId, requester.DeviceId, refused.Error.ToString());
+            }
+        }
+    }
+
     /// <summary>A device's connection closed: every call it takes part in starts its grace period or stops ringing there.</summary>
     public async Task DisconnectAsync(Requester requester, CancellationToken cancellationToken = default)
     {
@@ -211,7 +238,8 @@ public sealed class CallService(
             }
 
             ThrowIfRefused(decision);
-            if (decision.Changed && !await store.TrySaveAsync(decision.Call!, call.Version, decision.Timers, cancellationToken))
+            var outbox = OutboxOf(decision);
+            if (decision.Changed && !await store.TrySaveAsync(decision.Call!, call.Version, decision.Timers, outbox, cancellationToken))
             {
                 CallLog.RaceLost(logger, call.CallId, call.Version, command.GetType().Name);
                 if (maxAttempts == MaxAttempts && attempt > 1)
@@ -230,6 +258,15 @@ public sealed class CallService(
             if (decision.Changed)
             {
                 metrics.CallChanged(call, decision.Call!);
+                if (outbox.Count > 0)
+                {
+                    outboxSignal.Set();
+                }
+
+                if (command is DeviceConnected && call.WokenAt is { } wokenAt)
+                {
+                    metrics.WokenDeviceConnected(clock.GetUtcNow() - wokenAt);
+                }
             }
 
             // Saved: what follows must happen even if the requester's connection goes away now.
@@ -239,6 +276,11 @@ public sealed class CallService(
 
         throw CallRefusedException.Of(ErrorCode.Unavailable, "the call is changing too fast; try again");
     }
+
+    private List<OutboxMessage> OutboxOf(Decision decision) =>
+        decision.Wakes.Count == 0
+            ? []
+            : [.. decision.Wakes.Select(wake => PushJob.ToOutbox(decision.Call!, wake, clock.GetUtcNow(), options.Value.RingTimeout))];
 
     private async Task CarryOutAsync(Decision decision, CancellationToken cancellationToken)
     {

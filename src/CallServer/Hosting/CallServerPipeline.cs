@@ -38,6 +38,7 @@ public static class CallServerPipeline
         api.MapUserEndpoints();
         api.MapCallEndpoints();
         api.MapIceServerEndpoints();
+        api.MapPushRegistrationEndpoints();
         app.MapHealthEndpoints();
         app.MapCallServerMetrics();
         app.MapHub<CallHub>(JwtAuthenticationSetup.HubPath, hub => hub.CloseOnAuthenticationExpiration = true);

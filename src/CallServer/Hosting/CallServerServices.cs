@@ -2,7 +2,9 @@ using System.Text.Json.Serialization;
 using CallServer.Adapters.AccountSessions;
 using CallServer.Adapters.Calls;
 using CallServer.Adapters.DeviceMessaging;
+using CallServer.Adapters.Outbox;
 using CallServer.Adapters.Presence;
+using CallServer.Adapters.PushRegistrations;
 using CallServer.Adapters.Redis;
 using CallServer.Adapters.Timers;
 using CallServer.Adapters.Users;
@@ -14,11 +16,13 @@ using CallServer.Configuration;
 using CallServer.Domain.Ports;
 using CallServer.Hubs;
 using CallServer.Observability.Metrics;
+using CallServer.Push;
 using CallServer.Swagger;
 using CallServer.Timers;
 using CallServer.Users;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace CallServer.Hosting;
@@ -90,6 +94,11 @@ public static class CallServerServices
         }
 
         services.AddHostedService<TimerPump>();
+        services.AddOptions<PushDispatchOptions>().Bind(configuration.GetSection(PushDispatchOptions.Section));
+        services.TryAddSingleton<NodeIdentity>();
+        services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<PushSender>();
+        services.AddHostedService<PushDispatcher>();
         services.AddSingleton<LocalConnections>();
         services.AddSingleton<UserInvocationLimiter>();
         services.AddSingleton<NodeDrain>();
@@ -138,6 +147,11 @@ public static class CallServerServices
         services.AddSingleton<IDeviceMessenger, RedisDeviceMessenger>();
         services.AddHostedService<NodeChannelListener>();
         services.AddSingleton<IAccountSessions, RedisAccountSessions>();
+        services.AddSingleton<IOutbox>(sp => new RedisOutbox(
+            sp.GetRequiredService<RedisConnection>(),
+            sp.GetRequiredService<RedisKeys>(),
+            sp.GetRequiredService<IOptions<PushDispatchOptions>>().Value.ClaimAfter));
+        services.AddSingleton<IPushRegistrationStore, RedisPushRegistrationStore>();
         services.AddHostedService<ClosedAccountsListener>();
         services.AddHostedService<NodeHeartbeat>();
     }
@@ -146,6 +160,11 @@ public static class CallServerServices
     {
         services.AddSingleton<IDeviceMessenger, LocalDeviceMessenger>();
         services.AddSingleton<IAccountSessions, LocalAccountSessions>();
+        services.AddSingleton(sp => new InMemoryOutbox(
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<PushDispatchOptions>>().Value.ClaimAfter));
+        services.AddSingleton<IOutbox>(sp => sp.GetRequiredService<InMemoryOutbox>());
+        services.AddSingleton<IPushRegistrationStore, InMemoryPushRegistrationStore>();
         services.AddSingleton<InMemoryCallStore>();
         services.AddMeasuredCallStore<InMemoryCallStore>();
         services.AddSingleton<InMemoryTimerQueue>();

@@ -56,6 +56,20 @@ public sealed class CallHub(CallService calls, CallDirectory directory, IPresenc
         }
 
         HubLog.Connected(logger, Context.ConnectionId, identity.Account);
+        if (!identity.IsAnonymous)
+        {
+            try
+            {
+                // A call ringing this account now rings here too (the device was woken by a push, or just opened).
+                await calls.RingNewDeviceAsync(Requester, Context.ConnectionAborted);
+            }
+            catch (CallRefusedException refused)
+            {
+                // The store is away: the device is connected; calls that ring now reach it once it resumes.
+                HubLog.RingingNotChecked(logger, Context.ConnectionId, refused.Error.ToString());
+            }
+        }
+
         await base.OnConnectedAsync();
     }
 

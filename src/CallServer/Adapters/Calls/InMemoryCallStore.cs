@@ -3,6 +3,7 @@ using CallServer.Configuration;
 using CallServer.Domain.Addresses;
 using CallServer.Domain.Calls;
 using CallServer.Domain.Ports;
+using CallServer.Adapters.Outbox;
 using CallServer.Adapters.Timers;
 using Microsoft.Extensions.Options;
 
@@ -15,9 +16,10 @@ namespace CallServer.Adapters.Calls;
 /// that also makes the caller's limit on calls in progress exact. Ended calls leave the index at once and
 /// are dropped after the retention period, lazily on read and by <see cref="PurgeExpired"/>.
 /// </summary>
-public sealed class InMemoryCallStore(IOptions<CallsOptions> options, TimeProvider clock, InMemoryTimerQueue? timerQueue = null) : ICallStore
+public sealed class InMemoryCallStore(IOptions<CallsOptions> options, TimeProvider clock, InMemoryTimerQueue? timerQueue = null, InMemoryOutbox? outbox = null) : ICallStore
 {
     private readonly InMemoryTimerQueue timerQueue = timerQueue ?? new InMemoryTimerQueue();
+    private readonly InMemoryOutbox outbox = outbox ?? new InMemoryOutbox(clock);
 
     private readonly ConcurrentDictionary<string, Call> calls = new(StringComparer.Ordinal);
     private readonly ActiveCallIndex active = new();
@@ -47,7 +49,11 @@ public sealed class InMemoryCallStore(IOptions<CallsOptions> options, TimeProvid
         return Task.FromResult(true);
     }
 
-    public Task<bool> TrySaveAsync(Call call, long expectedVersion, IReadOnlyList<TimerRequest>? timers = null, CancellationToken cancellationToken = default)
+    /// <summary>A save without outbox messages.</summary>
+    public Task<bool> TrySaveAsync(Call call, long expectedVersion, IReadOnlyList<TimerRequest>? timers = null, CancellationToken cancellationToken = default) =>
+        TrySaveAsync(call, expectedVersion, timers, null, cancellationToken);
+
+    public Task<bool> TrySaveAsync(Call call, long expectedVersion, IReadOnlyList<TimerRequest>? timers, IReadOnlyList<OutboxMessage>? outboxMessages, CancellationToken cancellationToken = default)
     {
         lock (saving)
         {
@@ -59,6 +65,10 @@ public sealed class InMemoryCallStore(IOptions<CallsOptions> options, TimeProvid
 
             active.Update(call);
             Schedule(call, timers);
+            foreach (var message in outboxMessages ?? [])
+            {
+                outbox.Append(message);
+            }
         }
 
         return Task.FromResult(true);

@@ -23,12 +23,13 @@ public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptio
     private readonly LastSeenCalls lastSeen = new();
 
     // KEYS[1] the call, KEYS[2] the timers, KEYS[3] the call's pending timers, KEYS[4] the caller's placed
-    // set, KEYS[5..] the active sets of its accounts. ARGV: [1] expected version ('0' = a create: the call
+    // set, KEYS[5..4+N] the N active sets of its accounts, then one outbox stream per outbox message. ARGV: [1] expected version ('0' = a create: the call
     // must not exist), [2] new version, [3] record, [4] expiry in ms ('0' = none), [5] the call id, [6] '1'
     // when the call has ended, [7] on a create, the most calls in progress the caller may already have,
     // [8] the key prefix of call hashes, [9] the Redis time (ms) after which the save must not be applied,
-    // its sender having given up ('0': none; see RedisConnection.WriteDeadline), [10..] the decision's
-    // timers as (due ms, member) pairs, added to the timers with the save.
+    // its sender having given up ('0': none; see RedisConnection.WriteDeadline), [10] N, [11] T, [12..] the
+    // decision's T timers as (due ms, member) pairs, added to the timers with the save, then the payload of
+    // each outbox message (XADD to its stream, with the call id, capped at about 100,000 entries a stream).
     // The index sets need no expiry: a set whose last call ended is empty, and Redis drops empty sets. A
     // call that ends takes its pending timers out of the timers (none of them would do anything), so an
     // ended call leaves no work behind.
@@ -69,12 +70,17 @@ public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptio
           end
         end
         if ARGV[4] ~= '0' then redis.call('PEXPIRE', KEYS[1], ARGV[4]) end
-        for i = 4, #KEYS do
+        local sets = tonumber(ARGV[10])
+        for i = 4, 4 + sets do
           redis.call(op, KEYS[i], ARGV[5])
         end
-        for i = 10, #ARGV, 2 do
+        local timersEnd = 11 + 2 * tonumber(ARGV[11])
+        for i = 12, timersEnd, 2 do
           redis.call('ZADD', KEYS[2], ARGV[i], ARGV[i + 1])
           redis.call('SADD', KEYS[3], ARGV[i + 1])
+        end
+        for i = 5 + sets, #KEYS do
+          redis.call('XADD', KEYS[i], 'MAXLEN', '~', '100000', '*', 'c', ARGV[5], 'p', ARGV[timersEnd + i - 4 - sets])
         end
         return 1
         """;
@@ -89,10 +95,14 @@ public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptio
         lastSeen.TryGet(callId) is { } call ? Task.FromResult<Call?>(call) : GetAsync(callId, cancellationToken);
 
     public Task<bool> TryCreateAsync(Call call, int maxCallsInProgress = int.MaxValue, IReadOnlyList<TimerRequest>? timers = null, CancellationToken cancellationToken = default) =>
-        SaveAsync(call, 0, maxCallsInProgress, timers ?? []);
+        SaveAsync(call, 0, maxCallsInProgress, timers ?? [], []);
 
+    /// <summary>A save without outbox messages.</summary>
     public Task<bool> TrySaveAsync(Call call, long expectedVersion, IReadOnlyList<TimerRequest>? timers = null, CancellationToken cancellationToken = default) =>
-        SaveAsync(call, expectedVersion, int.MaxValue, timers ?? []);
+        TrySaveAsync(call, expectedVersion, timers, null, cancellationToken);
+
+    public Task<bool> TrySaveAsync(Call call, long expectedVersion, IReadOnlyList<TimerRequest>? timers, IReadOnlyList<OutboxMessage>? outbox, CancellationToken cancellationToken = default) =>
+        SaveAsync(call, expectedVersion, int.MaxValue, timers ?? [], outbox ?? []);
 
     public Task<IReadOnlyList<Call>> GetActiveCallsOfAsync(Address account, CancellationToken cancellationToken = default) =>
         redis.Guard<IReadOnlyList<Call>>(async () =>
@@ -160,16 +170,18 @@ public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptio
         await database.KeyDeleteAsync(legacy);
     }
 
-    private Task<bool> SaveAsync(Call call, long expectedVersion, int maxCallsInProgress, IReadOnlyList<TimerRequest> timers) => redis.Guard(async () =>
+    private Task<bool> SaveAsync(Call call, long expectedVersion, int maxCallsInProgress, IReadOnlyList<TimerRequest> timers, IReadOnlyList<OutboxMessage> outbox) => redis.Guard(async () =>
     {
         var ended = call.Phase == CallPhase.Ended;
+        var activeSets = ActiveCallIndex.AccountsOf(call).Select(a => keys.ActiveCallsOf(a.Value)).ToList();
         RedisKey[] scriptKeys =
         [
             keys.Call(call.CallId),
             keys.Timers,
             keys.TimersOf(call.CallId),
             keys.CallsPlacedBy(call.Caller.Account.Value),
-            .. ActiveCallIndex.AccountsOf(call).Select(a => keys.ActiveCallsOf(a.Value)),
+            .. activeSets,
+            .. outbox.Select(message => keys.Outbox(message.Topic)),
         ];
         var expiry = ended ? (long)options.Value.EndedCallRetention.TotalMilliseconds : 0;
         RedisValue[] arguments =
@@ -183,11 +195,14 @@ public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptio
             maxCallsInProgress.ToString(CultureInfo.InvariantCulture),
             keys.CallPrefix,
             redis.WriteDeadline(),
+            activeSets.Count.ToString(CultureInfo.InvariantCulture),
+            timers.Count.ToString(CultureInfo.InvariantCulture),
             .. timers.SelectMany(timer => new RedisValue[]
             {
                 timer.DueAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
                 RedisTimerQueue.Member(new DueTimer(call.CallId, timer)),
             }),
+            .. outbox.Select(message => (RedisValue)message.Payload),
         ];
         var result = await redis.Database.ScriptEvaluateAsync(CompareAndSetScript, scriptKeys, arguments);
         if (result.Resp2Type == ResultType.BulkString)

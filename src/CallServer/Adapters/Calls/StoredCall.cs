@@ -41,6 +41,13 @@ public sealed class StoredCall
 
     public int RingGeneration { get; init; }
 
+    /// <summary>Added within schema 1 (absent when no push was sent; a node that does not know it skips it).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? WokenAccount { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? WokenAt { get; init; }
+
     public DateTimeOffset CreatedAt { get; init; }
 
     public DateTimeOffset? AnsweredAt { get; init; }

@@ -51,6 +51,8 @@ public static class StoredCallFormat
             }
             : null,
         RingGeneration = call.RingGeneration,
+        WokenAccount = call.WokenAccount?.Value,
+        WokenAt = call.WokenAt,
         CreatedAt = call.CreatedAt,
         AnsweredAt = call.AnsweredAt,
         EndedAt = call.EndedAt,
@@ -86,6 +88,8 @@ public static class StoredCallFormat
                 operation.SdpOffer)
             : null,
         RingGeneration = stored.RingGeneration,
+        WokenAccount = stored.WokenAccount is null ? null : StoredJson.ParseAddress(stored.WokenAccount, "wokenAccount"),
+        WokenAt = stored.WokenAt,
         CreatedAt = stored.CreatedAt,
         AnsweredAt = stored.AnsweredAt,
         EndedAt = stored.EndedAt,

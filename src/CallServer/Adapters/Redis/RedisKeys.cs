@@ -51,6 +51,12 @@ public sealed class RedisKeys(IOptions<RedisOptions> options)
 
     public RedisKey ClaimedTimers => prefix + "timers:claimed";
 
+    /// <summary>The outbox stream of a topic (<c>push</c>, …), read by a consumer group of every node's workers.</summary>
+    public RedisKey Outbox(string topic) => prefix + "outbox:" + topic;
+
+    /// <summary>Push registrations of an account: a hash of registration id → stored registration.</summary>
+    public RedisKey PushRegistrations(string account) => prefix + "push:" + account;
+
     /// <summary>Every node listens here for accounts whose connections must close (a deleted user).</summary>
     public RedisChannel ClosedAccountsChannel => RedisChannel.Literal(prefix + "accounts:closed");
 

@@ -32,4 +32,7 @@ public static partial class HubLog
 
     [LoggerMessage(EventId = 5009, EventName = "AccountClosed", Level = LogLevel.Information, Message = "Account {Account} was closed: {ConnectionCount} connections of this node closed")]
     public static partial void AccountClosed(ILogger logger, string account, int connectionCount);
+
+    [LoggerMessage(EventId = 5010, EventName = "RingingNotChecked", Level = LogLevel.Warning, Message = "Device {DeviceId} connected, but the calls ringing its account could not be read: {Error}")]
+    public static partial void RingingNotChecked(ILogger logger, string deviceId, string error);
 }

@@ -16,6 +16,8 @@ public sealed class CallServerMetrics : IDisposable
     private readonly Counter<long> operations;
     private readonly Histogram<double> setupLatency;
     private readonly Histogram<double> storeLatency;
+    private readonly Counter<long> pushes;
+    private readonly Histogram<double> wakeToConnect;
 
     public CallServerMetrics(LocalConnections connections)
     {
@@ -26,7 +28,14 @@ public sealed class CallServerMetrics : IDisposable
         operations = meter.CreateCounter<long>("callserver.operations", description: "Hub invocations by method and result (ok or the error code).");
         setupLatency = meter.CreateHistogram<double>("callserver.call.setup.duration", unit: "s", description: "From creating a call to its answer (the callee device accepted).");
         storeLatency = meter.CreateHistogram<double>("callserver.store.duration", unit: "s", description: "Call store operations, by operation.");
+        pushes = meter.CreateCounter<long>("callserver.push.sent", description: "Pushes sent to push services, by platform, kind and outcome (delivered, gone, retry, failed, expired, not_configured).");
+        wakeToConnect = meter.CreateHistogram<double>("callserver.push.wake_to_connect.duration", unit: "s", description: "From deciding a wake-up push to a device of the woken account connecting and ringing.");
     }
+
+    public void PushSent(string platform, string kind, string outcome) =>
+        pushes.Add(1, new KeyValuePair<string, object?>("platform", platform), new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void WokenDeviceConnected(TimeSpan sinceWake) => wakeToConnect.Record(sinceWake.TotalSeconds);
 
     public void Operation(string method, string result) =>
         operations.Add(1, new KeyValuePair<string, object?>("method", method), new KeyValuePair<string, object?>("result", result));

@@ -17,8 +17,8 @@ public sealed class MeasuredCallStore(ICallStore inner, CallServerMetrics metric
     public Task<bool> TryCreateAsync(Call call, int maxCallsInProgress = int.MaxValue, IReadOnlyList<TimerRequest>? timers = null, CancellationToken cancellationToken = default) =>
         Measure("create", () => inner.TryCreateAsync(call, maxCallsInProgress, timers, cancellationToken));
 
-    public Task<bool> TrySaveAsync(Call call, long expectedVersion, IReadOnlyList<TimerRequest>? timers = null, CancellationToken cancellationToken = default) =>
-        Measure("save", () => inner.TrySaveAsync(call, expectedVersion, timers, cancellationToken));
+    public Task<bool> TrySaveAsync(Call call, long expectedVersion, IReadOnlyList<TimerRequest>? timers, IReadOnlyList<OutboxMessage>? outbox, CancellationToken cancellationToken = default) =>
+        Measure("save", () => inner.TrySaveAsync(call, expectedVersion, timers, outbox, cancellationToken));
 
     public Task<IReadOnlyList<Call>> GetActiveCallsOfAsync(Address account, CancellationToken cancellationToken = default) =>
         Measure("active_calls_of", () => inner.GetActiveCallsOfAsync(account, cancellationToken));

@@ -1,0 +1,31 @@
+namespace CallServer.Domain.Ports;
+
+/// <summary>
+/// A message that must leave the server at least once because a call changed (a push now; webhooks
+/// later). It is written in the same atomic step as the change, so a saved decision never loses it,
+/// and taken by whichever node's worker asks first.
+/// </summary>
+public sealed record OutboxMessage(string Topic, string CallId, string Payload);
+
+/// <summary>A message as taken: <see cref="Deliveries"/> counts the times it was handed out (2 and more: a worker stopped without acknowledging it).</summary>
+public sealed record OutboxEntry(string Id, OutboxMessage Message, int Deliveries);
+
+/// <summary>
+/// The durable queue of <see cref="OutboxMessage"/>s per topic. Messages are appended by the call store's
+/// save (<see cref="ICallStore.TrySaveAsync"/>); workers take them, and acknowledge each when done. An
+/// entry taken and not acknowledged within the claim period (its worker's node died) is handed out again.
+/// </summary>
+public interface IOutbox
+{
+    /// <summary>Up to <paramref name="max"/> entries of <paramref name="topic"/> for <paramref name="consumer"/>: unacknowledged ones past the claim period first, then new ones. Empty when there are none.</summary>
+    Task<IReadOnlyList<OutboxEntry>> TakeAsync(string topic, string consumer, int max, CancellationToken cancellationToken = default);
+
+    /// <summary>Still working on an entry (a slow push service): its claim period starts again, so no other worker takes it.</summary>
+    Task KeepAsync(string topic, string consumer, string entryId, CancellationToken cancellationToken = default);
+
+    /// <summary>Done with an entry: it is never handed out again.</summary>
+    Task AcknowledgeAsync(string topic, string entryId, CancellationToken cancellationToken = default);
+
+    /// <summary>Entries of <paramref name="topic"/> not yet acknowledged (taken or not).</summary>
+    Task<long> BacklogAsync(string topic, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,85 @@
+using CallServer.Configuration;
+using CallServer.Domain.Addresses;
+using CallServer.Observability.Logging;
+using CallServer.Observability.Metrics;
+using Microsoft.Extensions.Options;
+
+namespace CallServer.Push;
+
+/// <summary>
+/// Sends one push job to every registration of its account, each through its platform's provider, with
+/// retries (backoff, or the service's Retry-After) until the push expires; deletes registrations the
+/// service no longer knows.
+/// </summary>
+public sealed class PushSender(
+    IPushRegistrationStore registrations,
+    IEnumerable<IPushProvider> providers,
+    CallServerMetrics metrics,
+    TimeProvider clock,
+    ILogger<PushSender> logger)
+{
+    private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(4);
+
+    private readonly Dictionary<PushPlatform, IPushProvider> byPlatform = providers.ToDictionary(p => p.Platform);
+
+    public async Task SendToAccountAsync(PushJob job, CancellationToken cancellationToken)
+    {
+        if (!Address.TryParse(job.Account, "invalid", out var account))
+        {
+            return;
+        }
+
+        var message = job.ToMessage();
+        var targets = await registrations.ListAsync(account, cancellationToken);
+        await Task.WhenAll(targets.Select(registration => SendAsync(registration, job, message, cancellationToken)));
+    }
+
+    private async Task SendAsync(PushRegistration registration, PushJob job, PushMessage message, CancellationToken cancellationToken)
+    {
+        var platform = registration.Platform.ToString().ToLowerInvariant();
+        if (!byPlatform.TryGetValue(registration.Platform, out var provider) || !provider.IsConfigured)
+        {
+            PushDispatchLog.NotConfigured(logger, job.CallId, registration.RegistrationId, registration.Platform);
+            metrics.PushSent(platform, job.Kind, "not_configured");
+            return;
+        }
+
+        var backoff = FirstBackoff;
+        for (var attempt = 1; ; attempt++)
+        {
+            var outcome = await provider.SendAsync(registration, message, cancellationToken);
+            PushDispatchLog.Sent(logger, job.CallId, job.Kind, registration.RegistrationId, job.Account, registration.Platform, outcome.Kind.ToString(), outcome.StatusCode);
+            switch (outcome.Kind)
+            {
+                case PushOutcomeKind.Delivered:
+                    metrics.PushSent(platform, job.Kind, "delivered");
+                    return;
+                case PushOutcomeKind.RegistrationGone:
+                    metrics.PushSent(platform, job.Kind, "gone");
+                    if (await registrations.DeleteIfUnchangedAsync(registration, cancellationToken))
+                    {
+                        PushDispatchLog.RegistrationGone(logger, job.CallId, registration.RegistrationId, job.Account);
+                    }
+
+                    return;
+                case PushOutcomeKind.Failed:
+                    metrics.PushSent(platform, job.Kind, "failed");
+                    PushDispatchLog.GivenUp(logger, job.CallId, job.Kind, registration.RegistrationId, attempt, outcome.Reason ?? $"status {outcome.StatusCode}");
+                    return;
+            }
+
+            metrics.PushSent(platform, job.Kind, "retry");
+            var wait = outcome.RetryAfter is { } asked && asked > TimeSpan.Zero ? asked : backoff;
+            if (clock.GetUtcNow() + wait >= message.ExpiresAt)
+            {
+                metrics.PushSent(platform, job.Kind, "expired");
+                PushDispatchLog.GivenUp(logger, job.CallId, job.Kind, registration.RegistrationId, attempt, "it expired before the service took it");
+                return;
+            }
+
+            await Task.Delay(wait, clock, cancellationToken);
+            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+        }
+    }
+}
