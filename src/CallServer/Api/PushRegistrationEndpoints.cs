@@ -120,7 +120,7 @@ public static class PushRegistrationEndpoints
             : Problem(ErrorCode.RegistrationNotFound, "no push registration of that id");
     }
 
-    private static Ok<WebPushKeyResponse> WebPushKey(IWebPushPublicKey key) => TypedResults.Ok(new WebPushKeyResponse(key.PublicKey));
+    private static Ok<WebPushKeyResponse> WebPushKey([Microsoft.AspNetCore.Mvc.FromServices] IWebPushPublicKey key) => TypedResults.Ok(new WebPushKeyResponse(key.PublicKey));
 
     /// <summary>The bearer, if it is a user whose account still exists; anonymous callers cannot be woken.</summary>
     private static async Task<(CallerIdentity? Identity, ProblemHttpResult? Refusal)> UserOf(HttpContext context, CallDirectory directory, AccountCheck accounts, CancellationToken cancellationToken)

@@ -1,0 +1,64 @@
+using CallServer.Adapters.Calls;
+using CallServer.Adapters.Outbox;
+using CallServer.Configuration;
+using CallServer.Domain.Calls;
+using CallServer.Domain.Ports;
+using CallServer.Storage.Tests.Infrastructure;
+using Microsoft.Extensions.Options;
+using static CallServer.Storage.Tests.Infrastructure.SampleCalls;
+
+namespace CallServer.Storage.Tests.Outbox;
+
+public sealed class RedisOutboxTests : OutboxContract, IClassFixture<RedisServer>, IDisposable
+{
+    private static readonly TimeSpan ClaimAfter = TimeSpan.FromMilliseconds(300);
+
+    private readonly RedisScope redis;
+    private readonly RedisServer server;
+
+    public RedisOutboxTests(RedisServer server)
+    {
+        this.server = server;
+        redis = new RedisScope(server);
+        Store = new RedisCallStore(redis.Connect(), redis.Keys, Options.Create(new CallsOptions()));
+        Outbox = new RedisOutbox(redis.Connect(), redis.Keys, ClaimAfter);
+        OtherNode = new RedisOutbox(redis.Connect(), redis.Keys, ClaimAfter);
+    }
+
+    protected override ICallStore Store { get; }
+
+    protected override IOutbox Outbox { get; }
+
+    protected override IOutbox OtherNode { get; }
+
+    // Redis measures the idle time itself: wait past it on the real clock.
+    protected override Task LetClaimPeriodPassAsync() => Task.Delay(ClaimAfter + TimeSpan.FromMilliseconds(100));
+
+    [Fact]
+    public async Task Acknowledged_entries_leave_the_stream_so_it_holds_only_work_not_done()
+    {
+        var call = Simple(User("alice"), User("bob"), Clock.GetUtcNow());
+        Assert.True(await Store.TryCreateAsync(call));
+        Assert.True(await Store.TrySaveAsync(call with { Version = 2, Phase = CallPhase.Dialing }, 1, [], [new OutboxMessage(Topic, call.CallId, "a"), new OutboxMessage(Topic, call.CallId, "b")]));
+        foreach (var entry in await Outbox.TakeAsync(Topic, "node-a", 10))
+        {
+            await Outbox.AcknowledgeAsync(Topic, entry.Id);
+        }
+
+        Assert.Equal(0L, (long)(await server.ExecuteAsync("XLEN", (string)redis.Keys.Outbox(Topic)!))!);
+    }
+
+    [Fact]
+    public async Task After_Redis_loses_its_data_the_group_is_made_again_and_new_entries_are_taken()
+    {
+        var call = Simple(User("alice"), User("bob"), Clock.GetUtcNow());
+        Assert.True(await Store.TryCreateAsync(call));
+        Assert.Empty(await Outbox.TakeAsync(Topic, "node-a", 10)); // the group exists now
+        await server.ExecuteAsync("DEL", (string)redis.Keys.Outbox(Topic)!);
+
+        Assert.True(await Store.TrySaveAsync(call with { Version = 2 }, 1, [], [new OutboxMessage(Topic, call.CallId, "after")]));
+        Assert.Equal(["after"], (await Outbox.TakeAsync(Topic, "node-a", 10)).Select(e => e.Message.Payload));
+    }
+
+    public void Dispose() => redis.Dispose();
+}
