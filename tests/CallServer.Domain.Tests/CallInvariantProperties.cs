@@ -42,6 +42,7 @@ public sealed class CallInvariantProperties
         AnswerTimer,
         FollowUp,
         MarkAlerted,
+        DeviceConnected,
     }
 
     private static readonly Address Grace = Addr("grace");
@@ -102,7 +103,8 @@ public sealed class CallInvariantProperties
         (2, Gen.Constant(Op.GraceTimer)),
         (1, Gen.Constant(Op.AnswerTimer)),
         (8, Gen.Constant(Op.FollowUp)),
-        (1, Gen.Constant(Op.MarkAlerted)));
+        (1, Gen.Constant(Op.MarkAlerted)),
+        (2, Gen.Constant(Op.DeviceConnected)));
 
     private static Gen<int> Weighted(params int[] weights) =>
         Gen.Frequency(weights.Select((w, i) => (w, Gen.Constant(i))).Where(x => x.w > 0));
@@ -155,6 +157,7 @@ public sealed class CallInvariantProperties
             "Dialing", "Ringing", "Answering", "InCall", "OnHold", "RemotelyHeld", "OnDoubleHold", "Ended",
             "EndedLocally", "EndedRemotely", "Rejected", "Ignored", "NoAnswer", "Unavailable", "Forwarded",
             "AnsweredElsewhere", "Canceled", "ConnectionLost", "video", "muted", "pending",
+            "woken", "stopWaking:AnsweredElsewhere", "stopWaking:Canceled", "stopWaking:Forwarded", "stopWaking:NoAnswer",
         ];
         Assert.Empty(expected.Except(seen));
     }
@@ -202,6 +205,12 @@ public sealed class CallInvariantProperties
             if (!decision.IsRefused)
             {
                 call = decision.Call!;
+                if (call.WokenAccount is not null)
+                {
+                    seen.Add("woken");
+                }
+
+                seen.UnionWith(decision.Wakes.OfType<StopWaking>().Select(s => "stopWaking:" + s.Reason));
                 foreach (var followUp in decision.FollowUps)
                 {
                     followUps.Enqueue(followUp);
@@ -279,7 +288,8 @@ public sealed class CallInvariantProperties
                     1 => TestSdp.AudioWithInactiveVideoOffer,
                     _ => TestSdp.VideoOffer,
                 };
-                var devices = flavor >= 7 ? Devices(Bob) : BobsDevices([.. Actors[2..(2 + run.CalleeDevices)]]);
+                // Redirect decides whether bob has a push registration: with none and no device, Unavailable.
+                var devices = (flavor >= 7 ? Devices(Bob) : BobsDevices([.. Actors[2..(2 + run.CalleeDevices)]])) with { Wakeable = step.Redirect % 3 == 0 };
                 return new EstablishCall(actor, flavor == 6 ? "not sdp" : offer, devices);
             case Op.Accept:
                 return new AcceptCall(actor, flavor switch
@@ -301,8 +311,10 @@ public sealed class CallInvariantProperties
                     3 => ForwardTo(actor, Alice, AlicePhone),
                     4 => ForwardTo(actor, Bob, BobPhone),
                     5 => Forward(actor, Dave, CalleeLookup.NotFound),
-                    _ => Forward(actor, Frank, Devices(Frank)),
+                    _ => Forward(actor, Frank, Devices(Frank) with { Wakeable = step.Redirect % 2 == 0 }),
                 };
+            case Op.DeviceConnected:
+                return new DeviceConnected(actor);
             case Op.End:
                 return new EndCall(Party(step, call));
             case Op.Hold:
@@ -449,6 +461,35 @@ public sealed class CallInvariantProperties
         {
             Assert.False(decision.Changed, "an ended call changed");
             Assert.Empty(decision.Notifications);
+        }
+
+        // Push wake-up: an account is woken only while the call rings it; whatever stops that ringing
+        // tells it exactly once, in the same decision; nothing else wakes or stops anyone.
+        if (after.WokenAccount is { } woken)
+        {
+            Assert.True(after.IsRinging, "a woken account of a call that does not ring");
+            Assert.Equal(after.Callee.Account, woken);
+            Assert.NotNull(after.WokenAt);
+        }
+
+        var stops = decision.Wakes.OfType<StopWaking>().ToList();
+        var wakes = decision.Wakes.OfType<WakeAccount>().ToList();
+        if (before.WokenAccount is { } wasWoken && after.WokenAccount != wasWoken)
+        {
+            Assert.Equal(wasWoken, Assert.Single(stops).Account);
+        }
+        else
+        {
+            Assert.Empty(stops);
+        }
+
+        if (after.WokenAccount is { } nowWoken && (before.WokenAccount != nowWoken || before.RingGeneration != after.RingGeneration))
+        {
+            Assert.Equal(nowWoken, Assert.Single(wakes).Account);
+        }
+        else
+        {
+            Assert.Empty(wakes);
         }
 
         var views = Views(after);
