@@ -21,6 +21,8 @@ public static class CallAssert
         Assert.Equal(expected.CandidatesFromDevices.AsEnumerable(), actual.CandidatesFromDevices.AsEnumerable());
         Assert.Equal(expected.PendingOperation, actual.PendingOperation);
         Assert.Equal(expected.RingGeneration, actual.RingGeneration);
+        Assert.Equal(expected.WokenAccount, actual.WokenAccount);
+        Assert.Equal(expected.WokenAt?.ToUnixTimeMilliseconds(), actual.WokenAt?.ToUnixTimeMilliseconds());
         AssertInstant(expected.CreatedAt, actual.CreatedAt);
         AssertInstant(expected.AnsweredAt, actual.AnsweredAt);
         AssertInstant(expected.EndedAt, actual.EndedAt);

@@ -16,6 +16,24 @@ public static class PreviousVersion
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
     {
         Converters = { new JsonStringEnumConverter(), new AddressJsonConverter() },
+
+        // Fields the domain record gained since (push wake-up) were not part of schema 0.
+        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver
+        {
+            Modifiers =
+            {
+                info =>
+                {
+                    if (info.Type == typeof(Call))
+                    {
+                        foreach (var added in info.Properties.Where(p => p.Name is "wokenAccount" or "wokenAt").ToList())
+                        {
+                            info.Properties.Remove(added);
+                        }
+                    }
+                },
+            },
+        },
     };
 
     public static Call? ReadCall(string record) => JsonSerializer.Deserialize<Call>(record, Options);

@@ -117,6 +117,8 @@ public static class RandomRecords
         from createdAt in Instant
         from answeredAt in OptionalInstant
         from endedAt in OptionalInstant
+        from woken in Gen.Frequency((1, Gen.Constant<Address?>(null)), (1, AnyAddress.Select(a => (Address?)a)))
+        from wokenAt in Instant
         select new Call
         {
             CallId = id,
@@ -135,6 +137,8 @@ public static class RandomRecords
             CreatedAt = createdAt,
             AnsweredAt = answeredAt,
             EndedAt = endedAt,
+            WokenAccount = woken,
+            WokenAt = woken is null ? null : wokenAt,
         };
 
     public static Gen<UserAccount> Users { get; } =
