@@ -120,7 +120,7 @@ public static class PushRegistrationEndpoints
             : Problem(ErrorCode.RegistrationNotFound, "no push registration of that id");
     }
 
-    private static Ok<WebPushKeyResponse> WebPushKey([Microsoft.AspNetCore.Mvc.FromServices] IWebPushPublicKey key) => TypedResults.Ok(new WebPushKeyResponse(key.PublicKey));
+    private static Ok<WebPushKeyResponse> WebPushKey(Push.Providers.WebPushVapidKeys keys) => TypedResults.Ok(new WebPushKeyResponse(keys.PublicKey));
 
     /// <summary>The bearer, if it is a user whose account still exists; anonymous callers cannot be woken.</summary>
     private static async Task<(CallerIdentity? Identity, ProblemHttpResult? Refusal)> UserOf(HttpContext context, CallDirectory directory, AccountCheck accounts, CancellationToken cancellationToken)
@@ -194,7 +194,7 @@ public static partial class PushRegistrationRequests
                 return (null, "subscription.endpoint is the https URL of the browser's push service");
             }
 
-            if (!Base64Url(subscription.Keys?.P256dh, 87, 88) || !Base64Url(subscription.Keys?.Auth, 22, 24))
+            if (Decoded(subscription.Keys?.P256dh) is not { Length: 65 } point || point[0] != 0x04 || Decoded(subscription.Keys?.Auth) is not { Length: 16 })
             {
                 return (null, "subscription.keys holds p256dh (a P-256 public key) and auth (16 bytes), base64url");
             }
@@ -212,8 +212,23 @@ public static partial class PushRegistrationRequests
 
     private static bool Printable(string text) => text.All(c => !char.IsControl(c) && !char.IsWhiteSpace(c));
 
-    private static bool Base64Url(string? text, int minLength, int maxLength) =>
-        text is { } value && value.Length >= minLength && value.Length <= maxLength && Base64UrlPattern().IsMatch(value);
+    /// <summary>The bytes of a base64url text (padded or not), or null.</summary>
+    private static byte[]? Decoded(string? text)
+    {
+        if (text is not { Length: > 0 and <= 128 } value || !Base64UrlPattern().IsMatch(value))
+        {
+            return null;
+        }
+
+        try
+        {
+            return System.Buffers.Text.Base64Url.DecodeFromChars(value.TrimEnd('='));
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
 
     [GeneratedRegex(@"\A[A-Za-z0-9._-]{1,64}\z")]
     private static partial Regex IdPattern();

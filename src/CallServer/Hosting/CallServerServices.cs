@@ -17,6 +17,7 @@ using CallServer.Domain.Ports;
 using CallServer.Hubs;
 using CallServer.Observability.Metrics;
 using CallServer.Push;
+using CallServer.Push.Providers;
 using CallServer.Swagger;
 using CallServer.Timers;
 using CallServer.Users;
@@ -97,6 +98,7 @@ public static class CallServerServices
         services.AddOptions<PushDispatchOptions>().Bind(configuration.GetSection(PushDispatchOptions.Section));
         services.TryAddSingleton<NodeIdentity>();
         services.AddSingleton<OutboxSignal>();
+        services.AddPushProviders(configuration);
         services.AddSingleton<PushSender>();
         services.AddHostedService<PushDispatcher>();
         services.AddSingleton<LocalConnections>();

@@ -3,7 +3,7 @@ namespace CallServer.Push;
 /// <summary>
 /// One push service (APNs, FCM, Web Push). Sends one push to one registration and reports what the
 /// service answered; it never throws for what the service answers or for a network failure (those are
-/// outcomes), only when its cancellation token is cancelled.
+/// outcomes), only when the <c>cancellationToken</c> of <see cref="SendAsync"/> is cancelled.
 /// </summary>
 public interface IPushProvider
 {

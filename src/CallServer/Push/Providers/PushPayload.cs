@@ -1,0 +1,45 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace CallServer.Push.Providers;
+
+/// <summary>The wire forms of a <see cref="PushMessage"/>'s fields.</summary>
+public static class PushPayload
+{
+    /// <summary>A JSON object of exactly the message's fields, in order: strings, booleans and nulls as such (APNs, Web Push).</summary>
+    public static byte[] ToJsonObject(PushMessage message)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach (var (name, value) in message.Fields)
+            {
+                writer.WritePropertyName(name);
+                switch (value)
+                {
+                    case null:
+                        writer.WriteNullValue();
+                        break;
+                    case bool flag:
+                        writer.WriteBooleanValue(flag);
+                        break;
+                    case string text:
+                        writer.WriteStringValue(text);
+                        break;
+                    default:
+                        writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));
+                        break;
+                }
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>Whole seconds from <paramref name="now"/> until <paramref name="expiresAt"/>, never below <paramref name="atLeast"/>.</summary>
+    public static long SecondsUntil(DateTimeOffset expiresAt, DateTimeOffset now, long atLeast) =>
+        Math.Max(atLeast, (long)Math.Ceiling((expiresAt - now).TotalSeconds));
+}
