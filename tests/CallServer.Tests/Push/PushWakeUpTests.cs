@@ -1,0 +1,200 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using CallServer.Tests.Infrastructure;
+using CallServer.Tests.Push.StandIns;
+
+namespace CallServer.Tests.Push;
+
+/// <summary>
+/// Push wake-up over the real hub protocol (the official SignalR client): a callee whose only device is a
+/// push registration rings through the APNs stand-in, wakes (connects), gets the offer and accepts; every
+/// end of the ringing cancels the push; a gone token deletes the registration; a slow push service delays
+/// no event; Web Push is really encrypted.
+/// </summary>
+public sealed class PushWakeUpTests(PushWakeFixture server) : IClassFixture<PushWakeFixture>
+{
+    private static readonly TimeSpan PushTimeout = TimeSpan.FromSeconds(5);
+
+    private async Task<string> RegisterApnsAsync(TestUser user, string token, string registrationId = "iphone")
+    {
+        using var response = await SendAsync(HttpMethod.Put, $"/api/v1/push-registrations/{registrationId}", user.Token, new { platform = "apns", token });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return token;
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? token, object? body = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (token is not null)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
+
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+
+        return await server.Http.SendAsync(request);
+    }
+
+    private async Task<ApnsRequest> NextPushAsync(string token, string type, string callId)
+    {
+        while (true)
+        {
+            var request = await server.Apns.Requests.NextAsync(PushTimeout);
+            if (request.DeviceToken == token && request.Payload.Str("type") == type && request.Payload.Str("callId") == callId)
+            {
+                Assert.Empty(request.Problems);
+                return request;
+            }
+        }
+    }
+
+    private static string NewToken() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+    [Fact]
+    public async Task A_callee_whose_only_device_is_a_push_registration_rings_wakes_gets_the_offer_and_accepts()
+    {
+        var alice = await server.CreateUserAsync("alice");
+        var bob = await server.CreateUserAsync("bob");
+        var token = await RegisterApnsAsync(bob, NewToken());
+        await using var caller = await server.ConnectAsync(alice);
+
+        var call = await caller.CreateCallAsync(bob.Username);
+        var establishedAt = DateTimeOffset.UtcNow;
+        var sentOffer = Sdp.Video();
+        await caller.InvokeAsync("EstablishCall", call.CallId, sentOffer);
+        await caller.WaitForStateAsync(call.CallId, "Dialing");
+        await caller.WaitForStateAsync(call.CallId, "Ringing");
+
+        // The phone is woken: a VoIP push with the call, never the SDP.
+        var push = await NextPushAsync(token, "incomingCall", call.CallId);
+        Assert.Equal("voip", push.Header("apns-push-type"));
+        Assert.Equal($"{PushWakeFixture.Topic}.voip", push.Header("apns-topic"));
+        Assert.Equal("10", push.Header("apns-priority"));
+        Assert.Equal(call.CallId, push.Header("apns-collapse-id"));
+        var expiresAt = DateTimeOffset.Parse(push.Payload.Str("expiresAt")!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(expiresAt, establishedAt + server.RingTimeout - TimeSpan.FromSeconds(2), establishedAt + server.RingTimeout + TimeSpan.FromSeconds(2));
+        Assert.Equal(expiresAt.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), push.Header("apns-expiration"));
+        Assert.Equal(alice.Address, push.Payload.Str("from"));
+        Assert.True(push.Payload.GetProperty("video").GetBoolean());
+        Assert.DoesNotContain("v=0", push.Body, StringComparison.Ordinal);
+        Assert.Equal(["callId", "displayName", "expiresAt", "from", "type", "video"], push.Payload.EnumerateObject().Select(p => p.Name).Order());
+
+        // It wakes: its app connects, and the call rings there with the caller's offer.
+        await using var phone = await server.ConnectAsync(bob, "woken-phone");
+        var (incoming, offer) = await phone.WaitForIncomingCallAsync(call.CallId);
+        Assert.Equal("Ringing", incoming.State);
+        Assert.Equal(sentOffer, offer);
+        await phone.InvokeAsync("AcceptCall", call.CallId, Sdp.Video());
+        await caller.WaitForStateAsync(call.CallId, "InCall");
+        await phone.WaitForStateAsync(call.CallId, "InCall");
+
+        // The other phones of the account stop ringing.
+        var canceled = await NextPushAsync(token, "callCanceled", call.CallId);
+        Assert.Equal("AnsweredElsewhere", canceled.Payload.Str("reason"));
+        Assert.Equal(["callId", "reason", "type"], canceled.Payload.EnumerateObject().Select(p => p.Name).Order());
+    }
+
+    [Fact]
+    public async Task The_caller_canceling_a_call_that_rings_only_by_push_sends_callCanceled_and_the_woken_phone_finds_nothing_to_answer()
+    {
+        var alice = await server.CreateUserAsync("alice");
+        var bob = await server.CreateUserAsync("bob");
+        var token = await RegisterApnsAsync(bob, NewToken());
+        await using var caller = await server.ConnectAsync(alice);
+        var call = await caller.CreateCallAsync(bob.Username);
+        await caller.InvokeAsync("EstablishCall", call.CallId, Sdp.Audio());
+        await NextPushAsync(token, "incomingCall", call.CallId);
+
+        await caller.InvokeAsync("EndCall", call.CallId);
+        await caller.WaitForStateAsync(call.CallId, "Ended", "EndedLocally");
+        Assert.Equal("Canceled", (await NextPushAsync(token, "callCanceled", call.CallId)).Payload.Str("reason"));
+
+        await using var late = await server.ConnectAsync(bob, "late-phone");
+        Assert.Empty(await late.InvokeAsync<CallView[]>("GetActiveCalls"));
+        await late.AssertNoEventAsync(CallEvents.IncomingCall, window: TimeSpan.FromMilliseconds(300));
+    }
+
+    [Fact]
+    public async Task A_token_the_push_service_calls_gone_deletes_the_registration_and_the_next_call_is_Unavailable()
+    {
+        var alice = await server.CreateUserAsync("alice");
+        var bob = await server.CreateUserAsync("bob");
+        var token = await RegisterApnsAsync(bob, NewToken());
+        server.Apns.Answer(token, ApnsAnswer.Unregistered);
+        await using var caller = await server.ConnectAsync(alice);
+        var call = await caller.CreateCallAsync(bob.Username);
+        await caller.InvokeAsync("EstablishCall", call.CallId, Sdp.Audio());
+        await NextPushAsync(token, "incomingCall", call.CallId);
+
+        await Poll.UntilAsync(async () =>
+        {
+            using var list = await SendAsync(HttpMethod.Get, "/api/v1/push-registrations", bob.Token);
+            return (await list.Content.ReadFromJsonAsync<JsonElement>()).GetArrayLength() == 0;
+        }, "the registration is deleted");
+
+        var next = await caller.CreateCallAsync(bob.Username);
+        await caller.InvokeAsync("EstablishCall", next.CallId, Sdp.Audio());
+        await caller.WaitForStateAsync(next.CallId, "Ended", "Unavailable");
+    }
+
+    [Fact]
+    public async Task A_push_service_that_takes_5_s_to_answer_delays_no_event_of_the_call()
+    {
+        var alice = await server.CreateUserAsync("alice");
+        var bob = await server.CreateUserAsync("bob");
+        var token = await RegisterApnsAsync(bob, NewToken());
+        server.Apns.Answer(token, ApnsAnswer.Hang);
+        await using var caller = await server.ConnectAsync(alice);
+        var call = await caller.CreateCallAsync(bob.Username);
+
+        var clock = Stopwatch.StartNew();
+        await caller.InvokeAsync("EstablishCall", call.CallId, Sdp.Audio());
+        await caller.WaitForStateAsync(call.CallId, "Ringing");
+        await NextPushAsync(token, "incomingCall", call.CallId); // arrived, and hangs
+        await using var phone = await server.ConnectAsync(bob, "woken-phone");
+        await phone.WaitForIncomingCallAsync(call.CallId);
+        await phone.InvokeAsync("AcceptCall", call.CallId, Sdp.Audio());
+        await caller.WaitForStateAsync(call.CallId, "InCall");
+        var elapsed = clock.Elapsed;
+        Assert.True(elapsed < TimeSpan.FromSeconds(4), $"the call was set up in {elapsed.TotalMilliseconds:0} ms while its push hung");
+    }
+
+    [Fact]
+    public async Task A_web_push_subscription_gets_the_push_encrypted_for_it_and_signed_by_the_servers_VAPID_key()
+    {
+        var alice = await server.CreateUserAsync("alice");
+        var bob = await server.CreateUserAsync("bob");
+        using var browser = server.WebPush.Subscribe();
+        var sub = browser.Subscription;
+        using (var put = await SendAsync(HttpMethod.Put, "/api/v1/push-registrations/browser", bob.Token, new
+        {
+            platform = "webpush",
+            subscription = new { endpoint = sub.Endpoint, keys = new { p256dh = sub.P256dh, auth = sub.Auth } },
+        }))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+
+        await using var caller = await server.ConnectAsync(alice);
+        var call = await caller.CreateCallAsync(bob.Username);
+        await caller.InvokeAsync("EstablishCall", call.CallId, Sdp.Audio());
+        await caller.WaitForStateAsync(call.CallId, "Ringing");
+
+        var delivery = await server.WebPush.Deliveries.NextAsync(PushTimeout);
+        Assert.Empty(delivery.Problems);
+        var payload = JsonDocument.Parse(delivery.Plaintext ?? "null").RootElement;
+        Assert.Equal("incomingCall", payload.Str("type"));
+        Assert.Equal(call.CallId, payload.Str("callId"));
+        Assert.False(payload.GetProperty("video").GetBoolean());
+
+        using var key = await SendAsync(HttpMethod.Get, "/api/v1/push/webpush-key", null);
+        var publicKey = (await key.Content.ReadFromJsonAsync<JsonElement>()).Str("publicKey")!;
+        Assert.Equal(65, System.Buffers.Text.Base64Url.DecodeFromChars(publicKey).Length);
+        Assert.Equal(publicKey, delivery.VapidPublicKey);
+    }
+}
