@@ -19,8 +19,9 @@ export function listenToServiceWorker(onMessage) {
 
 /**
  * The "Wake me by push" checkbox of a signed-in session: shown for users (the server refuses anonymous
- * callers), checked when this installation is registered; checking it subscribes, unchecking it
- * unsubscribes. `log(name, detail)` records what happened; `showError(error)` shows a failure.
+ * callers), checked when this installation is registered (a Web Push registration whose browser
+ * subscription has changed is stored again); checking it subscribes, unchecking it unsubscribes.
+ * `log(name, detail)` records what happened; `showError(error)` shows a failure.
  */
 export class PushToggle {
   #service = null;
@@ -41,9 +42,15 @@ export class PushToggle {
     this.#showError(null);
     if (!this.#service) return;
     try {
-      const { registered } = await this.#service.push.checkPushSubscription();
-      $('push-wake').checked = registered;
-      this.#log('pushChecked', registered ? 'registered' : 'not registered');
+      const { registered, registration } = await this.#service.push.checkPushSubscription();
+      if (!registered && registration?.platform === 'webpush') {
+        // Registered with a browser subscription that has changed since (or was dropped): store the current one.
+        await this.#service.push.refreshDeviceToken();
+        this.#log('pushRefreshed', registration.registrationId);
+      } else {
+        this.#log('pushChecked', registered ? 'registered' : 'not registered');
+      }
+      $('push-wake').checked = Boolean(registration);
     } catch (error) {
       this.#log('pushCheckFailed', `${error.code}: ${error.message}`);
     }

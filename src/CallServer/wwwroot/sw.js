@@ -29,14 +29,23 @@ function windows() {
 }
 
 async function showIncomingCall(push, open) {
-  if (push.expiresAt && push.expiresAt.getTime() <= Date.now()) return; // it stopped ringing already
-  if (open.some((client) => client.focused && client.visibilityState === 'visible')) return;
+  if (push.expiresAt && push.expiresAt.getTime() <= Date.now()) {
+    console.info(`callserver sw: incomingCall ${push.callId}: expired, no notification`);
+    return;
+  }
+  if (open.some((client) => client.focused && client.visibilityState === 'visible')) {
+    console.info(`callserver sw: incomingCall ${push.callId}: a softphone window is in front, no notification`);
+    return;
+  }
   const { title, options } = incomingCallNotification(push);
   await self.registration.showNotification(title, options);
+  console.info(`callserver sw: incomingCall ${push.callId}: notification shown`);
 }
 
 async function closeNotifications(callId) {
-  for (const notification of await self.registration.getNotifications({ tag: callId })) notification.close();
+  const shown = await self.registration.getNotifications({ tag: callId });
+  for (const notification of shown) notification.close();
+  console.info(`callserver sw: callCanceled ${callId}: ${shown.length} notification(s) closed`);
 }
 
 async function onPush(data) {

@@ -50,14 +50,25 @@ export class ServiceWorkerDevTools {
     await this.cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId, data: JSON.stringify(payload) });
   }
 
+  /** The running service worker of `scriptURL` (the latest, if it was restarted). */
+  #worker(scriptURL) {
+    const worker = this.context.serviceWorkers().filter((w) => w.url() === scriptURL).at(-1);
+    if (!worker) throw new Error(`no running service worker ${scriptURL}`);
+    return worker;
+  }
+
+  /** The URLs of the windows the service worker of `scriptURL` sees (clients.matchAll). */
+  async windowsInWorker(scriptURL) {
+    return this.#worker(scriptURL).evaluate(async () =>
+      (await self.clients.matchAll({ type: 'window', includeUncontrolled: true })).map((client) => client.url));
+  }
+
   /**
    * The notifications the service worker of `scriptURL` shows (with `tag`, when given), read inside the
    * worker itself: works when no page of the origin is open.
    */
   async notificationsInWorker(scriptURL, tag) {
-    const worker = this.context.serviceWorkers().filter((w) => w.url() === scriptURL).at(-1);
-    if (!worker) throw new Error(`no running service worker ${scriptURL}`);
-    return worker.evaluate(async (wanted) => (await self.registration.getNotifications(wanted ? { tag: wanted } : {}))
+    return this.#worker(scriptURL).evaluate(async (wanted) => (await self.registration.getNotifications(wanted ? { tag: wanted } : {}))
       .map((n) => ({ title: n.title, body: n.body, tag: n.tag, requireInteraction: n.requireInteraction, data: n.data })), tag ?? null);
   }
 
