@@ -18,7 +18,8 @@ export declare const IN_CALL_STATES: readonly CallStateName[];
  * The server's error codes (Unauthorized, Forbidden, CallNotFound, InvalidState, OperationInProgress,
  * AlreadyOnHold, NotOnHold, CalleeNotFound, CalleeUnavailable, InvalidAddress, InvalidSdp,
  * InvalidArgument, ForwardLoop, RateLimited, PayloadTooLarge, Timeout, Rejected, Unavailable) and the
- * SDK's own: MediaError (camera/microphone), WebRtcError, ConnectionError, Unexpected.
+ * SDK's own: MediaError (camera/microphone), WebRtcError, ConnectionError, Unexpected, and for push
+ * PushUnavailable (no service worker or Push API) and PushError (the browser refused to subscribe).
  */
 export type ErrorCode = string;
 
@@ -172,6 +173,111 @@ export interface CallServiceOptions {
   fetch?: typeof fetch;
 }
 
+/** The push services a registration can name. */
+export type PushPlatform = 'apns' | 'fcm' | 'webpush';
+
+/** A browser's Web Push subscription as the server stores it (PushSubscription.toJSON() without expirationTime). */
+export interface WebPushSubscriptionJSON {
+  endpoint: string;
+  keys: { p256dh: string; auth: string };
+}
+
+/** One installation's push registration, as the server stores it (PUT/GET /api/v1/push-registrations). */
+export interface PushRegistration {
+  registrationId: string;
+  platform: PushPlatform;
+  /** apns and fcm: the device token. */
+  token?: string;
+  /** webpush: the browser's subscription. */
+  subscription?: WebPushSubscriptionJSON;
+  /** The APNs topic or FCM app, when the app names one. */
+  appId?: string;
+  updatedAt: string;
+}
+
+export interface PushSubscribeOptions {
+  /** This installation's id (≤ 64 of A-Z a-z 0-9 . _ -); default: the manager's (kept in localStorage). */
+  registrationId?: string;
+  /** Default 'webpush' (this browser); 'apns' or 'fcm' with `token` for a hybrid app's native token. */
+  platform?: PushPlatform;
+  /** apns, fcm: the device token. */
+  token?: string;
+  /** The APNs topic or FCM app. */
+  appId?: string;
+  /** webpush: the service worker registration to subscribe (default: navigator.serviceWorker.ready). */
+  serviceWorkerRegistration?: ServiceWorkerRegistration;
+}
+
+export interface PushSubscriptionCheck {
+  /** The server has this installation's registration (and, for webpush, it is this browser's current subscription). */
+  registered: boolean;
+  /** The server's registration of this installation, or null. */
+  registration: PushRegistration | null;
+}
+
+/** A CallServer push, read by parsePushNotification. */
+export interface PushNotification {
+  type: 'incomingCall' | 'callCanceled';
+  callId: string;
+  /** incomingCall: the caller's address (null for callCanceled). */
+  from: string | null;
+  displayName: string | null;
+  /** incomingCall: the call offers video. */
+  video: boolean;
+  /** incomingCall: when it stops ringing. */
+  expiresAt: Date | null;
+  /** callCanceled: why it stopped ringing. */
+  reason: string | null;
+}
+
+export interface PushManagerOptions {
+  /** The server (default: the page's origin). */
+  baseUrl?: string;
+  /** A user's JWT … */
+  accessToken?: string;
+  /** … or a function that returns one (called for every request). */
+  accessTokenFactory?: () => string | Promise<string>;
+  /** This installation's registration id (default: a stable one kept in localStorage). */
+  registrationId?: string;
+  fetch?: typeof fetch;
+  /** Where the installation's id is kept (default localStorage; null: only in memory). */
+  storage?: Pick<Storage, 'getItem' | 'setItem'> | null;
+  /** Default navigator.serviceWorker (null: no Web Push here). */
+  serviceWorkerContainer?: Pick<ServiceWorkerContainer, 'ready' | 'getRegistration'> | null;
+}
+
+/**
+ * Push wake-ups of this installation, as the mobile SDKs' PushManager: `callService.push`, or
+ * `new PushManager(options)` without a hub connection. Failures reject with CallError: the server's codes
+ * (Forbidden for an anonymous token, RateLimited for too many registrations, …), InvalidArgument,
+ * PushUnavailable (no service worker or Push API here), PushError (the browser refused to subscribe),
+ * ConnectionError (the request did not reach the server).
+ */
+export declare class PushManager {
+  constructor(options: PushManagerOptions);
+  /** Reads a CallServer push; throws CallError('InvalidArgument') for anything else. */
+  static parsePushNotification(data: unknown): PushNotification;
+  /** This installation's registration id. */
+  getRegistrationId(): string;
+  /** Registers this browser's Web Push subscription (no options) or a native token; resolves to the stored registration. */
+  subscribe(options?: PushSubscribeOptions): Promise<PushRegistration>;
+  /** Stores a new native token, or a new (default: the current) Web Push subscription, under the same id. */
+  refreshDeviceToken(token?: string | PushSubscription | WebPushSubscriptionJSON, options?: PushSubscribeOptions): Promise<PushRegistration>;
+  /** Removes the registration (and the browser's subscription); true when the server had one. */
+  unsubscribe(options?: { registrationId?: string; serviceWorkerRegistration?: ServiceWorkerRegistration }): Promise<boolean>;
+  /** Whether the server has this installation's registration (and, for webpush, this browser's current subscription). */
+  checkPushSubscription(options?: { registrationId?: string; serviceWorkerRegistration?: ServiceWorkerRegistration }): Promise<PushSubscriptionCheck>;
+  /** Reads a CallServer push (as the static one). */
+  parsePushNotification(data: unknown): PushNotification;
+}
+
+/**
+ * Reads a CallServer push: a PushEvent's `data.json()` (or `data`), a JSON string, or FCM data (all
+ * strings). Throws CallError('InvalidArgument') for anything that is not one. Needs no DOM: a service
+ * worker can import '/sdk/push/push-notification.js' alone.
+ */
+export declare function parsePushNotification(data: unknown): PushNotification;
+
 export interface TokenResponse {
   accessToken: string;
   expiresAt: string;
@@ -197,6 +303,8 @@ export declare class CallService {
   readonly baseUrl: string;
   /** This user's address, as getLocalAddress() returns it. */
   readonly localAddress: string | null;
+  /** Push wake-ups of this installation, with this service's token. */
+  readonly push: PushManager;
   getConnectionState(): string;
   /** This user's address (the token's subject). */
   getLocalAddress(): string | null;

@@ -3,19 +3,14 @@
 import * as signalR from '@microsoft/signalr';
 import { Call } from './call.js';
 import { CallError, parseHubError } from './errors.js';
+import { problem } from './http-problem.js';
+import { PushManager } from './push/push-manager.js';
 import { isAnonymousToken, renewalDelayMs, tokenClaims } from './token-renewal.js';
 
 const DEFAULT_RECONNECT_DELAYS = [0, 1000, 2000, 5000, 10000, 10000]; // within the server's 30 s grace
 
 function trimSlash(url) {
   return url.replace(/\/+$/, '');
-}
-
-async function problem(response) {
-  let body;
-  try { body = await response.json(); } catch { body = undefined; }
-  const code = body?.code ?? (response.status === 401 ? 'Unauthorized' : response.status === 429 ? 'RateLimited' : 'Unexpected');
-  return new CallError(code, body?.detail ?? body?.title ?? `HTTP ${response.status}`);
 }
 
 function defaultBaseUrl() {
@@ -131,6 +126,8 @@ export class CallService {
     /** Extra RTCConfiguration fields for every RTCPeerConnection (iceServers come from the server). */
     this.rtcConfiguration = options.rtcConfiguration ?? {};
     this.localAddress = options.accessToken ? tokenSubject(options.accessToken) : null;
+    /** Push wake-ups of this installation (subscribe, unsubscribe, …), with this service's token. */
+    this.push = new PushManager({ baseUrl: this.#options.baseUrl, accessTokenFactory: () => this.#tokenFactory(), fetch: options.fetch });
   }
 
   get baseUrl() { return this.#options.baseUrl; }

@@ -7,3 +7,5 @@ export { Call } from './call.js';
 export { CallError, parseHubError, parseOperationError } from './errors.js';
 export { CallState, EndReason, IN_CALL_STATES } from './constants.js';
 export { summarizeStats } from './stats.js';
+export { PushManager } from './push/push-manager.js';
+export { parsePushNotification } from './push/push-notification.js';

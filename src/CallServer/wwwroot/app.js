@@ -3,8 +3,11 @@
 //
 // Test hook: window.__callserver exposes the service, the calls and their stats.
 // `?ice=loopback` keeps only 127.0.0.1 ICE candidates (tests on one machine).
+// `?call=<callId>`: opened from a call notification (sw.js); the saved session connects and the call rings.
 
 import { CallService, IN_CALL_STATES } from '/sdk/index.js';
+import { clearSession, loadSession, saveSession } from '/saved-session.js';
+import { listenToServiceWorker, PushToggle, registerServiceWorker } from '/push-wake.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -125,6 +128,29 @@ function iceCandidateFilter() {
   return (candidate) => candidate.candidate.split(' ')[4] === '127.0.0.1';
 }
 
+const pushToggle = new PushToggle({
+  log: (name, detail) => log(name, null, detail),
+  showError: (error) => showError('push-error', error),
+});
+
+listenToServiceWorker((message) => {
+  if (message.type === 'callserver-push') log('push', null, `${message.push.type} ${message.push.callId}`);
+  if (message.type === 'callserver-notification-click') log('notificationClicked', null, message.callId ?? '');
+});
+
+/** A user's session: the service worker that shows call notifications, and the push checkbox. */
+async function setUpPush(session) {
+  if (!session.anonymous) {
+    try {
+      const registration = await registerServiceWorker();
+      if (registration) log('serviceWorkerRegistered', null, registration.scope);
+    } catch (error) {
+      log('serviceWorkerFailed', null, error?.message ?? String(error));
+    }
+  }
+  await pushToggle.attach(app.service, { user: !session.anonymous });
+}
+
 async function startSession(session) {
   app.session = session;
   app.service = await CallService.connect({
@@ -140,9 +166,11 @@ async function startSession(session) {
   $('phone').hidden = false;
   $('who').hidden = false;
   document.body.dataset.signedIn = session.anonymous ? 'anonymous' : 'user';
+  saveSession(session); // a user's, so that a page opened from a call notification connects by itself
   log('signedIn', null, session.address);
   render();
   $('callee').focus();
+  await setUpPush(session);
 }
 
 $('login-form').addEventListener('submit', async (event) => {
@@ -175,6 +203,8 @@ $('anonymous-form').addEventListener('submit', async (event) => {
 });
 
 $('sign-out').addEventListener('click', async () => {
+  clearSession();
+  await pushToggle.detach();
   await app.service?.disconnect();
   app.service = null;
   app.session = null;
@@ -334,3 +364,21 @@ function render() {
 }
 
 render();
+
+// A page opened later (by the user, or by a click on a call notification) connects by itself with the
+// user's saved, unexpired session; the server then rings it if a call is ringing the account.
+if (params.get('call')) log('openedForCall', null, params.get('call'));
+const saved = loadSession();
+if (saved) {
+  $('sign-in').disabled = true; // one session at a time: the form waits for the saved one
+  $('anonymous').disabled = true;
+  startSession(saved).catch((error) => {
+    clearSession();
+    app.session = null;
+    showError('login-error', error);
+    log('savedSessionFailed', null, `${error.code ?? ''}: ${error.message ?? error}`);
+  }).finally(() => {
+    $('sign-in').disabled = false;
+    $('anonymous').disabled = false;
+  });
+}

@@ -25,3 +25,6 @@ export type ExtraServiceMembers = NoneOf<Undeclared<Implemented.CallService, Dec
 export type ExtraServiceStatics = NoneOf<Undeclared<typeof Implemented.CallService, typeof Declared.CallService>>;
 export type Errors = Implements<Implemented.CallError, Declared.CallError>;
 export type ExtraErrorMembers = NoneOf<Undeclared<Implemented.CallError, Declared.CallError>>;
+export type PushManagers = Implements<Implemented.PushManager, Declared.PushManager>;
+export type ExtraPushManagerMembers = NoneOf<Undeclared<Implemented.PushManager, Declared.PushManager>>;
+export type ExtraPushManagerStatics = NoneOf<Undeclared<typeof Implemented.PushManager, typeof Declared.PushManager>>;

@@ -1,11 +1,13 @@
 // The SDK as README.md uses it, against index.d.ts only (the package's own name): every declared
 // member, called the way the README shows. Never run, only type-checked (`tsc --noEmit -p .`).
 import {
-  Call, CallError, CallService, CallState, EndReason, IN_CALL_STATES, parseHubError, parseOperationError, summarizeStats,
+  Call, CallError, CallService, CallState, EndReason, IN_CALL_STATES, parseHubError, parseOperationError, parsePushNotification,
+  PushManager, summarizeStats,
 } from '@callserver/sdk';
 import type {
   CallApplicationListener, CallMediaStats, CallServiceOptions, CallSnapshot, CallStateName, EndReasonName, ErrorCode,
-  IceCandidateInit, MediaAttributes, MediaStatsSummary, TokenResponse,
+  IceCandidateInit, MediaAttributes, MediaStatsSummary, PushManagerOptions, PushNotification, PushPlatform, PushRegistration,
+  PushSubscribeOptions, PushSubscriptionCheck, TokenResponse, WebPushSubscriptionJSON,
 } from '@callserver/sdk';
 
 declare const remoteView: HTMLVideoElement;
@@ -112,4 +114,44 @@ export function errorsAndNames(text: string): ErrorCode[] {
   const ended: EndReasonName = EndReason.ConnectionLost;
   console.log(name, inCall, ended, own instanceof Error);
   return [fromHub.code, fromOperation.code, own.code];
+}
+
+export async function pushWakeUps(callService: CallService, fcmToken: string, newFcmToken: string, changed: PushSubscription): Promise<void> {
+  await navigator.serviceWorker.register('/sw.js', { type: 'module', scope: '/' });
+  const registration: PushRegistration = await callService.push.subscribe();
+  const subscription: WebPushSubscriptionJSON | undefined = registration.subscription;
+  const platform: PushPlatform = registration.platform;
+  console.log(registration.registrationId, registration.token, registration.appId, registration.updatedAt, subscription?.keys.p256dh, platform);
+  const check: PushSubscriptionCheck = await callService.push.checkPushSubscription();
+  const { registered } = check;
+  console.log(registered, check.registration?.platform);
+  const removed: boolean = await callService.push.unsubscribe();
+  await callService.push.unsubscribe({ registrationId: 'phone-7', serviceWorkerRegistration: await navigator.serviceWorker.ready });
+  await callService.push.checkPushSubscription({ registrationId: 'phone-7' });
+  console.log(removed, callService.push.getRegistrationId());
+
+  const native: PushSubscribeOptions = { platform: 'fcm', token: fcmToken, appId: 'com.example.phone' };
+  await callService.push.subscribe(native);
+  await callService.push.subscribe({ registrationId: 'phone-7', serviceWorkerRegistration: await navigator.serviceWorker.ready });
+  await callService.push.refreshDeviceToken(newFcmToken);
+  await callService.push.refreshDeviceToken(changed);
+  await callService.push.refreshDeviceToken(registration.subscription, { platform: 'webpush' });
+  await callService.push.refreshDeviceToken();
+
+  const options: PushManagerOptions = {
+    baseUrl: 'https://calls.example.com', accessTokenFactory: async () => 'token', registrationId: 'phone-7', fetch,
+    storage: localStorage, serviceWorkerContainer: navigator.serviceWorker,
+  };
+  const standalone = new PushManager(options);
+  new PushManager({ accessToken: 'token', storage: null, serviceWorkerContainer: null });
+  await standalone.subscribe();
+}
+
+export function readPush(data: unknown): string {
+  const push: PushNotification = parsePushNotification(data);
+  const same: PushNotification = PushManager.parsePushNotification(data);
+  if (push.type === 'incomingCall') {
+    return `${push.displayName ?? push.from} ${push.video ? 'video' : 'audio'} until ${push.expiresAt?.toISOString()} ${same.callId}`;
+  }
+  return `${push.callId} ${push.reason}`;
 }

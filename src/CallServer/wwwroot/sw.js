@@ -1,0 +1,88 @@
+// The softphone's service worker (a module worker, registered by app.js at a user's sign-in, scope /):
+// it wakes the user for a call when no softphone window is in front. A CallServer push `incomingCall`
+// shows a notification (tag = callId) unless a visible softphone window has the focus (that window rings
+// through its hub connection); `callCanceled` closes it. Every window is told of every push
+// (`{ type: 'callserver-push', push }`). A click on the notification focuses a softphone window, or
+// opens /?call=<callId>: the page connects by itself with its saved session and the server rings it.
+
+import { parsePushNotification } from '/sdk/push/push-notification.js';
+
+self.addEventListener('install', () => self.skipWaiting());
+self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
+
+/** The title and options of the notification of an incoming call. */
+function incomingCallNotification(push) {
+  const caller = push.displayName ? `${push.displayName} <${push.from}>` : push.from;
+  return {
+    title: push.video ? 'Incoming video call' : 'Incoming call',
+    options: {
+      body: caller,
+      tag: push.callId,
+      requireInteraction: true,
+      data: { callId: push.callId, from: push.from },
+    },
+  };
+}
+
+function windows() {
+  return self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+}
+
+async function showIncomingCall(push, open) {
+  if (push.expiresAt && push.expiresAt.getTime() <= Date.now()) {
+    console.info(`callserver sw: incomingCall ${push.callId}: expired, no notification`);
+    return;
+  }
+  if (open.some((client) => client.focused && client.visibilityState === 'visible')) {
+    console.info(`callserver sw: incomingCall ${push.callId}: a softphone window is in front, no notification`);
+    return;
+  }
+  const { title, options } = incomingCallNotification(push);
+  await self.registration.showNotification(title, options);
+  console.info(`callserver sw: incomingCall ${push.callId}: notification shown`);
+}
+
+async function closeNotifications(callId) {
+  const shown = await self.registration.getNotifications({ tag: callId });
+  for (const notification of shown) notification.close();
+  console.info(`callserver sw: callCanceled ${callId}: ${shown.length} notification(s) closed`);
+}
+
+async function onPush(data) {
+  let push;
+  try {
+    push = parsePushNotification(data);
+  } catch (error) {
+    console.warn(`callserver sw: ignored a push that is not CallServer's (${error.message})`);
+    return;
+  }
+  const open = await windows();
+  if (push.type === 'incomingCall') await showIncomingCall(push, open);
+  else await closeNotifications(push.callId);
+  for (const client of open) client.postMessage({ type: 'callserver-push', push });
+}
+
+self.addEventListener('push', (event) => {
+  let data = null;
+  try {
+    data = event.data?.json() ?? null;
+  } catch {
+    data = event.data?.text() ?? null; // parsePushNotification says why it is not a push of ours
+  }
+  event.waitUntil(onPush(data));
+});
+
+async function openCall(callId) {
+  const softphone = (await windows()).find((client) => new URL(client.url).pathname === '/');
+  if (softphone) {
+    softphone.postMessage({ type: 'callserver-notification-click', callId });
+    await softphone.focus();
+    return;
+  }
+  await self.clients.openWindow(callId ? `/?call=${encodeURIComponent(callId)}` : '/');
+}
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  event.waitUntil(openCall(event.notification.data?.callId ?? null));
+});
