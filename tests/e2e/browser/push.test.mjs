@@ -14,6 +14,8 @@ import { CallServerProcess, outputDir } from '../support/server.mjs';
 import { Phone, launchBrowser, waitUntil } from '../support/browser.mjs';
 import { ServiceWorkerDevTools, notificationsInPage } from '../support/service-worker.mjs';
 import { storySteps } from '../support/steps.mjs';
+import http2 from 'node:http2';
+import { requestJson } from '../support/http.mjs';
 
 const SESSION_KEY = 'callserver.softphone.session';
 
@@ -185,6 +187,77 @@ describe('push wake-up in Chromium: the softphone\'s service worker rings a clos
     await waitUntil(() => second.page.evaluate(() => !document.getElementById('push-wake').disabled), { message: 'the checkbox is usable again' });
     assert.equal(await second.page.isChecked('#push-wake'), false);
     assert.ok((await second.events()).some((e) => e.name === 'pushSubscribeFailed'));
+  });
+
+  step('a real call to dave while no tab of his is open: the server pushes to his Web Push subscription, the service worker shows the call, the page it opens connects, rings with the call and answers', async () => {
+    // A loopback push service for dave's subscription (h2c, as the server speaks to http:// endpoints):
+    // it records what the server sent (the encrypted body is checked in the .NET tests) and answers 201.
+    const received = [];
+    const pushService = http2.createServer();
+    const sessions = new Set();
+    pushService.on('session', (session) => { sessions.add(session); session.on('close', () => sessions.delete(session)); });
+    pushService.on('stream', (stream, headers) => {
+      const chunks = [];
+      stream.on('data', (chunk) => chunks.push(chunk));
+      stream.on('end', () => {
+        received.push({ headers, body: Buffer.concat(chunks) });
+        stream.respond({ ':status': 201 });
+        stream.end();
+      });
+    });
+    await new Promise((resolve) => pushService.listen(0, '127.0.0.1', resolve));
+    try {
+      const subscription = {
+        endpoint: `http://127.0.0.1:${pushService.address().port}/push/dave`,
+        keys: {
+          p256dh: 'BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM',
+          auth: 'tBHItJI5svbpez7KI4CCXg',
+        },
+      };
+      const put = await requestJson(origin, 'PUT', '/api/v1/push-registrations/daves-browser', { token: dave.token, body: { platform: 'webpush', subscription } });
+      assert.equal(put.status, 200, put.text);
+
+      // No tab of dave's is open: his only way to ring is the push.
+      await second.page.close();
+      await waitUntil(async () => (await devTools.windowsInWorker(scriptURL)).length === 0, { message: 'the service worker sees no window' });
+
+      const erin = await Phone.open(browser, origin, 'erin');
+      phones.push(erin);
+      await erin.signIn(await server.provisionUser('erin'));
+      await erin.dial(dave.username, 'audio');
+      await erin.waitForState('Ringing');
+      const realCallId = await erin.page.evaluate(() => window.__callserver.calls.at(-1).getId());
+
+      // The server pushed (encrypted, urgent, with a TTL) to the push service...
+      await waitUntil(() => received.length > 0, { message: 'the server pushed to dave\'s subscription' });
+      assert.equal(received[0].headers['content-encoding'], 'aes128gcm');
+      assert.equal(received[0].headers.urgency, 'high');
+      assert.ok(Number(received[0].headers.ttl) > 0);
+      assert.match(received[0].headers.authorization ?? '', /^vapid t=/);
+
+      // ...which delivers it to the browser: the service worker shows the call.
+      const push = { type: 'incomingCall', callId: realCallId, from: erin.address, displayName: null, video: false, expiresAt: new Date(Date.now() + 60_000).toISOString() };
+      await devTools.deliverPush(origin, registrationId, push);
+      await workerLogged(`callserver sw: incomingCall ${realCallId}: notification shown`);
+      assert.deepEqual((await devTools.notificationsInWorker(scriptURL, realCallId)).map((n) => n.tag), [realCallId]);
+
+      // The click opens the page: it connects with the saved session, and the call rings there.
+      const woken = await open('dave#woken', `/?call=${encodeURIComponent(realCallId)}&ice=loopback`);
+      second = woken;
+      assert.match(await woken.waitForIncoming(), new RegExp(erin.address.split('@')[0]));
+      await woken.click('#accept-audio');
+      await woken.waitForState('InCall');
+      await erin.waitForState('InCall');
+
+      // The push service hears that the call stopped ringing.
+      await waitUntil(() => received.length >= 2, { message: 'the server sent the cancel push' });
+      await erin.click('#end');
+      await woken.waitForState('Ended', { endReason: 'EndedRemotely' });
+    } finally {
+      // The server keeps its HTTP/2 connection open: close it, or close() waits for it.
+      for (const session of sessions) session.destroy();
+      await new Promise((resolve) => pushService.close(resolve));
+    }
   });
 
   step('signing out forgets the saved session: a page opened later asks to sign in; an anonymous session is never saved', async () => {
