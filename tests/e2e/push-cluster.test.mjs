@@ -136,6 +136,51 @@ describe('push wake-up across nodes on Redis', { timeout: 120_000 }, () => {
     await waitFor(b, 'IncomingCall', (s) => s.callId === created.callId);
   });
 
+  test('the caller on A cancels a call that rings only by push: the cancel push arrives; a woken phone on B finds nothing to answer', async () => {
+    const alice = await provisionUser(cluster, A, A, 'alice');
+    const bob = await provisionUser(cluster, A, B, 'bob');
+    const bobToken = token();
+    await registerApns(B, bob, bobToken);
+    const a = await connect(A, 'alice', alice);
+    const created = await a.hub.invoke('CreateOutgoingCall', bob.username);
+    await a.hub.invoke('EstablishCall', created.callId, sdp({ role: 'offer', user: 'alice' }));
+    await apns.waitForRequest((r) => r.deviceToken === bobToken && r.payload?.type === 'incomingCall' && r.payload.callId === created.callId, 5_000);
+
+    await a.hub.invoke('EndCall', created.callId);
+    await waitForState(a, created.callId, 'Ended', 'EndedLocally');
+    const canceled = await apns.waitForRequest((r) => r.deviceToken === bobToken && r.payload?.type === 'callCanceled' && r.payload.callId === created.callId, 5_000);
+    assert.equal(canceled.payload.reason, 'Canceled');
+    assert.deepEqual(canceled.problems, []);
+
+    const b = await connect(B, 'bob(late)', bob);
+    assert.deepEqual(await b.hub.invoke('GetActiveCalls'), []);
+  });
+
+  test('a push service that holds the push for 5 s delays no event: the call rings, the woken phone on B answers and both are in the call meanwhile', async () => {
+    const alice = await provisionUser(cluster, A, A, 'alice');
+    const bob = await provisionUser(cluster, A, B, 'bob');
+    const bobToken = token();
+    await registerApns(B, bob, bobToken);
+    const a = await connect(A, 'alice', alice);
+    const created = await a.hub.invoke('CreateOutgoingCall', bob.username);
+    apns.hangCall(created.callId);
+    const startedAt = performance.now();
+    await a.hub.invoke('EstablishCall', created.callId, sdp({ role: 'offer', user: 'alice' }));
+    await waitForState(a, created.callId, 'Ringing');
+    const held = await apns.waitForRequest((r) => r.payload?.callId === created.callId, 5_000);
+
+    const b = await connect(B, 'bob(woken)', bob);
+    await waitFor(b, 'IncomingCall', (s) => s.callId === created.callId);
+    await b.hub.invoke('AcceptCall', created.callId, sdp({ role: 'answer', user: 'bob' }));
+    await waitForState(a, created.callId, 'InCall');
+    const setUpIn = performance.now() - startedAt;
+    assert.equal(held.status, undefined, 'the push is still unanswered');
+    assert.ok(setUpIn < 5_000, `the call was set up in ${setUpIn.toFixed(0)} ms while its push was held`);
+    metric('call_setup_while_push_held', setUpIn, 'ms', '(EstablishCall → InCall, the push service not answering)');
+    apns.release(created.callId); // the push service answers after all (5 s or less later)
+    await apns.waitForRequest((r) => r.payload?.callId === created.callId && r.payload.type === 'callCanceled', 5_000);
+  });
+
   test('a token APNs calls gone (410) deletes the registration on every node; the next call ends Unavailable', async () => {
     const alice = await provisionUser(cluster, A, A, 'alice');
     const bob = await provisionUser(cluster, A, B, 'bob');
