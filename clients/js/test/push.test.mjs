@@ -294,9 +294,10 @@ test('parsePushNotification reads an incomingCall push (a PushEvent\'s data.json
     { ...expected, displayName: null, video: false, expiresAt: null });
 });
 
-test('parsePushNotification reads FCM data (every value a string), bare or in its { data } message', () => {
-  const fcm = { type: 'incomingCall', callId: 'call-42', from: 'alice@callserver.local', displayName: '', video: 'false', expiresAt: '2026-11-28T10:00:30Z' };
+test('parsePushNotification reads FCM data as the server sends it (every value a string, the caller as "caller"), bare or in its { data } message', () => {
+  const fcm = { type: 'incomingCall', callId: 'call-42', caller: 'alice@callserver.local', video: 'false', expiresAt: '2026-11-28T10:00:30Z' };
   const parsed = parsePushNotification(fcm);
+  assert.equal(parsed.from, 'alice@callserver.local');
   assert.equal(parsed.video, false);
   assert.equal(parsed.displayName, null);
   assert.equal(parsed.expiresAt.toISOString(), '2026-11-28T10:00:30.000Z');

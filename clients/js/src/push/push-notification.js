@@ -47,7 +47,8 @@ function date(value) {
 /**
  * Reads a CallServer push: `{ type: 'incomingCall', callId, from, displayName, video, expiresAt }` or
  * `{ type: 'callCanceled', callId, reason }`, given as a PushEvent's `data.json()` result (or its `data`),
- * a JSON string, or FCM data (every value a string, `video` "true"/"false").
+ * a JSON string, or FCM data (every value a string, `video` "true"/"false", the caller as `caller`
+ * because FCM reserves `from`).
  * @param {unknown} data
  * @returns {import('../../index.js').PushNotification}
  * @throws {CallError} `InvalidArgument` when it is not a CallServer push
@@ -60,7 +61,8 @@ export function parsePushNotification(data) {
   }
   const callId = text(payload.callId);
   if (!callId) throw new CallError('InvalidArgument', `a ${type} push without a callId`);
-  const from = text(payload.from);
+  // FCM reserves the data key "from", so the server sends the caller there as "caller".
+  const from = text(payload.from) ?? text(payload.caller);
   if (type === 'incomingCall' && !from) throw new CallError('InvalidArgument', 'an incomingCall push without from');
   return {
     type,
