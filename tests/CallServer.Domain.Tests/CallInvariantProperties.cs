@@ -492,6 +492,26 @@ public sealed class CallInvariantProperties
             Assert.Empty(wakes);
         }
 
+        // Webhook lifecycle events: none without a change; ended exactly when the call ends, answered
+        // exactly when it is answered; and an ended call has a record whose times are in order.
+        var lifecycle = CallServer.Domain.Records.CallLifecycle.Between(before, after, now).Select(e => e.Type).ToList();
+        if (!decision.Changed)
+        {
+            Assert.Empty(lifecycle);
+        }
+
+        Assert.Equal(after.Phase == CallPhase.Ended && before.Phase != CallPhase.Ended, lifecycle.Contains(CallServer.Domain.Records.CallEventTypes.Ended));
+        Assert.Equal(after.AnsweredAt is not null && before.AnsweredAt is null, lifecycle.Contains(CallServer.Domain.Records.CallEventTypes.Answered));
+        Assert.Equal(lifecycle.Count, lifecycle.Distinct().Count());
+        if (after.Phase == CallPhase.Ended)
+        {
+            var record = CallServer.Domain.Records.CallRecord.Of(after);
+            Assert.True(record.CreatedAt <= record.EndedAt);
+            Assert.True(record.InCallDuration >= TimeSpan.Zero && record.TimeOnHold >= TimeSpan.Zero);
+            Assert.True(record.TimeOnHold <= record.InCallDuration, $"on hold {record.TimeOnHold} of {record.InCallDuration} in call");
+            Assert.Null(after.HeldSince);
+        }
+
         var views = Views(after);
         Assert.All(views, v => Assert.Equal(after.Version, v.View.Sequence));
 

@@ -49,6 +49,15 @@ public sealed record Call
 
     public DateTimeOffset CreatedAt { get; init; }
 
+    /// <summary>When the call first rang (the callee's devices were alerted), for the call record.</summary>
+    public DateTimeOffset? RingingAt { get; init; }
+
+    /// <summary>Since when the call is on hold (either side holds); null while neither does.</summary>
+    public DateTimeOffset? HeldSince { get; init; }
+
+    /// <summary>The time the call spent on hold before <see cref="HeldSince"/> (either side holding).</summary>
+    public TimeSpan HeldFor { get; init; }
+
     public DateTimeOffset? AnsweredAt { get; init; }
 
     public DateTimeOffset? EndedAt { get; init; }

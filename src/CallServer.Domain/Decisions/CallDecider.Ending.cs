@@ -107,7 +107,7 @@ public static partial class CallDecider
     private static Decision Finish(Call before, Call changed, CallEnd callerEnd, CallEnd calleeEnd, DateTimeOffset now, IReadOnlyList<CalleeDevice>? ringingBefore = null)
     {
         var ringing = ringingBefore ?? changed.RingingDevices.ToList();
-        var ended = changed with
+        var ended = HoldClock.Stop(changed, now) with
         {
             Phase = CallPhase.Ended,
             Caller = changed.Caller with { End = callerEnd },

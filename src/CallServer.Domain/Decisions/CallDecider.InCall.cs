@@ -105,7 +105,7 @@ public static partial class CallDecider
         return (pending, side, null);
     }
 
-    private static Decision AnswerRenegotiation(Call call, AnswerRenegotiation command)
+    private static Decision AnswerRenegotiation(Call call, AnswerRenegotiation command, DateTimeOffset now)
     {
         var (pending, side, refusal) = PendingFor(call, command.Requester, command.OperationId);
         if (refusal is not null)
@@ -128,7 +128,7 @@ public static partial class CallDecider
             MediaOperation.VideoStart => (initiator with { SendsVideo = answer!.ReceivesVideo }, answerer with { SendsVideo = answer.SendsVideo }),
             _ => (initiator with { SendsVideo = false }, answerer with { SendsVideo = answer!.SendsVideo }),
         };
-        var completed = call.WithParty(pending.Initiator, initiator).WithParty(side, answerer) with { PendingOperation = null };
+        var completed = HoldClock.Track(call, call.WithParty(pending.Initiator, initiator).WithParty(side, answerer) with { PendingOperation = null }, now);
         var notifications = new List<CallNotification>
         {
             new CallOperationCompletedNotification(CallViewer.PartyOf(call, pending.Initiator), pending.OperationId, pending.Operation, Succeeded: true, Error: null, command.SdpAnswer),

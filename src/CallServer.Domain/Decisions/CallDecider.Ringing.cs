@@ -72,14 +72,14 @@ public static partial class CallDecider
             command.Callee.Wakeable ? [new WakeAccount(ringAccount, ringTimer.DueAt)] : []);
     }
 
-    private static Decision MarkAlerted(Call call, MarkAlerted command)
+    private static Decision MarkAlerted(Call call, MarkAlerted command, DateTimeOffset now)
     {
         if (call.Phase != CallPhase.Dialing || call.RingGeneration != command.RingGeneration)
         {
             return Decision.Unchanged(call);
         }
 
-        return Decision.Changes(call, call with { Phase = CallPhase.Ringing }, [new CallStatusChangedNotification(CallViewer.CallerOf(call))]);
+        return Decision.Changes(call, call with { Phase = CallPhase.Ringing, RingingAt = call.RingingAt ?? now }, [new CallStatusChangedNotification(CallViewer.CallerOf(call))]);
     }
 
     private static Decision Accept(Call call, AcceptCall command, DeciderSettings settings, DateTimeOffset now)

@@ -81,7 +81,7 @@ public static partial class CallDecider
     public static Decision Decide(Call call, CallCommand command, DeciderSettings settings, DateTimeOffset now) => command switch
     {
         EstablishCall c => Establish(call, c, settings, now),
-        MarkAlerted c => MarkAlerted(call, c),
+        MarkAlerted c => MarkAlerted(call, c, now),
         AcceptCall c => Accept(call, c, settings, now),
         Commands.CompleteAnswer => CompleteAnswer(call),
         RejectCall c => Reject(call, c, now),
@@ -89,7 +89,7 @@ public static partial class CallDecider
         ForwardCall c => Forward(call, c, settings, now),
         EndCall c => End(call, c, now),
         StartMediaOperation c => StartOperation(call, c, settings, now),
-        AnswerRenegotiation c => AnswerRenegotiation(call, c),
+        AnswerRenegotiation c => AnswerRenegotiation(call, c, now),
         RejectRenegotiation c => RejectRenegotiation(call, c),
         SetMuted c => SetMuted(call, c),
         SendIceCandidate c => RelayCandidate(call, c),

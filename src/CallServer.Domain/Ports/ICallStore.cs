@@ -28,7 +28,11 @@ public interface ICallStore
     /// <paramref name="timers"/> are scheduled with the save (in the same atomic step where the store can),
     /// so a saved decision never loses its timers.
     /// </summary>
-    Task<bool> TryCreateAsync(Call call, int maxCallsInProgress = int.MaxValue, IReadOnlyList<TimerRequest>? timers = null, CancellationToken cancellationToken = default);
+    Task<bool> TryCreateAsync(Call call, int maxCallsInProgress = int.MaxValue, IReadOnlyList<TimerRequest>? timers = null, CancellationToken cancellationToken = default) =>
+        TryCreateAsync(call, maxCallsInProgress, timers, null, cancellationToken);
+
+    /// <summary>The same, appending <paramref name="outbox"/> in the same atomic step.</summary>
+    Task<bool> TryCreateAsync(Call call, int maxCallsInProgress, IReadOnlyList<TimerRequest>? timers, IReadOnlyList<OutboxMessage>? outbox, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Saves <paramref name="call"/> only if the stored version is still <paramref name="expectedVersion"/>,

@@ -11,6 +11,7 @@ using CallServer.Domain.Views;
 using CallServer.Observability.Logging;
 using CallServer.Observability.Metrics;
 using CallServer.Push;
+using CallServer.Records;
 using Microsoft.Extensions.Options;
 
 namespace CallServer.Application;
@@ -27,6 +28,7 @@ public sealed class CallService(
     TimeProvider clock,
     CallServerMetrics metrics,
     OutboxSignal outboxSignal,
+    IOptions<WebhooksOptions> webhooks,
     ILogger<CallService> logger)
 {
     private const int MaxAttempts = 64;
@@ -66,9 +68,15 @@ public sealed class CallService(
 
             // The store saves it only while the caller is still under the limit the decision was made
             // against; a concurrent create that got there first makes this one count and decide again.
-            if (!await store.TryCreateAsync(decision.Call!, Settings.MaxCallsPerCaller, decision.Timers, cancellationToken))
+            var outbox = CallOutbox.For(null, decision.Call!, clock.GetUtcNow(), WebhooksOn).ToList();
+            if (!await store.TryCreateAsync(decision.Call!, Settings.MaxCallsPerCaller, decision.Timers, outbox, cancellationToken))
             {
                 continue;
+            }
+
+            if (outbox.Count > 0)
+            {
+                outboxSignal.Set();
             }
 
             await CarryOutAsync(decision, CancellationToken.None);
@@ -238,7 +246,7 @@ public sealed class CallService(
             }
 
             ThrowIfRefused(decision);
-            var outbox = OutboxOf(decision);
+            var outbox = OutboxOf(call, decision);
             if (decision.Changed && !await store.TrySaveAsync(decision.Call!, call.Version, decision.Timers, outbox, cancellationToken))
             {
                 CallLog.RaceLost(logger, call.CallId, call.Version, command.GetType().Name);
@@ -277,10 +285,24 @@ public sealed class CallService(
         throw CallRefusedException.Of(ErrorCode.Unavailable, "the call is changing too fast; try again");
     }
 
-    private List<OutboxMessage> OutboxOf(Decision decision) =>
-        decision.Wakes.Count == 0
-            ? []
-            : [.. decision.Wakes.Select(wake => PushJob.ToOutbox(decision.Call!, wake, clock.GetUtcNow(), options.Value.RingTimeout))];
+    /// <summary>Whether any webhook receiver is configured (no receiver: no webhook messages are written).</summary>
+    private bool WebhooksOn => webhooks.Value.Endpoints.Count > 0;
+
+    /// <summary>What a change sends out with its save: pushes, webhook events, the call record.</summary>
+    private List<OutboxMessage> OutboxOf(Call before, Decision decision)
+    {
+        if (!decision.Changed)
+        {
+            return [];
+        }
+
+        var now = clock.GetUtcNow();
+        return
+        [
+            .. decision.Wakes.Select(wake => PushJob.ToOutbox(decision.Call!, wake, now, options.Value.RingTimeout)),
+            .. CallOutbox.For(before, decision.Call!, now, WebhooksOn),
+        ];
+    }
 
     private async Task CarryOutAsync(Decision decision, CancellationToken cancellationToken)
     {

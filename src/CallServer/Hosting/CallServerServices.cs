@@ -96,6 +96,7 @@ public static class CallServerServices
 
         services.AddHostedService<TimerPump>();
         services.AddOptions<PushDispatchOptions>().Bind(configuration.GetSection(PushDispatchOptions.Section));
+        services.AddOptions<WebhooksOptions>().Bind(configuration.GetSection(WebhooksOptions.Section));
         services.TryAddSingleton<NodeIdentity>();
         services.AddSingleton<OutboxSignal>();
         services.AddPushProviders(configuration);

@@ -23,6 +23,9 @@ public static class CallAssert
         Assert.Equal(expected.RingGeneration, actual.RingGeneration);
         Assert.Equal(expected.WokenAccount, actual.WokenAccount);
         Assert.Equal(expected.WokenAt?.ToUnixTimeMilliseconds(), actual.WokenAt?.ToUnixTimeMilliseconds());
+        Assert.Equal(expected.RingingAt?.ToUnixTimeMilliseconds(), actual.RingingAt?.ToUnixTimeMilliseconds());
+        Assert.Equal(expected.HeldSince?.ToUnixTimeMilliseconds(), actual.HeldSince?.ToUnixTimeMilliseconds());
+        Assert.Equal(expected.HeldFor, actual.HeldFor);
         AssertInstant(expected.CreatedAt, actual.CreatedAt);
         AssertInstant(expected.AnsweredAt, actual.AnsweredAt);
         AssertInstant(expected.EndedAt, actual.EndedAt);

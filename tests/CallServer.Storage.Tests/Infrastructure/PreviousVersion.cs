@@ -26,7 +26,7 @@ public static class PreviousVersion
                 {
                     if (info.Type == typeof(Call))
                     {
-                        foreach (var added in info.Properties.Where(p => p.Name is "wokenAccount" or "wokenAt").ToList())
+                        foreach (var added in info.Properties.Where(p => p.Name is "wokenAccount" or "wokenAt" or "ringingAt" or "heldSince" or "heldFor").ToList())
                         {
                             info.Properties.Remove(added);
                         }

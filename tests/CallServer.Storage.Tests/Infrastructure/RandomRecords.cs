@@ -119,6 +119,9 @@ public static class RandomRecords
         from endedAt in OptionalInstant
         from woken in Gen.Frequency((1, Gen.Constant<Address?>(null)), (1, AnyAddress.Select(a => (Address?)a)))
         from wokenAt in Instant
+        from ringingAt in OptionalInstant
+        from heldSince in OptionalInstant
+        from heldForMs in Gen.Choose(0, 10_000_000)
         select new Call
         {
             CallId = id,
@@ -139,6 +142,9 @@ public static class RandomRecords
             EndedAt = endedAt,
             WokenAccount = woken,
             WokenAt = woken is null ? null : wokenAt,
+            RingingAt = ringingAt,
+            HeldSince = heldSince,
+            HeldFor = TimeSpan.FromMilliseconds(heldForMs),
         };
 
     public static Gen<UserAccount> Users { get; } =

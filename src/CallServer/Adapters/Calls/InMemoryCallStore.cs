@@ -33,7 +33,10 @@ public sealed class InMemoryCallStore(IOptions<CallsOptions> options, TimeProvid
     /// <summary>Memory is always current: the stored call.</summary>
     public Task<Call?> GetLastSeenAsync(string callId, CancellationToken cancellationToken = default) => GetAsync(callId, cancellationToken);
 
-    public Task<bool> TryCreateAsync(Call call, int maxCallsInProgress = int.MaxValue, IReadOnlyList<TimerRequest>? timers = null, CancellationToken cancellationToken = default)
+    public Task<bool> TryCreateAsync(Call call, int maxCallsInProgress = int.MaxValue, IReadOnlyList<TimerRequest>? timers = null, CancellationToken cancellationToken = default) =>
+        TryCreateAsync(call, maxCallsInProgress, timers, null, cancellationToken);
+
+    public Task<bool> TryCreateAsync(Call call, int maxCallsInProgress, IReadOnlyList<TimerRequest>? timers, IReadOnlyList<OutboxMessage>? outboxMessages, CancellationToken cancellationToken = default)
     {
         lock (saving)
         {
@@ -44,6 +47,7 @@ public sealed class InMemoryCallStore(IOptions<CallsOptions> options, TimeProvid
 
             active.Update(call);
             Schedule(call, timers);
+            Append(outboxMessages);
         }
 
         return Task.FromResult(true);
@@ -65,10 +69,7 @@ public sealed class InMemoryCallStore(IOptions<CallsOptions> options, TimeProvid
 
             active.Update(call);
             Schedule(call, timers);
-            foreach (var message in outboxMessages ?? [])
-            {
-                outbox.Append(message);
-            }
+            Append(outboxMessages);
         }
 
         return Task.FromResult(true);
@@ -101,6 +102,14 @@ public sealed class InMemoryCallStore(IOptions<CallsOptions> options, TimeProvid
         }
 
         return purged;
+    }
+
+    private void Append(IReadOnlyList<OutboxMessage>? messages)
+    {
+        foreach (var message in messages ?? [])
+        {
+            outbox.Append(message);
+        }
     }
 
     private void Schedule(Call call, IReadOnlyList<TimerRequest>? timers)

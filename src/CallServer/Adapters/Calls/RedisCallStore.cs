@@ -97,6 +97,9 @@ public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptio
     public Task<bool> TryCreateAsync(Call call, int maxCallsInProgress = int.MaxValue, IReadOnlyList<TimerRequest>? timers = null, CancellationToken cancellationToken = default) =>
         SaveAsync(call, 0, maxCallsInProgress, timers ?? [], []);
 
+    public Task<bool> TryCreateAsync(Call call, int maxCallsInProgress, IReadOnlyList<TimerRequest>? timers, IReadOnlyList<OutboxMessage>? outbox, CancellationToken cancellationToken = default) =>
+        SaveAsync(call, 0, maxCallsInProgress, timers ?? [], outbox ?? []);
+
     /// <summary>A save without outbox messages.</summary>
     public Task<bool> TrySaveAsync(Call call, long expectedVersion, IReadOnlyList<TimerRequest>? timers = null, CancellationToken cancellationToken = default) =>
         TrySaveAsync(call, expectedVersion, timers, null, cancellationToken);

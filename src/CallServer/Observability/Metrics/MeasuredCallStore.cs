@@ -14,8 +14,8 @@ public sealed class MeasuredCallStore(ICallStore inner, CallServerMetrics metric
     public Task<Call?> GetLastSeenAsync(string callId, CancellationToken cancellationToken = default) =>
         Measure("get_last_seen", () => inner.GetLastSeenAsync(callId, cancellationToken));
 
-    public Task<bool> TryCreateAsync(Call call, int maxCallsInProgress = int.MaxValue, IReadOnlyList<TimerRequest>? timers = null, CancellationToken cancellationToken = default) =>
-        Measure("create", () => inner.TryCreateAsync(call, maxCallsInProgress, timers, cancellationToken));
+    public Task<bool> TryCreateAsync(Call call, int maxCallsInProgress, IReadOnlyList<TimerRequest>? timers, IReadOnlyList<OutboxMessage>? outbox, CancellationToken cancellationToken = default) =>
+        Measure("create", () => inner.TryCreateAsync(call, maxCallsInProgress, timers, outbox, cancellationToken));
 
     public Task<bool> TrySaveAsync(Call call, long expectedVersion, IReadOnlyList<TimerRequest>? timers, IReadOnlyList<OutboxMessage>? outbox, CancellationToken cancellationToken = default) =>
         Measure("save", () => inner.TrySaveAsync(call, expectedVersion, timers, outbox, cancellationToken));

@@ -1,0 +1,66 @@
+using CallServer.Domain.Addresses;
+using CallServer.Domain.Calls;
+using CallServer.Domain.Sdp;
+
+namespace CallServer.Domain.Records;
+
+/// <summary>How a call ended for one side.</summary>
+public sealed record CallRecordEnd(EndReason Reason, int StatusCode);
+
+/// <summary>
+/// The record of an ended call, written when it ends (webhook <c>call.ended</c>, call history): who called
+/// whom (the callee first dialed, and the account that answered after forwards), the forward chain, the
+/// times, the duration in call, each side's end, and the media.
+/// </summary>
+public sealed record CallRecord(
+    string CallId,
+    Address Caller,
+    string? CallerDisplayName,
+    bool CallerAnonymous,
+    Address Callee,
+    Address? AnsweredBy,
+    IReadOnlyList<Address> ForwardChain,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? RingingAt,
+    DateTimeOffset? AnsweredAt,
+    DateTimeOffset EndedAt,
+    TimeSpan InCallDuration,
+    CallRecordEnd CallerEnd,
+    CallRecordEnd CalleeEnd,
+    bool Video,
+    TimeSpan TimeOnHold)
+{
+    /// <summary>The record of <paramref name="call"/>, which must have ended.</summary>
+    public static CallRecord Of(Call call)
+    {
+        if (call.Phase != CallPhase.Ended || call.EndedAt is not { } endedAt)
+        {
+            throw new ArgumentException("only an ended call has a record", nameof(call));
+        }
+
+        // The callee first dialed: the address the caller typed (a number for PSTN), unless the call
+        // was forwarded, then the first account it was offered to.
+        var callee = call.ForwardChain.Count > 1 ? call.ForwardChain[0] : call.Callee.Address;
+        var video = call.OfferKind == OfferKind.Video || call.Caller.SendsVideo || call.Callee.SendsVideo;
+        return new CallRecord(
+            call.CallId,
+            call.Caller.Address,
+            call.Caller.DisplayName,
+            call.Caller.Account.Kind == AddressKind.Anonymous,
+            callee,
+            call.AnsweredAt is null ? null : call.Callee.Account,
+            call.ForwardChain,
+            call.CreatedAt,
+            call.RingingAt,
+            call.AnsweredAt,
+            endedAt,
+            call.AnsweredAt is { } answeredAt ? endedAt - answeredAt : TimeSpan.Zero,
+            End(call.Caller),
+            End(call.Callee),
+            video,
+            call.HeldFor);
+    }
+
+    private static CallRecordEnd End(PartyState party) =>
+        party.End is { } end ? new CallRecordEnd(end.Reason, end.StatusCode) : new CallRecordEnd(EndReason.Failed, CallStatusCodes.EndedByError);
+}
