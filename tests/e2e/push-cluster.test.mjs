@@ -40,6 +40,16 @@ async function registerApns(node, user, deviceToken, registrationId = 'iphone') 
   assert.equal(put.status, 200, put.text);
 }
 
+/** Alice (connected to `callerNode`) and bob, whose only device is an APNs registration made on `bobNode`. */
+async function aliceAndPushOnlyBob(callerNode, bobNode) {
+  const alice = await provisionUser(cluster, A, callerNode, 'alice');
+  const bob = await provisionUser(cluster, A, bobNode, 'bob');
+  const bobToken = token();
+  await registerApns(bobNode, bob, bobToken);
+  const a = await connect(callerNode, `alice@${callerNode.name}`, alice);
+  return { alice, bob, bobToken, a };
+}
+
 describe('push wake-up across nodes on Redis', { timeout: 120_000 }, () => {
   before(async () => {
     apns = await new ApnsStandIn({ publicKey: key.publicKey, keyId: KEY_ID, teamId: TEAM_ID }).start();
@@ -67,11 +77,7 @@ describe('push wake-up across nodes on Redis', { timeout: 120_000 }, () => {
   });
 
   test('a callee whose only device is an APNs registration rings on A\'s call, wakes on B, gets the offer and accepts; the push is canceled', async () => {
-    const alice = await provisionUser(cluster, A, A, 'alice');
-    const bob = await provisionUser(cluster, A, B, 'bob');
-    const bobToken = token();
-    await registerApns(B, bob, bobToken);
-    const a = await connect(A, 'alice', alice);
+    const { alice, bob, bobToken, a } = await aliceAndPushOnlyBob(A, B);
 
     const created = await a.hub.invoke('CreateOutgoingCall', bob.username);
     const offer = sdp({ role: 'offer', user: 'alice' });
@@ -109,11 +115,7 @@ describe('push wake-up across nodes on Redis', { timeout: 120_000 }, () => {
   });
 
   test('the node that took a push is killed while the push service holds it: another node sends it again (the outbox in Redis)', async () => {
-    const alice = await provisionUser(cluster, A, V, 'alice');
-    const bob = await provisionUser(cluster, A, A, 'bob');
-    const bobToken = token();
-    await registerApns(A, bob, bobToken);
-    const a = await connect(V, 'alice@V', alice);
+    const { alice, bob, bobToken, a } = await aliceAndPushOnlyBob(V, A);
     const created = await a.hub.invoke('CreateOutgoingCall', bob.username);
     apns.hangCall(created.callId);
     await a.hub.invoke('EstablishCall', created.callId, sdp({ role: 'offer', user: 'alice' }));
@@ -137,11 +139,7 @@ describe('push wake-up across nodes on Redis', { timeout: 120_000 }, () => {
   });
 
   test('the caller on A cancels a call that rings only by push: the cancel push arrives; a woken phone on B finds nothing to answer', async () => {
-    const alice = await provisionUser(cluster, A, A, 'alice');
-    const bob = await provisionUser(cluster, A, B, 'bob');
-    const bobToken = token();
-    await registerApns(B, bob, bobToken);
-    const a = await connect(A, 'alice', alice);
+    const { alice, bob, bobToken, a } = await aliceAndPushOnlyBob(A, B);
     const created = await a.hub.invoke('CreateOutgoingCall', bob.username);
     await a.hub.invoke('EstablishCall', created.callId, sdp({ role: 'offer', user: 'alice' }));
     await apns.waitForRequest((r) => r.deviceToken === bobToken && r.payload?.type === 'incomingCall' && r.payload.callId === created.callId, 5_000);
@@ -157,11 +155,7 @@ describe('push wake-up across nodes on Redis', { timeout: 120_000 }, () => {
   });
 
   test('a push service that holds the push for 5 s delays no event: the call rings, the woken phone on B answers and both are in the call meanwhile', async () => {
-    const alice = await provisionUser(cluster, A, A, 'alice');
-    const bob = await provisionUser(cluster, A, B, 'bob');
-    const bobToken = token();
-    await registerApns(B, bob, bobToken);
-    const a = await connect(A, 'alice', alice);
+    const { alice, bob, bobToken, a } = await aliceAndPushOnlyBob(A, B);
     const created = await a.hub.invoke('CreateOutgoingCall', bob.username);
     apns.hangCall(created.callId);
     const startedAt = performance.now();

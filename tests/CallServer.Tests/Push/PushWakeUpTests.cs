@@ -24,21 +24,8 @@ public sealed class PushWakeUpTests(PushWakeFixture server) : IClassFixture<Push
         return token;
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? token, object? body = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        if (token is not null)
-        {
-            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-        }
-
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
-
-        return await server.Http.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? token, object? body = null) =>
+        server.SendAsync(method, path, token, body);
 
     private async Task<ApnsRequest> NextPushAsync(string token, string type, string callId)
     {
