@@ -291,10 +291,10 @@ export interface CallHistoryEntry {
   readonly missed: boolean;
   readonly endReason: EndReasonName | null;
   readonly statusCode: number | null;
-  readonly createdAt: Date | null;
+  readonly createdAt: Date;
   /** Null when it was not answered on this side. */
   readonly answeredAt: Date | null;
-  readonly endedAt: Date | null;
+  readonly endedAt: Date;
   /** The time in the call (0 when not answered on this side). */
   readonly durationSeconds: number;
   readonly video: boolean;

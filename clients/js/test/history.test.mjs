@@ -138,13 +138,17 @@ test('fetch(0) asks nothing; amounts and offsets that are not whole numbers ≥ 
   assert.deepEqual(server.requests, []);
 });
 
-test('fetch() of an anonymous caller is Forbidden with the problem\'s detail; a body that is not a list is Unexpected; no server is ConnectionError', async () => {
+test('fetch() of an anonymous caller is Forbidden with the problem\'s detail; a body that is not a list, or an entry without its id or times, is Unexpected; no server is ConnectionError', async () => {
   const server = new FakeServer(BASE);
   server.on('GET', '/api/v1/call-history', () => [403, { title: 'Forbidden', status: 403, code: 'Forbidden', detail: 'anonymous callers have no call history' }]);
   await assert.rejects(callHistory(server).fetch(), isCallError('Forbidden', /^anonymous callers have no call history$/));
 
   server.on('GET', '/api/v1/call-history', () => [200, { entries: [] }]);
   await assert.rejects(callHistory(server).fetch(), isCallError('Unexpected', /list of calls/));
+  server.on('GET', '/api/v1/call-history', () => [200, [serverEntry(0, { endedAt: null })]]);
+  await assert.rejects(callHistory(server).fetch(), isCallError('Unexpected', /without callId, createdAt or endedAt/));
+  server.on('GET', '/api/v1/call-history', () => [200, [serverEntry(0, { callId: '' })]]);
+  await assert.rejects(callHistory(server).fetch(), isCallError('Unexpected', /without callId/));
 
   const offline = new CallHistory({ baseUrl: BASE, accessToken: 't', fetch: async () => { throw new TypeError('fetch failed'); } });
   await assert.rejects(offline.fetch(), isCallError('ConnectionError', /GET \/api\/v1\/call-history\?limit=50 failed: fetch failed/));

@@ -14,13 +14,13 @@ import { CallServerProcess, outputDir } from '../support/server.mjs';
 import { Phone, launchBrowser, waitUntil, waitForGrowth, audioIn } from '../support/browser.mjs';
 import { storySteps } from '../support/steps.mjs';
 
-const RING_TIMEOUT_SECONDS = 3;
+const RING_TIMEOUT_SECONDS = 6;
 
 const server = new CallServerProcess({
   logName: 'browser-history-server.log',
   env: {
     AnonymousCalls__AllowPublicTokens: 'true',
-    // Short, so that the unanswered call ends (NoAnswer) soon.
+    // Short, so that the unanswered call ends (NoAnswer) soon; long enough for alice to answer the call back.
     Calls__RingTimeout: `00:00:0${RING_TIMEOUT_SECONDS}`,
     Calls__OperationTimeout: '00:00:05',
   },

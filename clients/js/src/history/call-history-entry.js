@@ -1,6 +1,8 @@
 // Reading the server's call history JSON: an entry (times as Dates, flags as booleans) and the hub's
 // CallHistoryChanged event.
 
+import { CallError } from '../errors.js';
+
 /** A Date of an ISO 8601 time, or null. */
 function date(value) {
   if (typeof value !== 'string' || value === '') return null;
@@ -18,22 +20,29 @@ function numberOrNull(value) {
 
 /**
  * One entry of GET /api/v1/call-history, read: `createdAt`, `answeredAt` (null when not answered on
- * this side) and `endedAt` as Dates, `missed` and `video` as booleans.
+ * this side) and `endedAt` as Dates, `missed` and `video` as booleans. An entry without its call id or
+ * its times is not one (Unexpected).
  * @param {any} json
  * @returns {import('../../index.js').CallHistoryEntry}
  */
 export function parseCallHistoryEntry(json) {
+  const callId = textOrNull(json?.callId);
+  const createdAt = date(json?.createdAt);
+  const endedAt = date(json?.endedAt);
+  if (!callId || !createdAt || !endedAt) {
+    throw new CallError('Unexpected', `the server sent a call history entry without callId, createdAt or endedAt: ${JSON.stringify(json)}`);
+  }
   return Object.freeze({
-    callId: String(json?.callId ?? ''),
+    callId,
     direction: json?.direction === 'incoming' ? 'incoming' : 'outgoing',
     remoteAddress: String(json?.remoteAddress ?? ''),
     remoteDisplayName: textOrNull(json?.remoteDisplayName),
     missed: json?.missed === true,
     endReason: json?.endReason ?? null,
     statusCode: numberOrNull(json?.statusCode),
-    createdAt: date(json?.createdAt),
+    createdAt,
     answeredAt: date(json?.answeredAt),
-    endedAt: date(json?.endedAt),
+    endedAt,
     durationSeconds: numberOrNull(json?.durationSeconds) ?? 0,
     video: json?.video === true,
   });

@@ -106,7 +106,7 @@ export class CallHistory {
 
   #remember(json) {
     const entry = parseCallHistoryEntry(json);
-    if (entry.callId) this.#known.set(entry.callId, entry);
+    this.#known.set(entry.callId, entry);
     return entry;
   }
 }

@@ -161,10 +161,10 @@ export async function callHistory(callService: CallService, baseUrl: string, acc
   const older = await callService.history.fetch(20, 50);
   for (const entry of [...recent, ...older]) {
     const who: string = entry.remoteDisplayName ?? entry.remoteAddress;
-    const when: Date | null = entry.endedAt;
+    const when: Date = entry.endedAt;
     const reason: EndReasonName | null = entry.endReason;
     console.log(entry.callId, entry.direction === 'incoming', who, entry.missed, reason, entry.statusCode,
-      entry.createdAt?.getTime(), entry.answeredAt?.toISOString(), when, entry.durationSeconds, entry.video);
+      entry.createdAt.getTime(), entry.answeredAt?.toISOString(), when, entry.durationSeconds, entry.video);
   }
   const one: CallHistoryEntry | null = await callService.history.get(recent[0].callId);
   if (one) await callService.history.remove(one.callId);
