@@ -134,6 +134,8 @@ export type CallApplicationListener =
     renegotiationAnswered?(call: Call, operation: 'HoldCall' | 'UnholdCall' | 'VideoStart' | 'VideoStop'): void;
     /** Media could not be set up after the call was answered (the SDK ends the call). */
     callFailed?(call: Call, error: CallError): void;
+    /** This user's call history changed on the server (a call ended, an entry was removed, or all were), from any of its devices. */
+    callHistoryChanged?(change: CallHistoryChange): void;
   };
 
 export interface IceCandidateInit {
@@ -278,6 +280,60 @@ export declare class PushManager {
  */
 export declare function parsePushNotification(data: unknown): PushNotification;
 
+/** One call in this user's history, as this side saw it (GET /api/v1/call-history, read). */
+export interface CallHistoryEntry {
+  readonly callId: string;
+  readonly direction: 'incoming' | 'outgoing';
+  /** The other party's address (an outgoing call: the one that took it, after forwards). */
+  readonly remoteAddress: string;
+  readonly remoteDisplayName: string | null;
+  /** An incoming call this user neither answered, rejected nor forwarded. */
+  readonly missed: boolean;
+  readonly endReason: EndReasonName | null;
+  readonly statusCode: number | null;
+  readonly createdAt: Date;
+  /** Null when it was not answered on this side. */
+  readonly answeredAt: Date | null;
+  readonly endedAt: Date;
+  /** The time in the call (0 when not answered on this side). */
+  readonly durationSeconds: number;
+  readonly video: boolean;
+}
+
+/** The hub's CallHistoryChanged: an entry was added (a call ended) or removed, or the history was cleared. */
+export interface CallHistoryChange {
+  readonly change: 'added' | 'removed' | 'cleared';
+  /** The entry's call (null for 'cleared'). */
+  readonly callId: string | null;
+}
+
+export interface CallHistoryOptions {
+  /** The server (default: the page's origin). */
+  baseUrl?: string;
+  /** A user's JWT … */
+  accessToken?: string;
+  /** … or a function that returns one (called for every request). */
+  accessTokenFactory?: () => string | Promise<string>;
+  fetch?: typeof fetch;
+}
+
+/**
+ * This user's call history, as the mobile SDKs' call history: `callService.history`, or
+ * `new CallHistory(options)` without a hub connection. Failures reject with CallError: the server's codes
+ * (Forbidden for an anonymous token, CallNotFound, RateLimited, …), InvalidArgument, ConnectionError.
+ */
+export declare class CallHistory {
+  constructor(options: CallHistoryOptions);
+  /** `amount` calls (default 50), newest first, after skipping the `offset` newest (default 0); pages of up to 200 follow the last one's end. */
+  fetch(amount?: number, offset?: number): Promise<CallHistoryEntry[]>;
+  /** The entry of `callId` (one fetched before, else read from the history); null when there is none. */
+  get(callId: string): Promise<CallHistoryEntry | null>;
+  /** Removes one call from the history; CallError('CallNotFound') when it has none. */
+  remove(callId: string): Promise<void>;
+  /** Removes every call from the history. */
+  clear(): Promise<void>;
+}
+
 export interface TokenResponse {
   accessToken: string;
   expiresAt: string;
@@ -305,6 +361,8 @@ export declare class CallService {
   readonly localAddress: string | null;
   /** Push wake-ups of this installation, with this service's token. */
   readonly push: PushManager;
+  /** This user's call history, with this service's token. */
+  readonly history: CallHistory;
   getConnectionState(): string;
   /** This user's address (the token's subject). */
   getLocalAddress(): string | null;

@@ -3,6 +3,8 @@
 import * as signalR from '@microsoft/signalr';
 import { Call } from './call.js';
 import { CallError, parseHubError } from './errors.js';
+import { CallHistory } from './history/call-history.js';
+import { parseCallHistoryChange } from './history/call-history-entry.js';
 import { problem } from './http-problem.js';
 import { PushManager } from './push/push-manager.js';
 import { isAnonymousToken, renewalDelayMs, tokenClaims } from './token-renewal.js';
@@ -128,6 +130,8 @@ export class CallService {
     this.localAddress = options.accessToken ? tokenSubject(options.accessToken) : null;
     /** Push wake-ups of this installation (subscribe, unsubscribe, …), with this service's token. */
     this.push = new PushManager({ baseUrl: this.#options.baseUrl, accessTokenFactory: () => this.#tokenFactory(), fetch: options.fetch });
+    /** This user's call history (fetch, get, remove, clear), with this service's token. */
+    this.history = new CallHistory({ baseUrl: this.#options.baseUrl, accessTokenFactory: () => this.#tokenFactory(), fetch: options.fetch });
   }
 
   get baseUrl() { return this.#options.baseUrl; }
@@ -174,6 +178,7 @@ export class CallService {
     hub.on('CallOperationCompleted', (callId, operationId, operation, succeeded, error, sdpAnswer) =>
       this.#calls.get(callId)?._onOperationCompleted(operationId, operation, succeeded, error, sdpAnswer));
     hub.on('IceCandidate', (callId, candidate) => this.#calls.get(callId)?._onRemoteCandidate(candidate));
+    hub.on('CallHistoryChanged', (change) => this.#onCallHistoryChanged(change));
 
     // The node is shutting down: its close follows, automatic reconnect reaches another node and resumes the calls.
     hub.on('ServerDraining', () => this.#emit('connectionStateChanged', 'Draining', null));
@@ -227,6 +232,17 @@ export class CallService {
     const call = new Call(this, snapshot, { offer: sdpOffer });
     this.#calls.set(call.getId(), call);
     this.#emit('incomingCall', call);
+  }
+
+  /** The user's history changed (a call ended, an entry was removed, or all were) on any of its devices. */
+  #onCallHistoryChanged(json) {
+    const change = parseCallHistoryChange(json);
+    if (!change) {
+      this._log('warn', `CallHistoryChanged without a change: ${JSON.stringify(json)}`);
+      return;
+    }
+    this.history._onChanged(change);
+    this.#emit('callHistoryChanged', change);
   }
 
   async #resumeCalls() {

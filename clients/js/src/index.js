@@ -9,3 +9,4 @@ export { CallState, EndReason, IN_CALL_STATES } from './constants.js';
 export { summarizeStats } from './stats.js';
 export { PushManager } from './push/push-manager.js';
 export { parsePushNotification } from './push/push-notification.js';
+export { CallHistory } from './history/call-history.js';

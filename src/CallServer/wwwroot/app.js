@@ -1,13 +1,14 @@
 // The web softphone: sign in (or call anonymously), dial, answer, and control a call, on top of the
 // CallServer JavaScript SDK served at /sdk/.
 //
-// Test hook: window.__callserver exposes the service, the calls and their stats.
+// Test hook: window.__callserver exposes the service, the calls, their stats and the recent calls shown.
 // `?ice=loopback` keeps only 127.0.0.1 ICE candidates (tests on one machine).
 // `?call=<callId>`: opened from a call notification (sw.js); the saved session connects and the call rings.
 
 import { CallService, IN_CALL_STATES } from '/sdk/index.js';
 import { clearSession, loadSession, saveSession } from '/saved-session.js';
 import { listenToServiceWorker, PushToggle, registerServiceWorker } from '/push-wake.js';
+import { RecentCalls } from '/recent-calls.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -33,6 +34,8 @@ window.__callserver = {
   get calls() { return [...app.calls]; },
   get events() { return app.events.map((e) => ({ ...e })); },
   get address() { return app.session?.address ?? null; },
+  /** The calls the "Recent calls" list shows (callService.history entries). */
+  get history() { return recentCalls.entries; },
   async stats(call = app.current) { return call ? call.getMediaStats() : null; },
 };
 
@@ -102,6 +105,10 @@ const listener = {
   callResumed(call) { log('callResumed', call); render(); },
   callResumeFailed(call, error) { log('callResumeFailed', call, error.code); render(); },
   callFailed(call, error) { log('callFailed', call, `${error.code}: ${error.message}`); },
+  callHistoryChanged(change) {
+    log('callHistoryChanged', null, `${change.change}${change.callId ? ` ${change.callId}` : ''}`);
+    recentCalls.refresh();
+  },
 };
 for (const op of OPERATIONS) {
   listener[`${op}Succeeded`] = (call) => {
@@ -131,6 +138,16 @@ function iceCandidateFilter() {
 const pushToggle = new PushToggle({
   log: (name, detail) => log(name, null, detail),
   showError: (error) => showError('push-error', error),
+});
+
+const recentCalls = new RecentCalls({
+  // Call back: the address in the dial form, dialled as the form does (its media choice).
+  dial: (address) => {
+    $('callee').value = address;
+    $('dial-form').requestSubmit();
+  },
+  log: (name, detail) => log(name, null, detail),
+  showError: (error) => showError('history-error', error),
 });
 
 listenToServiceWorker((message) => {
@@ -170,7 +187,7 @@ async function startSession(session) {
   log('signedIn', null, session.address);
   render();
   $('callee').focus();
-  await setUpPush(session);
+  await Promise.all([setUpPush(session), recentCalls.attach(app.service, { user: !session.anonymous })]);
 }
 
 $('login-form').addEventListener('submit', async (event) => {
@@ -204,6 +221,7 @@ $('anonymous-form').addEventListener('submit', async (event) => {
 
 $('sign-out').addEventListener('click', async () => {
   clearSession();
+  recentCalls.detach();
   await pushToggle.detach();
   await app.service?.disconnect();
   app.service = null;
@@ -307,6 +325,12 @@ for (const [id, op] of Object.entries(CONTROLS)) {
 // ---------------------------------------------------------------------------------------------
 
 function render() {
+  renderCall();
+  recentCalls.setCallBackEnabled(!$('dial').disabled);
+}
+
+/** The incoming call card, the call panel and the dial button. */
+function renderCall() {
   const ringing = firstIncoming();
   $('incoming').hidden = !ringing;
   if (ringing) {

@@ -3,41 +3,22 @@
 // token, RateLimited for too many registrations, …).
 
 import { CallError } from '../errors.js';
-import { problem } from '../http-problem.js';
+import { bearerRequest } from '../bearer-request.js';
 
 export class PushRegistrationsApi {
-  #baseUrl;
-  #token;
-  #fetch;
+  /** @type {import('../bearer-request.js').RestEndpoint} */
+  #endpoint;
 
   /**
    * @param {{ baseUrl: string, token: () => string | Promise<string>, fetch?: typeof fetch }} options
    */
   constructor({ baseUrl, token, fetch: fetchImpl }) {
-    this.#baseUrl = baseUrl;
-    this.#token = token;
-    this.#fetch = fetchImpl;
+    this.#endpoint = { baseUrl, token, fetch: fetchImpl };
   }
 
   /** The response when it is ok (or its status is in `tolerated`); else rejects with the problem. */
-  async #request(method, path, body, tolerated = []) {
-    const token = await this.#token();
-    const fetchImpl = this.#fetch ?? globalThis.fetch;
-    let response;
-    try {
-      response = await fetchImpl(`${this.#baseUrl}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      });
-    } catch (error) {
-      throw new CallError('ConnectionError', `${method} ${path} failed: ${error?.message ?? error}`, error);
-    }
-    if (!response.ok && !tolerated.includes(response.status)) throw await problem(response);
-    return response;
+  #request(method, path, body, tolerated = []) {
+    return bearerRequest(this.#endpoint, method, path, { body, tolerated });
   }
 
   /** PUT /api/v1/push-registrations/{id} → the stored registration. */

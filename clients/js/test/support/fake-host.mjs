@@ -5,12 +5,35 @@
 import { parseHubError } from '../../src/errors.js';
 import { fakeGetUserMedia } from './fake-webrtc.mjs';
 
-/** A hub connection: `invoke(method, ...args)` is recorded; `reply(method, fn)` scripts the result. */
+/**
+ * A hub connection: `invoke(method, ...args)` is recorded; `reply(method, fn)` scripts the result;
+ * `receive(method, ...args)` is the server sending a hub event to the handlers given to `on`.
+ */
 export class FakeHub {
   /** Every invocation, in order: `{method, args}`. */
   invocations = [];
+  /** The connection's state, as HubConnection.state. */
+  state = 'Disconnected';
   #replies = new Map();
+  #handlers = new Map();
   #waiters = [];
+
+  on(method, handler) {
+    this.#handlers.set(method, [...(this.#handlers.get(method) ?? []), handler]);
+  }
+
+  /** The server sends the event `method(...args)` to this connection. Throws when nobody listens to it. */
+  receive(method, ...args) {
+    const handlers = this.#handlers.get(method) ?? [];
+    if (handlers.length === 0) throw new Error(`no handler for the hub event ${method}`);
+    for (const handler of handlers) handler(...args);
+  }
+
+  async start() { this.state = 'Connected'; }
+  async stop() { this.state = 'Disconnected'; }
+  onreconnecting() {}
+  onreconnected() {}
+  onclose() {}
 
   /** `fn(...args)` gives the invocation's result, or throws (as the server's HubException would). */
   reply(method, fn) {

@@ -1,5 +1,5 @@
 // The browser's and the server's side of push in unit tests: a fake fetch that records every request
-// and answers as the test scripts it, an in-memory localStorage, and a fake navigator.serviceWorker
+// and answers as the test scripts it (the call history's tests use it too), an in-memory localStorage, and a fake navigator.serviceWorker
 // whose registration has a fake PushManager (subscriptions recorded, refusals scripted).
 
 /** A response as fetch gives it: `ok`, `status`, `json()`. */
@@ -14,7 +14,10 @@ export function jsonResponse(status, body) {
   };
 }
 
-/** A fetch: `requests` is every request (`{method, url, headers, body}`, body parsed); `on(method, path, fn)` scripts answers. */
+/**
+ * A fetch: `requests` is every request (`{method, url, path, query, headers, body}`, body parsed, query a
+ * URLSearchParams); `on(method, path, fn)` scripts answers.
+ */
 export class FakeServer {
   requests = [];
   #routes = [];
@@ -24,21 +27,28 @@ export class FakeServer {
     this.fetch = this.fetch.bind(this);
   }
 
-  /** `answer(request)` returns `[status, body]` for `method` on `path` (exact, after the base URL). */
+  /**
+   * `answer(request)` returns `[status, body]` for `method` on `path` (after the base URL): the exact
+   * path and query string, or the path alone for a request with any query string.
+   */
   on(method, path, answer) {
     this.#routes.unshift({ method, path, answer });
     return this;
   }
 
   async fetch(url, init = {}) {
+    const { pathname, search, searchParams } = new URL(url);
     const request = {
       method: init.method ?? 'GET',
       url,
+      path: pathname,
+      query: searchParams,
       headers: { ...(init.headers ?? {}) },
       body: init.body === undefined ? undefined : JSON.parse(init.body),
     };
     this.requests.push(request);
-    const route = this.#routes.find((r) => r.method === request.method && `${this.baseUrl}${r.path}` === url);
+    const route = this.#routes.find((r) => r.method === request.method && `${this.baseUrl}${r.path}` === url)
+      ?? (search ? this.#routes.find((r) => r.method === request.method && `${this.baseUrl}${r.path}` === url.slice(0, -search.length)) : undefined);
     if (!route) return jsonResponse(404, { code: 'NotFound', title: `no route ${request.method} ${url}` });
     const [status, body] = route.answer(request);
     return jsonResponse(status, body);

@@ -28,3 +28,6 @@ export type ExtraErrorMembers = NoneOf<Undeclared<Implemented.CallError, Declare
 export type PushManagers = Implements<Implemented.PushManager, Declared.PushManager>;
 export type ExtraPushManagerMembers = NoneOf<Undeclared<Implemented.PushManager, Declared.PushManager>>;
 export type ExtraPushManagerStatics = NoneOf<Undeclared<typeof Implemented.PushManager, typeof Declared.PushManager>>;
+export type CallHistories = Implements<Implemented.CallHistory, Declared.CallHistory>;
+export type ExtraCallHistoryMembers = NoneOf<Undeclared<Implemented.CallHistory, Declared.CallHistory>>;
+export type ExtraCallHistoryStatics = NoneOf<Undeclared<typeof Implemented.CallHistory, typeof Declared.CallHistory>>;

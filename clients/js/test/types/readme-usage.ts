@@ -1,11 +1,11 @@
 // The SDK as README.md uses it, against index.d.ts only (the package's own name): every declared
 // member, called the way the README shows. Never run, only type-checked (`tsc --noEmit -p .`).
 import {
-  Call, CallError, CallService, CallState, EndReason, IN_CALL_STATES, parseHubError, parseOperationError, parsePushNotification,
+  Call, CallError, CallHistory, CallService, CallState, EndReason, IN_CALL_STATES, parseHubError, parseOperationError, parsePushNotification,
   PushManager, summarizeStats,
 } from '@callserver/sdk';
 import type {
-  CallApplicationListener, CallMediaStats, CallServiceOptions, CallSnapshot, CallStateName, EndReasonName, ErrorCode,
+  CallApplicationListener, CallHistoryChange, CallHistoryEntry, CallHistoryOptions, CallMediaStats, CallServiceOptions, CallSnapshot, CallStateName, EndReasonName, ErrorCode,
   IceCandidateInit, MediaAttributes, MediaStatsSummary, PushManagerOptions, PushNotification, PushPlatform, PushRegistration,
   PushSubscribeOptions, PushSubscriptionCheck, TokenResponse, WebPushSubscriptionJSON,
 } from '@callserver/sdk';
@@ -154,4 +154,31 @@ export function readPush(data: unknown): string {
     return `${push.displayName ?? push.from} ${push.video ? 'video' : 'audio'} until ${push.expiresAt?.toISOString()} ${same.callId}`;
   }
   return `${push.callId} ${push.reason}`;
+}
+
+export async function callHistory(callService: CallService, baseUrl: string, accessToken: string): Promise<void> {
+  const recent: CallHistoryEntry[] = await callService.history.fetch();
+  const older = await callService.history.fetch(20, 50);
+  for (const entry of [...recent, ...older]) {
+    const who: string = entry.remoteDisplayName ?? entry.remoteAddress;
+    const when: Date = entry.endedAt;
+    const reason: EndReasonName | null = entry.endReason;
+    console.log(entry.callId, entry.direction === 'incoming', who, entry.missed, reason, entry.statusCode,
+      entry.createdAt.getTime(), entry.answeredAt?.toISOString(), when, entry.durationSeconds, entry.video);
+  }
+  const one: CallHistoryEntry | null = await callService.history.get(recent[0].callId);
+  if (one) await callService.history.remove(one.callId);
+  await callService.history.clear();
+
+  callService.listener = {
+    callHistoryChanged(change: CallHistoryChange) {
+      if (change.change === 'removed' || change.change === 'added') console.log(change.callId);
+      void callService.history.fetch(10);
+    },
+  };
+
+  const options: CallHistoryOptions = { baseUrl, accessTokenFactory: async () => accessToken, fetch };
+  const standalone: CallHistory = new CallHistory(options);
+  await new CallHistory({ accessToken }).fetch(1);
+  await standalone.fetch();
 }
