@@ -30,11 +30,13 @@ public static class CallHistoryEntries
         var entries = new List<(Address, CallHistoryEntry)>();
         var finalCallee = record.AnsweredBy ?? (record.ForwardChain.Count > 0 ? record.ForwardChain[^1] : record.Callee);
 
-        // The caller (anonymous callers have no history: nobody can read it).
+        // The caller (anonymous callers have no history: nobody can read it) sees whom it dialed (a number
+        // stays a number, not the gateway account that took it), or, after a forward, the account it reached.
         if (!record.CallerAnonymous)
         {
+            var remote = record.ForwardChain.Count > 1 ? finalCallee : record.Callee;
             entries.Add((callerAccount, new CallHistoryEntry(
-                record.CallId, CallDirection.Outgoing, finalCallee, null, Missed: false,
+                record.CallId, CallDirection.Outgoing, remote, null, Missed: false,
                 record.CallerEnd.Reason, record.CallerEnd.StatusCode,
                 record.CreatedAt, record.AnsweredAt, record.EndedAt, record.InCallDuration, record.Video)));
         }

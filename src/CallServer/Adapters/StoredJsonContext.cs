@@ -13,4 +13,5 @@ namespace CallServer.Adapters;
 [JsonSerializable(typeof(StoredCall))]
 [JsonSerializable(typeof(StoredUser))]
 [JsonSerializable(typeof(CallServer.Adapters.PushRegistrations.StoredPushRegistration))]
+[JsonSerializable(typeof(CallServer.Adapters.CallHistory.StoredCallHistoryEntry))]
 public sealed partial class StoredJsonContext : JsonSerializerContext;

@@ -39,7 +39,7 @@ public static class UserEndpoints
         return TypedResults.Created($"/api/v1/users/{account.Username}", new CreatedUserResponse(account.Address.Value));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string username, IUserDirectory users, CallDirectory directory, RecentUsers recentUsers, IAccountSessions sessions, Push.IPushRegistrationStore pushRegistrations, ILogger<CreateUserRequest> logger, CancellationToken cancellationToken)
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string username, IUserDirectory users, CallDirectory directory, RecentUsers recentUsers, IAccountSessions sessions, Push.IPushRegistrationStore pushRegistrations, History.CallHistoryService history, ILogger<CreateUserRequest> logger, CancellationToken cancellationToken)
     {
         if (directory.Parse(username) is not { } address || !await users.RemoveAsync(address, cancellationToken))
         {
@@ -50,6 +50,9 @@ public static class UserEndpoints
 
         // No more pushes to its phones: a user of the same name created later starts without them.
         await pushRegistrations.DeleteAllAsync(address, cancellationToken);
+
+        // Its call history goes too.
+        await history.DeleteUserAsync(address, cancellationToken);
 
         // Its open connections go too, on every node (its tokens are refused from now on).
         await sessions.CloseAllAsync(address, cancellationToken);

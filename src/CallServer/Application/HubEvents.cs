@@ -13,4 +13,7 @@ public static class HubEvents
 
     /// <summary>Added: this node is shutting down; reconnect (to another node) and ResumeCall.</summary>
     public const string ServerDraining = nameof(ServerDraining);
+
+    /// <summary>Added: the account's call history changed (an entry added or removed, or all cleared).</summary>
+    public const string CallHistoryChanged = nameof(CallHistoryChanged);
 }

@@ -39,6 +39,7 @@ public static class CallServerPipeline
         api.MapCallEndpoints();
         api.MapIceServerEndpoints();
         api.MapPushRegistrationEndpoints();
+        api.MapCallHistoryEndpoints();
         app.MapHealthEndpoints();
         app.MapCallServerMetrics();
         app.MapHub<CallHub>(JwtAuthenticationSetup.HubPath, hub => hub.CloseOnAuthenticationExpiration = true);

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using CallServer.Adapters.AccountSessions;
+using CallServer.Adapters.CallHistory;
 using CallServer.Adapters.Calls;
 using CallServer.Adapters.DeviceMessaging;
 using CallServer.Adapters.Outbox;
@@ -14,6 +15,7 @@ using CallServer.Auth;
 using CallServer.Cluster;
 using CallServer.Configuration;
 using CallServer.Domain.Ports;
+using CallServer.History;
 using CallServer.Hubs;
 using CallServer.Observability.Metrics;
 using CallServer.Push;
@@ -102,6 +104,12 @@ public static class CallServerServices
         services.AddPushProviders(configuration);
         services.AddSingleton<PushSender>();
         services.AddHostedService<PushDispatcher>();
+        services.AddOptions<HistoryOptions>().Bind(configuration.GetSection(HistoryOptions.Section))
+            .Validate(o => o.MaxEntriesPerUser > 0 && o.MaxAge > TimeSpan.Zero && o.PollInterval > TimeSpan.Zero && o.MaxConcurrentWrites > 0, "History:* must be positive.")
+            .ValidateOnStart();
+        services.AddSingleton<CallHistoryNotifier>();
+        services.AddSingleton<CallHistoryService>();
+        services.AddHostedService<HistoryWriter>();
         services.AddSingleton<LocalConnections>();
         services.AddSingleton<UserInvocationLimiter>();
         services.AddSingleton<NodeDrain>();
@@ -155,6 +163,7 @@ public static class CallServerServices
             sp.GetRequiredService<RedisKeys>(),
             sp.GetRequiredService<IOptions<PushDispatchOptions>>().Value.ClaimAfter));
         services.AddSingleton<IPushRegistrationStore, RedisPushRegistrationStore>();
+        services.AddSingleton<ICallHistoryStore, RedisCallHistoryStore>();
         services.AddHostedService<ClosedAccountsListener>();
         services.AddHostedService<NodeHeartbeat>();
     }
@@ -168,6 +177,7 @@ public static class CallServerServices
             sp.GetRequiredService<IOptions<PushDispatchOptions>>().Value.ClaimAfter));
         services.AddSingleton<IOutbox>(sp => sp.GetRequiredService<InMemoryOutbox>());
         services.AddSingleton<IPushRegistrationStore, InMemoryPushRegistrationStore>();
+        services.AddSingleton<ICallHistoryStore, InMemoryCallHistoryStore>();
         services.AddSingleton<InMemoryCallStore>();
         services.AddMeasuredCallStore<InMemoryCallStore>();
         services.AddSingleton<InMemoryTimerQueue>();

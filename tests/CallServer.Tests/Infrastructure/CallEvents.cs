@@ -13,6 +13,7 @@ public static class CallEvents
     public const string MediaAttributesChanged = "MediaAttributesChanged";
     public const string IceCandidate = "IceCandidate";
     public const string ServerDraining = "ServerDraining";
+    public const string CallHistoryChanged = "CallHistoryChanged";
 
     public static CallView Snapshot(this JsonElement[] arguments, int index = 0) => arguments[index].To<CallView>();
 

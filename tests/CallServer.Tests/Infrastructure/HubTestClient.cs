@@ -39,6 +39,7 @@ public sealed class HubTestClient : IAsyncDisposable
         (CallEvents.MediaAttributesChanged, 1),
         (CallEvents.IceCandidate, 2),
         (CallEvents.ServerDraining, 0),
+        (CallEvents.CallHistoryChanged, 1),
     ];
 
     private const string ServerClosedPrefix = "The server closed the connection with the following error: ";

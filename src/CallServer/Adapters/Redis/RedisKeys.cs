@@ -57,6 +57,12 @@ public sealed class RedisKeys(IOptions<RedisOptions> options)
     /// <summary>Push registrations of an account: a hash of registration id → stored registration.</summary>
     public RedisKey PushRegistrations(string account) => prefix + "push:" + account;
 
+    /// <summary>The call history of an account: a sorted set of call ids, scored by the end of the call in Unix milliseconds.</summary>
+    public RedisKey CallHistoryIndex(string account) => prefix + "history:" + account + ":index";
+
+    /// <summary>The call history of an account: a hash of call id → stored entry.</summary>
+    public RedisKey CallHistoryEntries(string account) => prefix + "history:" + account + ":entries";
+
     /// <summary>Every node listens here for accounts whose connections must close (a deleted user).</summary>
     public RedisChannel ClosedAccountsChannel => RedisChannel.Literal(prefix + "accounts:closed");
 

@@ -1,0 +1,205 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using CallServer.Adapters.CallHistory;
+using CallServer.Application;
+using CallServer.Auth;
+using CallServer.Domain.Errors;
+using CallServer.Domain.Ports;
+using CallServer.Domain.Records;
+using CallServer.History;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CallServer.Api;
+
+/// <summary>One call in a user's history, as that user saw it.</summary>
+/// <param name="CallId">The call.</param>
+/// <param name="Direction"><c>incoming</c> or <c>outgoing</c>.</param>
+/// <param name="RemoteAddress">The other party: the caller of an incoming call; the account that answered (or was rung last) of an outgoing one.</param>
+/// <param name="RemoteDisplayName">The caller's display name, for incoming calls that had one; else null.</param>
+/// <param name="Missed">An incoming call this user neither answered, rejected nor forwarded.</param>
+/// <param name="EndReason">How the call ended for this user (the contract's end reasons).</param>
+/// <param name="StatusCode">The status code of that end.</param>
+/// <param name="CreatedAt">When the call was created (UTC, to the millisecond).</param>
+/// <param name="AnsweredAt">When this user's side was answered; null if it never was.</param>
+/// <param name="EndedAt">When the call ended; the order of the history, and what <c>before</c> pages by.</param>
+/// <param name="DurationSeconds">Time in call for this user, in seconds (to the millisecond); 0 when not answered.</param>
+/// <param name="Video">Whether the call had video.</param>
+public sealed record CallHistoryItem(
+    string CallId,
+    string Direction,
+    string RemoteAddress,
+    string? RemoteDisplayName,
+    bool Missed,
+    string EndReason,
+    int StatusCode,
+    DateTime CreatedAt,
+    DateTime? AnsweredAt,
+    DateTime EndedAt,
+    double DurationSeconds,
+    bool Video)
+{
+    public static CallHistoryItem Of(CallHistoryEntry entry) => new(
+        entry.CallId,
+        StoredCallHistoryEntry.NameOf(entry.Direction),
+        entry.RemoteAddress.Value,
+        entry.RemoteDisplayName,
+        entry.Missed,
+        entry.EndReason.ToString(),
+        entry.StatusCode,
+        entry.CreatedAt.UtcDateTime,
+        entry.AnsweredAt?.UtcDateTime,
+        entry.EndedAt.UtcDateTime,
+        Math.Round(entry.InCallDuration.TotalSeconds, 3),
+        entry.Video);
+}
+
+public static class CallHistoryEndpoints
+{
+    private const string PageDescription =
+        "Query: limit, 1 to 200 items (50 when absent); before, an ISO 8601 time: only calls that ended strictly before it. Bad values are 400 InvalidArgument.";
+
+    public static void MapCallHistoryEndpoints(this RouteGroupBuilder api)
+    {
+        var history = api.MapGroup("/call-history")
+            .WithTags("Call history")
+            .RequireAuthorization(AuthPolicies.AnyCaller)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+        history.MapGet("/", List)
+            .WithName("ListCallHistory")
+            .WithSummary("The caller's own calls, newest first (by endedAt), as the caller saw them; page with before = the last item's endedAt. A user's token only.")
+            .WithDescription(PageDescription)
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        history.MapDelete("/{callId}", Remove)
+            .WithName("DeleteCallHistoryEntry")
+            .WithSummary("Removes one call from the caller's history; its devices get CallHistoryChanged (removed).")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        history.MapDelete("/", Clear)
+            .WithName("ClearCallHistory")
+            .WithSummary("Removes every call from the caller's history; its devices get CallHistoryChanged (cleared).");
+        api.MapGet("/users/{username}/call-history", ListOfUser)
+            .WithTags("Users")
+            .WithName("ListUserCallHistory")
+            .WithSummary("A user's calls, newest first, as that user saw them (admin key).")
+            .WithDescription(PageDescription)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<CallHistoryItem>>, ProblemHttpResult>> List(
+        string? limit, string? before, HttpContext context, CallDirectory directory, AccountCheck accounts, CallHistoryService history, CancellationToken cancellationToken)
+    {
+        var (identity, refusal) = await UserOf(context, directory, accounts, cancellationToken);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        var (page, error) = CallHistoryQuery.Parse(limit, before);
+        if (error is not null)
+        {
+            return Problem(ErrorCode.InvalidArgument, error);
+        }
+
+        return TypedResults.Ok(await ItemsAsync(history, identity!.Account, page!, cancellationToken));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Remove(
+        string callId, HttpContext context, CallDirectory directory, AccountCheck accounts, CallHistoryService history, CancellationToken cancellationToken)
+    {
+        var (identity, refusal) = await UserOf(context, directory, accounts, cancellationToken);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        return await history.RemoveAsync(identity!.Account, callId, cancellationToken)
+            ? TypedResults.NoContent()
+            : Problem(ErrorCode.CallNotFound, "no call of that id in your call history");
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Clear(
+        HttpContext context, CallDirectory directory, AccountCheck accounts, CallHistoryService history, CancellationToken cancellationToken)
+    {
+        var (identity, refusal) = await UserOf(context, directory, accounts, cancellationToken);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        await history.ClearAsync(identity!.Account, cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<CallHistoryItem>>, ProblemHttpResult>> ListOfUser(
+        string username, string? limit, string? before, IUserDirectory users, CallDirectory directory, CallHistoryService history, CancellationToken cancellationToken)
+    {
+        var account = directory.Parse(username) is { } address ? await users.FindAsync(address, cancellationToken) : null;
+        if (account is null)
+        {
+            return Problem(ErrorCode.CalleeNotFound, $"no registered user {username}");
+        }
+
+        var (page, error) = CallHistoryQuery.Parse(limit, before);
+        if (error is not null)
+        {
+            return Problem(ErrorCode.InvalidArgument, error);
+        }
+
+        return TypedResults.Ok(await ItemsAsync(history, account.Address, page!, cancellationToken));
+    }
+
+    private static async Task<IReadOnlyList<CallHistoryItem>> ItemsAsync(CallHistoryService history, Domain.Addresses.Address account, CallHistoryPage page, CancellationToken cancellationToken) =>
+        [.. (await history.ListAsync(account, page, cancellationToken)).Select(CallHistoryItem.Of)];
+
+    /// <summary>The bearer, if it is a user whose account still exists; anonymous callers have no history.</summary>
+    private static async Task<(CallerIdentity? Identity, ProblemHttpResult? Refusal)> UserOf(HttpContext context, CallDirectory directory, AccountCheck accounts, CancellationToken cancellationToken)
+    {
+        var identity = CallerIdentity.From(context.User, directory.DefaultDomain);
+        if (identity is null || !await accounts.IsCurrentAsync(context.User, identity, cancellationToken))
+        {
+            return (null, Problem(ErrorCode.Unauthorized, "the token names no valid caller"));
+        }
+
+        return identity.IsAnonymous
+            ? (null, Problem(ErrorCode.Forbidden, "anonymous callers have no call history"))
+            : (identity, null);
+    }
+
+    private static ProblemHttpResult Problem(ErrorCode code, string detail) => TypedResults.Problem(ApiProblem.Create(code, detail));
+}
+
+/// <summary>The query of a history read: <c>limit</c> 1 to <see cref="MaxLimit"/> (default <see cref="DefaultLimit"/>), <c>before</c> an ISO 8601 time.</summary>
+public static partial class CallHistoryQuery
+{
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 200;
+
+    public static (CallHistoryPage? Page, string? Error) Parse(string? limit, string? before)
+    {
+        var count = DefaultLimit;
+        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out count) || count is < 1 or > MaxLimit))
+        {
+            return (null, $"limit is a whole number from 1 to {MaxLimit}");
+        }
+
+        DateTimeOffset? until = null;
+        if (before is not null)
+        {
+            if (!IsoTimePattern().IsMatch(before)
+                || !DateTimeOffset.TryParse(before, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time))
+            {
+                return (null, "before is an ISO 8601 time, e.g. 2025-03-14T09:26:53.123Z (the endedAt of the last item of the page before)");
+            }
+
+            until = time;
+        }
+
+        return (new CallHistoryPage(count, until), null);
+    }
+
+    [GeneratedRegex(@"\A\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})?\z")]
+    private static partial Regex IsoTimePattern();
+}

@@ -1,0 +1,92 @@
+using CallServer.Configuration;
+using CallServer.Domain.Addresses;
+using CallServer.Domain.Ports;
+using CallServer.Domain.Records;
+using CallServer.Observability.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CallServer.History;
+
+/// <summary>
+/// The users' call histories within their bounds (<see cref="HistoryOptions"/>, at the clock's now): an ended
+/// call written to each registered account that took part, and a user reading, removing and clearing its own,
+/// each change told to the user's devices.
+/// </summary>
+public sealed class CallHistoryService(
+    ICallHistoryStore store,
+    IUserDirectory users,
+    CallHistoryNotifier notifier,
+    IOptions<HistoryOptions> options,
+    TimeProvider clock,
+    ILogger<CallHistoryService> logger)
+{
+    /// <summary>
+    /// Adds each party's entry of <paramref name="record"/> to its history (anonymous callers, numbers and
+    /// accounts that are no registered user have none); the accounts whose history gained it. Idempotent.
+    /// </summary>
+    public async Task<IReadOnlyList<Address>> RecordAsync(CallRecord record, Address callerAccount, CancellationToken cancellationToken = default)
+    {
+        var added = new List<Address>();
+        var bounds = options.Value.BoundsAt(clock.GetUtcNow());
+        foreach (var (account, entry) in CallHistoryEntries.Of(record, callerAccount))
+        {
+            if (account.Kind != AddressKind.User || await users.FindAsync(account, cancellationToken) is null)
+            {
+                HistoryLog.NotKept(logger, record.CallId, account.Value, "no registered user");
+                continue;
+            }
+
+            var result = await store.AddAsync(account, entry, bounds, cancellationToken);
+            if (result == CallHistoryAdd.Added)
+            {
+                HistoryLog.Added(logger, record.CallId, account.Value);
+                added.Add(account);
+            }
+            else
+            {
+                HistoryLog.NotKept(logger, record.CallId, account.Value, result.ToString());
+            }
+        }
+
+        return added;
+    }
+
+    /// <summary>Tells the devices of each account in <paramref name="accounts"/> that the call was added.</summary>
+    public Task NotifyAddedAsync(string callId, IEnumerable<Address> accounts, CancellationToken cancellationToken = default) =>
+        Task.WhenAll(accounts.Select(account => notifier.NotifyAsync(account, CallHistoryChanged.Added(callId), cancellationToken)));
+
+    public Task<IReadOnlyList<CallHistoryEntry>> ListAsync(Address account, CallHistoryPage page, CancellationToken cancellationToken = default) =>
+        store.ListAsync(account, page, options.Value.BoundsAt(clock.GetUtcNow()).NotBefore, cancellationToken);
+
+    /// <summary>Removes one entry the user no longer wants; false when its history has none of that call.</summary>
+    public async Task<bool> RemoveAsync(Address account, string callId, CancellationToken cancellationToken = default)
+    {
+        if (!await store.RemoveAsync(account, callId, cancellationToken))
+        {
+            return false;
+        }
+
+        HistoryLog.Removed(logger, callId, account.Value);
+        await notifier.NotifyAsync(account, CallHistoryChanged.Removed(callId), CancellationToken.None);
+        return true;
+    }
+
+    /// <summary>Removes every entry of the user, and tells its devices if there were any.</summary>
+    public async Task ClearAsync(Address account, CancellationToken cancellationToken = default)
+    {
+        if (await store.ClearAsync(account, cancellationToken))
+        {
+            HistoryLog.Cleared(logger, account.Value, "by its user");
+            await notifier.NotifyAsync(account, CallHistoryChanged.Cleared(), CancellationToken.None);
+        }
+    }
+
+    /// <summary>The user was deleted: its history goes with it (its connections are closed, so no one is told).</summary>
+    public async Task DeleteUserAsync(Address account, CancellationToken cancellationToken = default)
+    {
+        if (await store.ClearAsync(account, cancellationToken))
+        {
+            HistoryLog.Cleared(logger, account.Value, "the user was deleted");
+        }
+    }
+}

@@ -1,0 +1,201 @@
+using CallServer.Domain.Calls;
+using CallServer.Domain.Records;
+using CallServer.Domain.Views;
+using CallServer.History;
+using CallServer.Storage.Tests.Infrastructure;
+using static CallServer.Storage.Tests.Infrastructure.SampleCalls;
+
+namespace CallServer.Storage.Tests.CallHistory;
+
+/// <summary>What every <see cref="ICallHistoryStore"/> must do; one subclass per implementation.</summary>
+public abstract class CallHistoryStoreContract
+{
+    /// <summary>Bounds that keep everything the tests add, unless a test sets its own.</summary>
+    private static readonly CallHistoryBounds Unbounded = new(1000, DateTimeOffset.UnixEpoch);
+
+    private static readonly CallHistoryPage All = new(200, null);
+
+    protected ManualClock Clock { get; } = new();
+
+    protected abstract ICallHistoryStore Store { get; }
+
+    /// <summary>The same histories as another node sees them.</summary>
+    protected abstract ICallHistoryStore OtherNode { get; }
+
+    /// <summary>A whole-millisecond time <paramref name="seconds"/> after the clock's now.</summary>
+    protected DateTimeOffset At(double seconds) => Clock.GetUtcNow().AddSeconds(seconds);
+
+    protected static CallHistoryEntry Entry(string callId, DateTimeOffset endedAt) => new(
+        callId, CallDirection.Outgoing, User("bob"), null, Missed: false, EndReason.EndedLocally, CallStatusCodes.EndedByLocalUser,
+        endedAt.AddSeconds(-60), endedAt.AddSeconds(-50), endedAt, TimeSpan.FromSeconds(50), Video: false);
+
+    private async Task<List<string>> IdsAsync(string account, CallHistoryPage? page = null, DateTimeOffset? notBefore = null) =>
+        (await OtherNode.ListAsync(User(account), page ?? All, notBefore ?? DateTimeOffset.UnixEpoch)).Select(e => e.CallId).ToList();
+
+    [Fact]
+    public async Task An_entry_round_trips_every_field_to_the_millisecond_and_belongs_to_its_account_only()
+    {
+        var incoming = new CallHistoryEntry(
+            "call-in", CallDirection.Incoming, Telephone("+15551234567"), "Alice Example", Missed: true, EndReason.NoAnswer, CallStatusCodes.CanceledOrNotAnswered,
+            At(1), null, At(31), TimeSpan.Zero, Video: true);
+        var outgoing = Entry("call-out", At(100)) with { RemoteAddress = User("carol") };
+        Assert.Equal(CallHistoryAdd.Added, await Store.AddAsync(User("bob"), incoming, Unbounded));
+        Assert.Equal(CallHistoryAdd.Added, await Store.AddAsync(User("bob"), outgoing, Unbounded));
+
+        Assert.Equal([outgoing, incoming], await OtherNode.ListAsync(User("bob"), All, DateTimeOffset.UnixEpoch));
+        Assert.Empty(await OtherNode.ListAsync(User("alice"), All, DateTimeOffset.UnixEpoch));
+    }
+
+    [Fact]
+    public async Task Times_and_the_duration_are_kept_to_the_millisecond_in_UTC()
+    {
+        var offset = TimeSpan.FromHours(2);
+        var endedAt = new DateTimeOffset(At(10).UtcDateTime.AddTicks(4567), TimeSpan.Zero).ToOffset(offset);
+        var entry = Entry("call-1", endedAt) with { InCallDuration = TimeSpan.FromTicks(123_456_789) };
+        await Store.AddAsync(User("bob"), entry, Unbounded);
+
+        var stored = Assert.Single(await OtherNode.ListAsync(User("bob"), All, DateTimeOffset.UnixEpoch));
+        Assert.Equal(At(10), stored.EndedAt);
+        Assert.Equal(TimeSpan.Zero, stored.EndedAt.Offset);
+        Assert.Equal(At(-50), stored.CreatedAt);
+        Assert.Equal(TimeSpan.FromMilliseconds(12_345), stored.InCallDuration);
+    }
+
+    [Fact]
+    public async Task The_history_is_newest_first_by_end_then_by_call_id()
+    {
+        foreach (var (id, seconds) in new[] { ("c", 5.0), ("a", 20.0), ("e", 5.0), ("b", 0.001), ("d", 20.0) })
+        {
+            await Store.AddAsync(User("bob"), Entry(id, At(seconds)), Unbounded);
+        }
+
+        Assert.Equal(["d", "a", "e", "c", "b"], await IdsAsync("bob"));
+    }
+
+    [Fact]
+    public async Task Limit_and_before_page_through_the_history_without_overlap_or_gap()
+    {
+        for (var i = 0; i < 7; i++)
+        {
+            await (i % 2 == 0 ? Store : OtherNode).AddAsync(User("bob"), Entry($"call-{i}", At(i)), Unbounded);
+        }
+
+        var pages = new List<List<string>>();
+        DateTimeOffset? before = null;
+        while (true)
+        {
+            var page = await OtherNode.ListAsync(User("bob"), new CallHistoryPage(3, before), DateTimeOffset.UnixEpoch);
+            if (page.Count == 0)
+            {
+                break;
+            }
+
+            pages.Add(page.Select(e => e.CallId).ToList());
+            before = page[^1].EndedAt;
+        }
+
+        Assert.Equal([["call-6", "call-5", "call-4"], ["call-3", "call-2", "call-1"], ["call-0"]], pages);
+    }
+
+    [Fact]
+    public async Task Before_is_strict_to_the_tick()
+    {
+        await Store.AddAsync(User("bob"), Entry("early", At(1)), Unbounded);
+        await Store.AddAsync(User("bob"), Entry("late", At(2)), Unbounded);
+
+        Assert.Equal(["early"], await IdsAsync("bob", new CallHistoryPage(10, At(2))));
+        Assert.Equal(["late", "early"], await IdsAsync("bob", new CallHistoryPage(10, At(2).AddTicks(1))));
+        Assert.Empty(await IdsAsync("bob", new CallHistoryPage(10, At(1))));
+    }
+
+    [Fact]
+    public async Task Adding_a_call_again_changes_nothing()
+    {
+        var first = Entry("call-1", At(10));
+        Assert.Equal(CallHistoryAdd.Added, await Store.AddAsync(User("bob"), first, Unbounded));
+        Assert.Equal(CallHistoryAdd.AlreadyThere, await OtherNode.AddAsync(User("bob"), first, Unbounded));
+        Assert.Equal(CallHistoryAdd.AlreadyThere, await Store.AddAsync(User("bob"), first with { EndedAt = At(20), Missed = true }, Unbounded));
+
+        Assert.Equal([first], await OtherNode.ListAsync(User("bob"), All, DateTimeOffset.UnixEpoch));
+    }
+
+    [Fact]
+    public async Task Remove_takes_one_entry_of_one_account()
+    {
+        await Store.AddAsync(User("bob"), Entry("call-1", At(1)), Unbounded);
+        await Store.AddAsync(User("bob"), Entry("call-2", At(2)), Unbounded);
+        await Store.AddAsync(User("carol"), Entry("call-1", At(1)), Unbounded);
+
+        Assert.True(await OtherNode.RemoveAsync(User("bob"), "call-1"));
+        Assert.False(await OtherNode.RemoveAsync(User("bob"), "call-1"));
+        Assert.False(await OtherNode.RemoveAsync(User("alice"), "call-2"));
+
+        Assert.Equal(["call-2"], await IdsAsync("bob"));
+        Assert.Equal(["call-1"], await IdsAsync("carol"));
+    }
+
+    [Fact]
+    public async Task Clear_takes_the_whole_history_of_one_account()
+    {
+        await Store.AddAsync(User("bob"), Entry("call-1", At(1)), Unbounded);
+        await Store.AddAsync(User("bob"), Entry("call-2", At(2)), Unbounded);
+        await Store.AddAsync(User("carol"), Entry("call-3", At(3)), Unbounded);
+
+        Assert.True(await OtherNode.ClearAsync(User("bob")));
+        Assert.False(await OtherNode.ClearAsync(User("bob")));
+
+        Assert.Empty(await IdsAsync("bob"));
+        Assert.Equal(["call-3"], await IdsAsync("carol"));
+        Assert.Equal(CallHistoryAdd.Added, await Store.AddAsync(User("bob"), Entry("call-1", At(1)), Unbounded));
+    }
+
+    [Fact]
+    public async Task A_write_past_the_count_drops_the_oldest_and_an_entry_older_than_all_kept_is_not_kept()
+    {
+        var bounds = new CallHistoryBounds(3, DateTimeOffset.UnixEpoch);
+        for (var i = 1; i <= 5; i++)
+        {
+            Assert.Equal(CallHistoryAdd.Added, await Store.AddAsync(User("bob"), Entry($"call-{i}", At(i * 10)), bounds));
+        }
+
+        Assert.Equal(["call-5", "call-4", "call-3"], await IdsAsync("bob"));
+
+        Assert.Equal(CallHistoryAdd.Dropped, await OtherNode.AddAsync(User("bob"), Entry("call-0", At(0)), bounds));
+        Assert.Equal(CallHistoryAdd.Dropped, await OtherNode.AddAsync(User("bob"), Entry("call-1", At(10)), bounds));
+        Assert.Equal(CallHistoryAdd.Added, await OtherNode.AddAsync(User("bob"), Entry("call-35", At(35)), bounds));
+        Assert.Equal(["call-5", "call-4", "call-35"], await IdsAsync("bob"));
+    }
+
+    [Fact]
+    public async Task Entries_older_than_the_age_bound_are_never_returned_and_are_dropped_on_the_next_write()
+    {
+        await Store.AddAsync(User("bob"), Entry("old", At(-100)), Unbounded);
+        await Store.AddAsync(User("bob"), Entry("edge", At(-60)), Unbounded);
+        await Store.AddAsync(User("bob"), Entry("new", At(-10)), Unbounded);
+
+        // Read with the bound at now - 60 s: "old" is hidden (at the bound itself, "edge" is still kept).
+        var cutoff = At(-60);
+        Assert.Equal(["new", "edge"], await IdsAsync("bob", notBefore: cutoff));
+        Assert.Equal(["new", "edge", "old"], await IdsAsync("bob"));
+
+        // A write with that bound drops it for good, and refuses an entry that is too old itself.
+        var bounds = new CallHistoryBounds(100, cutoff);
+        Assert.Equal(CallHistoryAdd.Dropped, await OtherNode.AddAsync(User("bob"), Entry("older", At(-61)), bounds));
+        Assert.Equal(CallHistoryAdd.Added, await OtherNode.AddAsync(User("bob"), Entry("newest", At(0)), bounds));
+        Assert.Equal(["newest", "new", "edge"], await IdsAsync("bob"));
+        Assert.False(await Store.RemoveAsync(User("bob"), "old"));
+    }
+
+    [Fact]
+    public async Task Concurrent_adds_from_two_nodes_never_pass_the_count_bound_and_keep_the_newest()
+    {
+        var bounds = new CallHistoryBounds(10, DateTimeOffset.UnixEpoch);
+        var ids = Enumerable.Range(0, 40).ToList();
+        var results = await Task.WhenAll(ids.Select(i => (i % 2 == 0 ? Store : OtherNode).AddAsync(User("bob"), Entry($"call-{i:00}", At(i)), bounds)));
+
+        Assert.Equal(10, (await IdsAsync("bob")).Count);
+        Assert.Equal(ids.Skip(30).Reverse().Select(i => $"call-{i:00}"), await IdsAsync("bob"));
+        Assert.True(results.Count(r => r == CallHistoryAdd.Added) >= 10);
+        Assert.DoesNotContain(CallHistoryAdd.AlreadyThere, results);
+    }
+}

@@ -1,0 +1,13 @@
+using CallServer.Adapters.CallHistory;
+using CallServer.History;
+
+namespace CallServer.Storage.Tests.CallHistory;
+
+public sealed class InMemoryCallHistoryStoreTests : CallHistoryStoreContract
+{
+    private readonly InMemoryCallHistoryStore store = new();
+
+    protected override ICallHistoryStore Store => store;
+
+    protected override ICallHistoryStore OtherNode => store;
+}

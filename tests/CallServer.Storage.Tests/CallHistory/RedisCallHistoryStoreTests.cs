@@ -1,0 +1,61 @@
+using CallServer.Adapters.CallHistory;
+using CallServer.Domain.Errors;
+using CallServer.History;
+using CallServer.Storage.Tests.Infrastructure;
+using static CallServer.Storage.Tests.Infrastructure.SampleCalls;
+
+namespace CallServer.Storage.Tests.CallHistory;
+
+public sealed class RedisCallHistoryStoreTests : CallHistoryStoreContract, IClassFixture<RedisServer>, IDisposable
+{
+    private readonly RedisScope redis;
+
+    public RedisCallHistoryStoreTests(RedisServer server)
+    {
+        redis = new RedisScope(server);
+        Store = new RedisCallHistoryStore(redis.Connect(), redis.Keys);
+        OtherNode = new RedisCallHistoryStore(redis.Connect(), redis.Keys);
+    }
+
+    protected override ICallHistoryStore Store { get; }
+
+    protected override ICallHistoryStore OtherNode { get; }
+
+    [Fact]
+    public async Task Both_keys_of_an_account_expire_when_its_newest_entry_becomes_too_old_and_go_when_it_is_cleared()
+    {
+        var bounds = new CallHistoryBounds(10, At(-3600));
+        await Store.AddAsync(User("bob"), Entry("older", At(-1800)), bounds);
+        await Store.AddAsync(User("bob"), Entry("newest", At(-600)), bounds);
+
+        // The newest entry ended 600 s ago and may be 3600 s old: both keys live 3000 s more.
+        var database = redis.Connect().Database;
+        foreach (var key in new[] { redis.Keys.CallHistoryIndex(User("bob").Value), redis.Keys.CallHistoryEntries(User("bob").Value) })
+        {
+            var ttl = await database.KeyTimeToLiveAsync(key);
+            Assert.NotNull(ttl);
+            Assert.InRange(ttl.Value, TimeSpan.FromSeconds(2990), TimeSpan.FromSeconds(3000.001));
+        }
+
+        await OtherNode.ClearAsync(User("bob"));
+        Assert.False(await database.KeyExistsAsync(redis.Keys.CallHistoryIndex(User("bob").Value)));
+        Assert.False(await database.KeyExistsAsync(redis.Keys.CallHistoryEntries(User("bob").Value)));
+    }
+
+    [Fact]
+    public async Task An_entry_of_a_newer_schema_is_refused_Unavailable_and_left_as_it_is()
+    {
+        await Store.AddAsync(User("bob"), Entry("call-1", At(1)), new CallHistoryBounds(10, DateTimeOffset.UnixEpoch));
+        var database = redis.Connect().Database;
+        var entries = redis.Keys.CallHistoryEntries(User("bob").Value);
+        var newer = """{"schema":2,"callId":"call-1","somethingNew":true}""";
+        await database.HashSetAsync(entries, "call-1", newer);
+
+        var refused = await Assert.ThrowsAsync<CallServer.Application.CallRefusedException>(
+            () => OtherNode.ListAsync(User("bob"), new CallHistoryPage(10, null), DateTimeOffset.UnixEpoch));
+        Assert.Equal(ErrorCode.Unavailable, refused.Error.Code);
+        Assert.Equal(newer, (string?)await database.HashGetAsync(entries, "call-1"));
+    }
+
+    public void Dispose() => redis.Dispose();
+}
