@@ -150,6 +150,18 @@ public sealed class CallRecordTests
     }
 
     [Fact]
+    public void A_call_the_caller_ended_before_its_offer_is_in_the_callers_history_only()
+    {
+        var s = Created();
+        s.Do(new EndCall(AlicePhone));
+        var record = CallRecord.Of(s.Call);
+        Assert.False(record.Offered);
+        var entry = Assert.Single(CallHistoryEntries.Of(record, Alice));
+        Assert.Equal(Alice, entry.Account);
+        Assert.Equal(CallDirection.Outgoing, entry.Entry.Direction);
+    }
+
+    [Fact]
     public void A_call_not_yet_ended_has_no_record()
     {
         Assert.Throws<ArgumentException>(() => CallRecord.Of(Ringing().Call));

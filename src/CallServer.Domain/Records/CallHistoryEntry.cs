@@ -41,6 +41,12 @@ public static class CallHistoryEntries
                 record.CreatedAt, record.AnsweredAt, record.EndedAt, record.InCallDuration, record.Video)));
         }
 
+        // A call ended before its offer never reached the callee: nothing to show there.
+        if (!record.Offered)
+        {
+            return entries;
+        }
+
         // Every account the call was offered to (the forward chain), as it saw the call.
         var offered = record.ForwardChain.Count > 0 ? record.ForwardChain : [record.Callee];
         foreach (var account in offered.Distinct())

@@ -10,7 +10,8 @@ public sealed record CallRecordEnd(EndReason Reason, int StatusCode);
 /// <summary>
 /// The record of an ended call, written when it ends (webhook <c>call.ended</c>, call history): who called
 /// whom (the callee first dialed, and the account that answered after forwards), the forward chain, the
-/// times, the duration in call, each side's end, and the media.
+/// times, the duration in call, each side's end, and the media. <see cref="Offered"/>: the caller sent its
+/// offer (<c>EstablishCall</c>); a call ended before it never reached the callee.
 /// </summary>
 public sealed record CallRecord(
     string CallId,
@@ -28,7 +29,8 @@ public sealed record CallRecord(
     CallRecordEnd CallerEnd,
     CallRecordEnd CalleeEnd,
     bool Video,
-    TimeSpan TimeOnHold)
+    TimeSpan TimeOnHold,
+    bool Offered = true)
 {
     /// <summary>The record of <paramref name="call"/>, which must have ended.</summary>
     public static CallRecord Of(Call call)
@@ -58,7 +60,8 @@ public sealed record CallRecord(
             End(call.Caller),
             End(call.Callee),
             video,
-            call.HeldFor);
+            call.HeldFor,
+            call.Offer is not null);
     }
 
     private static CallRecordEnd End(PartyState party) =>

@@ -24,6 +24,7 @@ public static class CallRecordJson
         ["calleeEnd"] = End(record.CalleeEnd),
         ["video"] = record.Video,
         ["holdSeconds"] = Math.Round(record.TimeOnHold.TotalSeconds, 3),
+        ["offered"] = record.Offered,
     };
 
     private static JsonObject End(CallRecordEnd end) => new() { ["reason"] = end.Reason.ToString(), ["statusCode"] = end.StatusCode };

@@ -37,7 +37,8 @@ public static class CallRecordJsonReader
                 EndOf(json, "callerEnd"),
                 EndOf(json, "calleeEnd"),
                 Required<bool>(json, "video"),
-                Seconds(json, "holdSeconds"));
+                Seconds(json, "holdSeconds"),
+                json["offered"]?.GetValue<bool>() ?? true);
         }
         catch (Exception wrongKind) when (wrongKind is InvalidOperationException or FormatException or OverflowException)
         {
