@@ -21,6 +21,7 @@ using CallServer.Push.Providers;
 using CallServer.Swagger;
 using CallServer.Timers;
 using CallServer.Users;
+using CallServer.Webhooks;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -85,7 +86,8 @@ public static class CallServerServices
         services.AddSingleton<CallNotifier>();
         services.AddSingleton<CallService>();
         services.AddOptions<RedisOptions>().Bind(configuration.GetSection(RedisOptions.Section));
-        if (configuration.GetSection(RedisOptions.Section).Get<RedisOptions>() is { Enabled: true })
+        var redisEnabled = configuration.GetSection(RedisOptions.Section).Get<RedisOptions>() is { Enabled: true };
+        if (redisEnabled)
         {
             services.AddRedisStores();
         }
@@ -102,6 +104,7 @@ public static class CallServerServices
         services.AddPushProviders(configuration);
         services.AddSingleton<PushSender>();
         services.AddHostedService<PushDispatcher>();
+        services.AddWebhooks(redisEnabled);
         services.AddSingleton<LocalConnections>();
         services.AddSingleton<UserInvocationLimiter>();
         services.AddSingleton<NodeDrain>();
