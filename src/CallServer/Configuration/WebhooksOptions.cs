@@ -28,4 +28,23 @@ public sealed class WebhooksOptions
 
     /// <summary>The oldest an event may be and still be tried; older ones are dropped.</summary>
     public TimeSpan MaxAge { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>The wait before the second attempt; each later wait doubles (with jitter), up to <see cref="MaxRetryDelay"/>.</summary>
+    public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The longest wait between two attempts (a receiver's <c>retry-after</c> is honoured even when longer).</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How long the node that delivers webhooks (the leader) holds the lease without renewing it; it renews
+    /// every third of it. A node that dies is replaced within about this plus half of it (the claim period of
+    /// the webhook events it had taken is half the lease).
+    /// </summary>
+    public TimeSpan LeaderLease { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often the leader looks for events saved by other nodes (its own node's wake it at once).</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The claim period of the webhook events in the outbox: half the <see cref="LeaderLease"/>.</summary>
+    public TimeSpan ClaimAfter => LeaderLease / 2;
 }

@@ -23,6 +23,7 @@ using CallServer.Push.Providers;
 using CallServer.Swagger;
 using CallServer.Timers;
 using CallServer.Users;
+using CallServer.Webhooks;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -87,7 +88,8 @@ public static class CallServerServices
         services.AddSingleton<CallNotifier>();
         services.AddSingleton<CallService>();
         services.AddOptions<RedisOptions>().Bind(configuration.GetSection(RedisOptions.Section));
-        if (configuration.GetSection(RedisOptions.Section).Get<RedisOptions>() is { Enabled: true })
+        var redisEnabled = configuration.GetSection(RedisOptions.Section).Get<RedisOptions>() is { Enabled: true };
+        if (redisEnabled)
         {
             services.AddRedisStores();
         }
@@ -110,6 +112,7 @@ public static class CallServerServices
         services.AddSingleton<CallHistoryNotifier>();
         services.AddSingleton<CallHistoryService>();
         services.AddHostedService<HistoryWriter>();
+        services.AddWebhooks(redisEnabled);
         services.AddSingleton<LocalConnections>();
         services.AddSingleton<UserInvocationLimiter>();
         services.AddSingleton<NodeDrain>();

@@ -2,14 +2,45 @@ namespace CallServer.Adapters.Outbox;
 
 /// <summary>
 /// Wakes this node's outbox workers when this node appended something, so that its own messages go out at
-/// once; messages appended by other nodes are found by the workers' poll. Each worker of another topic waits
-/// on its own <see cref="Listen"/>er, so that one <see cref="Set"/> wakes every worker, not just one of them.
+/// once; messages appended by other nodes are found by the workers' poll. <see cref="WaitAsync"/> is one
+/// worker's wake-up (the push dispatcher's); every other worker takes its own with <see cref="Listen"/>, so
+/// that one <see cref="Set"/> wakes them all instead of the first to wait.
 /// </summary>
 public sealed class OutboxSignal
 {
-    private readonly SemaphoreSlim signal = new(0, 1);
+    private readonly OutboxWakeup own = new();
     private readonly Lock gate = new();
-    private OutboxSignal[] listeners = [];
+    private OutboxWakeup[] listeners = [];
+
+    public void Set()
+    {
+        own.Set();
+        foreach (var listener in Volatile.Read(ref listeners))
+        {
+            listener.Set();
+        }
+    }
+
+    /// <summary>Returns when set or after <paramref name="poll"/>, whichever comes first.</summary>
+    public Task WaitAsync(TimeSpan poll, CancellationToken cancellationToken) => own.WaitAsync(poll, cancellationToken);
+
+    /// <summary>A wake-up of its own for another worker, set by every <see cref="Set"/> from now on.</summary>
+    public OutboxWakeup Listen()
+    {
+        var wakeup = new OutboxWakeup();
+        lock (gate)
+        {
+            listeners = [.. listeners, wakeup];
+        }
+
+        return wakeup;
+    }
+}
+
+/// <summary>One worker's wake-up: set at most once until it is waited on (a set while the worker is busy is kept).</summary>
+public sealed class OutboxWakeup
+{
+    private readonly SemaphoreSlim signal = new(0, 1);
 
     public void Set()
     {
@@ -21,23 +52,6 @@ public sealed class OutboxSignal
         {
             // Already set.
         }
-
-        foreach (var listener in Volatile.Read(ref listeners))
-        {
-            listener.Set();
-        }
-    }
-
-    /// <summary>A signal of its own for one more worker: set whenever this one is set, and by its worker alone otherwise.</summary>
-    public OutboxSignal Listen()
-    {
-        var listener = new OutboxSignal();
-        lock (gate)
-        {
-            listeners = [.. listeners, listener];
-        }
-
-        return listener;
     }
 
     /// <summary>Returns when set or after <paramref name="poll"/>, whichever comes first.</summary>

@@ -54,6 +54,9 @@ public sealed class RedisKeys(IOptions<RedisOptions> options)
     /// <summary>The outbox stream of a topic (<c>push</c>, …), read by a consumer group of every node's workers.</summary>
     public RedisKey Outbox(string topic) => prefix + "outbox:" + topic;
 
+    /// <summary>Which node delivers webhooks: its node id, with an expiry its holder renews (a leader lease).</summary>
+    public RedisKey WebhooksLeader => prefix + "webhooks:leader";
+
     /// <summary>Push registrations of an account: a hash of registration id → stored registration.</summary>
     public RedisKey PushRegistrations(string account) => prefix + "push:" + account;
 

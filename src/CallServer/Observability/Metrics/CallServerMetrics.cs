@@ -18,6 +18,9 @@ public sealed class CallServerMetrics : IDisposable
     private readonly Histogram<double> storeLatency;
     private readonly Counter<long> pushes;
     private readonly Histogram<double> wakeToConnect;
+    private readonly Counter<long> webhookDeliveries;
+    private readonly Histogram<double> webhookDeliveryLatency;
+    private long webhookBacklog = -1;
 
     public CallServerMetrics(LocalConnections connections)
     {
@@ -30,10 +33,26 @@ public sealed class CallServerMetrics : IDisposable
         storeLatency = meter.CreateHistogram<double>("callserver.store.duration", unit: "s", description: "Call store operations, by operation.");
         pushes = meter.CreateCounter<long>("callserver.push.sent", description: "Pushes sent to push services, by platform, kind and outcome (delivered, gone, retry, failed, expired, not_configured).");
         wakeToConnect = meter.CreateHistogram<double>("callserver.push.wake_to_connect.duration", unit: "s", description: "From deciding a wake-up push to a device of the woken account connecting and ringing.");
+        webhookDeliveries = meter.CreateCounter<long>("callserver.webhooks.deliveries", description: "Webhook attempts by outcome (delivered, retry, dropped) and event type, per endpoint.");
+        webhookDeliveryLatency = meter.CreateHistogram<double>("callserver.webhooks.delivery.duration", unit: "s", description: "From a webhook event's timestamp to its delivery (2xx) to an endpoint.");
+        meter.CreateObservableGauge("callserver.webhooks.backlog", ObserveWebhookBacklog, description: "Webhook events not yet acknowledged, as last seen by the node delivering webhooks (only that node reports it).");
     }
 
     public void PushSent(string platform, string kind, string outcome) =>
         pushes.Add(1, new KeyValuePair<string, object?>("platform", platform), new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("outcome", outcome));
+
+    /// <summary>One webhook attempt's outcome: <c>delivered</c>, <c>retry</c> or <c>dropped</c>.</summary>
+    public void WebhookDelivery(string outcome, string type) =>
+        webhookDeliveries.Add(1, new KeyValuePair<string, object?>("outcome", outcome), new KeyValuePair<string, object?>("type", type));
+
+    /// <summary>A webhook event reached an endpoint <paramref name="sinceEvent"/> after it happened.</summary>
+    public void WebhookDelivered(TimeSpan sinceEvent) => webhookDeliveryLatency.Record(Math.Max(0, sinceEvent.TotalSeconds));
+
+    /// <summary>The webhook backlog this node saw while it delivers webhooks; null when it stopped delivering.</summary>
+    public void WebhookBacklog(long? entries) => Interlocked.Exchange(ref webhookBacklog, entries ?? -1);
+
+    private IEnumerable<Measurement<long>> ObserveWebhookBacklog() =>
+        Interlocked.Read(ref webhookBacklog) is var backlog and >= 0 ? [new Measurement<long>(backlog)] : [];
 
     public void WokenDeviceConnected(TimeSpan sinceWake) => wakeToConnect.Record(sinceWake.TotalSeconds);
 

@@ -1,0 +1,92 @@
+using System.Collections.Concurrent;
+using CallServer.Application;
+using CallServer.Domain.Ports;
+using CallServer.Observability.Logging;
+
+namespace CallServer.Webhooks;
+
+/// <summary>
+/// The outbox entries the leader took and has not acknowledged: each waits for every endpoint that wants
+/// its event (delivered or dropped), then is acknowledged. <see cref="KeepAllAsync"/> renews the claim of
+/// those still in progress and retries the acknowledgements the outbox refused, so no other reader takes
+/// an entry the leader is working on.
+/// </summary>
+public sealed class InFlightWebhooks(WebhookOutbox outbox, string consumer, Action acknowledged, ILogger logger)
+{
+    private readonly ConcurrentDictionary<string, InFlight> entries = new(StringComparer.Ordinal);
+    private int failing;
+
+    public int Count => entries.Count;
+
+    /// <summary>Starts tracking <paramref name="entryId"/>, unless it already is (the outbox handed back an entry in progress).</summary>
+    public bool TryBegin(string entryId) => entries.TryAdd(entryId, new InFlight());
+
+    /// <summary>The entry waits for <paramref name="endpoints"/> endpoints (none: acknowledged now). Called once, before any of them can finish.</summary>
+    public Task ExpectAsync(string entryId, int endpoints)
+    {
+        Volatile.Write(ref entries[entryId].Remaining, endpoints);
+        return endpoints == 0 ? AcknowledgeAsync(entryId) : Task.CompletedTask;
+    }
+
+    /// <summary>One endpoint is done with the entry; the last one acknowledges it.</summary>
+    public Task EndpointDoneAsync(string entryId)
+    {
+        var entry = entries[entryId];
+        return Interlocked.Decrement(ref entry.Remaining) == 0 ? AcknowledgeAsync(entryId) : Task.CompletedTask;
+    }
+
+    /// <summary>Renews the claim of every entry in progress; acknowledges those done whose acknowledgement failed.</summary>
+    public async Task KeepAllAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (id, entry) in entries)
+        {
+            if (Volatile.Read(ref entry.Remaining) == 0)
+            {
+                await AcknowledgeAsync(id);
+                continue;
+            }
+
+            try
+            {
+                await outbox.Outbox.KeepAsync(WebhookOutbox.Topic, consumer, id, cancellationToken);
+                Recovered();
+            }
+            catch (CallRefusedException refused)
+            {
+                Failing(refused.Error.ToString());
+            }
+        }
+    }
+
+    private async Task AcknowledgeAsync(string entryId)
+    {
+        try
+        {
+            await outbox.Outbox.AcknowledgeAsync(WebhookOutbox.Topic, entryId, CancellationToken.None);
+            entries.TryRemove(entryId, out _);
+            Recovered();
+            acknowledged();
+        }
+        catch (CallRefusedException refused)
+        {
+            // Left in place: the keeper tries again.
+            Failing(refused.Error.ToString());
+        }
+    }
+
+    private void Failing(string error)
+    {
+        if (Interlocked.Exchange(ref failing, 1) == 0)
+        {
+            WebhookLog.OutboxFailing(logger, error);
+        }
+    }
+
+    private void Recovered() => Volatile.Write(ref failing, 0);
+
+    private sealed class InFlight
+    {
+        /// <summary>Endpoints still to finish; -1 until they are known (so that the keeper does not take it for done).</summary>
+        public int Remaining = -1;
+    }
+}

@@ -1,0 +1,69 @@
+using CallServer.Adapters.Outbox;
+using CallServer.Cluster;
+using CallServer.Configuration;
+using CallServer.Observability.Logging;
+using CallServer.Observability.Metrics;
+using Microsoft.Extensions.Options;
+
+namespace CallServer.Webhooks;
+
+/// <summary>
+/// Runs on every node; the node holding the webhooks lease (<see cref="ILeaderLease"/>) delivers, the others
+/// wait to take over. One deliverer at a time is what keeps each call's events in order at every endpoint;
+/// the outbox keeps them until delivered, so a leader that dies leaves its unfinished events to the next
+/// (at least once). Does nothing when no endpoint is configured.
+/// </summary>
+public sealed class WebhookDispatcher(
+    ILeaderLease lease,
+    WebhookOutbox outbox,
+    OutboxSignal signal,
+    WebhookDelivery delivery,
+    NodeIdentity node,
+    IOptions<WebhooksOptions> options,
+    CallServerMetrics metrics,
+    ILogger<WebhookDispatcher> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var endpoints = WebhookEndpoint.From(options.Value);
+        if (endpoints.Count == 0)
+        {
+            return;
+        }
+
+        var wakeup = signal.Listen();
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var term = await lease.TryAcquireAsync(stoppingToken);
+                if (term is null)
+                {
+                    await Task.Delay(lease.RetryInterval, stoppingToken);
+                    continue;
+                }
+
+                await using (term)
+                {
+                    WebhookLog.LeaderTaken(logger, node.Id);
+                    using var both = CancellationTokenSource.CreateLinkedTokenSource(term.Token, stoppingToken);
+                    var pump = new WebhookPump(outbox, wakeup, endpoints, delivery, node.Id, options.Value.PollInterval, metrics, logger);
+                    await pump.RunAsync(both.Token);
+                }
+
+                if (stoppingToken.IsCancellationRequested)
+                {
+                    WebhookLog.LeaderLeft(logger, node.Id);
+                }
+                else
+                {
+                    WebhookLog.LeaderLost(logger, node.Id, "another node holds it, or it could not be renewed in time");
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+}

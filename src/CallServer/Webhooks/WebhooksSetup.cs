@@ -1,0 +1,56 @@
+using System.Net;
+using CallServer.Adapters.Outbox;
+using CallServer.Adapters.Redis;
+using CallServer.Cluster;
+using CallServer.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace CallServer.Webhooks;
+
+/// <summary>Registers webhook delivery: options checked at start, the HTTP client, the lease and the outbox reader of the store in use, the dispatcher.</summary>
+public static class WebhooksSetup
+{
+    public static IServiceCollection AddWebhooks(this IServiceCollection services, bool redis)
+    {
+        services.AddOptions<WebhooksOptions>().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WebhooksOptions>, WebhooksOptionsValidator>();
+        services.AddHttpClient(WebhookSender.ClientName, (provider, client) =>
+            {
+                client.Timeout = Timeout.InfiniteTimeSpan; // each attempt is bounded by Webhooks:Timeout
+                client.DefaultRequestHeaders.TryAddWithoutValidation("user-agent", $"{WebhookSender.UserAgentProduct} (node {provider.GetRequiredService<NodeIdentity>().Id})");
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                UseCookies = false,
+                AutomaticDecompression = DecompressionMethods.None,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            });
+        services.AddSingleton<WebhookSender>();
+        services.AddSingleton<WebhookRetryPolicy>();
+        services.AddSingleton<WebhookDelivery>();
+        if (redis)
+        {
+            services.AddSingleton(provider => new WebhookOutbox(
+                new RedisOutbox(provider.GetRequiredService<RedisConnection>(), provider.GetRequiredService<RedisKeys>(), ClaimAfter(provider)),
+                ClaimAfter(provider)));
+            services.AddSingleton<ILeaderLease>(provider => new RedisLeaderLease(
+                provider.GetRequiredService<RedisConnection>(),
+                provider.GetRequiredService<RedisKeys>().WebhooksLeader,
+                provider.GetRequiredService<NodeIdentity>().Id,
+                provider.GetRequiredService<IOptions<WebhooksOptions>>().Value.LeaderLease,
+                handover: ClaimAfter(provider),
+                provider.GetRequiredService<ILoggerFactory>().CreateLogger<RedisLeaderLease>()));
+        }
+        else
+        {
+            services.AddSingleton(provider => new WebhookOutbox(provider.GetRequiredService<InMemoryOutbox>(), provider.GetRequiredService<InMemoryOutbox>().ClaimAfter));
+            services.AddSingleton<ILeaderLease, SingleNodeLeaderLease>();
+        }
+
+        services.AddHostedService<WebhookDispatcher>();
+        return services;
+    }
+
+    private static TimeSpan ClaimAfter(IServiceProvider provider) => provider.GetRequiredService<IOptions<WebhooksOptions>>().Value.ClaimAfter;
+}
