@@ -7,7 +7,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Cluster, provisionUser, connect, waitFor, waitForState, waitReady, closeAll, sdp, metric, metrics, pollUntil, clientLog, median, percentile,
+  Cluster, api, provisionUser, connect, waitFor, waitForState, waitReady, closeAll, sdp, metric, metrics, pollUntil, clientLog, median, percentile,
 } from './support/cluster.mjs';
 import { WebhookReceiver, senderOf } from './support/webhook-receiver.mjs';
 
@@ -113,6 +113,42 @@ describe('webhooks across nodes on Redis', { timeout: 180_000 }, () => {
     const text = await scrape(V);
     assert.match(text, /callserver_webhooks_deliveries_total\{[^}]*outcome="delivered"[^}]*type="call.ended"[^}]*\} [1-9]/);
     assert.match(text, /callserver_webhooks_delivery_duration_seconds_count\{?[^\n]* [1-9]/);
+  });
+
+  test('call history on Redis: after a call from A to B that bob did not answer, each sees it on the other node as they saw it; bob\'s device hears CallHistoryChanged', async () => {
+    const alice = await provisionUser(cluster, A, A, 'alice');
+    const bob = await provisionUser(cluster, A, B, 'bob');
+    const a = await connect(A, 'alice', alice);
+    const b = await connect(B, 'bob', bob);
+    const changes = [];
+    b.hub.on('CallHistoryChanged', (change) => changes.push(change));
+    const created = await a.hub.invoke('CreateOutgoingCall', bob.username);
+    await a.hub.invoke('EstablishCall', created.callId, sdp({ role: 'offer', user: 'alice' }));
+    await waitFor(b, 'IncomingCall', (s) => s.callId === created.callId);
+    await a.hub.invoke('EndCall', created.callId);
+    await waitForState(a, created.callId, 'Ended', 'EndedLocally');
+
+    await pollUntil('bob\'s device hears that his history changed', async () => changes.some((c) => c.change === 'added' && c.callId === created.callId), { deadlineMs: 10_000 });
+    const bobs = await api(A, 'GET', '/api/v1/call-history', { token: bob.token });
+    assert.equal(bobs.status, 200, bobs.text);
+    assert.deepEqual(
+      { callId: bobs.json[0].callId, direction: bobs.json[0].direction, remote: bobs.json[0].remoteAddress, missed: bobs.json[0].missed, reason: bobs.json[0].endReason },
+      { callId: created.callId, direction: 'incoming', remote: alice.address, missed: true, reason: 'Canceled' });
+    const alices = await pollUntil('alice\'s history has the call', async () => {
+      const read = await api(B, 'GET', '/api/v1/call-history', { token: alice.token });
+      return read.json?.find((e) => e.callId === created.callId) ?? false;
+    }, { deadlineMs: 10_000 });
+    assert.equal(alices.direction, 'outgoing');
+    assert.equal(alices.remoteAddress, bob.address);
+    assert.equal(alices.missed, false);
+
+    // Deleting on one node: gone on the other, and the device hears it.
+    const deleted = await api(B, 'DELETE', `/api/v1/call-history/${created.callId}`, { token: bob.token });
+    assert.equal(deleted.status, 204, deleted.text);
+    await pollUntil('bob\'s device hears the removal', async () => changes.some((c) => c.change === 'removed' && c.callId === created.callId), { deadlineMs: 5_000 });
+    const after = await api(A, 'GET', '/api/v1/call-history', { token: bob.token });
+    assert.equal(after.json.some((e) => e.callId === created.callId), false);
+    await Promise.all([a.hub.stop(), b.hub.stop()]);
   });
 
   test('the leader is killed while call.ended is in flight: another node delivers it again (same webhook-id), in order', async () => {
