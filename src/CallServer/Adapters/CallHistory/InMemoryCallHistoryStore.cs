@@ -4,11 +4,15 @@ using CallServer.History;
 
 namespace CallServer.Adapters.CallHistory;
 
-/// <summary>One node's call histories: per account, call id → entry, under one lock.</summary>
+/// <summary>
+/// One node's call histories: per account, call id → entry and the entries ordered by (end, call id), under one
+/// lock. Adding drops what fell out of the bounds from the old end of the order, so an add costs the same with
+/// 500 entries kept as with 5.
+/// </summary>
 public sealed class InMemoryCallHistoryStore : ICallHistoryStore
 {
     private readonly Lock gate = new();
-    private readonly Dictionary<Address, Dictionary<string, CallHistoryEntry>> byAccount = [];
+    private readonly Dictionary<Address, AccountHistory> byAccount = [];
 
     public Task<CallHistoryAdd> AddAsync(Address account, CallHistoryEntry entry, CallHistoryBounds bounds, CancellationToken cancellationToken = default)
     {
@@ -16,18 +20,14 @@ public sealed class InMemoryCallHistoryStore : ICallHistoryStore
         var oldest = CallHistoryOrder.CeilingMilliseconds(bounds.NotBefore);
         lock (gate)
         {
-            if (!byAccount.TryGetValue(account, out var entries))
+            if (!byAccount.TryGetValue(account, out var history))
             {
-                byAccount[account] = entries = new Dictionary<string, CallHistoryEntry>(StringComparer.Ordinal);
+                byAccount[account] = history = new AccountHistory();
             }
 
-            foreach (var stale in entries.Values.Where(e => CallHistoryOrder.Score(e) < oldest).ToList())
-            {
-                entries.Remove(stale.CallId);
-            }
-
-            var result = Add(entries, entry, oldest, bounds.MaxEntries);
-            if (entries.Count == 0)
+            history.DropOlderThan(oldest);
+            var result = history.Add(entry, oldest, bounds.MaxEntries);
+            if (history.Count == 0)
             {
                 byAccount.Remove(account);
             }
@@ -42,8 +42,8 @@ public sealed class InMemoryCallHistoryStore : ICallHistoryStore
         var before = page.Before is { } time ? CallHistoryOrder.CeilingMilliseconds(time) : long.MaxValue;
         lock (gate)
         {
-            IReadOnlyList<CallHistoryEntry> list = byAccount.TryGetValue(account, out var entries)
-                ? CallHistoryOrder.NewestFirst(entries.Values.Where(e => CallHistoryOrder.Score(e) >= oldest && CallHistoryOrder.Score(e) < before)).Take(page.Limit).ToList()
+            IReadOnlyList<CallHistoryEntry> list = byAccount.TryGetValue(account, out var history)
+                ? history.NewestFirst(oldest, before).Take(page.Limit).ToList()
                 : [];
             return Task.FromResult(list);
         }
@@ -53,7 +53,7 @@ public sealed class InMemoryCallHistoryStore : ICallHistoryStore
     {
         lock (gate)
         {
-            return Task.FromResult(byAccount.TryGetValue(account, out var entries) && entries.Remove(callId));
+            return Task.FromResult(byAccount.TryGetValue(account, out var history) && history.Remove(callId));
         }
     }
 
@@ -61,35 +61,69 @@ public sealed class InMemoryCallHistoryStore : ICallHistoryStore
     {
         lock (gate)
         {
-            return Task.FromResult(byAccount.Remove(account, out var entries) && entries.Count > 0);
+            return Task.FromResult(byAccount.Remove(account, out var history) && history.Count > 0);
         }
     }
 
-    private static CallHistoryAdd Add(Dictionary<string, CallHistoryEntry> entries, CallHistoryEntry entry, long oldest, int maxEntries)
+    /// <summary>One account's entries, by id and in (end, call id) order.</summary>
+    private sealed class AccountHistory
     {
-        if (entries.ContainsKey(entry.CallId))
+        private static readonly Comparer<(long Score, string CallId)> Order = Comparer<(long Score, string CallId)>.Create(
+            (a, b) => a.Score != b.Score ? a.Score.CompareTo(b.Score) : string.CompareOrdinal(a.CallId, b.CallId));
+
+        private readonly Dictionary<string, CallHistoryEntry> byId = new(StringComparer.Ordinal);
+        private readonly SortedSet<(long Score, string CallId)> ordered = new(Order);
+
+        public int Count => byId.Count;
+
+        public void DropOlderThan(long oldest)
         {
-            return CallHistoryAdd.AlreadyThere;
+            while (ordered.Count > 0 && ordered.Min.Score < oldest)
+            {
+                Remove(ordered.Min.CallId);
+            }
         }
 
-        if (CallHistoryOrder.Score(entry) < oldest)
+        public CallHistoryAdd Add(CallHistoryEntry entry, long oldest, int maxEntries)
         {
-            return CallHistoryAdd.Dropped;
+            if (byId.ContainsKey(entry.CallId))
+            {
+                return CallHistoryAdd.AlreadyThere;
+            }
+
+            if (CallHistoryOrder.Score(entry) < oldest)
+            {
+                return CallHistoryAdd.Dropped;
+            }
+
+            byId[entry.CallId] = entry;
+            ordered.Add((CallHistoryOrder.Score(entry), entry.CallId));
+            var dropped = false;
+            while (byId.Count > maxEntries)
+            {
+                var oldestEntry = ordered.Min.CallId;
+                dropped |= oldestEntry == entry.CallId;
+                Remove(oldestEntry);
+            }
+
+            return dropped ? CallHistoryAdd.Dropped : CallHistoryAdd.Added;
         }
 
-        entries[entry.CallId] = entry;
-        var excess = entries.Count - maxEntries;
-        if (excess <= 0)
+        public bool Remove(string callId)
         {
-            return CallHistoryAdd.Added;
+            if (!byId.Remove(callId, out var entry))
+            {
+                return false;
+            }
+
+            ordered.Remove((CallHistoryOrder.Score(entry), callId));
+            return true;
         }
 
-        var dropped = CallHistoryOrder.NewestFirst(entries.Values).Reverse().Take(excess).Select(e => e.CallId).ToList();
-        foreach (var callId in dropped)
-        {
-            entries.Remove(callId);
-        }
-
-        return dropped.Contains(entry.CallId, StringComparer.Ordinal) ? CallHistoryAdd.Dropped : CallHistoryAdd.Added;
+        /// <summary>Entries that ended at or after <paramref name="oldest"/> and before <paramref name="before"/> (Unix ms), newest first.</summary>
+        public IEnumerable<CallHistoryEntry> NewestFirst(long oldest, long before) =>
+            before <= oldest
+                ? []
+                : ordered.GetViewBetween((oldest, string.Empty), (before - 1, "\uffff\uffff")).Reverse().Select(key => byId[key.CallId]);
     }
 }
