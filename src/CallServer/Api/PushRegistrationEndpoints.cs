@@ -69,6 +69,7 @@ public static class PushRegistrationEndpoints
         IPushRegistrationStore store,
         IEnumerable<IPushProvider> providers,
         IOptions<PushDispatchOptions> options,
+        IOptions<PushOptions> pushOptions,
         TimeProvider clock,
         CancellationToken cancellationToken)
     {
@@ -78,7 +79,7 @@ public static class PushRegistrationEndpoints
             return refusal;
         }
 
-        var (registration, error) = PushRegistrationRequests.Validate(registrationId, request, identity!.Account, providers, clock.GetUtcNow());
+        var (registration, error) = PushRegistrationRequests.Validate(registrationId, request, identity!.Account, providers, pushOptions.Value.WebPush, clock.GetUtcNow());
         if (error is not null)
         {
             return Problem(ErrorCode.InvalidArgument, error);
@@ -155,7 +156,7 @@ public static partial class PushRegistrationRequests
     };
 
     public static (PushRegistration? Registration, string? Error) Validate(
-        string registrationId, PushRegistrationRequest? request, Domain.Addresses.Address account, IEnumerable<IPushProvider> providers, DateTimeOffset now)
+        string registrationId, PushRegistrationRequest? request, Domain.Addresses.Address account, IEnumerable<IPushProvider> providers, WebPushOptions webPush, DateTimeOffset now)
     {
         if (!IdPattern().IsMatch(registrationId))
         {
@@ -189,9 +190,9 @@ public static partial class PushRegistrationRequests
             var subscription = request.Subscription;
             if (subscription?.Endpoint is not { Length: > 0 and <= MaxEndpointLength } endpoint
                 || !Uri.TryCreate(endpoint, UriKind.Absolute, out var uri)
-                || (uri.Scheme != Uri.UriSchemeHttps && !(uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback)))
+                || !webPush.Accepts(uri))
             {
-                return (null, "subscription.endpoint is the https URL of the browser's push service");
+                return (null, "subscription.endpoint is the https URL of a browser's push service this server allows (Push:WebPush:AllowedHosts)");
             }
 
             if (Decoded(subscription.Keys?.P256dh) is not { Length: 65 } point || point[0] != 0x04 || Decoded(subscription.Keys?.Auth) is not { Length: 16 })

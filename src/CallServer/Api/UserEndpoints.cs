@@ -41,21 +41,27 @@ public static class UserEndpoints
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string username, IUserDirectory users, CallDirectory directory, RecentUsers recentUsers, IAccountSessions sessions, Push.IPushRegistrationStore pushRegistrations, History.CallHistoryService history, ILogger<CreateUserRequest> logger, CancellationToken cancellationToken)
     {
-        if (directory.Parse(username) is not { } address || !await users.RemoveAsync(address, cancellationToken))
+        if (directory.Parse(username) is not { } address)
         {
             return NotFound(username);
         }
 
-        recentUsers.Forget(address);
-
-        // No more pushes to its phones: a user of the same name created later starts without them.
+        // What the user leaves behind goes first (its phones' push registrations, its call history), and its
+        // connections are closed even when the user is already gone: each step may be repeated, so a delete
+        // that failed half-way (the store away) is finished by the next one, and a user of the same name
+        // created later starts with nothing of this one's.
         await pushRegistrations.DeleteAllAsync(address, cancellationToken);
-
-        // Its call history goes too.
         await history.DeleteUserAsync(address, cancellationToken);
+        var removed = await users.RemoveAsync(address, cancellationToken);
+        recentUsers.Forget(address);
 
         // Its open connections go too, on every node (its tokens are refused from now on).
         await sessions.CloseAllAsync(address, cancellationToken);
+        if (!removed)
+        {
+            return NotFound(username);
+        }
+
         logger.LogInformation("User {Account} removed", address);
         return TypedResults.NoContent();
     }

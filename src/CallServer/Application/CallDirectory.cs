@@ -39,6 +39,7 @@ public sealed class CallDirectory(RecentUsers users, IPresence presence, Push.IP
         // Independent reads, sent together.
         var devices = presence.GetDevicesAsync(account, cancellationToken);
         var wakeable = pushRegistrations.HasAnyAsync(account, cancellationToken);
+        await Task.WhenAll(devices, wakeable);
         return new CalleeLookup(account, await devices, await wakeable);
     }
 

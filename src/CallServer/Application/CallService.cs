@@ -151,11 +151,8 @@ public sealed class CallService(
     {
         foreach (var call in await store.GetActiveCallsOfAsync(requester.Account, cancellationToken))
         {
-            if (!call.IsRinging || call.Callee.Account != requester.Account || call.Device(requester.DeviceId) is not null)
-            {
-                continue;
-            }
-
+            // The decider says whether this call rings the device (most of the account's calls do not: it
+            // places them, or they are answered); those it does not ring are decided unchanged, unsaved.
             try
             {
                 await ExecuteAsync(call, new DeviceConnected(requester), fresh: true, cancellationToken);

@@ -87,4 +87,37 @@ public sealed class WebPushOptions
     public string? PrivateKey { get; set; }
 
     public bool HasKeys => !string.IsNullOrWhiteSpace(PublicKey) && !string.IsNullOrWhiteSpace(PrivateKey);
+
+    /// <summary>
+    /// Accept subscriptions whose endpoint is <c>http://</c> on a loopback address (tests with a push service
+    /// stand-in). Off in production: a subscription endpoint is chosen by the client, and the server must not
+    /// be pointed at its own or its network's services.
+    /// </summary>
+    public bool AllowLoopbackEndpoints { get; set; }
+
+    /// <summary>
+    /// The push services a subscription's endpoint may name (a host or a parent domain of it): the browsers'
+    /// own (Chrome, Firefox, Safari, Edge). Anything else is refused, so that no client can make the server
+    /// POST to a host of its choosing.
+    /// </summary>
+    public List<string> AllowedHosts { get; set; } =
+        ["fcm.googleapis.com", "push.services.mozilla.com", "push.apple.com", "notify.windows.com"];
+
+    /// <summary>Whether a subscription may name <paramref name="endpoint"/>.</summary>
+    public bool Accepts(Uri endpoint)
+    {
+        if (endpoint.Scheme == Uri.UriSchemeHttp)
+        {
+            return AllowLoopbackEndpoints && endpoint.IsLoopback;
+        }
+
+        if (endpoint.Scheme != Uri.UriSchemeHttps || endpoint.HostNameType != UriHostNameType.Dns || !endpoint.IsDefaultPort)
+        {
+            return AllowLoopbackEndpoints && endpoint.Scheme == Uri.UriSchemeHttps && endpoint.IsLoopback;
+        }
+
+        var host = endpoint.IdnHost.TrimEnd('.');
+        return AllowedHosts.Any(allowed => host.Equals(allowed, StringComparison.OrdinalIgnoreCase)
+            || host.EndsWith("." + allowed, StringComparison.OrdinalIgnoreCase));
+    }
 }

@@ -99,7 +99,10 @@ public static class CallServerServices
         }
 
         services.AddHostedService<TimerPump>();
-        services.AddOptions<PushDispatchOptions>().Bind(configuration.GetSection(PushDispatchOptions.Section));
+        services.AddOptions<PushDispatchOptions>().Bind(configuration.GetSection(PushDispatchOptions.Section))
+            .Validate(o => o.MaxRegistrationsPerUser > 0 && o.PollInterval > TimeSpan.Zero && o.ClaimAfter >= TimeSpan.FromMilliseconds(300) && o.MaxConcurrentPushes > 0,
+                "Push:MaxRegistrationsPerUser, Push:PollInterval and Push:MaxConcurrentPushes must be positive, Push:ClaimAfter at least 300 ms.")
+            .ValidateOnStart();
         services.AddOptions<WebhooksOptions>().Bind(configuration.GetSection(WebhooksOptions.Section));
         services.TryAddSingleton<NodeIdentity>();
         services.AddSingleton<OutboxSignal>();

@@ -7,6 +7,7 @@ using CallServer.Domain.Addresses;
 using CallServer.Domain.Errors;
 using CallServer.Domain.Ports;
 using CallServer.Observability.Logging;
+using CallServer.Observability.Metrics;
 using Microsoft.Extensions.Options;
 
 namespace CallServer.Push;
@@ -23,8 +24,12 @@ public sealed class PushDispatcher(
     PushSender sender,
     NodeIdentity node,
     IOptions<PushDispatchOptions> options,
+    CallServerMetrics metrics,
+    TimeProvider clock,
     ILogger<PushDispatcher> logger) : BackgroundService
 {
+    private readonly OutboxWakeup wake = signal.Listen();
+
     private bool failing;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -34,7 +39,7 @@ public sealed class PushDispatcher(
         {
             try
             {
-                await signal.WaitAsync(options.Value.PollInterval, stoppingToken);
+                await wake.WaitAsync(options.Value.PollInterval, stoppingToken);
                 await slots.WaitAsync(stoppingToken);
                 slots.Release();
                 var entries = await outbox.TakeAsync(PushJob.Topic, node.Id, Math.Max(1, slots.CurrentCount), stoppingToken);
@@ -51,7 +56,7 @@ public sealed class PushDispatcher(
 
                 if (entries.Count > 0)
                 {
-                    signal.Set(); // there may be more: look again without waiting for the poll
+                    wake.Set(); // there may be more: look again without waiting for the poll
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -104,6 +109,16 @@ public sealed class PushDispatcher(
         if (entry.Deliveries > 1)
         {
             PushDispatchLog.Retaken(logger, job.CallId, job.Kind, entry.Deliveries);
+        }
+
+        // A push past its time (the ringing is over: a node took it and died long ago) is not sent: a phone
+        // must not ring for a call that no longer rings. This also bounds a job that keeps failing.
+        if (clock.GetUtcNow() >= job.ExpiresAt)
+        {
+            PushDispatchLog.Expired(logger, job.CallId, job.Kind);
+            metrics.PushSent("any", job.Kind, "expired");
+            await outbox.AcknowledgeAsync(PushJob.Topic, entry.Id, stoppingToken);
+            return;
         }
 
         // Keeps the entry ours while the push services take their time.

@@ -14,6 +14,7 @@ namespace CallServer.Push;
 public sealed class PushSender(
     IPushRegistrationStore registrations,
     IEnumerable<IPushProvider> providers,
+    Domain.Ports.ICallStore calls,
     CallServerMetrics metrics,
     TimeProvider clock,
     ILogger<PushSender> logger)
@@ -34,6 +35,9 @@ public sealed class PushSender(
         var targets = await registrations.ListAsync(account, cancellationToken);
         await Task.WhenAll(targets.Select(registration => SendAsync(registration, job, message, cancellationToken)));
     }
+
+    private async Task<bool> StillWakesAsync(PushJob job, CancellationToken cancellationToken) =>
+        await calls.GetAsync(job.CallId, cancellationToken) is { IsRinging: true, WokenAccount: { } woken } && woken.Value == job.Account;
 
     private async Task SendAsync(PushRegistration registration, PushJob job, PushMessage message, CancellationToken cancellationToken)
     {
@@ -80,6 +84,15 @@ public sealed class PushSender(
 
             await Task.Delay(wait, clock, cancellationToken);
             backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+
+            // An incoming-call push tried again must not reach the phone after its call stopped ringing there
+            // (its cancel may have gone out meanwhile): the stored call says whether it still wakes the account.
+            if (message is IncomingCallPush && !await StillWakesAsync(job, cancellationToken))
+            {
+                metrics.PushSent(platform, job.Kind, "stale");
+                PushDispatchLog.GivenUp(logger, job.CallId, job.Kind, registration.RegistrationId, attempt, "the call no longer rings this account");
+                return;
+            }
         }
     }
 }

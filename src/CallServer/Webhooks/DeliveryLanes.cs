@@ -6,7 +6,7 @@ namespace CallServer.Webhooks;
 /// while it has events; <see cref="StopAsync"/> waits for every lane once the token given at construction
 /// is cancelled (a lane stops at its next event, or at once in a wait or request).
 /// </summary>
-public sealed class DeliveryLanes(Func<WebhookEndpoint, WebhookEvent, CancellationToken, Task> deliver, CancellationToken cancellationToken)
+public sealed class DeliveryLanes(Func<WebhookEndpoint, WebhookEvent, CancellationToken, Task> deliver, CancellationToken cancellationToken, Action<WebhookEvent, Exception>? failed = null)
 {
     private readonly Lock gate = new();
     private readonly Dictionary<(int Endpoint, string CallId), Queue<Queued>> lanes = [];
@@ -66,6 +66,12 @@ public sealed class DeliveryLanes(Func<WebhookEndpoint, WebhookEvent, Cancellati
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
+            }
+            catch (Exception unexpected)
+            {
+                // A bug must not stall the lane (and with it every later event of the call): the event is
+                // given up like a dropped one, reported, and the lane goes on.
+                failed?.Invoke(next.Webhook, unexpected);
             }
 
             next.Done();

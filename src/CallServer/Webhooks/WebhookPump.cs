@@ -31,7 +31,7 @@ public sealed class WebhookPump(
     public async Task RunAsync(CancellationToken term)
     {
         var inFlight = new InFlightWebhooks(outbox, consumer, wakeup.Set, logger);
-        var lanes = new DeliveryLanes(delivery.DeliverAsync, term);
+        var lanes = new DeliveryLanes(delivery.DeliverAsync, term, (webhook, error) => WebhookLog.LaneFailed(logger, error, webhook.CallId, webhook.Type, webhook.Id));
         var keeper = KeepAsync(inFlight, term);
         var failing = false;
         try

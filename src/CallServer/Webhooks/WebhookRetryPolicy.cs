@@ -15,12 +15,14 @@ public sealed class WebhookRetryPolicy(IOptions<WebhooksOptions> options)
     /// <summary>The wait after failed attempt number <paramref name="attempt"/> (1 = the first).</summary>
     public TimeSpan WaitAfter(int attempt, TimeSpan? retryAfter)
     {
+        var settings = options.Value;
         if (retryAfter is { } asked)
         {
-            return asked;
+            // The receiver's wish, within what this server waits at most (a year-long Retry-After would
+            // otherwise hold the call's lane, and Task.Delay refuses waits past about 49 days).
+            return asked < settings.MaxRetryDelay ? asked : settings.MaxRetryDelay;
         }
 
-        var settings = options.Value;
         var doubled = settings.FirstRetryDelay * Math.Pow(2, Math.Min(attempt - 1, 30));
         var wait = doubled < settings.MaxRetryDelay ? doubled : settings.MaxRetryDelay;
         return wait * (0.5 + (Random.Shared.NextDouble() * 0.5));

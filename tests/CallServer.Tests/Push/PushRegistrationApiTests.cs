@@ -47,7 +47,7 @@ public sealed class PushRegistrationApiTests(PushWakeFixture server) : IClassFix
         using (var web = await SendAsync(HttpMethod.Put, "/api/v1/push-registrations/chrome", bob.Token, new
         {
             platform = "webpush",
-            subscription = new { endpoint = "https://push.example.net/send/abc", keys = new { p256dh = P256dh, auth = AuthSecret } },
+            subscription = new { endpoint = "https://fcm.googleapis.com/fcm/send/abc", keys = new { p256dh = P256dh, auth = AuthSecret } },
         }))
         {
             Assert.Equal(HttpStatusCode.OK, web.StatusCode);
@@ -93,7 +93,11 @@ public sealed class PushRegistrationApiTests(PushWakeFixture server) : IClassFix
     [InlineData("iphone", "apns", "has space", null)]
     [InlineData("iphone", "fcm", "aa11", null)] // no FCM credentials on this server
     [InlineData("chrome", "webpush", null, "http://push.example.net/x")] // not https, not loopback
-    [InlineData("chrome", "webpush", null, "https://push.example.net/x|badkeys")]
+    [InlineData("chrome", "webpush", null, "https://fcm.googleapis.com/fcm/send/x|badkeys")]
+    [InlineData("chrome", "webpush", null, "https://push.example.net/x")] // not a push service this server allows
+    [InlineData("chrome", "webpush", null, "https://10.0.0.7/x")] // an address, not a push service
+    [InlineData("chrome", "webpush", null, "https://fcm.googleapis.com:8443/x")]
+    [InlineData("chrome", "webpush", null, "https://fcm.googleapis.com.evil.example/x")]
     public async Task Bad_registrations_are_400_InvalidArgument_and_store_nothing(string id, string platform, string? token, string? endpoint)
     {
         var bob = await server.CreateUserAsync("bob");

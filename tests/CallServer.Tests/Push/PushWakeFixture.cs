@@ -44,6 +44,7 @@ public sealed class PushWakeFixture : CallServerFixture
         settings["Push:Apns:PrivateKey"] = apnsKey.Pkcs8Pem;
         settings["Push:Apns:Topic"] = Topic;
         settings["Push:WebPush:Subject"] = VapidSubject;
+        settings["Push:WebPush:AllowLoopbackEndpoints"] = "true";
         settings["Push:RequestTimeout"] = "00:00:05";
         settings["Push:MaxRegistrationsPerUser"] = "3";
     }

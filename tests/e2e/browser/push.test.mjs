@@ -21,7 +21,7 @@ const SESSION_KEY = 'callserver.softphone.session';
 
 const server = new CallServerProcess({
   logName: 'browser-push-server.log',
-  env: { AnonymousCalls__AllowPublicTokens: 'true' },
+  env: { AnonymousCalls__AllowPublicTokens: 'true', Push__WebPush__AllowLoopbackEndpoints: 'true' },
 });
 
 describe('push wake-up in Chromium: the softphone\'s service worker rings a closed tab', { timeout: 180_000 }, () => {

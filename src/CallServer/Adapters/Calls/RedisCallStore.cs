@@ -29,7 +29,8 @@ public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptio
     // [8] the key prefix of call hashes, [9] the Redis time (ms) after which the save must not be applied,
     // its sender having given up ('0': none; see RedisConnection.WriteDeadline), [10] N, [11] T, [12..] the
     // decision's T timers as (due ms, member) pairs, added to the timers with the save, then the payload of
-    // each outbox message (XADD to its stream, with the call id, capped at about 100,000 entries a stream).
+    // each outbox message (XADD to its stream, with the call id; not capped: a stream holds only work not
+    // done, since acknowledged entries are deleted, and every topic bounds its own backlog by dropping).
     // The index sets need no expiry: a set whose last call ended is empty, and Redis drops empty sets. A
     // call that ends takes its pending timers out of the timers (none of them would do anything), so an
     // ended call leaves no work behind.
@@ -80,7 +81,7 @@ public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptio
           redis.call('SADD', KEYS[3], ARGV[i + 1])
         end
         for i = 5 + sets, #KEYS do
-          redis.call('XADD', KEYS[i], 'MAXLEN', '~', '100000', '*', 'c', ARGV[5], 'p', ARGV[timersEnd + i - 4 - sets])
+          redis.call('XADD', KEYS[i], '*', 'c', ARGV[5], 'p', ARGV[timersEnd + i - 4 - sets])
         end
         return 1
         """;

@@ -23,6 +23,9 @@ public static partial class PushDispatchLog
     [LoggerMessage(EventId = 6055, EventName = "PushRetaken", Level = LogLevel.Warning, Message = "Call {CallId}: a {Kind} push that another worker took and did not finish is sent again (delivery {Deliveries})")]
     public static partial void Retaken(ILogger logger, string callId, string kind, int deliveries);
 
+    [LoggerMessage(EventId = 6057, EventName = "PushExpired", Level = LogLevel.Warning, Message = "Call {CallId}: a {Kind} push was taken after its ringing was over; not sent")]
+    public static partial void Expired(ILogger logger, string callId, string kind);
+
     [LoggerMessage(EventId = 6056, EventName = "PushPlatformNotConfigured", Level = LogLevel.Warning, Message = "Call {CallId}: registration {RegistrationId} is for {Platform}, which has no credentials (Push:*); skipped")]
     public static partial void NotConfigured(ILogger logger, string callId, string registrationId, PushPlatform platform);
 }

@@ -41,4 +41,7 @@ public static partial class WebhookLog
 
     [LoggerMessage(EventId = 7024, EventName = "WebhooksLeaseFailing", Level = LogLevel.Warning, Message = "Node {NodeId} cannot reach the webhooks lease: {Error}")]
     public static partial void LeaseFailing(ILogger logger, string nodeId, string error);
+
+    [LoggerMessage(EventId = 7025, EventName = "WebhookLaneFailed", Level = LogLevel.Error, Message = "Call {CallId}: delivering {Type} ({WebhookId}) failed unexpectedly; given up, the call's next events go on")]
+    public static partial void LaneFailed(ILogger logger, Exception exception, string callId, string type, string webhookId);
 }

@@ -7,6 +7,8 @@ namespace CallServer.Push.Providers;
 /// </summary>
 public sealed class RequestTimeoutHandler(TimeSpan timeout) : DelegatingHandler
 {
+    public const int MaxAnswerBytes = 64 * 1024;
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -15,7 +17,8 @@ public sealed class RequestTimeoutHandler(TimeSpan timeout) : DelegatingHandler
         try
         {
             response = await base.SendAsync(request, bounded.Token).ConfigureAwait(false);
-            await response.Content.LoadIntoBufferAsync(bounded.Token).ConfigureAwait(false);
+            // At most 64 KiB: push services answer a few hundred bytes; a larger answer fails the request.
+            await response.Content.LoadIntoBufferAsync(MaxAnswerBytes, bounded.Token).ConfigureAwait(false);
             return response;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
