@@ -130,6 +130,31 @@ public sealed class PushWakeUpTests(PushWakeFixture server) : IClassFixture<Push
     }
 
     [Fact]
+    public async Task An_incoming_call_push_being_retried_is_not_sent_again_once_the_call_stopped_ringing()
+    {
+        var alice = await server.CreateUserAsync("alice");
+        var bob = await server.CreateUserAsync("bob");
+        var token = await RegisterApnsAsync(bob, NewToken());
+        server.Apns.Answer(token, ApnsAnswer.InternalServerError); // 500: retried with backoff
+        await using var caller = await server.ConnectAsync(alice);
+        var call = await caller.CreateCallAsync(bob.Username);
+        await caller.InvokeAsync("EstablishCall", call.CallId, Sdp.Audio());
+        await NextPushAsync(token, "incomingCall", call.CallId);
+
+        // The call stops ringing while the push is being retried; the service works again from now on.
+        await caller.InvokeAsync("EndCall", call.CallId);
+        server.Apns.Answer(token, ApnsAnswer.Accept);
+        var canceled = await NextPushAsync(token, "callCanceled", call.CallId);
+
+        // The retries of the incoming-call push (250 ms, 500 ms, 1 s, 2 s apart) would all have come within
+        // this window (a negative check needs one): none reached the phone after the cancel.
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        var afterCancel = server.Apns.Requests.All.SkipWhile(r => !ReferenceEquals(r, canceled)).Skip(1)
+            .Where(r => r.DeviceToken == token && r.Payload.Str("type") == "incomingCall");
+        Assert.Empty(afterCancel);
+    }
+
+    [Fact]
     public async Task A_push_service_that_takes_5_s_to_answer_delays_no_event_of_the_call()
     {
         var alice = await server.CreateUserAsync("alice");
