@@ -14,7 +14,7 @@ namespace CallServer.History;
 /// </summary>
 public sealed class CallHistoryService(
     ICallHistoryStore store,
-    IUserDirectory users,
+    Application.RecentUsers users,
     CallHistoryNotifier notifier,
     IOptions<HistoryOptions> options,
     TimeProvider clock,
@@ -26,29 +26,34 @@ public sealed class CallHistoryService(
     /// </summary>
     public async Task<IReadOnlyList<Address>> RecordAsync(CallRecord record, Address callerAccount, CancellationToken cancellationToken = default)
     {
-        var added = new List<Address>();
         var bounds = options.Value.BoundsAt(clock.GetUtcNow());
-        foreach (var (account, entry) in CallHistoryEntries.Of(record, callerAccount))
-        {
-            if (account.Kind != AddressKind.User || await users.FindAsync(account, cancellationToken) is null)
-            {
-                HistoryLog.NotKept(logger, record.CallId, account.Value, "no registered user");
-                continue;
-            }
 
-            var result = await store.AddAsync(account, entry, bounds, cancellationToken);
-            if (result == CallHistoryAdd.Added)
-            {
-                HistoryLog.Added(logger, record.CallId, account.Value);
-                added.Add(account);
-            }
-            else
-            {
-                HistoryLog.NotKept(logger, record.CallId, account.Value, result.ToString());
-            }
+        // The parties' entries are independent: written together.
+        var written = await Task.WhenAll(CallHistoryEntries.Of(record, callerAccount)
+            .Select(party => RecordOneAsync(record.CallId, party.Account, party.Entry, bounds, cancellationToken)));
+        return [.. written.OfType<Address>()];
+    }
+
+    /// <summary>The account if its entry was added; null if it is no registered user, or the entry was not kept.</summary>
+    private async Task<Address?> RecordOneAsync(string callId, Address account, CallHistoryEntry entry, CallHistoryBounds bounds, CancellationToken cancellationToken)
+    {
+        // A recently seen user is taken from the short cache the call path uses (a deleted user's history is
+        // deleted with it, so an entry that slips in meanwhile goes with the next delete of that name).
+        if (account.Kind != AddressKind.User || await users.FindAsync(account, cancellationToken) is null)
+        {
+            HistoryLog.NotKept(logger, callId, account.Value, "no registered user");
+            return null;
         }
 
-        return added;
+        var result = await store.AddAsync(account, entry, bounds, cancellationToken);
+        if (result != CallHistoryAdd.Added)
+        {
+            HistoryLog.NotKept(logger, callId, account.Value, result.ToString());
+            return null;
+        }
+
+        HistoryLog.Added(logger, callId, account.Value);
+        return account;
     }
 
     /// <summary>Tells the devices of each account in <paramref name="accounts"/> that the call was added.</summary>
