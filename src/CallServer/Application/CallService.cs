@@ -76,7 +76,7 @@ public sealed class CallService(
 
             if (outbox.Count > 0)
             {
-                outboxSignal.Set();
+                outboxSignal.Set(outbox.Select(message => message.Topic));
             }
 
             await CarryOutAsync(decision, CancellationToken.None);
@@ -265,7 +265,7 @@ public sealed class CallService(
                 metrics.CallChanged(call, decision.Call!);
                 if (outbox.Count > 0)
                 {
-                    outboxSignal.Set();
+                    outboxSignal.Set(outbox.Select(message => message.Topic));
                 }
 
                 if (command is DeviceConnected && call.WokenAt is { } wokenAt)

@@ -30,7 +30,7 @@ public sealed class HistoryWriter(
 {
     private const string Topic = CallOutbox.HistoryTopic;
 
-    private readonly OutboxWakeup wake = signal.Listen();
+    private readonly OutboxWakeup wake = signal.Listen(Topic);
     private bool failing;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

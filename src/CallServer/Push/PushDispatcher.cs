@@ -28,7 +28,7 @@ public sealed class PushDispatcher(
     TimeProvider clock,
     ILogger<PushDispatcher> logger) : BackgroundService
 {
-    private readonly OutboxWakeup wake = signal.Listen();
+    private readonly OutboxWakeup wake = signal.Listen(PushJob.Topic);
 
     private bool failing;
 

@@ -31,7 +31,7 @@ public sealed class WebhookDispatcher(
             return;
         }
 
-        var wakeup = signal.Listen();
+        var wakeup = signal.Listen(CallServer.Records.CallOutbox.WebhooksTopic);
         try
         {
             while (!stoppingToken.IsCancellationRequested)

@@ -2,44 +2,55 @@ using CallServer.Adapters.Outbox;
 
 namespace CallServer.Storage.Tests.Outbox;
 
-/// <summary>One append wakes the worker of every topic (push, history, …), each through its own listener.</summary>
+/// <summary>An append wakes the workers of its topic, each through its own wake-up, and no other topic's.</summary>
 public sealed class OutboxSignalTests
 {
     private static readonly TimeSpan Never = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(5);
 
     [Fact]
-    public async Task One_set_wakes_the_first_worker_and_every_listener_whether_it_waits_already_or_later()
+    public async Task A_set_wakes_every_worker_of_its_topic_whether_it_waits_already_or_later()
     {
         var signal = new OutboxSignal();
-        var history = signal.Listen();
-        var webhooks = signal.Listen();
-        var waiting = history.WaitAsync(Never, CancellationToken.None);
+        var first = signal.Listen("history");
+        var second = signal.Listen("history");
+        var waiting = first.WaitAsync(Never, CancellationToken.None);
 
-        signal.Set();
+        signal.Set("history");
 
         await waiting.WaitAsync(Bound);
-        await signal.WaitAsync(Never, CancellationToken.None).WaitAsync(Bound);
-        await webhooks.WaitAsync(Never, CancellationToken.None).WaitAsync(Bound);
+        await second.WaitAsync(Never, CancellationToken.None).WaitAsync(Bound);
     }
 
     [Fact]
-    public async Task A_listener_set_by_its_own_worker_wakes_that_worker_alone()
+    public async Task A_set_of_one_topic_does_not_wake_the_workers_of_another()
     {
         var signal = new OutboxSignal();
-        var history = signal.Listen();
-        var other = signal.Listen();
-        var first = signal.WaitAsync(Never, CancellationToken.None);
+        var push = signal.Listen("push");
+        var history = signal.Listen("history");
+        var pushWaits = push.WaitAsync(Never, CancellationToken.None);
+
+        signal.Set(["history", "history"]);
+        await history.WaitAsync(Never, CancellationToken.None).WaitAsync(Bound);
+        Assert.False(pushWaits.IsCompleted);
+
+        signal.Set("push");
+        await pushWaits.WaitAsync(Bound);
+    }
+
+    [Fact]
+    public async Task A_worker_that_sets_its_own_wake_up_wakes_itself_alone()
+    {
+        var signal = new OutboxSignal();
+        var own = signal.Listen("push");
+        var other = signal.Listen("push");
         var otherWaits = other.WaitAsync(Never, CancellationToken.None);
 
-        history.Set();
+        own.Set();
 
-        await history.WaitAsync(Never, CancellationToken.None).WaitAsync(Bound);
-
-        // Neither of the others was set: a set of the first now wakes both, as the first wake they get.
-        Assert.False(first.IsCompleted);
+        await own.WaitAsync(Never, CancellationToken.None).WaitAsync(Bound);
         Assert.False(otherWaits.IsCompleted);
-        signal.Set();
-        await Task.WhenAll(first, otherWaits).WaitAsync(Bound);
+        signal.Set("push");
+        await otherWaits.WaitAsync(Bound);
     }
 }

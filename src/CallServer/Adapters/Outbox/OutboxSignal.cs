@@ -1,36 +1,44 @@
 namespace CallServer.Adapters.Outbox;
 
 /// <summary>
-/// Wakes this node's outbox workers when this node appended something, so that its own messages go out at
-/// once; messages appended by other nodes are found by the workers' poll. <see cref="WaitAsync"/> is one
-/// worker's wake-up (the push dispatcher's); every other worker takes its own with <see cref="Listen"/>, so
-/// that one <see cref="Set"/> wakes them all instead of the first to wait.
+/// Wakes this node's outbox worker of a topic when this node appended to that topic, so that its own messages
+/// go out at once; messages appended by other nodes are found by the workers' poll. Each worker takes its own
+/// wake-up for its topic with <see cref="Listen"/>, so a call record wakes the history worker and nobody else
+/// (a worker woken for nothing asks the store for nothing).
 /// </summary>
 public sealed class OutboxSignal
 {
-    private readonly OutboxWakeup own = new();
     private readonly Lock gate = new();
-    private OutboxWakeup[] listeners = [];
+    private (string Topic, OutboxWakeup Wakeup)[] listeners = [];
 
-    public void Set()
+    /// <summary>Wakes the workers of <paramref name="topic"/>.</summary>
+    public void Set(string topic)
     {
-        own.Set();
-        foreach (var listener in Volatile.Read(ref listeners))
+        foreach (var (listened, wakeup) in Volatile.Read(ref listeners))
         {
-            listener.Set();
+            if (listened == topic)
+            {
+                wakeup.Set();
+            }
         }
     }
 
-    /// <summary>Returns when set or after <paramref name="poll"/>, whichever comes first.</summary>
-    public Task WaitAsync(TimeSpan poll, CancellationToken cancellationToken) => own.WaitAsync(poll, cancellationToken);
+    /// <summary>Wakes the workers of every topic in <paramref name="topics"/>.</summary>
+    public void Set(IEnumerable<string> topics)
+    {
+        foreach (var topic in topics.Distinct(StringComparer.Ordinal))
+        {
+            Set(topic);
+        }
+    }
 
-    /// <summary>A wake-up of its own for another worker, set by every <see cref="Set"/> from now on.</summary>
-    public OutboxWakeup Listen()
+    /// <summary>A wake-up of its own for a worker of <paramref name="topic"/>, set by every <see cref="Set(string)"/> of it from now on.</summary>
+    public OutboxWakeup Listen(string topic)
     {
         var wakeup = new OutboxWakeup();
         lock (gate)
         {
-            listeners = [.. listeners, wakeup];
+            listeners = [.. listeners, (topic, wakeup)];
         }
 
         return wakeup;
