@@ -26,71 +26,18 @@ public sealed class HistoryWriter(
     CallHistoryService history,
     NodeIdentity node,
     IOptions<HistoryOptions> options,
-    ILogger<HistoryWriter> logger) : BackgroundService
+    ILogger<HistoryWriter> logger) : OutboxWorker(outbox, signal, node, CallOutbox.HistoryTopic)
 {
-    private const string Topic = CallOutbox.HistoryTopic;
+    protected override TimeSpan PollInterval => options.Value.PollInterval;
 
-    private readonly OutboxWakeup wake = signal.Listen(Topic);
-    private bool failing;
+    protected override int MaxConcurrent => options.Value.MaxConcurrentWrites;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var slots = new SemaphoreSlim(options.Value.MaxConcurrentWrites);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await wake.WaitAsync(options.Value.PollInterval, stoppingToken);
-                await slots.WaitAsync(stoppingToken);
-                slots.Release();
-                var entries = await outbox.TakeAsync(Topic, node.Id, Math.Max(1, slots.CurrentCount), stoppingToken);
-                failing = false;
-                foreach (var entry in entries)
-                {
-                    await slots.WaitAsync(stoppingToken);
-                    _ = WriteAndReleaseAsync(entry, slots, stoppingToken);
-                }
+    protected override Task HandleAsync(OutboxEntry entry, CancellationToken stoppingToken) => WriteAsync(entry, stoppingToken);
 
-                if (entries.Count > 0)
-                {
-                    wake.Set(); // there may be more: look again without waiting for the poll
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (CallRefusedException refused) when (refused.Error.Code == ErrorCode.Unavailable)
-            {
-                if (!failing)
-                {
-                    HistoryLog.OutboxFailing(logger, refused.Error.ToString());
-                    failing = true;
-                }
-            }
-        }
-    }
+    protected override void OutboxUnavailable(string error) => HistoryLog.OutboxFailing(logger, error);
 
-    private async Task WriteAndReleaseAsync(OutboxEntry entry, SemaphoreSlim slots, CancellationToken stoppingToken)
-    {
-        try
-        {
-            await WriteAsync(entry, stoppingToken);
-        }
-        catch (Exception unexpected) when (unexpected is not OperationCanceledException)
-        {
-            // Not acknowledged: taken again after the claim period.
-            HistoryLog.WriteFailed(logger, entry.Message.CallId, unexpected.Message);
-        }
-        catch (OperationCanceledException)
-        {
-            // The node is stopping; another node takes the record after the claim period.
-        }
-        finally
-        {
-            slots.Release();
-        }
-    }
+    // Not acknowledged: taken again after the claim period.
+    protected override void HandleFailed(OutboxEntry entry, Exception error) => HistoryLog.WriteFailed(logger, entry.Message.CallId, error.Message);
 
     private async Task WriteAsync(OutboxEntry entry, CancellationToken stoppingToken)
     {
@@ -102,7 +49,7 @@ public sealed class HistoryWriter(
         catch (JsonException unreadable)
         {
             HistoryLog.Unreadable(logger, unreadable, entry.Message.CallId);
-            await outbox.AcknowledgeAsync(Topic, entry.Id, stoppingToken);
+            await Outbox.AcknowledgeAsync(Topic, entry.Id, stoppingToken);
             return;
         }
 
@@ -112,7 +59,7 @@ public sealed class HistoryWriter(
         }
 
         var added = await history.RecordAsync(message.Record, message.CallerAccount, stoppingToken);
-        await outbox.AcknowledgeAsync(Topic, entry.Id, stoppingToken);
+        await Outbox.AcknowledgeAsync(Topic, entry.Id, stoppingToken);
         await history.NotifyAddedAsync(message.Record.CallId, added, stoppingToken);
     }
 }

@@ -26,70 +26,18 @@ public sealed class PushDispatcher(
     IOptions<PushDispatchOptions> options,
     CallServerMetrics metrics,
     TimeProvider clock,
-    ILogger<PushDispatcher> logger) : BackgroundService
+    ILogger<PushDispatcher> logger) : OutboxWorker(outbox, signal, node, PushJob.Topic)
 {
-    private readonly OutboxWakeup wake = signal.Listen(PushJob.Topic);
+    protected override TimeSpan PollInterval => options.Value.PollInterval;
 
-    private bool failing;
+    protected override int MaxConcurrent => options.Value.MaxConcurrentPushes;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var slots = new SemaphoreSlim(options.Value.MaxConcurrentPushes);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await wake.WaitAsync(options.Value.PollInterval, stoppingToken);
-                await slots.WaitAsync(stoppingToken);
-                slots.Release();
-                var entries = await outbox.TakeAsync(PushJob.Topic, node.Id, Math.Max(1, slots.CurrentCount), stoppingToken);
-                if (failing)
-                {
-                    failing = false;
-                }
+    protected override Task HandleAsync(OutboxEntry entry, CancellationToken stoppingToken) => SendAsync(entry, stoppingToken);
 
-                foreach (var entry in entries)
-                {
-                    await slots.WaitAsync(stoppingToken);
-                    _ = SendAndReleaseAsync(entry, slots, stoppingToken);
-                }
+    protected override void OutboxUnavailable(string error) => PushDispatchLog.OutboxFailing(logger, error);
 
-                if (entries.Count > 0)
-                {
-                    wake.Set(); // there may be more: look again without waiting for the poll
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (CallRefusedException refused) when (refused.Error.Code == ErrorCode.Unavailable)
-            {
-                if (!failing)
-                {
-                    PushDispatchLog.OutboxFailing(logger, refused.Error.ToString());
-                    failing = true;
-                }
-            }
-        }
-    }
-
-    private async Task SendAndReleaseAsync(OutboxEntry entry, SemaphoreSlim slots, CancellationToken stoppingToken)
-    {
-        try
-        {
-            await SendAsync(entry, stoppingToken);
-        }
-        catch (Exception unexpected) when (unexpected is not OperationCanceledException)
-        {
-            // Not acknowledged: another attempt takes it after the claim period.
-            PushDispatchLog.OutboxFailing(logger, unexpected.Message);
-        }
-        finally
-        {
-            slots.Release();
-        }
-    }
+    // Not acknowledged: another attempt takes it after the claim period (a push past its time is then dropped).
+    protected override void HandleFailed(OutboxEntry entry, Exception error) => PushDispatchLog.OutboxFailing(logger, error.Message);
 
     private async Task SendAsync(OutboxEntry entry, CancellationToken stoppingToken)
     {
@@ -102,7 +50,7 @@ public sealed class PushDispatcher(
         catch (JsonException unreadable)
         {
             PushDispatchLog.Unreadable(logger, unreadable, entry.Message.CallId);
-            await outbox.AcknowledgeAsync(PushJob.Topic, entry.Id, stoppingToken);
+            await Outbox.AcknowledgeAsync(PushJob.Topic, entry.Id, stoppingToken);
             return;
         }
 
@@ -117,7 +65,7 @@ public sealed class PushDispatcher(
         {
             PushDispatchLog.Expired(logger, job.CallId, job.Kind);
             metrics.PushSent("any", job.Kind, "expired");
-            await outbox.AcknowledgeAsync(PushJob.Topic, entry.Id, stoppingToken);
+            await Outbox.AcknowledgeAsync(PushJob.Topic, entry.Id, stoppingToken);
             return;
         }
 
@@ -134,7 +82,7 @@ public sealed class PushDispatcher(
             await keeper;
         }
 
-        await outbox.AcknowledgeAsync(PushJob.Topic, entry.Id, stoppingToken);
+        await Outbox.AcknowledgeAsync(PushJob.Topic, entry.Id, stoppingToken);
     }
 
     private async Task KeepAsync(OutboxEntry entry, CancellationToken cancellationToken)
@@ -147,7 +95,7 @@ public sealed class PushDispatcher(
                 await Task.Delay(every, cancellationToken);
                 try
                 {
-                    await outbox.KeepAsync(PushJob.Topic, node.Id, entry.Id, cancellationToken);
+                    await Outbox.KeepAsync(PushJob.Topic, Consumer, entry.Id, cancellationToken);
                 }
                 catch (CallRefusedException)
                 {
