@@ -72,6 +72,20 @@ public static class CallProjection
         };
     }
 
+    /// <summary>
+    /// The call's state as no party sees it (for the customer's backend): by phase, <c>Answering</c> while the
+    /// answer goes to the caller, <c>InCall</c> once connected whatever holds.
+    /// </summary>
+    public static CallState OverallState(Call call) => call.Phase switch
+    {
+        CallPhase.Initial => CallState.Initial,
+        CallPhase.Dialing => CallState.Dialing,
+        CallPhase.Ringing => CallState.Ringing,
+        CallPhase.Answering => CallState.Answering,
+        CallPhase.Connected => CallState.InCall,
+        _ => CallState.Ended,
+    };
+
     private static DateTimeOffset EndedAtOf(Call call, CallViewer viewer) =>
         (viewer.Side == CallSide.Callee ? call.Device(viewer.DeviceId)?.EndedAt : null) ?? call.EndedAt ?? call.CreatedAt;
 

@@ -154,19 +154,8 @@ public static class CallHistoryEndpoints
     private static async Task<IReadOnlyList<CallHistoryItem>> ItemsAsync(CallHistoryService history, Domain.Addresses.Address account, CallHistoryPage page, CancellationToken cancellationToken) =>
         [.. (await history.ListAsync(account, page, cancellationToken)).Select(CallHistoryItem.Of)];
 
-    /// <summary>The bearer, if it is a user whose account still exists; anonymous callers have no history.</summary>
-    private static async Task<(CallerIdentity? Identity, ProblemHttpResult? Refusal)> UserOf(HttpContext context, CallDirectory directory, AccountCheck accounts, CancellationToken cancellationToken)
-    {
-        var identity = CallerIdentity.From(context.User, directory.DefaultDomain);
-        if (identity is null || !await accounts.IsCurrentAsync(context.User, identity, cancellationToken))
-        {
-            return (null, Problem(ErrorCode.Unauthorized, "the token names no valid caller"));
-        }
-
-        return identity.IsAnonymous
-            ? (null, Problem(ErrorCode.Forbidden, "anonymous callers have no call history"))
-            : (identity, null);
-    }
+    private static Task<(CallerIdentity? Identity, ProblemHttpResult? Refusal)> UserOf(HttpContext context, CallDirectory directory, AccountCheck accounts, CancellationToken cancellationToken) =>
+        BearerUser.OfAsync(context, directory, accounts, "anonymous callers have no call history", cancellationToken);
 
     private static ProblemHttpResult Problem(ErrorCode code, string detail) => TypedResults.Problem(ApiProblem.Create(code, detail));
 }

@@ -123,19 +123,8 @@ public static class PushRegistrationEndpoints
 
     private static Ok<WebPushKeyResponse> WebPushKey(Push.Providers.WebPushVapidKeys keys) => TypedResults.Ok(new WebPushKeyResponse(keys.PublicKey));
 
-    /// <summary>The bearer, if it is a user whose account still exists; anonymous callers cannot be woken.</summary>
-    private static async Task<(CallerIdentity? Identity, ProblemHttpResult? Refusal)> UserOf(HttpContext context, CallDirectory directory, AccountCheck accounts, CancellationToken cancellationToken)
-    {
-        var identity = CallerIdentity.From(context.User, directory.DefaultDomain);
-        if (identity is null || !await accounts.IsCurrentAsync(context.User, identity, cancellationToken))
-        {
-            return (null, Problem(ErrorCode.Unauthorized, "the token names no valid caller"));
-        }
-
-        return identity.IsAnonymous
-            ? (null, Problem(ErrorCode.Forbidden, "anonymous callers cannot be called, so they have no push registrations"))
-            : (identity, null);
-    }
+    private static Task<(CallerIdentity? Identity, ProblemHttpResult? Refusal)> UserOf(HttpContext context, CallDirectory directory, AccountCheck accounts, CancellationToken cancellationToken) =>
+        BearerUser.OfAsync(context, directory, accounts, "anonymous callers cannot be called, so they have no push registrations", cancellationToken);
 
     private static ProblemHttpResult Problem(ErrorCode code, string detail) => TypedResults.Problem(ApiProblem.Create(code, detail));
 }

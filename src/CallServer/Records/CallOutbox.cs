@@ -35,21 +35,6 @@ public static class CallOutbox
     }
 
     /// <summary>
-    /// The call's state for the backend: its phase by the contract's state names (<c>Answering</c> while the
-    /// answer goes to the caller, whose own view still says <c>Ringing</c>; <c>InCall</c> once connected,
-    /// whatever holds).
-    /// </summary>
-    public static string StateOf(CallPhase phase) => phase switch
-    {
-        CallPhase.Initial => nameof(CallState.Initial),
-        CallPhase.Dialing => nameof(CallState.Dialing),
-        CallPhase.Ringing => nameof(CallState.Ringing),
-        CallPhase.Answering => nameof(CallState.Answering),
-        CallPhase.Connected => nameof(CallState.InCall),
-        _ => nameof(CallState.Ended),
-    };
-
-    /// <summary>
     /// <c>{ "id", "type", "timestamp", "data": { "callId", "caller", "callee", "state", "record"? } }</c>: the id
     /// (the call, its version and the type) is the Standard Webhooks <c>webhook-id</c>, the same on every
     /// retry; the rest is the body.
@@ -61,7 +46,7 @@ public static class CallOutbox
             ["callId"] = call.CallId,
             ["caller"] = call.Caller.Address.Value,
             ["callee"] = call.Callee.Address.Value,
-            ["state"] = StateOf(call.Phase),
+            ["state"] = CallProjection.OverallState(call).ToString(),
         };
         if (lifecycle.Type == CallEventTypes.Ended)
         {
