@@ -4,10 +4,12 @@ using CallServer.Domain.Calls;
 namespace CallServer.Domain.Ports;
 
 /// <summary>
-/// Where calls live. Saves are compare-and-set on <see cref="Call.Version"/>. Each account's calls that
-/// have not ended are indexed in the same atomic step as the save, so that what a command reads of an
+/// Where calls live. A change is saved by one operation, <see cref="TrySaveAsync"/>: compare-and-set on
+/// <see cref="Call.Version"/>, with the change's timers and outbox messages in the same atomic step. Each
+/// account's calls that have not ended are indexed in that step too, so that what a command reads of an
 /// account costs the same after ten calls as after ten thousand; ended calls stay readable by id for the
-/// retention period without being listed.
+/// retention period without being listed. Every operation throws <see cref="StoreUnavailableException"/>
+/// when the store cannot be reached (nothing changed).
 /// </summary>
 public interface ICallStore
 {
@@ -22,34 +24,13 @@ public interface ICallStore
     Task<Call?> GetLastSeenAsync(string callId, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Saves a new call, only if its caller has fewer than <paramref name="maxCallsInProgress"/> calls in
-    /// progress (not ended, as caller) at that moment: the check and the save are one atomic step, so
-    /// concurrent creates never pass the limit. False if the id is taken or the limit is reached.
-    /// <paramref name="timers"/> are scheduled with the save (in the same atomic step where the store can),
-    /// so a saved decision never loses its timers.
+    /// Saves <paramref name="change"/> whole or not at all. A create (<see cref="CallChange.IsCreate"/>) is
+    /// saved only if the id is free and the caller is under <see cref="CallChange.MaxCallsInProgress"/>; an
+    /// update only if the stored version is still <see cref="CallChange.ExpectedVersion"/> (an ended call past
+    /// its retention is gone). False when refused: nothing saved, scheduled or appended. A call that ends
+    /// leaves the active indexes and drops its pending timers in the same step.
     /// </summary>
-    Task<bool> TryCreateAsync(Call call, int maxCallsInProgress = int.MaxValue, IReadOnlyList<TimerRequest>? timers = null, CancellationToken cancellationToken = default) =>
-        TryCreateAsync(call, maxCallsInProgress, timers, null, cancellationToken);
-
-    /// <summary>The same, appending <paramref name="outbox"/> in the same atomic step.</summary>
-    Task<bool> TryCreateAsync(Call call, int maxCallsInProgress, IReadOnlyList<TimerRequest>? timers, IReadOnlyList<OutboxMessage>? outbox, CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// Saves <paramref name="call"/> only if the stored version is still <paramref name="expectedVersion"/>,
-    /// with its <paramref name="timers"/> and its <paramref name="outbox"/> messages (appended to the
-    /// <see cref="IOutbox"/> in the same atomic step where the store can); false (nothing saved, scheduled
-    /// or appended) when another command won the race.
-    /// </summary>
-    Task<bool> TrySaveAsync(Call call, long expectedVersion, IReadOnlyList<TimerRequest>? timers, IReadOnlyList<OutboxMessage>? outbox, CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// Saves <paramref name="call"/> only if the stored version is still <paramref name="expectedVersion"/>,
-    /// with its <paramref name="timers"/>; false (nothing saved, nothing scheduled) when another command won
-    /// the race. An ended call leaves the active indexes at once, is kept (readable by id) for the retention
-    /// period, then dropped.
-    /// </summary>
-    Task<bool> TrySaveAsync(Call call, long expectedVersion, IReadOnlyList<TimerRequest>? timers = null, CancellationToken cancellationToken = default) =>
-        TrySaveAsync(call, expectedVersion, timers, null, cancellationToken);
+    Task<bool> TrySaveAsync(CallChange change, CancellationToken cancellationToken = default);
 
     /// <summary>The calls that have not ended in which <paramref name="account"/> takes part (caller, callee or a rung device's account).</summary>
     Task<IReadOnlyList<Call>> GetActiveCallsOfAsync(Address account, CancellationToken cancellationToken = default);
@@ -57,6 +38,6 @@ public interface ICallStore
     /// <summary>How many calls <paramref name="caller"/> placed that have not ended.</summary>
     Task<int> CountCallsInProgressAsync(Address caller, CancellationToken cancellationToken = default);
 
-    /// <summary>Throws when the store cannot be reached.</summary>
+    /// <summary>Throws <see cref="StoreUnavailableException"/> when the store cannot be reached.</summary>
     Task PingAsync(CancellationToken cancellationToken = default);
 }

@@ -1,9 +1,9 @@
 namespace CallServer.Domain.Ports;
 
 /// <summary>
-/// A message that must leave the server at least once because a call changed (a push now; webhooks
-/// later). It is written in the same atomic step as the change, so a saved decision never loses it,
-/// and taken by whichever node's worker asks first.
+/// A message that must leave the server at least once because a call changed (a push, a webhook event, the
+/// call record for the histories). It is written with the change (<see cref="CallChange.Outbox"/>) in the
+/// same atomic step, so a saved decision never loses it, and taken by whichever node's worker asks first.
 /// </summary>
 public sealed record OutboxMessage(string Topic, string CallId, string Payload);
 
@@ -13,12 +13,17 @@ public sealed record OutboxEntry(string Id, OutboxMessage Message, int Deliverie
 /// <summary>
 /// The durable queue of <see cref="OutboxMessage"/>s per topic. Messages are appended by the call store's
 /// save (<see cref="ICallStore.TrySaveAsync"/>); workers take them, and acknowledge each when done. An
-/// entry taken and not acknowledged within the claim period (its worker's node died) is handed out again.
+/// entry taken and not acknowledged within its topic's claim period (its worker's node died) is handed out
+/// again. Every operation throws <see cref="StoreUnavailableException"/> when the store cannot be reached.
 /// </summary>
 public interface IOutbox
 {
-    /// <summary>Up to <paramref name="max"/> entries of <paramref name="topic"/> for <paramref name="consumer"/>: unacknowledged ones past the claim period first, then new ones. Empty when there are none.</summary>
-    Task<IReadOnlyList<OutboxEntry>> TakeAsync(string topic, string consumer, int max, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Up to <paramref name="max"/> entries of <paramref name="topic"/> for <paramref name="consumer"/>:
+    /// entries taken and not acknowledged for <paramref name="claimAfter"/> or longer first, then new ones.
+    /// Empty when there are none.
+    /// </summary>
+    Task<IReadOnlyList<OutboxEntry>> TakeAsync(string topic, string consumer, int max, TimeSpan claimAfter, CancellationToken cancellationToken = default);
 
     /// <summary>Still working on an entry (a slow push service): its claim period starts again, so no other worker takes it.</summary>
     Task KeepAsync(string topic, string consumer, string entryId, CancellationToken cancellationToken = default);

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using CallServer.Application;
+using CallServer.Domain.Ports;
 using CallServer.Domain.Addresses;
 using CallServer.Domain.Errors;
 
@@ -108,16 +108,16 @@ public static class StoredJson
 public class StoredFormatException(string message, Exception? innerException = null) : Exception(message, innerException)
 {
     /// <summary>
-    /// What an adapter throws instead: <c>Unavailable</c>, nothing changed. A node never acts on a record it
-    /// cannot read in full, since saving its own reading back would lose what it did not understand.
+    /// What an adapter throws instead: the store is unavailable to this node, nothing changed. A node never
+    /// acts on a record it cannot read in full, since saving its own reading back would lose what it did not
+    /// understand.
     /// </summary>
-    public CallRefusedException ToRefusal() =>
-        CallRefusedException.Of(ErrorCode.Unavailable, Message + "; nothing changed");
+    public StoreUnavailableException ToUnavailable() => new(Message + "; nothing changed", this);
 }
 
 /// <summary>
 /// A stored record of a schema newer than this node reads: a node of a newer version wrote it. The adapters
-/// refuse the operation (<see cref="StoredFormatException.ToRefusal"/>) rather than guess at the record.
+/// refuse the operation (<see cref="StoredFormatException.ToUnavailable"/>) rather than guess at the record.
 /// </summary>
 public sealed class StoredSchemaException(string what, int schema, int newestKnown)
     : StoredFormatException($"the stored {what} has schema {schema}, written by a newer version of CallServer; this node reads schemas up to {newestKnown}, try again once every node is upgraded")

@@ -8,6 +8,7 @@ using CallServer.Domain.Ports;
 using CallServer.Domain.Records;
 using CallServer.History;
 using Microsoft.AspNetCore.Http.HttpResults;
+using CallServer.Ports;
 
 namespace CallServer.Api;
 

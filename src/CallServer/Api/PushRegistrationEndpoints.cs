@@ -3,6 +3,7 @@ using CallServer.Application;
 using CallServer.Auth;
 using CallServer.Configuration;
 using CallServer.Domain.Errors;
+using CallServer.Ports;
 using CallServer.Push;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,7 @@
 using CallServer.Application;
 using CallServer.Domain.Errors;
 using CallServer.Domain.Ports;
+using CallServer.Ports;
 using CallServer.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -39,7 +40,7 @@ public static class UserEndpoints
         return TypedResults.Created($"/api/v1/users/{account.Username}", new CreatedUserResponse(account.Address.Value));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string username, IUserDirectory users, CallDirectory directory, RecentUsers recentUsers, IAccountSessions sessions, Push.IPushRegistrationStore pushRegistrations, History.CallHistoryService history, ILogger<CreateUserRequest> logger, CancellationToken cancellationToken)
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string username, IUserDirectory users, CallDirectory directory, RecentUsers recentUsers, IAccountSessions sessions, IPushRegistrationStore pushRegistrations, History.CallHistoryService history, ILogger<CreateUserRequest> logger, CancellationToken cancellationToken)
     {
         if (directory.Parse(username) is not { } address)
         {

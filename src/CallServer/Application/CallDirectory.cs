@@ -3,11 +3,12 @@ using CallServer.Domain.Addresses;
 using CallServer.Domain.Commands;
 using CallServer.Domain.Ports;
 using Microsoft.Extensions.Options;
+using CallServer.Ports;
 
 namespace CallServer.Application;
 
 /// <summary>Looks up the facts the decider needs about addresses: who is registered, who would ring, and where.</summary>
-public sealed class CallDirectory(RecentUsers users, IPresence presence, Push.IPushRegistrationStore pushRegistrations, IOptions<CallsOptions> calls, IOptions<PstnOptions> pstn)
+public sealed class CallDirectory(RecentUsers users, IPresence presence, IPushRegistrationStore pushRegistrations, IOptions<CallsOptions> calls, IOptions<PstnOptions> pstn)
 {
     public string DefaultDomain => calls.Value.DefaultDomain;
 

@@ -2,6 +2,7 @@ using CallServer.Domain.Calls;
 using CallServer.Domain.Notifications;
 using CallServer.Domain.Views;
 using CallServer.Observability.Logging;
+using CallServer.Ports;
 
 namespace CallServer.Application;
 

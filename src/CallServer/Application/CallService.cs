@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using CallServer.Adapters.Outbox;
 using CallServer.Auth;
 using CallServer.Configuration;
 using CallServer.Domain.Calls;
@@ -10,8 +9,7 @@ using CallServer.Domain.Ports;
 using CallServer.Domain.Views;
 using CallServer.Observability.Logging;
 using CallServer.Observability.Metrics;
-using CallServer.Push;
-using CallServer.Records;
+using CallServer.Outbox;
 using Microsoft.Extensions.Options;
 
 namespace CallServer.Application;
@@ -68,16 +66,13 @@ public sealed class CallService(
 
             // The store saves it only while the caller is still under the limit the decision was made
             // against; a concurrent create that got there first makes this one count and decide again.
-            var outbox = CallOutbox.For(null, decision.Call!, clock.GetUtcNow(), WebhooksOn).ToList();
-            if (!await store.TryCreateAsync(decision.Call!, Settings.MaxCallsPerCaller, decision.Timers, outbox, cancellationToken))
+            var outbox = CallOutbox.MessagesOf(null, decision, clock.GetUtcNow(), OutboxSettings);
+            if (!await store.TrySaveAsync(CallChange.Create(decision.Call!, Settings.MaxCallsPerCaller, decision.Timers, outbox), cancellationToken))
             {
                 continue;
             }
 
-            if (outbox.Count > 0)
-            {
-                outboxSignal.Set(outbox.Select(message => message.Topic));
-            }
+            outboxSignal.Set(outbox);
 
             await CarryOutAsync(decision, CancellationToken.None);
             metrics.CallChanged(null, decision.Call!);
@@ -243,8 +238,8 @@ public sealed class CallService(
             }
 
             ThrowIfRefused(decision);
-            var outbox = OutboxOf(call, decision);
-            if (decision.Changed && !await store.TrySaveAsync(decision.Call!, call.Version, decision.Timers, outbox, cancellationToken))
+            var outbox = CallOutbox.MessagesOf(call, decision, clock.GetUtcNow(), OutboxSettings);
+            if (decision.Changed && !await store.TrySaveAsync(CallChange.Update(decision.Call!, call.Version, decision.Timers, outbox), cancellationToken))
             {
                 CallLog.RaceLost(logger, call.CallId, call.Version, command.GetType().Name);
                 if (maxAttempts == MaxAttempts && attempt > 1)
@@ -263,10 +258,7 @@ public sealed class CallService(
             if (decision.Changed)
             {
                 metrics.CallChanged(call, decision.Call!);
-                if (outbox.Count > 0)
-                {
-                    outboxSignal.Set(outbox.Select(message => message.Topic));
-                }
+                outboxSignal.Set(outbox);
 
                 if (command is DeviceConnected && call.WokenAt is { } wokenAt)
                 {
@@ -282,24 +274,7 @@ public sealed class CallService(
         throw CallRefusedException.Of(ErrorCode.Unavailable, "the call is changing too fast; try again");
     }
 
-    /// <summary>Whether any webhook receiver is configured (no receiver: no webhook messages are written).</summary>
-    private bool WebhooksOn => webhooks.Value.Endpoints.Count > 0;
-
-    /// <summary>What a change sends out with its save: pushes, webhook events, the call record.</summary>
-    private List<OutboxMessage> OutboxOf(Call before, Decision decision)
-    {
-        if (!decision.Changed)
-        {
-            return [];
-        }
-
-        var now = clock.GetUtcNow();
-        return
-        [
-            .. decision.Wakes.Select(wake => PushJob.ToOutbox(decision.Call!, wake, now, options.Value.RingTimeout)),
-            .. CallOutbox.For(before, decision.Call!, now, WebhooksOn),
-        ];
-    }
+    private CallOutboxSettings OutboxSettings => new(options.Value.RingTimeout, Webhooks: webhooks.Value.Endpoints.Count > 0);
 
     private async Task CarryOutAsync(Decision decision, CancellationToken cancellationToken)
     {

@@ -1,4 +1,3 @@
-using CallServer.Adapters.Calls;
 using CallServer.Adapters.Presence;
 using CallServer.Adapters.Redis;
 using CallServer.Application;
@@ -7,6 +6,7 @@ using CallServer.Domain.Addresses;
 using CallServer.Domain.Commands;
 using CallServer.Hubs;
 using CallServer.Observability.Logging;
+using CallServer.Ports;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -25,7 +25,7 @@ public sealed class NodeHeartbeat(
     RedisPresence presence,
     LocalConnections connections,
     CallService calls,
-    RedisCallStore callStore,
+    IRememberedCalls rememberedCalls,
     IOptions<RedisOptions> options,
     IOptions<CallsOptions> callsOptions,
     TimeProvider clock,
@@ -112,7 +112,7 @@ public sealed class NodeHeartbeat(
                 }
 
                 ClusterLog.DevicesReRegistered(logger, node.Id, connections.Count);
-                var lost = await calls.ReportLostCallsAsync(callStore.RememberedCalls());
+                var lost = await calls.ReportLostCallsAsync(rememberedCalls.RememberedCalls());
                 if (lost > 0)
                 {
                     ClusterLog.CallsLost(logger, node.Id, lost);

@@ -45,6 +45,9 @@ public sealed class WebhooksOptions
     /// <summary>How often the leader looks for events saved by other nodes (its own node's wake it at once).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>Events the leader has in progress at most (taken from the outbox and not yet acknowledged).</summary>
+    public int MaxInFlight { get; set; } = 256;
+
     /// <summary>The claim period of the webhook events in the outbox: half the <see cref="LeaderLease"/>.</summary>
     public TimeSpan ClaimAfter => LeaderLease / 2;
 }

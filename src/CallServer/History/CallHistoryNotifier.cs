@@ -2,6 +2,7 @@ using CallServer.Application;
 using CallServer.Domain.Addresses;
 using CallServer.Domain.Ports;
 using CallServer.Observability.Logging;
+using CallServer.Ports;
 
 namespace CallServer.History;
 

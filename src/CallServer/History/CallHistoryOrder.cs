@@ -1,4 +1,5 @@
 using CallServer.Domain.Records;
+using CallServer.Ports;
 
 namespace CallServer.History;
 

@@ -4,6 +4,7 @@ using CallServer.Domain.Ports;
 using CallServer.Domain.Records;
 using CallServer.Observability.Logging;
 using Microsoft.Extensions.Options;
+using CallServer.Ports;
 
 namespace CallServer.History;
 

@@ -1,19 +1,18 @@
 using System.Text.Json;
-using CallServer.Adapters.Outbox;
-using CallServer.Application;
 using CallServer.Cluster;
 using CallServer.Configuration;
-using CallServer.Domain.Errors;
+using CallServer.Domain.Addresses;
 using CallServer.Domain.Ports;
+using CallServer.Domain.Records;
 using CallServer.Observability.Logging;
-using CallServer.Records;
+using CallServer.Outbox;
 using Microsoft.Extensions.Options;
 
 namespace CallServer.History;
 
 /// <summary>
 /// Writes every ended call to the histories of its parties, from the outbox topic
-/// <see cref="CallOutbox.HistoryTopic"/>, on every node: at once for this node's own calls (its own
+/// <see cref="OutboxTopic.History"/>, on every node: at once for this node's own calls (its own
 /// <see cref="OutboxSignal.Listen"/>er), by polling for calls whose node died before writing them. Each
 /// record is acknowledged once its entries are stored, then the parties' devices are told
 /// (<c>CallHistoryChanged</c>, best effort). A record the store could not take stays unacknowledged and is
@@ -26,11 +25,9 @@ public sealed class HistoryWriter(
     CallHistoryService history,
     NodeIdentity node,
     IOptions<HistoryOptions> options,
-    ILogger<HistoryWriter> logger) : OutboxWorker(outbox, signal, node, CallOutbox.HistoryTopic)
+    ILogger<HistoryWriter> logger) : OutboxWorker(outbox, signal, node.Id, OutboxTopic.History)
 {
-    protected override TimeSpan PollInterval => options.Value.PollInterval;
-
-    protected override int MaxConcurrent => options.Value.MaxConcurrentWrites;
+    protected override OutboxWorkerSettings Settings => new(options.Value.PollInterval, options.Value.ClaimAfter, options.Value.MaxConcurrentWrites);
 
     protected override Task HandleAsync(OutboxEntry entry, CancellationToken stoppingToken) => WriteAsync(entry, stoppingToken);
 
@@ -41,10 +38,13 @@ public sealed class HistoryWriter(
 
     private async Task WriteAsync(OutboxEntry entry, CancellationToken stoppingToken)
     {
-        HistoryMessage message;
+        CallRecord record;
+        Address callerAccount;
         try
         {
-            message = HistoryMessage.Parse(entry.Message.Payload);
+            var payload = OutboxJson.ReadHistory(entry.Message.Payload);
+            record = payload.ToRecord();
+            callerAccount = payload.CallerAccountAddress();
         }
         catch (JsonException unreadable)
         {
@@ -55,11 +55,11 @@ public sealed class HistoryWriter(
 
         if (entry.Deliveries > 1)
         {
-            HistoryLog.Retaken(logger, message.Record.CallId, entry.Deliveries);
+            HistoryLog.Retaken(logger, record.CallId, entry.Deliveries);
         }
 
-        var added = await history.RecordAsync(message.Record, message.CallerAccount, stoppingToken);
+        var added = await history.RecordAsync(record, callerAccount, stoppingToken);
         await Outbox.AcknowledgeAsync(Topic, entry.Id, stoppingToken);
-        await history.NotifyAddedAsync(message.Record.CallId, added, stoppingToken);
+        await history.NotifyAddedAsync(record.CallId, added, stoppingToken);
     }
 }

@@ -11,6 +11,8 @@ using CallServer.Adapters.Timers;
 using CallServer.Adapters.Users;
 using CallServer.Api;
 using CallServer.Application;
+using CallServer.Outbox;
+using CallServer.Ports;
 using CallServer.Auth;
 using CallServer.Cluster;
 using CallServer.Configuration;
@@ -154,7 +156,6 @@ public static class CallServerServices
         services.AddSingleton<NodeIdentity>();
         services.AddSingleton<RedisConnection>();
         services.AddSingleton<RedisKeys>();
-        services.AddSingleton<RedisCallStore>();
         services.AddMeasuredCallStore<RedisCallStore>();
         services.AddSingleton<ITimerQueue, RedisTimerQueue>();
         services.AddSingleton<RedisPresence>();
@@ -164,10 +165,9 @@ public static class CallServerServices
         services.AddSingleton<IDeviceMessenger, RedisDeviceMessenger>();
         services.AddHostedService<NodeChannelListener>();
         services.AddSingleton<IAccountSessions, RedisAccountSessions>();
-        services.AddSingleton<IOutbox>(sp => new RedisOutbox(
-            sp.GetRequiredService<RedisConnection>(),
-            sp.GetRequiredService<RedisKeys>(),
-            sp.GetRequiredService<IOptions<PushDispatchOptions>>().Value.ClaimAfter));
+        services.AddSingleton<RedisCallStore>();
+        services.AddSingleton<IRememberedCalls>(sp => sp.GetRequiredService<RedisCallStore>());
+        services.AddSingleton<IOutbox, RedisOutbox>();
         services.AddSingleton<IPushRegistrationStore, RedisPushRegistrationStore>();
         services.AddSingleton<ICallHistoryStore, RedisCallHistoryStore>();
         services.AddHostedService<ClosedAccountsListener>();
@@ -178,9 +178,7 @@ public static class CallServerServices
     {
         services.AddSingleton<IDeviceMessenger, LocalDeviceMessenger>();
         services.AddSingleton<IAccountSessions, LocalAccountSessions>();
-        services.AddSingleton(sp => new InMemoryOutbox(
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<IOptions<PushDispatchOptions>>().Value.ClaimAfter));
+        services.AddSingleton<InMemoryOutbox>();
         services.AddSingleton<IOutbox>(sp => sp.GetRequiredService<InMemoryOutbox>());
         services.AddSingleton<IPushRegistrationStore, InMemoryPushRegistrationStore>();
         services.AddSingleton<ICallHistoryStore, InMemoryCallHistoryStore>();

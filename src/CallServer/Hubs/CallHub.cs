@@ -46,6 +46,10 @@ public sealed class CallHub(CallService calls, CallDirectory directory, IPresenc
             {
                 HubLog.ConnectionRefused(logger, Context.ConnectionId, identity.Account, refused.Error.ToString());
             }
+            else if (exception is StoreUnavailableException unavailable)
+            {
+                HubLog.ConnectionRefused(logger, Context.ConnectionId, identity.Account, unavailable.Message);
+            }
 
             // The connection is refused (the store is away, the account is gone): leave no trace of it.
             // Not awaited, so that a stalled store does not double the wait: the removal is sent after the
@@ -63,10 +67,10 @@ public sealed class CallHub(CallService calls, CallDirectory directory, IPresenc
                 // A call ringing this account now rings here too (the device was woken by a push, or just opened).
                 await calls.RingNewDeviceAsync(Requester, Context.ConnectionAborted);
             }
-            catch (CallRefusedException refused)
+            catch (StoreUnavailableException unavailable)
             {
                 // The store is away: the device is connected; calls that ring now reach it once it resumes.
-                HubLog.RingingNotChecked(logger, Context.ConnectionId, refused.Error.ToString());
+                HubLog.RingingNotChecked(logger, Context.ConnectionId, unavailable.Message);
             }
         }
 
@@ -83,10 +87,10 @@ public sealed class CallHub(CallService calls, CallDirectory directory, IPresenc
             await presence.RemoveAsync(identity.Account, Context.ConnectionId);
             await calls.DisconnectAsync(Requester, CancellationToken.None);
         }
-        catch (CallRefusedException refused)
+        catch (StoreUnavailableException unavailable)
         {
             // The store is away: presence and grace are settled by the node heartbeat's reaping instead.
-            HubLog.DisconnectedWhileUnavailable(logger, Context.ConnectionId, refused.Error.ToString());
+            HubLog.DisconnectedWhileUnavailable(logger, Context.ConnectionId, unavailable.Message);
         }
 
         await base.OnDisconnectedAsync(exception);
@@ -155,10 +159,10 @@ public sealed class CallHub(CallService calls, CallDirectory directory, IPresenc
         {
             await presence.RemoveAsync(account, deviceId);
         }
-        catch (CallRefusedException refused)
+        catch (StoreUnavailableException unavailable)
         {
             // Whatever reached the store is settled by the node's own-device reconciliation later.
-            HubLog.PresenceNotRemoved(logger, deviceId, refused.Error.ToString());
+            HubLog.PresenceNotRemoved(logger, deviceId, unavailable.Message);
         }
     }
 

@@ -23,7 +23,7 @@ public static class SerilogSetup
 
             // A refused connection (a deleted account, a store away) is an expected outcome that the hub
             // logs as one warning line (ConnectionRefused); SignalR would add an error with a stack trace.
-            .Filter.ByExcluding(logEvent => logEvent.Exception is Application.CallRefusedException);
+            .Filter.ByExcluding(logEvent => logEvent.Exception is Application.CallRefusedException or Domain.Ports.StoreUnavailableException);
         configuration = string.Equals(builder.Configuration["Logs:Format"], "json", StringComparison.OrdinalIgnoreCase)
             ? configuration.WriteTo.Console(new RenderedCompactJsonFormatter())
             : configuration.WriteTo.Console(outputTemplate: TextTemplate);

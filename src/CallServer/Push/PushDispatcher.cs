@@ -1,11 +1,9 @@
 using System.Text.Json;
-using CallServer.Adapters.Outbox;
-using CallServer.Application;
 using CallServer.Cluster;
 using CallServer.Configuration;
-using CallServer.Domain.Addresses;
-using CallServer.Domain.Errors;
 using CallServer.Domain.Ports;
+using CallServer.Outbox;
+using CallServer.Ports;
 using CallServer.Observability.Logging;
 using CallServer.Observability.Metrics;
 using Microsoft.Extensions.Options;
@@ -26,11 +24,9 @@ public sealed class PushDispatcher(
     IOptions<PushDispatchOptions> options,
     CallServerMetrics metrics,
     TimeProvider clock,
-    ILogger<PushDispatcher> logger) : OutboxWorker(outbox, signal, node, PushJob.Topic)
+    ILogger<PushDispatcher> logger) : OutboxWorker(outbox, signal, node.Id, OutboxTopic.Push)
 {
-    protected override TimeSpan PollInterval => options.Value.PollInterval;
-
-    protected override int MaxConcurrent => options.Value.MaxConcurrentPushes;
+    protected override OutboxWorkerSettings Settings => new(options.Value.PollInterval, options.Value.ClaimAfter, options.Value.MaxConcurrentPushes);
 
     protected override Task HandleAsync(OutboxEntry entry, CancellationToken stoppingToken) => SendAsync(entry, stoppingToken);
 
@@ -42,15 +38,16 @@ public sealed class PushDispatcher(
     private async Task SendAsync(OutboxEntry entry, CancellationToken stoppingToken)
     {
         PushJob job;
+        PushMessage message;
         try
         {
-            job = PushJob.Parse(entry.Message.Payload);
-            _ = job.ToMessage();
+            job = OutboxJson.ReadPush(entry.Message.Payload);
+            message = PushJobMessage.Of(job);
         }
         catch (JsonException unreadable)
         {
             PushDispatchLog.Unreadable(logger, unreadable, entry.Message.CallId);
-            await Outbox.AcknowledgeAsync(PushJob.Topic, entry.Id, stoppingToken);
+            await Outbox.AcknowledgeAsync(Topic, entry.Id, stoppingToken);
             return;
         }
 
@@ -65,7 +62,7 @@ public sealed class PushDispatcher(
         {
             PushDispatchLog.Expired(logger, job.CallId, job.Kind);
             metrics.PushSent("any", job.Kind, "expired");
-            await Outbox.AcknowledgeAsync(PushJob.Topic, entry.Id, stoppingToken);
+            await Outbox.AcknowledgeAsync(Topic, entry.Id, stoppingToken);
             return;
         }
 
@@ -74,7 +71,7 @@ public sealed class PushDispatcher(
         var keeper = KeepAsync(entry, keeping.Token);
         try
         {
-            await sender.SendToAccountAsync(job, stoppingToken);
+            await sender.SendToAccountAsync(job, message, stoppingToken);
         }
         finally
         {
@@ -82,7 +79,7 @@ public sealed class PushDispatcher(
             await keeper;
         }
 
-        await Outbox.AcknowledgeAsync(PushJob.Topic, entry.Id, stoppingToken);
+        await Outbox.AcknowledgeAsync(Topic, entry.Id, stoppingToken);
     }
 
     private async Task KeepAsync(OutboxEntry entry, CancellationToken cancellationToken)
@@ -95,9 +92,9 @@ public sealed class PushDispatcher(
                 await Task.Delay(every, cancellationToken);
                 try
                 {
-                    await Outbox.KeepAsync(PushJob.Topic, Consumer, entry.Id, cancellationToken);
+                    await Outbox.KeepAsync(Topic, Consumer, entry.Id, cancellationToken);
                 }
-                catch (CallRefusedException)
+                catch (StoreUnavailableException)
                 {
                     // The store is away; if it stays away past the claim period, another node may send it too (at least once).
                 }

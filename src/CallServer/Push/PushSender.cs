@@ -3,6 +3,8 @@ using CallServer.Domain.Addresses;
 using CallServer.Observability.Logging;
 using CallServer.Observability.Metrics;
 using Microsoft.Extensions.Options;
+using CallServer.Outbox;
+using CallServer.Ports;
 
 namespace CallServer.Push;
 
@@ -24,14 +26,13 @@ public sealed class PushSender(
 
     private readonly Dictionary<PushPlatform, IPushProvider> byPlatform = providers.ToDictionary(p => p.Platform);
 
-    public async Task SendToAccountAsync(PushJob job, CancellationToken cancellationToken)
+    public async Task SendToAccountAsync(PushJob job, PushMessage message, CancellationToken cancellationToken)
     {
         if (!Address.TryParse(job.Account, "invalid", out var account))
         {
             return;
         }
 
-        var message = job.ToMessage();
         var targets = await registrations.ListAsync(account, cancellationToken);
         await Task.WhenAll(targets.Select(registration => SendAsync(registration, job, message, cancellationToken)));
     }

@@ -36,12 +36,12 @@ public sealed class TimerPump(
                     failing = false;
                 }
             }
-            catch (CallRefusedException refused) when (refused.Error.Code == ErrorCode.Unavailable)
+            catch (StoreUnavailableException unavailable)
             {
                 // The store is away: say so once, not every tick; the timers wait in the store.
                 if (!failing)
                 {
-                    TimerLog.Failing(logger, refused.Error.ToString());
+                    TimerLog.Failing(logger, unavailable.Message);
                     failing = true;
                 }
             }
@@ -86,7 +86,7 @@ public sealed class TimerPump(
             await queue.ScheduleAsync(timer with { Request = timer.Request with { DueAt = clock.GetUtcNow() + RetryDelay } }, cancellationToken);
             await queue.CompleteAsync(timer, cancellationToken);
         }
-        catch (CallRefusedException)
+        catch (StoreUnavailableException)
         {
             // The store is away: the claim lease hands the timer out again once it is back.
         }

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using CallServer.Application;
 using CallServer.Domain.Ports;
+using CallServer.Outbox;
 using CallServer.Observability.Logging;
 
 namespace CallServer.Webhooks;
@@ -11,7 +11,7 @@ namespace CallServer.Webhooks;
 /// those still in progress and retries the acknowledgements the outbox refused, so no other reader takes
 /// an entry the leader is working on.
 /// </summary>
-public sealed class InFlightWebhooks(WebhookOutbox outbox, string consumer, Action acknowledged, ILogger logger)
+public sealed class InFlightWebhooks(IOutbox outbox, string consumer, Action acknowledged, ILogger logger)
 {
     private readonly ConcurrentDictionary<string, InFlight> entries = new(StringComparer.Ordinal);
     private int failing;
@@ -48,12 +48,12 @@ public sealed class InFlightWebhooks(WebhookOutbox outbox, string consumer, Acti
 
             try
             {
-                await outbox.Outbox.KeepAsync(WebhookOutbox.Topic, consumer, id, cancellationToken);
+                await outbox.KeepAsync(OutboxTopic.Webhooks, consumer, id, cancellationToken);
                 Recovered();
             }
-            catch (CallRefusedException refused)
+            catch (StoreUnavailableException unavailable)
             {
-                Failing(refused.Error.ToString());
+                Failing(unavailable.Message);
             }
         }
     }
@@ -62,15 +62,15 @@ public sealed class InFlightWebhooks(WebhookOutbox outbox, string consumer, Acti
     {
         try
         {
-            await outbox.Outbox.AcknowledgeAsync(WebhookOutbox.Topic, entryId, CancellationToken.None);
+            await outbox.AcknowledgeAsync(OutboxTopic.Webhooks, entryId, CancellationToken.None);
             entries.TryRemove(entryId, out _);
             Recovered();
             acknowledged();
         }
-        catch (CallRefusedException refused)
+        catch (StoreUnavailableException unavailable)
         {
             // Left in place: the keeper tries again.
-            Failing(refused.Error.ToString());
+            Failing(unavailable.Message);
         }
     }
 

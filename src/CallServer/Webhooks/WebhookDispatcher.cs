@@ -1,8 +1,10 @@
-using CallServer.Adapters.Outbox;
 using CallServer.Cluster;
 using CallServer.Configuration;
+using CallServer.Domain.Ports;
 using CallServer.Observability.Logging;
 using CallServer.Observability.Metrics;
+using CallServer.Outbox;
+using CallServer.Ports;
 using Microsoft.Extensions.Options;
 
 namespace CallServer.Webhooks;
@@ -15,7 +17,7 @@ namespace CallServer.Webhooks;
 /// </summary>
 public sealed class WebhookDispatcher(
     ILeaderLease lease,
-    WebhookOutbox outbox,
+    IOutbox outbox,
     OutboxSignal signal,
     WebhookDelivery delivery,
     NodeIdentity node,
@@ -31,7 +33,8 @@ public sealed class WebhookDispatcher(
             return;
         }
 
-        var wakeup = signal.Listen(CallServer.Records.CallOutbox.WebhooksTopic);
+        var wakeup = signal.Listen(OutboxTopic.Webhooks);
+        var settings = new OutboxWorkerSettings(options.Value.PollInterval, options.Value.ClaimAfter, options.Value.MaxInFlight);
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -47,7 +50,7 @@ public sealed class WebhookDispatcher(
                 {
                     WebhookLog.LeaderTaken(logger, node.Id);
                     using var both = CancellationTokenSource.CreateLinkedTokenSource(term.Token, stoppingToken);
-                    var pump = new WebhookPump(outbox, wakeup, endpoints, delivery, node.Id, options.Value.PollInterval, metrics, logger);
+                    var pump = new WebhookPump(outbox, settings, wakeup, endpoints, delivery, node.Id, metrics, logger);
                     await pump.RunAsync(both.Token);
                 }
 

@@ -1,32 +1,23 @@
-using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using CallServer.Outbox;
 
 namespace CallServer.Webhooks;
 
 /// <summary>
-/// One webhook event as the outbox carries it (<see cref="Records.CallOutbox.WebhookEvent"/>): its
-/// <c>webhook-id</c>, type, time, call, and the HTTP body (<c>{ "type", "timestamp", "data" }</c>, without the id).
+/// One webhook event as delivered: its <c>webhook-id</c>, type, time, call, and the HTTP body
+/// (<see cref="WebhookBody"/>: the outbox's <see cref="WebhookEventPayload"/> without the id).
 /// </summary>
 public sealed record WebhookEvent(string Id, string Type, DateTimeOffset Timestamp, string CallId, string Body)
 {
     /// <summary>Reads an outbox payload; <see cref="JsonException"/> when it is not a webhook event.</summary>
     public static WebhookEvent Parse(string payload, string callId)
     {
-        var message = JsonNode.Parse(payload) as JsonObject ?? throw new JsonException("a webhook event is a JSON object");
-        var id = Text(message, "id");
-        var type = Text(message, "type");
-        if (!DateTimeOffset.TryParse(Text(message, "timestamp"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var timestamp))
+        var webhook = OutboxJson.ReadWebhook(payload);
+        if (string.IsNullOrEmpty(webhook.Id) || string.IsNullOrEmpty(webhook.Type) || webhook.Data is null)
         {
-            throw new JsonException("a webhook event's timestamp is an ISO 8601 time");
+            throw new JsonException("a webhook event has an \"id\", a \"type\" and \"data\"");
         }
 
-        message.Remove("id");
-        return new WebhookEvent(id, type, timestamp, callId, message.ToJsonString());
+        return new WebhookEvent(webhook.Id, webhook.Type, new DateTimeOffset(DateTime.SpecifyKind(webhook.Timestamp.ToUniversalTime(), DateTimeKind.Utc)), callId, OutboxJson.Write(webhook.Body()));
     }
-
-    private static string Text(JsonObject message, string property) =>
-        message[property] is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0
-            ? text
-            : throw new JsonException($"a webhook event has a \"{property}\"");
 }

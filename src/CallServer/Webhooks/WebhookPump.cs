@@ -1,7 +1,6 @@
 using System.Text.Json;
-using CallServer.Adapters.Outbox;
-using CallServer.Application;
 using CallServer.Domain.Ports;
+using CallServer.Outbox;
 using CallServer.Observability.Logging;
 using CallServer.Observability.Metrics;
 
@@ -16,17 +15,20 @@ namespace CallServer.Webhooks;
 /// outbox for the next leader).
 /// </summary>
 public sealed class WebhookPump(
-    WebhookOutbox outbox,
+    IOutbox outbox,
+    OutboxWorkerSettings settings,
     OutboxWakeup wakeup,
     IReadOnlyList<WebhookEndpoint> endpoints,
     WebhookDelivery delivery,
     string consumer,
-    TimeSpan pollInterval,
     CallServerMetrics metrics,
     ILogger logger)
 {
-    public const int MaxInFlight = 256;
+    /// <summary>Entries taken with one read of the outbox, at most.</summary>
     private const int TakeAtOnce = 64;
+
+    /// <summary>Entries in progress at most (<see cref="OutboxWorkerSettings.MaxInHand"/>).</summary>
+    public int MaxInFlight => settings.MaxInHand;
 
     public async Task RunAsync(CancellationToken term)
     {
@@ -41,19 +43,19 @@ public sealed class WebhookPump(
                 try
                 {
                     await TakeWhileRoomAsync(inFlight, lanes, term);
-                    metrics.WebhookBacklog(await outbox.Outbox.BacklogAsync(WebhookOutbox.Topic, term));
+                    metrics.WebhookBacklog(await outbox.BacklogAsync(OutboxTopic.Webhooks, term));
                     failing = false;
                 }
-                catch (CallRefusedException refused)
+                catch (StoreUnavailableException unavailable)
                 {
                     if (!failing)
                     {
-                        WebhookLog.OutboxFailing(logger, refused.Error.ToString());
+                        WebhookLog.OutboxFailing(logger, unavailable.Message);
                         failing = true;
                     }
                 }
 
-                await wakeup.WaitAsync(pollInterval, term);
+                await wakeup.WaitAsync(settings.PollInterval, term);
             }
         }
         catch (OperationCanceledException) when (term.IsCancellationRequested)
@@ -73,7 +75,7 @@ public sealed class WebhookPump(
         while (MaxInFlight - inFlight.Count is var room and > 0)
         {
             var wanted = Math.Min(room, TakeAtOnce);
-            var entries = await outbox.Outbox.TakeAsync(WebhookOutbox.Topic, consumer, wanted, term);
+            var entries = await outbox.TakeAsync(OutboxTopic.Webhooks, consumer, wanted, settings.ClaimAfter, term);
             foreach (var entry in entries)
             {
                 await StartAsync(entry, inFlight, lanes);
@@ -120,7 +122,7 @@ public sealed class WebhookPump(
 
     private async Task KeepAsync(InFlightWebhooks inFlight, CancellationToken term)
     {
-        using var ticker = new PeriodicTimer(outbox.ClaimAfter / 3);
+        using var ticker = new PeriodicTimer(settings.ClaimAfter / 3);
         try
         {
             while (await ticker.WaitForNextTickAsync(term))

@@ -1,13 +1,14 @@
 using System.Net;
-using CallServer.Adapters.Outbox;
+using CallServer.Adapters.LeaderLease;
 using CallServer.Adapters.Redis;
 using CallServer.Cluster;
 using CallServer.Configuration;
+using CallServer.Ports;
 using Microsoft.Extensions.Options;
 
 namespace CallServer.Webhooks;
 
-/// <summary>Registers webhook delivery: options checked at start, the HTTP client, the lease and the outbox reader of the store in use, the dispatcher.</summary>
+/// <summary>Registers webhook delivery: options checked at start, the HTTP client, the lease of the store in use, the dispatcher.</summary>
 public static class WebhooksSetup
 {
     public static IServiceCollection AddWebhooks(this IServiceCollection services, bool redis)
@@ -31,9 +32,6 @@ public static class WebhooksSetup
         services.AddSingleton<WebhookDelivery>();
         if (redis)
         {
-            services.AddSingleton(provider => new WebhookOutbox(
-                new RedisOutbox(provider.GetRequiredService<RedisConnection>(), provider.GetRequiredService<RedisKeys>(), ClaimAfter(provider)),
-                ClaimAfter(provider)));
             services.AddSingleton<ILeaderLease>(provider => new RedisLeaderLease(
                 provider.GetRequiredService<RedisConnection>(),
                 provider.GetRequiredService<RedisKeys>().WebhooksLeader,
@@ -44,7 +42,6 @@ public static class WebhooksSetup
         }
         else
         {
-            services.AddSingleton(provider => new WebhookOutbox(provider.GetRequiredService<InMemoryOutbox>(), provider.GetRequiredService<InMemoryOutbox>().ClaimAfter));
             services.AddSingleton<ILeaderLease, SingleNodeLeaderLease>();
         }
 

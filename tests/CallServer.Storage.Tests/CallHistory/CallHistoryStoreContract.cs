@@ -2,6 +2,7 @@ using CallServer.Domain.Calls;
 using CallServer.Domain.Records;
 using CallServer.Domain.Views;
 using CallServer.History;
+using CallServer.Ports;
 using CallServer.Storage.Tests.Infrastructure;
 using static CallServer.Storage.Tests.Infrastructure.SampleCalls;
 

@@ -1,5 +1,6 @@
 using CallServer.Adapters.CallHistory;
 using CallServer.History;
+using CallServer.Ports;
 
 namespace CallServer.Storage.Tests.CallHistory;
 

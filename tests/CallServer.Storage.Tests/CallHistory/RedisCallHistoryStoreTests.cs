@@ -1,6 +1,7 @@
 using CallServer.Adapters.CallHistory;
 using CallServer.Domain.Errors;
 using CallServer.History;
+using CallServer.Ports;
 using CallServer.Storage.Tests.Infrastructure;
 using static CallServer.Storage.Tests.Infrastructure.SampleCalls;
 
@@ -51,9 +52,8 @@ public sealed class RedisCallHistoryStoreTests : CallHistoryStoreContract, IClas
         var newer = """{"schema":2,"callId":"call-1","somethingNew":true}""";
         await database.HashSetAsync(entries, "call-1", newer);
 
-        var refused = await Assert.ThrowsAsync<CallServer.Application.CallRefusedException>(
+        await Assert.ThrowsAsync<CallServer.Domain.Ports.StoreUnavailableException>(
             () => OtherNode.ListAsync(User("bob"), new CallHistoryPage(10, null), DateTimeOffset.UnixEpoch));
-        Assert.Equal(ErrorCode.Unavailable, refused.Error.Code);
         Assert.Equal(newer, (string?)await database.HashGetAsync(entries, "call-1"));
     }
 

@@ -17,7 +17,7 @@ public sealed class InMemoryCallStoreTests : CallStoreContract
 
     public InMemoryCallStoreTests()
     {
-        store = new InMemoryCallStore(Options.Create(new CallsOptions { EndedCallRetention = Retention }), Clock, timers);
+        store = new InMemoryCallStore(Options.Create(new CallsOptions { EndedCallRetention = Retention }), Clock, timers, new Adapters.Outbox.InMemoryOutbox(Clock));
     }
 
     protected override ICallStore Store => store;

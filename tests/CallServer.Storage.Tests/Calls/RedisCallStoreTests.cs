@@ -174,14 +174,12 @@ public sealed class RedisCallStoreTests : CallStoreContract, IClassFixture<Redis
         await Server.ExecuteAsync("HSET", key, "v", call.Version.ToString(CultureInfo.InvariantCulture), "d", record);
         await Server.ExecuteAsync("SADD", index, call.CallId);
 
-        var refused = await Assert.ThrowsAsync<CallRefusedException>(() => Store.GetAsync(call.CallId));
-        Assert.Equal(ErrorCode.Unavailable, refused.Error.Code);
-        Assert.Contains($"schema {StoredCallFormat.CurrentSchema + 1}", refused.Error.Message, StringComparison.Ordinal);
-        Assert.Contains("nothing changed", refused.Error.Message, StringComparison.Ordinal);
+        var refused = await Assert.ThrowsAsync<StoreUnavailableException>(() => Store.GetAsync(call.CallId));
+        Assert.Contains($"schema {StoredCallFormat.CurrentSchema + 1}", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("nothing changed", refused.Message, StringComparison.Ordinal);
 
         // Listing the account's calls refuses too, rather than leave the call out (or prune it from the index).
-        var listing = await Assert.ThrowsAsync<CallRefusedException>(() => OtherNode.GetActiveCallsOfAsync(call.Caller.Account));
-        Assert.Equal(ErrorCode.Unavailable, listing.Error.Code);
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => OtherNode.GetActiveCallsOfAsync(call.Caller.Account));
         Assert.Equal(1L, await Server.ExecuteAsync("SISMEMBER", index, call.CallId));
         Assert.Equal(record, await Server.ExecuteAsync("HGET", key, "d"));
     }

@@ -9,13 +9,13 @@ namespace CallServer.Storage.Tests.Outbox;
 
 public sealed class InMemoryOutboxTests : OutboxContract
 {
-    private static readonly TimeSpan ClaimAfter = TimeSpan.FromSeconds(5);
+    protected override TimeSpan ClaimAfter { get; } = TimeSpan.FromSeconds(5);
 
     private readonly InMemoryOutbox outbox;
 
     public InMemoryOutboxTests()
     {
-        outbox = new InMemoryOutbox(Clock, ClaimAfter);
+        outbox = new InMemoryOutbox(Clock);
         Store = new InMemoryCallStore(Options.Create(new CallsOptions()), Clock, new InMemoryTimerQueue(), outbox);
     }
 

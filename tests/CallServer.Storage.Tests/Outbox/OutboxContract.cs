@@ -12,6 +12,9 @@ public abstract class OutboxContract
 
     protected ManualClock Clock { get; } = new();
 
+    /// <summary>The claim period the tests take entries with.</summary>
+    protected abstract TimeSpan ClaimAfter { get; }
+
     protected abstract ICallStore Store { get; }
 
     protected abstract IOutbox Outbox { get; }
@@ -39,7 +42,7 @@ public abstract class OutboxContract
         Assert.True(await Store.TrySaveAsync(next, 1, [], [Message(call, "first"), Message(call, "second")]));
         Assert.False(await Store.TrySaveAsync(call with { Version = 2, Phase = CallPhase.Ended }, 1, [], [Message(call, "lost")]));
 
-        var taken = await Outbox.TakeAsync(Topic, "node-a", 10);
+        var taken = await Outbox.TakeAsync(Topic, "node-a", 10, ClaimAfter);
         Assert.Equal(["first", "second"], taken.Select(e => e.Message.Payload));
         Assert.All(taken, e => Assert.Equal(call.CallId, e.Message.CallId));
         Assert.All(taken, e => Assert.Equal(1, e.Deliveries));
@@ -52,13 +55,13 @@ public abstract class OutboxContract
         var call = await SavedCallAsync();
         Assert.True(await Store.TrySaveAsync(call with { Version = 2 }, 1, [], [Message(call, "only")]));
 
-        var first = Assert.Single(await Outbox.TakeAsync(Topic, "node-a", 10));
-        Assert.Empty(await OtherNode.TakeAsync(Topic, "node-b", 10));
+        var first = Assert.Single(await Outbox.TakeAsync(Topic, "node-a", 10, ClaimAfter));
+        Assert.Empty(await OtherNode.TakeAsync(Topic, "node-b", 10, ClaimAfter));
         await Outbox.AcknowledgeAsync(Topic, first.Id);
         Assert.Equal(0, await Outbox.BacklogAsync(Topic));
 
         await LetClaimPeriodPassAsync();
-        Assert.Empty(await OtherNode.TakeAsync(Topic, "node-b", 10));
+        Assert.Empty(await OtherNode.TakeAsync(Topic, "node-b", 10, ClaimAfter));
     }
 
     [Fact]
@@ -66,10 +69,10 @@ public abstract class OutboxContract
     {
         var call = await SavedCallAsync();
         Assert.True(await Store.TrySaveAsync(call with { Version = 2 }, 1, [], [Message(call, "orphan")]));
-        var taken = Assert.Single(await Outbox.TakeAsync(Topic, "node-that-dies", 10));
+        var taken = Assert.Single(await Outbox.TakeAsync(Topic, "node-that-dies", 10, ClaimAfter));
 
         await LetClaimPeriodPassAsync();
-        var again = Assert.Single(await OtherNode.TakeAsync(Topic, "node-b", 10));
+        var again = Assert.Single(await OtherNode.TakeAsync(Topic, "node-b", 10, ClaimAfter));
         Assert.Equal(taken.Id, again.Id);
         Assert.Equal("orphan", again.Message.Payload);
         Assert.True(again.Deliveries >= 2, $"deliveries {again.Deliveries}");
@@ -83,11 +86,11 @@ public abstract class OutboxContract
     {
         var call = await SavedCallAsync();
         Assert.True(await Store.TrySaveAsync(call with { Version = 2 }, 1, [], [Message(call, "slow")]));
-        var taken = Assert.Single(await Outbox.TakeAsync(Topic, "node-a", 10));
+        var taken = Assert.Single(await Outbox.TakeAsync(Topic, "node-a", 10, ClaimAfter));
 
         await LetClaimPeriodPassAsync();
         await Outbox.KeepAsync(Topic, "node-a", taken.Id);
-        Assert.Empty(await OtherNode.TakeAsync(Topic, "node-b", 10));
+        Assert.Empty(await OtherNode.TakeAsync(Topic, "node-b", 10, ClaimAfter));
     }
 
     [Fact]
@@ -100,8 +103,8 @@ public abstract class OutboxContract
             [],
             [Message(call, "p1"), new OutboxMessage("webhooks", call.CallId, "w1"), Message(call, "p2"), Message(call, "p3")]));
 
-        Assert.Equal(["p1", "p2"], (await Outbox.TakeAsync(Topic, "node-a", 2)).Select(e => e.Message.Payload));
-        Assert.Equal(["p3"], (await OtherNode.TakeAsync(Topic, "node-b", 10)).Select(e => e.Message.Payload));
-        Assert.Equal(["w1"], (await Outbox.TakeAsync("webhooks", "node-a", 10)).Select(e => e.Message.Payload));
+        Assert.Equal(["p1", "p2"], (await Outbox.TakeAsync(Topic, "node-a", 2, ClaimAfter)).Select(e => e.Message.Payload));
+        Assert.Equal(["p3"], (await OtherNode.TakeAsync(Topic, "node-b", 10, ClaimAfter)).Select(e => e.Message.Payload));
+        Assert.Equal(["w1"], (await Outbox.TakeAsync("webhooks", "node-a", 10, ClaimAfter)).Select(e => e.Message.Payload));
     }
 }

@@ -1,4 +1,6 @@
+using CallServer.Domain.Ports;
 using CallServer.Adapters.Outbox;
+using CallServer.Outbox;
 
 namespace CallServer.Storage.Tests.Outbox;
 
@@ -30,7 +32,7 @@ public sealed class OutboxSignalTests
         var history = signal.Listen("history");
         var pushWaits = push.WaitAsync(Never, CancellationToken.None);
 
-        signal.Set(["history", "history"]);
+        signal.Set([new OutboxMessage("history", "call-1", "{}"), new OutboxMessage("history", "call-2", "{}")]);
         await history.WaitAsync(Never, CancellationToken.None).WaitAsync(Bound);
         Assert.False(pushWaits.IsCompleted);
 

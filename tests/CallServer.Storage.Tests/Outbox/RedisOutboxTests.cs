@@ -11,7 +11,7 @@ namespace CallServer.Storage.Tests.Outbox;
 
 public sealed class RedisOutboxTests : OutboxContract, IClassFixture<RedisServer>, IDisposable
 {
-    private static readonly TimeSpan ClaimAfter = TimeSpan.FromMilliseconds(300);
+    protected override TimeSpan ClaimAfter { get; } = TimeSpan.FromMilliseconds(300);
 
     private readonly RedisScope redis;
     private readonly RedisServer server;
@@ -21,8 +21,8 @@ public sealed class RedisOutboxTests : OutboxContract, IClassFixture<RedisServer
         this.server = server;
         redis = new RedisScope(server);
         Store = new RedisCallStore(redis.Connect(), redis.Keys, Options.Create(new CallsOptions()));
-        Outbox = new RedisOutbox(redis.Connect(), redis.Keys, ClaimAfter);
-        OtherNode = new RedisOutbox(redis.Connect(), redis.Keys, ClaimAfter);
+        Outbox = new RedisOutbox(redis.Connect(), redis.Keys);
+        OtherNode = new RedisOutbox(redis.Connect(), redis.Keys);
     }
 
     protected override ICallStore Store { get; }
@@ -40,7 +40,7 @@ public sealed class RedisOutboxTests : OutboxContract, IClassFixture<RedisServer
         var call = Simple(User("alice"), User("bob"), Clock.GetUtcNow());
         Assert.True(await Store.TryCreateAsync(call));
         Assert.True(await Store.TrySaveAsync(call with { Version = 2, Phase = CallPhase.Dialing }, 1, [], [new OutboxMessage(Topic, call.CallId, "a"), new OutboxMessage(Topic, call.CallId, "b")]));
-        foreach (var entry in await Outbox.TakeAsync(Topic, "node-a", 10))
+        foreach (var entry in await Outbox.TakeAsync(Topic, "node-a", 10, ClaimAfter))
         {
             await Outbox.AcknowledgeAsync(Topic, entry.Id);
         }
@@ -53,11 +53,11 @@ public sealed class RedisOutboxTests : OutboxContract, IClassFixture<RedisServer
     {
         var call = Simple(User("alice"), User("bob"), Clock.GetUtcNow());
         Assert.True(await Store.TryCreateAsync(call));
-        Assert.Empty(await Outbox.TakeAsync(Topic, "node-a", 10)); // the group exists now
+        Assert.Empty(await Outbox.TakeAsync(Topic, "node-a", 10, ClaimAfter)); // the group exists now
         await server.ExecuteAsync("DEL", (string)redis.Keys.Outbox(Topic)!);
 
         Assert.True(await Store.TrySaveAsync(call with { Version = 2 }, 1, [], [new OutboxMessage(Topic, call.CallId, "after")]));
-        Assert.Equal(["after"], (await Outbox.TakeAsync(Topic, "node-a", 10)).Select(e => e.Message.Payload));
+        Assert.Equal(["after"], (await Outbox.TakeAsync(Topic, "node-a", 10, ClaimAfter)).Select(e => e.Message.Payload));
     }
 
     public void Dispose() => redis.Dispose();

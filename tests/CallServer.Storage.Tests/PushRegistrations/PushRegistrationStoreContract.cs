@@ -1,3 +1,4 @@
+using CallServer.Ports;
 using CallServer.Push;
 using CallServer.Storage.Tests.Infrastructure;
 using static CallServer.Storage.Tests.Infrastructure.SampleCalls;

@@ -1,4 +1,5 @@
 using CallServer.Adapters.PushRegistrations;
+using CallServer.Ports;
 using CallServer.Push;
 using CallServer.Storage.Tests.Infrastructure;
 

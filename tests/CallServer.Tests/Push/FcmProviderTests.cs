@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using CallServer.Configuration;
+using CallServer.Ports;
 using CallServer.Push;
 using CallServer.Push.Providers;
 using CallServer.Tests.Push.StandIns;

@@ -1,5 +1,6 @@
 using CallServer.Cluster;
 using CallServer.Configuration;
+using CallServer.Ports;
 using CallServer.Push;
 using CallServer.Push.Providers;
 using CallServer.Tests.Push.StandIns;

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using CallServer.Configuration;
 using CallServer.Domain.Addresses;
+using CallServer.Ports;
 using CallServer.Push;
 using CallServer.Push.Providers;
 using Microsoft.Extensions.Logging;

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using CallServer.Configuration;
+using CallServer.Ports;
 using CallServer.Push;
 using CallServer.Push.Providers;
 using CallServer.Tests.Push.StandIns;

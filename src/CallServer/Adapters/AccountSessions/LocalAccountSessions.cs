@@ -1,6 +1,7 @@
 using CallServer.Application;
 using CallServer.Domain.Addresses;
 using CallServer.Hubs;
+using CallServer.Ports;
 
 namespace CallServer.Adapters.AccountSessions;
 

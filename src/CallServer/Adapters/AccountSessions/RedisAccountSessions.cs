@@ -1,6 +1,7 @@
 using CallServer.Adapters.Redis;
 using CallServer.Application;
 using CallServer.Domain.Addresses;
+using CallServer.Ports;
 
 namespace CallServer.Adapters.AccountSessions;
 

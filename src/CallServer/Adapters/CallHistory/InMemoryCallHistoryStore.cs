@@ -1,6 +1,7 @@
 using CallServer.Domain.Addresses;
 using CallServer.Domain.Records;
 using CallServer.History;
+using CallServer.Ports;
 
 namespace CallServer.Adapters.CallHistory;
 

@@ -4,6 +4,7 @@ using CallServer.Domain.Addresses;
 using CallServer.Domain.Records;
 using CallServer.History;
 using StackExchange.Redis;
+using CallServer.Ports;
 
 namespace CallServer.Adapters.CallHistory;
 

@@ -16,11 +16,10 @@ namespace CallServer.Adapters.Calls;
 /// that also makes the caller's limit on calls in progress exact. Ended calls leave the index at once and
 /// are dropped after the retention period, lazily on read and by <see cref="PurgeExpired"/>.
 /// </summary>
-public sealed class InMemoryCallStore(IOptions<CallsOptions> options, TimeProvider clock, InMemoryTimerQueue? timerQueue = null, InMemoryOutbox? outbox = null) : ICallStore
+/// <remarks>It schedules a change's timers on <paramref name="timerQueue"/> and appends its messages to
+/// <paramref name="outbox"/> under the same lock: the node's own timer queue and outbox, which it must be given.</remarks>
+public sealed class InMemoryCallStore(IOptions<CallsOptions> options, TimeProvider clock, InMemoryTimerQueue timerQueue, InMemoryOutbox outbox) : ICallStore
 {
-    private readonly InMemoryTimerQueue timerQueue = timerQueue ?? new InMemoryTimerQueue();
-    private readonly InMemoryOutbox outbox = outbox ?? new InMemoryOutbox(clock);
-
     private readonly ConcurrentDictionary<string, Call> calls = new(StringComparer.Ordinal);
     private readonly ActiveCallIndex active = new();
     private readonly Lock saving = new();
@@ -33,43 +32,24 @@ public sealed class InMemoryCallStore(IOptions<CallsOptions> options, TimeProvid
     /// <summary>Memory is always current: the stored call.</summary>
     public Task<Call?> GetLastSeenAsync(string callId, CancellationToken cancellationToken = default) => GetAsync(callId, cancellationToken);
 
-    public Task<bool> TryCreateAsync(Call call, int maxCallsInProgress = int.MaxValue, IReadOnlyList<TimerRequest>? timers = null, CancellationToken cancellationToken = default) =>
-        TryCreateAsync(call, maxCallsInProgress, timers, null, cancellationToken);
-
-    public Task<bool> TryCreateAsync(Call call, int maxCallsInProgress, IReadOnlyList<TimerRequest>? timers, IReadOnlyList<OutboxMessage>? outboxMessages, CancellationToken cancellationToken = default)
+    public Task<bool> TrySaveAsync(CallChange change, CancellationToken cancellationToken = default)
     {
+        var call = change.Call;
         lock (saving)
         {
-            if (active.CallsInProgressOf(call.Caller.Account) >= maxCallsInProgress || !calls.TryAdd(call.CallId, call))
+            if (change.IsCreate
+                ? active.CallsInProgressOf(call.Caller.Account) >= change.MaxCallsInProgress || !calls.TryAdd(call.CallId, call)
+                : !TryReplace(call, change.ExpectedVersion))
             {
                 return Task.FromResult(false);
             }
 
             active.Update(call);
-            Schedule(call, timers);
-            Append(outboxMessages);
-        }
-
-        return Task.FromResult(true);
-    }
-
-    /// <summary>A save without outbox messages.</summary>
-    public Task<bool> TrySaveAsync(Call call, long expectedVersion, IReadOnlyList<TimerRequest>? timers = null, CancellationToken cancellationToken = default) =>
-        TrySaveAsync(call, expectedVersion, timers, null, cancellationToken);
-
-    public Task<bool> TrySaveAsync(Call call, long expectedVersion, IReadOnlyList<TimerRequest>? timers, IReadOnlyList<OutboxMessage>? outboxMessages, CancellationToken cancellationToken = default)
-    {
-        lock (saving)
-        {
-            // A call past its retention is gone (as in Redis, where its key expired) even before it is purged.
-            if (!calls.TryGetValue(call.CallId, out var stored) || stored.Version != expectedVersion || IsExpired(stored) || !calls.TryUpdate(call.CallId, call, stored))
+            Schedule(call, change.Timers);
+            foreach (var message in change.Outbox)
             {
-                return Task.FromResult(false);
+                outbox.Append(message);
             }
-
-            active.Update(call);
-            Schedule(call, timers);
-            Append(outboxMessages);
         }
 
         return Task.FromResult(true);
@@ -104,22 +84,18 @@ public sealed class InMemoryCallStore(IOptions<CallsOptions> options, TimeProvid
         return purged;
     }
 
-    private void Append(IReadOnlyList<OutboxMessage>? messages)
-    {
-        foreach (var message in messages ?? [])
-        {
-            outbox.Append(message);
-        }
-    }
+    /// <summary>Replaces the stored call if it is still <paramref name="expectedVersion"/>; a call past its retention is gone (as in Redis, where its key expired) even before it is purged.</summary>
+    private bool TryReplace(Call call, long expectedVersion) =>
+        calls.TryGetValue(call.CallId, out var stored) && stored.Version == expectedVersion && !IsExpired(stored) && calls.TryUpdate(call.CallId, call, stored);
 
-    private void Schedule(Call call, IReadOnlyList<TimerRequest>? timers)
+    private void Schedule(Call call, IReadOnlyList<TimerRequest> timers)
     {
         if (call.Phase == CallPhase.Ended)
         {
             timerQueue.DropTimersOf(call.CallId);
         }
 
-        foreach (var timer in timers ?? [])
+        foreach (var timer in timers)
         {
             timerQueue.Schedule(new DueTimer(call.CallId, timer));
         }

@@ -4,6 +4,7 @@ using CallServer.Hubs;
 using CallServer.Observability.Logging;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
+using CallServer.Ports;
 
 namespace CallServer.Adapters.DeviceMessaging;
 

@@ -3,6 +3,7 @@ using CallServer.Adapters.Redis;
 using CallServer.Application;
 using CallServer.Cluster;
 using CallServer.Hubs;
+using CallServer.Ports;
 
 namespace CallServer.Adapters.DeviceMessaging;
 

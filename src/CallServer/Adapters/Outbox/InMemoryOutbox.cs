@@ -4,15 +4,13 @@ namespace CallServer.Adapters.Outbox;
 
 /// <summary>
 /// One node's outbox: a queue per topic, appended to under the call store's save lock. Taken entries wait
-/// for their acknowledgement and are handed out again after <see cref="ClaimAfter"/> (a worker that failed).
+/// for their acknowledgement and are handed out again after the taker's claim period (a worker that failed).
 /// </summary>
-public sealed class InMemoryOutbox(TimeProvider clock, TimeSpan? claimAfter = null) : IOutbox
+public sealed class InMemoryOutbox(TimeProvider clock) : IOutbox
 {
     private readonly Lock gate = new();
     private readonly Dictionary<string, Topic> topics = new(StringComparer.Ordinal);
     private long nextId;
-
-    public TimeSpan ClaimAfter { get; } = claimAfter ?? TimeSpan.FromSeconds(5);
 
     public void Append(OutboxMessage message)
     {
@@ -23,7 +21,7 @@ public sealed class InMemoryOutbox(TimeProvider clock, TimeSpan? claimAfter = nu
         }
     }
 
-    public Task<IReadOnlyList<OutboxEntry>> TakeAsync(string topic, string consumer, int max, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<OutboxEntry>> TakeAsync(string topic, string consumer, int max, TimeSpan claimAfter, CancellationToken cancellationToken = default)
     {
         var now = clock.GetUtcNow();
         var taken = new List<OutboxEntry>();
@@ -32,7 +30,7 @@ public sealed class InMemoryOutbox(TimeProvider clock, TimeSpan? claimAfter = nu
             var queue = TopicOf(topic);
             foreach (var (id, (entry, takenAt)) in queue.Taken.ToList())
             {
-                if (taken.Count < max && now - takenAt >= ClaimAfter)
+                if (taken.Count < max && now - takenAt >= claimAfter)
                 {
                     var again = entry with { Deliveries = entry.Deliveries + 1 };
                     queue.Taken[id] = (again, now);

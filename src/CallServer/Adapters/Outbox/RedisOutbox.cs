@@ -9,18 +9,16 @@ namespace CallServer.Adapters.Outbox;
 /// The outbox in Redis: a stream per topic (<c>outbox:&lt;topic&gt;</c>), appended to by the call store's
 /// save script, read by one consumer group (<see cref="Group"/>) whose consumers are the nodes. An entry is
 /// deleted when acknowledged, so the stream holds only work not done. An entry a node took and did not
-/// acknowledge within <see cref="ClaimAfter"/> (the node died) is claimed by the next node that asks.
+/// acknowledge within the taker's claim period (the node died) is claimed by the next node that asks.
 /// </summary>
-public sealed class RedisOutbox(RedisConnection redis, RedisKeys keys, TimeSpan? claimAfter = null) : IOutbox
+public sealed class RedisOutbox(RedisConnection redis, RedisKeys keys) : IOutbox
 {
     public const string Group = "workers";
 
     private readonly HashSet<string> groupsMade = new(StringComparer.Ordinal);
     private readonly Lock gate = new();
 
-    public TimeSpan ClaimAfter { get; } = claimAfter ?? TimeSpan.FromSeconds(5);
-
-    public Task<IReadOnlyList<OutboxEntry>> TakeAsync(string topic, string consumer, int max, CancellationToken cancellationToken = default) =>
+    public Task<IReadOnlyList<OutboxEntry>> TakeAsync(string topic, string consumer, int max, TimeSpan claimAfter, CancellationToken cancellationToken = default) =>
         redis.Guard<IReadOnlyList<OutboxEntry>>(async () =>
         {
             var database = redis.Database;
@@ -28,7 +26,7 @@ public sealed class RedisOutbox(RedisConnection redis, RedisKeys keys, TimeSpan?
             await EnsureGroupAsync(database, topic, stream);
             try
             {
-                return await TakeFromGroupAsync(database, topic, stream, consumer, max);
+                return await TakeFromGroupAsync(database, topic, stream, consumer, max, claimAfter);
             }
             catch (RedisServerException gone) when (gone.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
             {
@@ -39,22 +37,22 @@ public sealed class RedisOutbox(RedisConnection redis, RedisKeys keys, TimeSpan?
                 }
 
                 await EnsureGroupAsync(database, topic, stream);
-                return await TakeFromGroupAsync(database, topic, stream, consumer, max);
+                return await TakeFromGroupAsync(database, topic, stream, consumer, max, claimAfter);
             }
         });
 
-    private async Task<IReadOnlyList<OutboxEntry>> TakeFromGroupAsync(IDatabase database, string topic, RedisKey stream, string consumer, int max)
+    private async Task<IReadOnlyList<OutboxEntry>> TakeFromGroupAsync(IDatabase database, string topic, RedisKey stream, string consumer, int max, TimeSpan claimAfter)
     {
-            var taken = new List<OutboxEntry>();
-            var claimed = await database.StreamAutoClaimAsync(stream, Group, consumer, (long)ClaimAfter.TotalMilliseconds, "0-0", max);
-            taken.AddRange(claimed.ClaimedEntries.Where(e => !e.IsNull).Select(e => Entry(topic, e, deliveries: 2)));
-            if (taken.Count < max)
-            {
-                var fresh = await database.StreamReadGroupAsync(stream, Group, consumer, StreamPosition.NewMessages, max - taken.Count);
-                taken.AddRange(fresh.Where(e => !e.IsNull).Select(e => Entry(topic, e, deliveries: 1)));
-            }
+        var taken = new List<OutboxEntry>();
+        var claimed = await database.StreamAutoClaimAsync(stream, Group, consumer, (long)claimAfter.TotalMilliseconds, "0-0", max);
+        taken.AddRange(claimed.ClaimedEntries.Where(e => !e.IsNull).Select(e => Entry(topic, e, deliveries: 2)));
+        if (taken.Count < max)
+        {
+            var fresh = await database.StreamReadGroupAsync(stream, Group, consumer, StreamPosition.NewMessages, max - taken.Count);
+            taken.AddRange(fresh.Where(e => !e.IsNull).Select(e => Entry(topic, e, deliveries: 1)));
+        }
 
-            return taken;
+        return taken;
     }
 
     public Task KeepAsync(string topic, string consumer, string entryId, CancellationToken cancellationToken = default) =>

@@ -1,4 +1,5 @@
 using CallServer.Domain.Addresses;
+using CallServer.Ports;
 using CallServer.Push;
 
 namespace CallServer.Adapters.PushRegistrations;

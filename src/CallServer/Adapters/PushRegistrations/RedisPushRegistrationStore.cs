@@ -1,5 +1,6 @@
 using CallServer.Adapters.Redis;
 using CallServer.Domain.Addresses;
+using CallServer.Ports;
 using CallServer.Push;
 using StackExchange.Redis;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CallServer.Domain.Addresses;
+using CallServer.Ports;
 using CallServer.Push;
 
 namespace CallServer.Adapters.PushRegistrations;

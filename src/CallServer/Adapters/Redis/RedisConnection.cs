@@ -1,6 +1,5 @@
-using CallServer.Application;
 using CallServer.Configuration;
-using CallServer.Domain.Errors;
+using CallServer.Domain.Ports;
 using CallServer.Observability.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -11,8 +10,8 @@ namespace CallServer.Adapters.Redis;
 /// The one multiplexer of the process. It connects in the background and keeps reconnecting
 /// (AbortOnConnectFail=false), so a node starts and recovers without Redis. Every wait on Redis is
 /// bounded by <see cref="RedisOptions.OperationTimeout"/>: while Redis is away or stalled, commands fail
-/// fast (BacklogPolicy.FailFast, no queueing while disconnected) or time out, and the request answers
-/// <c>Unavailable</c> having changed nothing.
+/// fast (BacklogPolicy.FailFast, no queueing while disconnected) or time out, and the operation throws
+/// <see cref="StoreUnavailableException"/> having changed nothing (the edges answer <c>Unavailable</c>).
 /// </summary>
 public sealed class RedisConnection : IDisposable
 {
@@ -87,7 +86,7 @@ public sealed class RedisConnection : IDisposable
     public ISubscriber Subscriber => Multiplexer.GetSubscriber();
 
     /// <summary>
-    /// Runs a Redis operation within the bound; an unreachable or stalled Redis becomes <c>Unavailable</c>.
+    /// Runs a Redis operation within the bound; an unreachable or stalled Redis becomes a <see cref="StoreUnavailableException"/>.
     /// The multiplexer's own timeout is checked on its heartbeat (about once a second), so the bound is
     /// applied here too, to the millisecond.
     /// </summary>
@@ -105,7 +104,7 @@ public sealed class RedisConnection : IDisposable
                 RedisLog.StoreUnavailable(logger, OperationTimeout.TotalMilliseconds, exception.GetType().Name);
             }
 
-            throw Unavailable();
+            throw Unavailable(exception);
         }
 
         if (Volatile.Read(ref unavailable) == 1 && Interlocked.Exchange(ref unavailable, 0) == 1)
@@ -162,17 +161,17 @@ public sealed class RedisConnection : IDisposable
 
     /// <summary>
     /// A stored record this node cannot read (a newer schema during a rolling upgrade, or a broken record):
-    /// logged, since an operator must hear of it, and refused as <c>Unavailable</c>; nothing is acted on.
+    /// logged, since an operator must hear of it, and thrown as the store being unavailable; nothing is acted on.
     /// </summary>
-    public CallRefusedException Unreadable(StoredFormatException unreadable)
+    public StoreUnavailableException Unreadable(StoredFormatException unreadable)
     {
         RedisLog.StoredRecordUnreadable(logger, unreadable.Message);
-        return unreadable.ToRefusal();
+        return unreadable.ToUnavailable();
     }
 
-    /// <summary>The refusal of a request whose store did not answer in time.</summary>
-    public static CallRefusedException Unavailable() =>
-        CallRefusedException.Of(ErrorCode.Unavailable, "the call store is unreachable; nothing changed, try again");
+    /// <summary>What a request whose store did not answer in time throws.</summary>
+    public static StoreUnavailableException Unavailable(Exception? cause = null) =>
+        new("the call store is unreachable; nothing changed, try again", cause);
 
     public void Dispose()
     {

@@ -14,11 +14,8 @@ public sealed class MeasuredCallStore(ICallStore inner, CallServerMetrics metric
     public Task<Call?> GetLastSeenAsync(string callId, CancellationToken cancellationToken = default) =>
         Measure("get_last_seen", () => inner.GetLastSeenAsync(callId, cancellationToken));
 
-    public Task<bool> TryCreateAsync(Call call, int maxCallsInProgress, IReadOnlyList<TimerRequest>? timers, IReadOnlyList<OutboxMessage>? outbox, CancellationToken cancellationToken = default) =>
-        Measure("create", () => inner.TryCreateAsync(call, maxCallsInProgress, timers, outbox, cancellationToken));
-
-    public Task<bool> TrySaveAsync(Call call, long expectedVersion, IReadOnlyList<TimerRequest>? timers, IReadOnlyList<OutboxMessage>? outbox, CancellationToken cancellationToken = default) =>
-        Measure("save", () => inner.TrySaveAsync(call, expectedVersion, timers, outbox, cancellationToken));
+    public Task<bool> TrySaveAsync(CallChange change, CancellationToken cancellationToken = default) =>
+        Measure(change.IsCreate ? "create" : "save", () => inner.TrySaveAsync(change, cancellationToken));
 
     public Task<IReadOnlyList<Call>> GetActiveCallsOfAsync(Address account, CancellationToken cancellationToken = default) =>
         Measure("active_calls_of", () => inner.GetActiveCallsOfAsync(account, cancellationToken));

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CallServer.Ports;
 
 namespace CallServer.Push.Providers;
 

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using CallServer.Configuration;
 using CallServer.Observability.Logging;
 using Microsoft.Extensions.Options;
+using CallServer.Ports;
 
 namespace CallServer.Push.Providers;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CallServer.Ports;
 
 namespace CallServer.Push.Providers;
 

@@ -6,6 +6,7 @@ using CallServer.Observability.Logging;
 using Google.Apis.Auth.OAuth2;
 using Google.Apis.Auth.OAuth2.Responses;
 using Microsoft.Extensions.Options;
+using CallServer.Ports;
 
 namespace CallServer.Push.Providers;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using CallServer.Ports;
 
 namespace CallServer.Push.Providers;
 

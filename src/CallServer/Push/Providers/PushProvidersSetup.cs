@@ -2,6 +2,7 @@ using CallServer.Cluster;
 using CallServer.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using CallServer.Ports;
 
 namespace CallServer.Push.Providers;
 

@@ -1,3 +1,5 @@
+using CallServer.Ports;
+
 namespace CallServer.Push.Providers;
 
 /// <summary>A request that got no answer (timeout, refused or broken connection): always worth a retry.</summary>

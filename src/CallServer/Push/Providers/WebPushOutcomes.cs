@@ -1,3 +1,5 @@
+using CallServer.Ports;
+
 namespace CallServer.Push.Providers;
 
 /// <summary>What a push service's answer means (RFC 8030 §5, §6.2, and the services' documented codes).</summary>

@@ -1,8 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
 using CallServer.Observability.Logging;
+using CallServer.Ports;
 using Lib.Net.Http.WebPush;
 using Lib.Net.Http.WebPush.Authentication;
+using PushMessage = CallServer.Ports.PushMessage;
 
 namespace CallServer.Push.Providers;
 

@@ -4,6 +4,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using CallServer.Ports;
 using CallServer.Push;
 using Microsoft.AspNetCore.Http;
 

@@ -1,4 +1,4 @@
-namespace CallServer.Push;
+namespace CallServer.Ports;
 
 /// <summary>
 /// What a push tells a device, never the SDP. <see cref="ExpiresAt"/> is when it stops mattering (the

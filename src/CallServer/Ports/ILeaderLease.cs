@@ -1,4 +1,4 @@
-namespace CallServer.Webhooks;
+namespace CallServer.Ports;
 
 /// <summary>Which node does a job that one node at a time must do (deliver webhooks, in order).</summary>
 public interface ILeaderLease
@@ -50,14 +50,4 @@ public abstract class LeaderTerm : IAsyncDisposable
         ended.Dispose();
         GC.SuppressFinalize(this);
     }
-}
-
-/// <summary>One node (in memory): it is always the leader.</summary>
-public sealed class SingleNodeLeaderLease : ILeaderLease
-{
-    public TimeSpan RetryInterval => TimeSpan.FromSeconds(1);
-
-    public Task<LeaderTerm?> TryAcquireAsync(CancellationToken cancellationToken) => Task.FromResult<LeaderTerm?>(new EndlessTerm());
-
-    private sealed class EndlessTerm : LeaderTerm;
 }

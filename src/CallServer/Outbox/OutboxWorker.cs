@@ -1,18 +1,21 @@
-using CallServer.Adapters.Outbox;
-using CallServer.Cluster;
-using CallServer.Domain.Errors;
 using CallServer.Domain.Ports;
 
-namespace CallServer.Application;
+namespace CallServer.Outbox;
 
 /// <summary>
 /// The loop every outbox topic's worker runs on every node (pushes, call history): wait for this node's
 /// own appends (its <see cref="OutboxSignal"/> wake-up) or the poll, take as many entries as there are free
 /// slots, handle each apart from the loop, and look again at once while there were entries. An entry is
 /// acknowledged by its handler when done; one a handler fails on is left for another attempt after the
-/// claim period. On stop, the entries in hand are awaited (their handlers see the stop).
+/// claim period (<see cref="OutboxWorkerSettings.ClaimAfter"/>). While the outbox cannot be read
+/// (<see cref="StoreUnavailableException"/>), it says so once and keeps polling. On stop, the entries in hand
+/// are awaited (their handlers see the stop).
 /// </summary>
-public abstract class OutboxWorker(IOutbox outbox, OutboxSignal signal, NodeIdentity node, string topic) : BackgroundService
+/// <param name="outbox">Where the entries are taken from.</param>
+/// <param name="signal">Wakes the worker when this node appended to its topic.</param>
+/// <param name="consumer">This node, as the outbox's consumer.</param>
+/// <param name="topic">The topic worked (<see cref="OutboxTopic"/>).</param>
+public abstract class OutboxWorker(IOutbox outbox, OutboxSignal signal, string consumer, string topic) : BackgroundService
 {
     private readonly OutboxWakeup wake = signal.Listen(topic);
     private readonly HashSet<Task> running = [];
@@ -24,11 +27,10 @@ public abstract class OutboxWorker(IOutbox outbox, OutboxSignal signal, NodeIden
     protected string Topic => topic;
 
     /// <summary>This node as the outbox's consumer (for <see cref="IOutbox.KeepAsync"/>).</summary>
-    protected string Consumer => node.Id;
+    protected string Consumer => consumer;
 
-    protected abstract TimeSpan PollInterval { get; }
-
-    protected abstract int MaxConcurrent { get; }
+    /// <summary>The topic's poll, claim period and entries in hand (read once, at start).</summary>
+    protected abstract OutboxWorkerSettings Settings { get; }
 
     /// <summary>Does the work of one entry and acknowledges it; throws to leave it for another attempt.</summary>
     protected abstract Task HandleAsync(OutboxEntry entry, CancellationToken stoppingToken);
@@ -41,10 +43,11 @@ public abstract class OutboxWorker(IOutbox outbox, OutboxSignal signal, NodeIden
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var slots = new SemaphoreSlim(MaxConcurrent);
+        var settings = Settings;
+        using var slots = new SemaphoreSlim(settings.MaxInHand);
         try
         {
-            await RunAsync(slots, stoppingToken);
+            await RunAsync(settings, slots, stoppingToken);
         }
         finally
         {
@@ -58,16 +61,16 @@ public abstract class OutboxWorker(IOutbox outbox, OutboxSignal signal, NodeIden
         }
     }
 
-    private async Task RunAsync(SemaphoreSlim slots, CancellationToken stoppingToken)
+    private async Task RunAsync(OutboxWorkerSettings settings, SemaphoreSlim slots, CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await wake.WaitAsync(PollInterval, stoppingToken);
+                await wake.WaitAsync(settings.PollInterval, stoppingToken);
                 await slots.WaitAsync(stoppingToken);
                 slots.Release();
-                var entries = await outbox.TakeAsync(topic, node.Id, Math.Max(1, slots.CurrentCount), stoppingToken);
+                var entries = await outbox.TakeAsync(topic, consumer, Math.Max(1, slots.CurrentCount), settings.ClaimAfter, stoppingToken);
                 failing = false;
                 foreach (var entry in entries)
                 {
@@ -84,11 +87,11 @@ public abstract class OutboxWorker(IOutbox outbox, OutboxSignal signal, NodeIden
             {
                 return;
             }
-            catch (CallRefusedException refused) when (refused.Error.Code == ErrorCode.Unavailable)
+            catch (StoreUnavailableException unavailable)
             {
                 if (!failing)
                 {
-                    OutboxUnavailable(refused.Error.ToString());
+                    OutboxUnavailable(unavailable.Message);
                     failing = true;
                 }
             }

@@ -1,6 +1,6 @@
 using CallServer.Domain.Addresses;
 
-namespace CallServer.Application;
+namespace CallServer.Ports;
 
 /// <summary>The hub connections of an account, on every node.</summary>
 public interface IAccountSessions

@@ -1,7 +1,7 @@
 using CallServer.Domain.Addresses;
 using CallServer.Domain.Records;
 
-namespace CallServer.History;
+namespace CallServer.Ports;
 
 /// <summary>What became of a <see cref="ICallHistoryStore.AddAsync"/>.</summary>
 public enum CallHistoryAdd

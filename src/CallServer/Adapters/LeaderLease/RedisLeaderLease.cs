@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using CallServer.Adapters.Redis;
-using CallServer.Application;
+using CallServer.Domain.Ports;
 using CallServer.Observability.Logging;
 using StackExchange.Redis;
+using CallServer.Ports;
 
-namespace CallServer.Webhooks;
+namespace CallServer.Adapters.LeaderLease;
 
 /// <summary>
 /// A lease in Redis: a key holding the holder's node id, with an expiry (<paramref name="duration"/>). It is
@@ -82,11 +83,11 @@ public sealed class RedisLeaderLease(
             failing = false;
             return held == 1;
         }
-        catch (CallRefusedException refused)
+        catch (StoreUnavailableException unavailable)
         {
             if (!failing)
             {
-                WebhookLog.LeaseFailing(logger, holder, refused.Error.ToString());
+                WebhookLog.LeaseFailing(logger, holder, unavailable.Message);
                 failing = true;
             }
 
@@ -100,7 +101,7 @@ public sealed class RedisLeaderLease(
         {
             await redis.Guard(() => redis.Database.ScriptEvaluateAsync(ReleaseScript, [key], [holder]));
         }
-        catch (CallRefusedException)
+        catch (StoreUnavailableException)
         {
             // It expires by itself.
         }

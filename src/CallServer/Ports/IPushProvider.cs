@@ -1,4 +1,4 @@
-namespace CallServer.Push;
+namespace CallServer.Ports;
 
 /// <summary>
 /// One push service (APNs, FCM, Web Push). Sends one push to one registration and reports what the

@@ -1,6 +1,6 @@
 using CallServer.Domain.Addresses;
 
-namespace CallServer.Push;
+namespace CallServer.Ports;
 
 /// <summary>
 /// One app installation of <see cref="Account"/> that can be woken by a push: an APNs or FCM device

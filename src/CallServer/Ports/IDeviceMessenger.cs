@@ -1,4 +1,4 @@
-namespace CallServer.Application;
+namespace CallServer.Ports;
 
 /// <summary>Sends a hub event to one device (connection), wherever it is connected.</summary>
 public interface IDeviceMessenger

@@ -1,4 +1,4 @@
-namespace CallServer.Push;
+namespace CallServer.Ports;
 
 /// <summary>What a push service made of one push.</summary>
 public enum PushOutcomeKind

@@ -1,6 +1,6 @@
 using CallServer.Domain.Addresses;
 
-namespace CallServer.Push;
+namespace CallServer.Ports;
 
 /// <summary>What became of a <see cref="IPushRegistrationStore.PutAsync"/>.</summary>
 public enum PushRegistrationPut

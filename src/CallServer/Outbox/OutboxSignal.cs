@@ -1,4 +1,4 @@
-namespace CallServer.Adapters.Outbox;
+namespace CallServer.Outbox;
 
 /// <summary>
 /// Wakes this node's outbox worker of a topic when this node appended to that topic, so that its own messages
@@ -23,10 +23,15 @@ public sealed class OutboxSignal
         }
     }
 
-    /// <summary>Wakes the workers of every topic in <paramref name="topics"/>.</summary>
-    public void Set(IEnumerable<string> topics)
+    /// <summary>Wakes the workers of every topic of <paramref name="appended"/> (the messages a save just wrote).</summary>
+    public void Set(IReadOnlyList<Domain.Ports.OutboxMessage> appended)
     {
-        foreach (var topic in topics.Distinct(StringComparer.Ordinal))
+        if (appended.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var topic in appended.Select(message => message.Topic).Distinct(StringComparer.Ordinal))
         {
             Set(topic);
         }

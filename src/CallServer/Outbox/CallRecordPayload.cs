@@ -1,0 +1,126 @@
+using System.Text.Json;
+using CallServer.Domain.Addresses;
+using CallServer.Domain.Calls;
+using CallServer.Domain.Records;
+
+namespace CallServer.Outbox;
+
+/// <summary>
+/// The call record on the wire (webhook <c>call.ended</c>'s <c>data.record</c>, the history topic):
+/// camelCase, addresses as their normalised text, times in ISO 8601 UTC, durations in seconds to the
+/// millisecond. <see cref="ToRecord"/> reads it back, refusing anything a writer never makes.
+/// </summary>
+public record CallRecordPayload
+{
+    public required string CallId { get; init; }
+
+    public required string Caller { get; init; }
+
+    public string? CallerDisplayName { get; init; }
+
+    public required bool CallerAnonymous { get; init; }
+
+    public required string Callee { get; init; }
+
+    public string? AnsweredBy { get; init; }
+
+    public required IReadOnlyList<string> ForwardChain { get; init; }
+
+    public required DateTime CreatedAt { get; init; }
+
+    public DateTime? RingingAt { get; init; }
+
+    public DateTime? AnsweredAt { get; init; }
+
+    public required DateTime EndedAt { get; init; }
+
+    public required double DurationSeconds { get; init; }
+
+    public required CallRecordEndPayload CallerEnd { get; init; }
+
+    public required CallRecordEndPayload CalleeEnd { get; init; }
+
+    public required bool Video { get; init; }
+
+    public required double HoldSeconds { get; init; }
+
+    /// <summary>
+    /// Whether the callee was sent the offer (records written before it existed: true). Settable, not
+    /// init-only: the source-generated reader sets a missing init-only property to its type's default.
+    /// </summary>
+    public bool Offered { get; set; } = true;
+
+    public static CallRecordPayload Of(CallRecord record) => new()
+    {
+        CallId = record.CallId,
+        Caller = record.Caller.Value,
+        CallerDisplayName = record.CallerDisplayName,
+        CallerAnonymous = record.CallerAnonymous,
+        Callee = record.Callee.Value,
+        AnsweredBy = record.AnsweredBy?.Value,
+        ForwardChain = [.. record.ForwardChain.Select(address => address.Value)],
+        CreatedAt = record.CreatedAt.UtcDateTime,
+        RingingAt = record.RingingAt?.UtcDateTime,
+        AnsweredAt = record.AnsweredAt?.UtcDateTime,
+        EndedAt = record.EndedAt.UtcDateTime,
+        DurationSeconds = Seconds(record.InCallDuration),
+        CallerEnd = CallRecordEndPayload.Of(record.CallerEnd),
+        CalleeEnd = CallRecordEndPayload.Of(record.CalleeEnd),
+        Video = record.Video,
+        HoldSeconds = Seconds(record.TimeOnHold),
+        Offered = record.Offered,
+    };
+
+    /// <summary>The domain's record; <see cref="JsonException"/> for an address that is not normalised, an unknown end reason or a duration that is none.</summary>
+    public CallRecord ToRecord() => new(
+        Text(CallId, "callId"),
+        AddressOf(Caller, "caller"),
+        CallerDisplayName,
+        CallerAnonymous,
+        AddressOf(Callee, "callee"),
+        AnsweredBy is null ? null : AddressOf(AnsweredBy, "answeredBy"),
+        [.. (ForwardChain ?? throw new JsonException("the call record has no forwardChain")).Select((address, i) => AddressOf(address, $"forwardChain[{i}]"))],
+        Utc(CreatedAt),
+        RingingAt is { } ringingAt ? Utc(ringingAt) : null,
+        AnsweredAt is { } answeredAt ? Utc(answeredAt) : null,
+        Utc(EndedAt),
+        Duration(DurationSeconds, "durationSeconds"),
+        (CallerEnd ?? throw new JsonException("the call record has no callerEnd")).ToEnd("callerEnd"),
+        (CalleeEnd ?? throw new JsonException("the call record has no calleeEnd")).ToEnd("calleeEnd"),
+        Video,
+        Duration(HoldSeconds, "holdSeconds"),
+        Offered);
+
+    /// <summary>The address in <paramref name="field"/>: a normalised address text.</summary>
+    public static Address AddressOf(string? text, string field) =>
+        text is not null && Address.TryParse(text, "invalid", out var address) && address.Value == text
+            ? address
+            : throw new JsonException($"the call record's {field} '{text}' is not a normalised address");
+
+    private static string Text(string? text, string field) =>
+        string.IsNullOrEmpty(text) ? throw new JsonException($"the call record has no {field}") : text;
+
+    private static DateTimeOffset Utc(DateTime time) => new(DateTime.SpecifyKind(time.ToUniversalTime(), DateTimeKind.Utc));
+
+    private static double Seconds(TimeSpan duration) => Math.Round(duration.TotalSeconds, 3);
+
+    private static TimeSpan Duration(double seconds, string field) =>
+        double.IsFinite(seconds) && seconds >= 0 && seconds < TimeSpan.MaxValue.TotalSeconds
+            ? TimeSpan.FromMilliseconds(Math.Round(seconds * 1000))
+            : throw new JsonException($"the call record's {field} is not a duration");
+}
+
+/// <summary>How one side's call ended: the end reason's name and the status code.</summary>
+public sealed record CallRecordEndPayload
+{
+    public required string Reason { get; init; }
+
+    public required int StatusCode { get; init; }
+
+    public static CallRecordEndPayload Of(CallRecordEnd end) => new() { Reason = end.Reason.ToString(), StatusCode = end.StatusCode };
+
+    public CallRecordEnd ToEnd(string field) =>
+        Enum.GetValues<EndReason>().FirstOrDefault(reason => reason.ToString() == Reason, (EndReason)(-1)) is var reason && reason != (EndReason)(-1)
+            ? new CallRecordEnd(reason, StatusCode)
+            : throw new JsonException($"the call record's {field}.reason '{Reason}' is not an end reason");
+}

@@ -1,0 +1,96 @@
+using CallServer.Adapters.Calls;
+using CallServer.Adapters.Redis;
+using CallServer.Configuration;
+using CallServer.Domain.Calls;
+using CallServer.Domain.Ports;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using static CallServer.Storage.Tests.Infrastructure.SampleCalls;
+
+namespace CallServer.Storage.Tests.Calls;
+
+/// <summary>The keys and arguments <see cref="CallSaveScript.For"/> builds, at the positions the script reads them from.</summary>
+public sealed class CallSaveScriptTests
+{
+    private static readonly RedisKeys Keys = new(Options.Create(new RedisOptions { KeyPrefix = "t:" }));
+    private static readonly DateTimeOffset Now = new(2026, 12, 4, 12, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan Retention = TimeSpan.FromMinutes(5);
+
+    private static string Arg(RedisValue[] arguments, int position) => arguments[position - 1].ToString();
+
+    private static string Key(RedisKey[] keys, int position) => keys[position - 1].ToString();
+
+    [Fact]
+    public void A_create_carries_no_expected_version_and_the_callers_limit()
+    {
+        var call = Simple(User("alice"), User("bob"), Now, "c1");
+
+        var (keys, arguments) = CallSaveScript.For(CallChange.Create(call, maxCallsInProgress: 3), Keys, Retention, "0");
+
+        Assert.Equal("t:call:c1", Key(keys, CallSaveScript.CallKey));
+        Assert.Equal("t:timers", Key(keys, CallSaveScript.TimersKey));
+        Assert.Equal("t:call:c1:timers", Key(keys, CallSaveScript.CallTimersKey));
+        Assert.Equal("t:account:alice@example.test:placed", Key(keys, CallSaveScript.PlacedKey));
+        Assert.Equal("0", Arg(arguments, CallSaveScript.ExpectedVersionArg));
+        Assert.Equal("1", Arg(arguments, CallSaveScript.NewVersionArg));
+        Assert.Equal(StoredCallFormat.Write(call), Arg(arguments, CallSaveScript.RecordArg));
+        Assert.Equal("0", Arg(arguments, CallSaveScript.ExpiryArg));
+        Assert.Equal("c1", Arg(arguments, CallSaveScript.CallIdArg));
+        Assert.Equal("0", Arg(arguments, CallSaveScript.EndedArg));
+        Assert.Equal("3", Arg(arguments, CallSaveScript.MaxCallsInProgressArg));
+        Assert.Equal("t:call:", Arg(arguments, CallSaveScript.CallPrefixArg));
+        Assert.Equal("0", Arg(arguments, CallSaveScript.DeadlineArg));
+        Assert.Equal(CallSaveScript.FirstVariableArg - 1, arguments.Length);
+    }
+
+    [Fact]
+    public void The_active_sets_then_the_streams_follow_the_fixed_keys_and_the_timers_then_the_payloads_the_fixed_arguments()
+    {
+        var call = Simple(User("alice"), User("bob"), Now, "c2") with { Version = 5 };
+        TimerRequest[] timers = [new(CallTimerKind.Ring, "r1", Now.AddSeconds(60)), new(CallTimerKind.Operation, "o1", Now.AddSeconds(10))];
+        OutboxMessage[] outbox = [new("push", "c2", "p-push"), new("history", "c2", "p-history"), new("push", "c2", "p-push-2")];
+
+        var (keys, arguments) = CallSaveScript.For(CallChange.Update(call, 4, timers, outbox), Keys, Retention, "1234");
+
+        var activeSets = int.Parse(Arg(arguments, CallSaveScript.ActiveSetCountArg), System.Globalization.CultureInfo.InvariantCulture);
+        var firstStream = CallSaveScript.FirstActiveSetKey + activeSets;
+        Assert.Equal(
+            ActiveCallIndex.AccountsOf(call).Select(a => $"t:account:{a.Value}:active").Order(),
+            keys[(CallSaveScript.FirstActiveSetKey - 1)..(firstStream - 1)].Select(k => k.ToString()).Order());
+        Assert.Equal(["t:outbox:push", "t:outbox:history", "t:outbox:push"], keys[(firstStream - 1)..].Select(k => k.ToString()));
+
+        Assert.Equal("4", Arg(arguments, CallSaveScript.ExpectedVersionArg));
+        Assert.Equal("5", Arg(arguments, CallSaveScript.NewVersionArg));
+        Assert.Equal("1234", Arg(arguments, CallSaveScript.DeadlineArg));
+        Assert.Equal("2", Arg(arguments, CallSaveScript.TimerCountArg));
+        Assert.Equal("3", Arg(arguments, CallSaveScript.OutboxCountArg));
+        var first = CallSaveScript.FirstVariableArg;
+        Assert.Equal(Now.AddSeconds(60).ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture), Arg(arguments, first));
+        Assert.Equal("c2|Ring|" + Now.AddSeconds(60).ToUnixTimeMilliseconds() + "|r1", Arg(arguments, first + 1));
+        Assert.Equal("c2|Operation|" + Now.AddSeconds(10).ToUnixTimeMilliseconds() + "|o1", Arg(arguments, first + 3));
+        Assert.Equal(["p-push", "p-history", "p-push-2"], arguments[(first - 1 + 4)..].Select(a => a.ToString()));
+    }
+
+    [Fact]
+    public void An_ended_call_is_marked_ended_and_expires_after_the_retention()
+    {
+        var call = Simple(User("alice"), User("bob"), Now, "c3") with { Version = 2, Phase = CallPhase.Ended, EndedAt = Now };
+
+        var (_, arguments) = CallSaveScript.For(CallChange.Update(call, 1), Keys, Retention, "0");
+
+        Assert.Equal("1", Arg(arguments, CallSaveScript.EndedArg));
+        Assert.Equal("300000", Arg(arguments, CallSaveScript.ExpiryArg));
+        Assert.Equal(int.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture), Arg(arguments, CallSaveScript.MaxCallsInProgressArg));
+    }
+
+    [Fact]
+    public void A_change_is_a_create_or_an_update_of_a_stored_version()
+    {
+        var call = Simple(User("alice"), User("bob"), Now);
+
+        Assert.True(CallChange.Create(call, 1).IsCreate);
+        Assert.False(CallChange.Update(call, 1).IsCreate);
+        Assert.Throws<ArgumentOutOfRangeException>(() => CallChange.Update(call, CallChange.CreatedVersion));
+        Assert.Throws<ArgumentOutOfRangeException>(() => CallChange.Create(call, 0));
+    }
+}
