@@ -69,7 +69,7 @@ public static class PushRegistrationEndpoints
         AccountCheck accounts,
         IPushRegistrationStore store,
         IEnumerable<IPushProvider> providers,
-        IOptions<PushDispatchOptions> options,
+        IOptions<PushOptions> options,
         IOptions<PushOptions> pushOptions,
         TimeProvider clock,
         CancellationToken cancellationToken)

@@ -7,13 +7,27 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace CallServer.Auth;
 
-/// <summary>JWT bearer authentication: the header for REST, <c>access_token</c> in the query for the hub.</summary>
+/// <summary>
+/// JWT bearer authentication: the header for REST, <c>access_token</c> in the query for the hub; with
+/// <c>Jwt:*</c> (checked at start; a development key in Development when none is set), the token issuer and
+/// the account check.
+/// </summary>
 public static class JwtAuthenticationSetup
 {
     public const string HubPath = "/hubs/calls";
 
-    public static IServiceCollection AddCallServerAuthentication(this IServiceCollection services)
+    public static IServiceCollection AddCallServerAuthentication(this IServiceCollection services, IConfiguration configuration, bool isDevelopment)
     {
+        services.AddValidatedOptions<JwtOptions, JwtOptionsValidator>(configuration, JwtOptions.Section)
+            .PostConfigure(jwt =>
+            {
+                if (isDevelopment && string.IsNullOrEmpty(jwt.SigningKey))
+                {
+                    jwt.SigningKey = JwtOptions.DevelopmentSigningKey;
+                }
+            });
+        services.AddSingleton<TokenIssuer>();
+        services.AddSingleton<AccountCheck>();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IOptions<JwtOptions>>((bearer, jwtOptions) => Configure(bearer, jwtOptions.Value));

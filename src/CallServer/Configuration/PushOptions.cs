@@ -1,12 +1,25 @@
 namespace CallServer.Configuration;
 
 /// <summary>
-/// <c>Push:*</c>: the push services that wake an app for an incoming call. The names are a public
-/// contract (environment variables such as <c>Push__Apns__TeamId</c>).
+/// <c>Push:*</c>: the push services that wake an app for an incoming call, the bound on registrations, and
+/// how the push outbox is worked. The names are a public contract (environment variables such as
+/// <c>Push__Apns__TeamId</c>, <c>Push__ClaimAfter</c>).
 /// </summary>
 public sealed class PushOptions
 {
     public const string Section = "Push";
+
+    /// <summary>Registrations one user may have; one more is refused <c>RateLimited</c>.</summary>
+    public int MaxRegistrationsPerUser { get; set; } = 10;
+
+    /// <summary>How often each node looks for pushes decided by other nodes (its own go out at once).</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>A push taken by a node that then stops working on it (the node died) is taken by another after this.</summary>
+    public TimeSpan ClaimAfter { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Pushes one node sends at once.</summary>
+    public int MaxConcurrentPushes { get; set; } = 64;
 
     public ApnsPushOptions Apns { get; set; } = new();
 

@@ -4,8 +4,9 @@ using Microsoft.Extensions.Options;
 namespace CallServer.Configuration;
 
 /// <summary>
-/// Refuses to start with <c>Push:*</c> settings that cannot work: a timeout that is not positive, an
-/// endpoint that is not an http(s) URL, a provider configured in part, or a key that cannot be read.
+/// Refuses to start with <c>Push:*</c> settings that cannot work: a timeout, bound or poll interval that is
+/// not positive, a claim period under 300 ms, an endpoint that is not an http(s) URL, a provider configured
+/// in part, or a key that cannot be read.
 /// A provider left out entirely is fine (it is not configured).
 /// </summary>
 public sealed class PushOptionsValidator : IValidateOptions<PushOptions>
@@ -16,6 +17,26 @@ public sealed class PushOptionsValidator : IValidateOptions<PushOptions>
         if (options.RequestTimeout <= TimeSpan.Zero)
         {
             failures.Add("Push:RequestTimeout must be positive.");
+        }
+
+        if (options.MaxRegistrationsPerUser <= 0)
+        {
+            failures.Add("Push:MaxRegistrationsPerUser must be positive.");
+        }
+
+        if (options.PollInterval <= TimeSpan.Zero)
+        {
+            failures.Add("Push:PollInterval must be positive.");
+        }
+
+        if (options.ClaimAfter < TimeSpan.FromMilliseconds(300))
+        {
+            failures.Add("Push:ClaimAfter must be at least 300 ms.");
+        }
+
+        if (options.MaxConcurrentPushes <= 0)
+        {
+            failures.Add("Push:MaxConcurrentPushes must be positive.");
         }
 
         CheckUrl(failures, "Push:Apns:Endpoint", options.Apns.Endpoint);

@@ -24,6 +24,11 @@ public sealed class WebhooksOptionsValidator : IValidateOptions<WebhooksOptions>
         Positive(failures, "MaxAge", options.MaxAge);
         Positive(failures, "FirstRetryDelay", options.FirstRetryDelay);
         Positive(failures, "PollInterval", options.PollInterval);
+        if (options.MaxInFlight < 1)
+        {
+            failures.Add($"{WebhooksOptions.Section}:MaxInFlight must be at least 1.");
+        }
+
         if (options.MaxAttempts < 1)
         {
             failures.Add($"{WebhooksOptions.Section}:MaxAttempts must be at least 1.");

@@ -1,5 +1,5 @@
+using CallServer.Adapters;
 using CallServer.Adapters.Redis;
-using CallServer.Configuration;
 using CallServer.Observability.Metrics;
 using CallServer.Observability.Tracing;
 using OpenTelemetry.Metrics;
@@ -27,7 +27,7 @@ public static class TelemetrySetup
     {
         var configuration = builder.Configuration;
         var otlp = OtlpTarget.From(configuration);
-        var redisEnabled = configuration.GetSection(RedisOptions.Section).Get<RedisOptions>() is { Enabled: true };
+        var redisEnabled = StateBackend.Choose(builder.Services, configuration).IsRedis;
         if (redisEnabled && otlp.Enabled)
         {
             builder.Services.AddSingleton<IConnectionMultiplexer>(sp => sp.GetRequiredService<RedisConnection>().WaitUntilConnected());

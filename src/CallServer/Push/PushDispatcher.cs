@@ -21,7 +21,7 @@ public sealed class PushDispatcher(
     OutboxSignal signal,
     PushSender sender,
     NodeIdentity node,
-    IOptions<PushDispatchOptions> options,
+    IOptions<PushOptions> options,
     CallServerMetrics metrics,
     TimeProvider clock,
     ILogger<PushDispatcher> logger) : OutboxWorker(outbox, signal, node.Id, OutboxTopic.Push)

@@ -1,4 +1,5 @@
 using System.Net;
+using CallServer.Adapters;
 using CallServer.Adapters.LeaderLease;
 using CallServer.Adapters.Redis;
 using CallServer.Cluster;
@@ -8,13 +9,15 @@ using Microsoft.Extensions.Options;
 
 namespace CallServer.Webhooks;
 
-/// <summary>Registers webhook delivery: options checked at start, the HTTP client, the lease of the store in use, the dispatcher.</summary>
+/// <summary>
+/// Registers webhook delivery: <c>Webhooks:*</c> (checked at start), the HTTP client, the leader lease of the
+/// state backend chosen (<see cref="StateBackend"/>; the state is registered first), the dispatcher.
+/// </summary>
 public static class WebhooksSetup
 {
-    public static IServiceCollection AddWebhooks(this IServiceCollection services, bool redis)
+    public static IServiceCollection AddWebhooks(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<WebhooksOptions>().ValidateOnStart();
-        services.AddSingleton<IValidateOptions<WebhooksOptions>, WebhooksOptionsValidator>();
+        services.AddValidatedOptions<WebhooksOptions, WebhooksOptionsValidator>(configuration, WebhooksOptions.Section);
         services.AddHttpClient(WebhookSender.ClientName, (provider, client) =>
             {
                 client.Timeout = Timeout.InfiniteTimeSpan; // each attempt is bounded by Webhooks:Timeout
@@ -30,7 +33,7 @@ public static class WebhooksSetup
         services.AddSingleton<WebhookSender>();
         services.AddSingleton<WebhookRetryPolicy>();
         services.AddSingleton<WebhookDelivery>();
-        if (redis)
+        if (StateBackend.Of(services).IsRedis)
         {
             services.AddSingleton<ILeaderLease>(provider => new RedisLeaderLease(
                 provider.GetRequiredService<RedisConnection>(),

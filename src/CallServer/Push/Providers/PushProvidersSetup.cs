@@ -16,8 +16,7 @@ public static class PushProvidersSetup
     /// </summary>
     public static IServiceCollection AddPushProviders(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<PushOptions>().Bind(configuration.GetSection(PushOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<PushOptions>, PushOptionsValidator>();
+        services.AddValidatedOptions<PushOptions, PushOptionsValidator>(configuration, PushOptions.Section);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(provider => PushUserAgent.For(provider.GetService<NodeIdentity>()));
         services.TryAddSingleton<PushHttpPipeline>();
