@@ -17,22 +17,22 @@ public sealed class ApnsProviderTests : IAsyncLifetime
     private const string KeyId = "KEY7654321";
     private const string BundleId = "com.example.phone";
 
-    private readonly ApnsTestKey _key = new();
-    private ApnsStandIn _apns = null!;
+    private readonly ApnsTestKey key = new();
+    private ApnsStandIn standIn = null!;
 
-    public async Task InitializeAsync() => _apns = await ApnsStandIn.StartAsync(_key.PublicKey, KeyId, TeamId);
+    public async Task InitializeAsync() => standIn = await ApnsStandIn.StartAsync(key.PublicKey, KeyId, TeamId);
 
     public async Task DisposeAsync()
     {
-        await _apns.DisposeAsync();
-        _key.Dispose();
+        await standIn.DisposeAsync();
+        key.Dispose();
     }
 
     private Harness<ApnsProvider> Apns(TimeSpan? requestTimeout = null, string? endpoint = null, string? topic = BundleId) =>
         Build(new PushOptions
         {
             RequestTimeout = requestTimeout ?? TimeSpan.FromSeconds(5),
-            Apns = new ApnsPushOptions { Endpoint = endpoint ?? _apns.Endpoint, TeamId = TeamId, KeyId = KeyId, PrivateKey = _key.Pkcs8Pem, Topic = topic },
+            Apns = new ApnsPushOptions { Endpoint = endpoint ?? standIn.Endpoint, TeamId = TeamId, KeyId = KeyId, PrivateKey = key.Pkcs8Pem, Topic = topic },
         }, (options, http, logs) => new ApnsProvider(options, http, TimeProvider.System, logs.CreateLogger<ApnsProvider>()));
 
     [Fact]
@@ -45,7 +45,7 @@ public sealed class ApnsProviderTests : IAsyncLifetime
         var outcome = await apns.Provider.SendAsync(registration, message, CancellationToken.None);
 
         Assert.Equal(PushOutcome.Delivered, outcome);
-        var request = await _apns.Requests.NextAsync();
+        var request = await standIn.Requests.NextAsync();
         Assert.Empty(request.Problems);
         Assert.Equal("HTTP/2", request.Protocol);
         Assert.Equal($"/3/device/{registration.Token}", request.Path);
@@ -68,7 +68,7 @@ public sealed class ApnsProviderTests : IAsyncLifetime
 
         Assert.Equal(PushOutcomeKind.Delivered, (await apns.Provider.SendAsync(Registration(PushPlatform.Apns, token: "feed01"), message, CancellationToken.None)).Kind);
 
-        var request = await _apns.Requests.NextAsync();
+        var request = await standIn.Requests.NextAsync();
         Assert.Equal(
             $$"""{"type":"incomingCall","callId":"{{message.CallId}}","from":"alice@example.com","displayName":null,"video":false,"expiresAt":"{{message.ExpiresAt.UtcDateTime:O}}"}""",
             request.Body);
@@ -82,7 +82,7 @@ public sealed class ApnsProviderTests : IAsyncLifetime
 
         Assert.Equal(PushOutcomeKind.Delivered, (await apns.Provider.SendAsync(Registration(PushPlatform.Apns, token: "feed02"), message, CancellationToken.None)).Kind);
 
-        var request = await _apns.Requests.NextAsync();
+        var request = await standIn.Requests.NextAsync();
         Assert.Empty(request.Problems);
         Assert.Equal($$"""{"type":"callCanceled","callId":"{{message.CallId}}","reason":"callerHungUp"}""", request.Body);
         Assert.Equal(message.CallId, request.Header("apns-collapse-id"));
@@ -95,7 +95,7 @@ public sealed class ApnsProviderTests : IAsyncLifetime
 
         await apns.Provider.SendAsync(Registration(PushPlatform.Apns, token: "feed03", appId: "org.other.softphone"), Incoming(), CancellationToken.None);
 
-        Assert.Equal("org.other.softphone.voip", (await _apns.Requests.NextAsync()).Header("apns-topic"));
+        Assert.Equal("org.other.softphone.voip", (await standIn.Requests.NextAsync()).Header("apns-topic"));
     }
 
     [Theory]
@@ -107,7 +107,7 @@ public sealed class ApnsProviderTests : IAsyncLifetime
     public async Task What_apns_answers_is_the_outcome(ApnsAnswer answer, PushOutcomeKind kind, int status, string reason)
     {
         using var apns = Apns();
-        _apns.Answer("dead01", answer);
+        standIn.Answer("dead01", answer);
 
         var outcome = await apns.Provider.SendAsync(Registration(PushPlatform.Apns, token: "dead01"), Incoming(), CancellationToken.None);
 
@@ -115,7 +115,7 @@ public sealed class ApnsProviderTests : IAsyncLifetime
         Assert.Equal(status, outcome.StatusCode);
         Assert.Equal(reason, outcome.Reason);
         Assert.Equal(answer == ApnsAnswer.TooManyRequests ? TimeSpan.FromSeconds(7) : null, outcome.RetryAfter);
-        Assert.Empty((await _apns.Requests.NextAsync()).Problems);
+        Assert.Empty((await standIn.Requests.NextAsync()).Problems);
     }
 
     [Fact]
@@ -125,11 +125,11 @@ public sealed class ApnsProviderTests : IAsyncLifetime
         var first = await apns.Provider.SendAsync(Registration(PushPlatform.Apns, token: "beef00"), Incoming(), CancellationToken.None);
         var concurrent = await Task.WhenAll(Enumerable.Range(1, 20).Select(i =>
             apns.Provider.SendAsync(Registration(PushPlatform.Apns, token: $"beef{i:00}"), Incoming(), CancellationToken.None)));
-        _apns.Answer("beef99", ApnsAnswer.BadDeviceToken);
+        standIn.Answer("beef99", ApnsAnswer.BadDeviceToken);
         await apns.Provider.SendAsync(Registration(PushPlatform.Apns, token: "beef99"), Incoming(), CancellationToken.None);
 
         Assert.All(concurrent.Append(first), outcome => Assert.Equal(PushOutcomeKind.Delivered, outcome.Kind));
-        var requests = _apns.Requests.All;
+        var requests = standIn.Requests.All;
         Assert.Equal(22, requests.Count);
         Assert.All(requests, request => Assert.Empty(request.Problems));
         var jwt = Assert.Single(requests.Select(request => request.Jwt).Distinct());
@@ -142,22 +142,22 @@ public sealed class ApnsProviderTests : IAsyncLifetime
         Assert.DoesNotContain(jwt.Split('.')[2], logs, StringComparison.Ordinal);
         Assert.DoesNotContain("beef99", logs, StringComparison.Ordinal);
         Assert.DoesNotContain("Alice Liddell", logs, StringComparison.Ordinal);
-        Assert.DoesNotContain(_key.Pkcs8Pem.Split('\n')[1].Trim(), logs, StringComparison.Ordinal);
+        Assert.DoesNotContain(key.Pkcs8Pem.Split('\n')[1].Trim(), logs, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task An_expired_provider_token_is_a_retry_and_the_next_push_carries_a_new_token()
     {
         using var apns = Apns();
-        _apns.Answer("cafe01", ApnsAnswer.ExpiredProviderToken);
+        standIn.Answer("cafe01", ApnsAnswer.ExpiredProviderToken);
 
         var refused = await apns.Provider.SendAsync(Registration(PushPlatform.Apns, token: "cafe01"), Incoming(), CancellationToken.None);
         var next = await apns.Provider.SendAsync(Registration(PushPlatform.Apns, token: "cafe02"), Incoming(), CancellationToken.None);
 
         Assert.Equal(new PushOutcome(PushOutcomeKind.Retry, 403, "ExpiredProviderToken"), refused);
         Assert.Equal(PushOutcomeKind.Delivered, next.Kind);
-        var first = await _apns.Requests.NextAsync();
-        var second = await _apns.Requests.NextAsync();
+        var first = await standIn.Requests.NextAsync();
+        var second = await standIn.Requests.NextAsync();
         Assert.NotEqual(first.Jwt, second.Jwt);
         Assert.Empty(second.Problems);
     }
@@ -167,7 +167,7 @@ public sealed class ApnsProviderTests : IAsyncLifetime
     {
         var timeout = TimeSpan.FromMilliseconds(500);
         using var apns = Apns(requestTimeout: timeout);
-        _apns.Answer("slow01", ApnsAnswer.Hang);
+        standIn.Answer("slow01", ApnsAnswer.Hang);
 
         var clock = Stopwatch.StartNew();
         var outcome = await apns.Provider.SendAsync(Registration(PushPlatform.Apns, token: "slow01"), Incoming(), CancellationToken.None);
@@ -176,7 +176,7 @@ public sealed class ApnsProviderTests : IAsyncLifetime
         Assert.Equal(PushOutcomeKind.Retry, outcome.Kind);
         Assert.Equal("Timeout", outcome.Reason);
         Assert.InRange(clock.Elapsed, timeout - TimeSpan.FromMilliseconds(50), timeout + TimeSpan.FromSeconds(2));
-        Assert.Equal("slow01", (await _apns.Requests.NextAsync()).DeviceToken);
+        Assert.Equal("slow01", (await standIn.Requests.NextAsync()).DeviceToken);
     }
 
     [Fact]
@@ -202,6 +202,6 @@ public sealed class ApnsProviderTests : IAsyncLifetime
 
         Assert.False(apns.Provider.IsConfigured);
         Assert.Equal(PushOutcomeKind.Failed, outcome.Kind);
-        Assert.Empty(_apns.Requests.All);
+        Assert.Empty(standIn.Requests.All);
     }
 }

@@ -15,16 +15,16 @@ public sealed class FcmProviderTests : IAsyncLifetime
 {
     private const string ProjectId = "callserver-test";
 
-    private readonly ServiceAccountTestKey _serviceAccount = new();
-    private FcmStandIn _fcm = null!;
+    private readonly ServiceAccountTestKey serviceAccount = new();
+    private FcmStandIn standIn = null!;
 
     public async Task InitializeAsync() =>
-        _fcm = await FcmStandIn.StartAsync(_serviceAccount.PublicKey, ServiceAccountTestKey.ClientEmail, ServiceAccountTestKey.KeyId, ProjectId);
+        standIn = await FcmStandIn.StartAsync(serviceAccount.PublicKey, ServiceAccountTestKey.ClientEmail, ServiceAccountTestKey.KeyId, ProjectId);
 
     public async Task DisposeAsync()
     {
-        await _fcm.DisposeAsync();
-        _serviceAccount.Dispose();
+        await standIn.DisposeAsync();
+        serviceAccount.Dispose();
     }
 
     private Harness<FcmProvider> Fcm(TimeSpan? requestTimeout = null) =>
@@ -33,10 +33,10 @@ public sealed class FcmProviderTests : IAsyncLifetime
             RequestTimeout = requestTimeout ?? TimeSpan.FromSeconds(5),
             Fcm = new FcmPushOptions
             {
-                Endpoint = _fcm.Endpoint,
+                Endpoint = standIn.Endpoint,
                 ProjectId = ProjectId,
-                ServiceAccountJson = _serviceAccount.Json(ProjectId),
-                TokenEndpoint = _fcm.TokenEndpoint,
+                ServiceAccountJson = serviceAccount.Json(ProjectId),
+                TokenEndpoint = standIn.TokenEndpoint,
             },
         }, (options, http, logs) => new FcmProvider(options, http, TimeProvider.System, logs.CreateLogger<FcmProvider>()));
 
@@ -49,11 +49,11 @@ public sealed class FcmProviderTests : IAsyncLifetime
         var outcome = await fcm.Provider.SendAsync(Registration(PushPlatform.Fcm, token: "fcm-token-1"), message, CancellationToken.None);
 
         Assert.Equal(new PushOutcome(PushOutcomeKind.Delivered, 200), outcome);
-        var grant = await _fcm.TokenRequests.NextAsync();
+        var grant = await standIn.TokenRequests.NextAsync();
         Assert.Empty(grant.Problems);
         Assert.Equal("HTTP/2", grant.Protocol);
         Assert.Equal(FcmStandIn.GoogleTokenAudience, grant.Assertion!.ClaimString("aud"));
-        var send = await _fcm.SendRequests.NextAsync();
+        var send = await standIn.SendRequests.NextAsync();
         Assert.Empty(send.Problems);
         Assert.Equal("HTTP/2", send.Protocol);
         Assert.Equal(grant.IssuedToken, send.Bearer);
@@ -80,7 +80,7 @@ public sealed class FcmProviderTests : IAsyncLifetime
 
         await fcm.Provider.SendAsync(Registration(PushPlatform.Fcm, token: "fcm-token-2"), message, CancellationToken.None);
 
-        var send = await _fcm.SendRequests.NextAsync();
+        var send = await standIn.SendRequests.NextAsync();
         Assert.Empty(send.Problems);
         Assert.Equal(["type", "callId", FcmData.CallerKey, "video", "expiresAt"], send.Data.Keys);
         Assert.Equal("false", send.Data["video"]);
@@ -94,7 +94,7 @@ public sealed class FcmProviderTests : IAsyncLifetime
 
         Assert.Equal(PushOutcomeKind.Delivered, (await fcm.Provider.SendAsync(Registration(PushPlatform.Fcm, token: "fcm-token-3"), message, CancellationToken.None)).Kind);
 
-        var send = await _fcm.SendRequests.NextAsync();
+        var send = await standIn.SendRequests.NextAsync();
         Assert.Equal(new Dictionary<string, string> { ["type"] = "callCanceled", ["callId"] = message.CallId, ["reason"] = "timeout" }, send.Data);
         Assert.Equal("1s", send.Ttl);
         Assert.Equal(message.CallId, send.CollapseKey);
@@ -104,7 +104,7 @@ public sealed class FcmProviderTests : IAsyncLifetime
     public async Task One_access_token_serves_many_messages_and_neither_it_nor_the_device_token_reaches_the_logs()
     {
         using var fcm = Fcm();
-        _fcm.Answer("fcm-token-gone", FcmAnswer.Unregistered);
+        standIn.Answer("fcm-token-gone", FcmAnswer.Unregistered);
 
         var outcomes = new List<PushOutcome>
         {
@@ -115,8 +115,8 @@ public sealed class FcmProviderTests : IAsyncLifetime
         outcomes.Add(await fcm.Provider.SendAsync(Registration(PushPlatform.Fcm, token: "fcm-token-gone"), Incoming(), CancellationToken.None));
 
         Assert.Equal(11, outcomes.Count(outcome => outcome.Kind == PushOutcomeKind.Delivered));
-        var grant = Assert.Single(_fcm.TokenRequests.All);
-        Assert.All(_fcm.SendRequests.All, send => Assert.Equal(grant.IssuedToken, send.Bearer));
+        var grant = Assert.Single(standIn.TokenRequests.All);
+        Assert.All(standIn.SendRequests.All, send => Assert.Equal(grant.IssuedToken, send.Bearer));
         var logs = fcm.Logs.AllText;
         Assert.Contains(fcm.Logs.Entries, entry => entry.EventId.Id == 6011);
         Assert.DoesNotContain(grant.IssuedToken!, logs, StringComparison.Ordinal);
@@ -132,12 +132,12 @@ public sealed class FcmProviderTests : IAsyncLifetime
     public async Task What_fcm_answers_is_the_outcome(FcmAnswer answer, PushOutcomeKind kind, int status, string reason)
     {
         using var fcm = Fcm();
-        _fcm.Answer("fcm-token-6", answer);
+        standIn.Answer("fcm-token-6", answer);
 
         var outcome = await fcm.Provider.SendAsync(Registration(PushPlatform.Fcm, token: "fcm-token-6"), Incoming(), CancellationToken.None);
 
         Assert.Equal(new PushOutcome(kind, status, reason, answer == FcmAnswer.QuotaExceeded ? TimeSpan.FromSeconds(11) : null), outcome);
-        Assert.Empty((await _fcm.SendRequests.NextAsync()).Problems);
+        Assert.Empty((await standIn.SendRequests.NextAsync()).Problems);
     }
 
     [Theory]
@@ -146,15 +146,15 @@ public sealed class FcmProviderTests : IAsyncLifetime
     public async Task A_token_endpoint_that_refuses_the_grant_is_a_failure_and_one_that_is_unavailable_a_retry(FcmTokenAnswer answer, PushOutcomeKind kind, int status)
     {
         using var fcm = Fcm();
-        _fcm.TokenAnswer = answer;
+        standIn.TokenAnswer = answer;
 
         var outcome = await fcm.Provider.SendAsync(Registration(PushPlatform.Fcm, token: "fcm-token-7"), Incoming(), CancellationToken.None);
 
         Assert.Equal(kind, outcome.Kind);
         Assert.Equal(status, outcome.StatusCode);
         Assert.StartsWith("access token: ", outcome.Reason, StringComparison.Ordinal);
-        Assert.Empty((await _fcm.TokenRequests.NextAsync()).Problems);
-        Assert.Empty(_fcm.SendRequests.All);
+        Assert.Empty((await standIn.TokenRequests.NextAsync()).Problems);
+        Assert.Empty(standIn.SendRequests.All);
     }
 
     [Fact]
@@ -162,7 +162,7 @@ public sealed class FcmProviderTests : IAsyncLifetime
     {
         var timeout = TimeSpan.FromMilliseconds(500);
         using var fcm = Fcm(requestTimeout: timeout);
-        _fcm.Answer("fcm-token-8", FcmAnswer.Hang);
+        standIn.Answer("fcm-token-8", FcmAnswer.Hang);
         // The access token first, so that only the hanging send is timed.
         Assert.Equal(PushOutcomeKind.Delivered, (await fcm.Provider.SendAsync(Registration(PushPlatform.Fcm, token: "fcm-token-9"), Incoming(), CancellationToken.None)).Kind);
 
@@ -181,17 +181,17 @@ public sealed class FcmProviderTests : IAsyncLifetime
         {
             Fcm = new FcmPushOptions
             {
-                Endpoint = $"{_fcm.Endpoint}/not-fcm",
+                Endpoint = $"{standIn.Endpoint}/not-fcm",
                 ProjectId = ProjectId,
-                ServiceAccountJson = _serviceAccount.Json(ProjectId),
-                TokenEndpoint = _fcm.TokenEndpoint,
+                ServiceAccountJson = serviceAccount.Json(ProjectId),
+                TokenEndpoint = standIn.TokenEndpoint,
             },
         }, (options, http, logs) => new FcmProvider(options, http, TimeProvider.System, logs.CreateLogger<FcmProvider>()));
 
         var outcome = await fcm.Provider.SendAsync(Registration(PushPlatform.Fcm, token: "fcm-token-10"), Incoming(), CancellationToken.None);
 
         Assert.Equal(new PushOutcome(PushOutcomeKind.Failed, 404, "HTTP 404"), outcome);
-        Assert.Empty((await _fcm.TokenRequests.NextAsync()).Problems);
+        Assert.Empty((await standIn.TokenRequests.NextAsync()).Problems);
     }
 
     [Fact]

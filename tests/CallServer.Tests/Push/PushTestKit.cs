@@ -56,13 +56,13 @@ public static class PushTestKit
 /// <summary>An APNs signing key as Apple hands it out (.p8: PKCS#8 PEM) and its public half for the stand-in.</summary>
 public sealed class ApnsTestKey : IDisposable
 {
-    private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    private readonly ECDsa key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
 
-    public string Pkcs8Pem => _key.ExportPkcs8PrivateKeyPem();
+    public string Pkcs8Pem => key.ExportPkcs8PrivateKeyPem();
 
-    public ECParameters PublicKey => _key.ExportParameters(includePrivateParameters: false);
+    public ECParameters PublicKey => key.ExportParameters(includePrivateParameters: false);
 
-    public void Dispose() => _key.Dispose();
+    public void Dispose() => key.Dispose();
 }
 
 /// <summary>A Google service account key (the JSON of the console's "Create key") with its public half for the stand-in.</summary>
@@ -71,11 +71,11 @@ public sealed class ServiceAccountTestKey : IDisposable
     public const string ClientEmail = "push-sender@callserver-test.iam.gserviceaccount.com";
     public const string KeyId = "0123456789abcdef0123456789abcdef01234567";
 
-    private readonly RSA _key = RSA.Create(2048);
+    private readonly RSA key = RSA.Create(2048);
 
-    public RSAParameters PublicKey => _key.ExportParameters(includePrivateParameters: false);
+    public RSAParameters PublicKey => key.ExportParameters(includePrivateParameters: false);
 
-    public string PrivateKeyPem => _key.ExportPkcs8PrivateKeyPem();
+    public string PrivateKeyPem => key.ExportPkcs8PrivateKeyPem();
 
     /// <summary>The key file; its <c>token_uri</c> points at a loopback port nothing listens on, so only <c>Push:Fcm:TokenEndpoint</c> can work.</summary>
     public string Json(string projectId) => JsonSerializer.Serialize(new Dictionary<string, string>
@@ -90,13 +90,13 @@ public sealed class ServiceAccountTestKey : IDisposable
         ["token_uri"] = "http://127.0.0.1:9/token-uri-of-the-key-file",
     });
 
-    public void Dispose() => _key.Dispose();
+    public void Dispose() => key.Dispose();
 }
 
 /// <summary>Every log entry of a test, every level, with its message and structured values.</summary>
 public sealed class RecordedLogs : IDisposable
 {
-    private readonly ConcurrentQueue<Entry> _entries = new();
+    private readonly ConcurrentQueue<Entry> entries = new();
 
     public RecordedLogs()
     {
@@ -105,10 +105,10 @@ public sealed class RecordedLogs : IDisposable
 
     public ILoggerFactory Factory { get; }
 
-    public IReadOnlyList<Entry> Entries => _entries.ToArray();
+    public IReadOnlyList<Entry> Entries => entries.ToArray();
 
     /// <summary>Everything written, as one text: messages, structured values and exceptions.</summary>
-    public string AllText => string.Join('\n', _entries.Select(entry => $"{entry.Message} {string.Join(' ', entry.Values)} {entry.Exception}"));
+    public string AllText => string.Join('\n', entries.Select(entry => $"{entry.Message} {string.Join(' ', entry.Values)} {entry.Exception}"));
 
     public void Dispose() => Factory.Dispose();
 
@@ -134,7 +134,7 @@ public sealed class RecordedLogs : IDisposable
             var values = state is IEnumerable<KeyValuePair<string, object?>> pairs
                 ? pairs.Select(pair => $"{pair.Key}={pair.Value}").ToList()
                 : [];
-            logs._entries.Enqueue(new Entry(logLevel, eventId, formatter(state, exception), values, exception));
+            logs.entries.Enqueue(new Entry(logLevel, eventId, formatter(state, exception), values, exception));
         }
     }
 }

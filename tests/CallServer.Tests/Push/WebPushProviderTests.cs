@@ -17,11 +17,11 @@ public sealed class WebPushProviderTests : IAsyncLifetime
 {
     private const string Subject = "mailto:ops@callserver.example";
 
-    private WebPushReceiver _receiver = null!;
+    private WebPushReceiver receiver = null!;
 
-    public async Task InitializeAsync() => _receiver = await WebPushReceiver.StartAsync(Subject);
+    public async Task InitializeAsync() => receiver = await WebPushReceiver.StartAsync(Subject);
 
-    public async Task DisposeAsync() => await _receiver.DisposeAsync();
+    public async Task DisposeAsync() => await receiver.DisposeAsync();
 
     private static Harness<WebPushProvider> WebPush(WebPushOptions? keys = null, TimeSpan? requestTimeout = null) =>
         Build(new PushOptions { RequestTimeout = requestTimeout ?? TimeSpan.FromSeconds(5), WebPush = keys ?? new WebPushOptions { Subject = Subject } },
@@ -32,13 +32,13 @@ public sealed class WebPushProviderTests : IAsyncLifetime
     public async Task An_incoming_call_arrives_encrypted_for_the_browser_alone_with_vapid_high_urgency_and_a_ttl_until_it_expires()
     {
         using var webPush = WebPush();
-        var browser = _receiver.Subscribe();
+        var browser = receiver.Subscribe();
         var message = Incoming(video: true, ringing: TimeSpan.FromSeconds(30));
 
         var outcome = await webPush.Provider.SendAsync(Registration(PushPlatform.WebPush, subscription: browser.Subscription), message, CancellationToken.None);
 
         Assert.Equal(PushOutcomeKind.Delivered, outcome.Kind);
-        var delivery = await _receiver.Deliveries.NextAsync();
+        var delivery = await receiver.Deliveries.NextAsync();
         Assert.Empty(delivery.Problems);
         Assert.Equal("HTTP/2", delivery.Protocol);
         Assert.Equal(
@@ -55,7 +55,7 @@ public sealed class WebPushProviderTests : IAsyncLifetime
     public async Task A_cancel_has_the_incoming_pushs_topic_so_it_replaces_it_and_another_call_has_another_topic_under_the_same_vapid_token()
     {
         using var webPush = WebPush();
-        var browser = _receiver.Subscribe();
+        var browser = receiver.Subscribe();
         var registration = Registration(PushPlatform.WebPush, subscription: browser.Subscription);
         var incoming = Incoming();
         var other = Incoming();
@@ -64,9 +64,9 @@ public sealed class WebPushProviderTests : IAsyncLifetime
         await webPush.Provider.SendAsync(registration, Canceled(incoming.CallId, reason: "callerHungUp"), CancellationToken.None);
         await webPush.Provider.SendAsync(registration, other, CancellationToken.None);
 
-        var first = await _receiver.Deliveries.NextAsync();
-        var cancel = await _receiver.Deliveries.NextAsync();
-        var third = await _receiver.Deliveries.NextAsync();
+        var first = await receiver.Deliveries.NextAsync();
+        var cancel = await receiver.Deliveries.NextAsync();
+        var third = await receiver.Deliveries.NextAsync();
         Assert.All([first, cancel, third], delivery => Assert.Empty(delivery.Problems));
         Assert.Equal($$"""{"type":"callCanceled","callId":"{{incoming.CallId}}","reason":"callerHungUp"}""", cancel.Plaintext);
         Assert.Equal(first.Topic, cancel.Topic);
@@ -80,11 +80,11 @@ public sealed class WebPushProviderTests : IAsyncLifetime
     {
         var (publicKey, privateKey) = NewVapidKeyPair();
         using var webPush = WebPush(new WebPushOptions { Subject = Subject, PublicKey = publicKey, PrivateKey = privateKey });
-        var browser = _receiver.Subscribe();
+        var browser = receiver.Subscribe();
 
         await webPush.Provider.SendAsync(Registration(PushPlatform.WebPush, subscription: browser.Subscription), Incoming(), CancellationToken.None);
 
-        var delivery = await _receiver.Deliveries.NextAsync();
+        var delivery = await receiver.Deliveries.NextAsync();
         Assert.Empty(delivery.Problems);
         Assert.Equal(publicKey, delivery.VapidPublicKey);
         Assert.DoesNotContain(webPush.Logs.Entries, entry => entry.EventId.Id == 6003);
@@ -98,15 +98,15 @@ public sealed class WebPushProviderTests : IAsyncLifetime
     public async Task What_the_push_service_answers_is_the_outcome_and_nothing_is_retried_behind_the_dispatchers_back(WebPushAnswer answer, PushOutcomeKind kind, int status)
     {
         using var webPush = WebPush();
-        var browser = _receiver.Subscribe(answer);
+        var browser = receiver.Subscribe(answer);
 
         var outcome = await webPush.Provider.SendAsync(Registration(PushPlatform.WebPush, subscription: browser.Subscription), Incoming(), CancellationToken.None);
 
         Assert.Equal(kind, outcome.Kind);
         Assert.Equal(status, outcome.StatusCode);
         Assert.Equal(answer == WebPushAnswer.TooManyRequests ? TimeSpan.FromSeconds(13) : null, outcome.RetryAfter);
-        Assert.Empty((await _receiver.Deliveries.NextAsync()).Problems);
-        Assert.Single(_receiver.Deliveries.All);
+        Assert.Empty((await receiver.Deliveries.NextAsync()).Problems);
+        Assert.Single(receiver.Deliveries.All);
     }
 
     [Fact]
@@ -114,7 +114,7 @@ public sealed class WebPushProviderTests : IAsyncLifetime
     {
         var timeout = TimeSpan.FromMilliseconds(500);
         using var webPush = WebPush(requestTimeout: timeout);
-        var browser = _receiver.Subscribe(WebPushAnswer.Hang);
+        var browser = receiver.Subscribe(WebPushAnswer.Hang);
 
         var clock = Stopwatch.StartNew();
         var outcome = await webPush.Provider.SendAsync(Registration(PushPlatform.WebPush, subscription: browser.Subscription), Incoming(), CancellationToken.None);
@@ -122,18 +122,18 @@ public sealed class WebPushProviderTests : IAsyncLifetime
 
         Assert.Equal(new PushOutcome(PushOutcomeKind.Retry, Reason: "Timeout"), outcome);
         Assert.InRange(clock.Elapsed, timeout - TimeSpan.FromMilliseconds(50), timeout + TimeSpan.FromSeconds(2));
-        Assert.Empty((await _receiver.Deliveries.NextAsync()).Problems);
+        Assert.Empty((await receiver.Deliveries.NextAsync()).Problems);
     }
 
     [Fact]
     public async Task Neither_the_subscription_nor_the_payload_nor_the_vapid_token_reaches_the_logs()
     {
         using var webPush = WebPush();
-        var browser = _receiver.Subscribe(WebPushAnswer.Gone);
+        var browser = receiver.Subscribe(WebPushAnswer.Gone);
 
         await webPush.Provider.SendAsync(Registration(PushPlatform.WebPush, subscription: browser.Subscription), Incoming(), CancellationToken.None);
 
-        var delivery = await _receiver.Deliveries.NextAsync();
+        var delivery = await receiver.Deliveries.NextAsync();
         var logs = webPush.Logs.AllText;
         Assert.Contains(webPush.Logs.Entries, entry => entry.EventId.Id == 6011);
         Assert.DoesNotContain(browser.Id, logs, StringComparison.Ordinal);

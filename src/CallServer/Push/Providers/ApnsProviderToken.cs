@@ -14,25 +14,25 @@ public sealed class ApnsProviderToken(ECDsa key, string teamId, string keyId, Ti
 {
     public static readonly TimeSpan RenewAfter = TimeSpan.FromMinutes(50);
 
-    private readonly Lock _gate = new();
-    private Issued? _current;
+    private readonly Lock gate = new();
+    private Issued? current;
 
     /// <summary>The token to send now: the cached one, or a new one when it is old.</summary>
     public string Current
     {
         get
         {
-            lock (_gate)
+            lock (gate)
             {
                 var now = clock.GetUtcNow();
-                if (_current is { } current && now >= current.IssuedAt && now - current.IssuedAt < RenewAfter)
+                if (current is { } cached && now >= cached.IssuedAt && now - cached.IssuedAt < RenewAfter)
                 {
-                    return current.Jwt;
+                    return cached.Jwt;
                 }
 
-                _current = new Issued(Sign(now), now);
+                current = new Issued(Sign(now), now);
                 PushLog.ApnsProviderTokenIssued(logger, keyId);
-                return _current.Jwt;
+                return current.Jwt;
             }
         }
     }
@@ -40,11 +40,11 @@ public sealed class ApnsProviderToken(ECDsa key, string teamId, string keyId, Ti
     /// <summary>APNs said <paramref name="jwt"/> has expired: the next request gets a new one (unless another request already renewed it).</summary>
     public void Expired(string jwt)
     {
-        lock (_gate)
+        lock (gate)
         {
-            if (_current?.Jwt == jwt)
+            if (current?.Jwt == jwt)
             {
-                _current = null;
+                current = null;
             }
         }
     }

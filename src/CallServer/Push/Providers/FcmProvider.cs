@@ -15,60 +15,42 @@ namespace CallServer.Push.Providers;
 /// high-priority Android data message whose <c>data</c> are the message's fields as strings (see
 /// <see cref="FcmData"/>), living until the message expires, collapsed per call.
 /// </summary>
-public sealed class FcmProvider : IPushProvider, IDisposable
+public sealed class FcmProvider(
+    IOptions<PushOptions> options,
+    PushHttpPipeline http,
+    TimeProvider clock,
+    ILogger<FcmProvider> logger) : IPushProvider, IDisposable
 {
-    private readonly FcmPushOptions _options;
-    private readonly string _sendUrl = string.Empty;
-    private readonly ServiceAccountCredential? _credential;
-    private readonly HttpClient _http;
-    private readonly TimeProvider _clock;
-    private readonly ILogger<FcmProvider> _logger;
-
-    public FcmProvider(IOptions<PushOptions> options, PushHttpPipeline http, TimeProvider clock, ILogger<FcmProvider> logger)
-    {
-        _options = options.Value.Fcm;
-        _clock = clock;
-        _logger = logger;
-        _http = http.CreateClient(HttpVersionPolicy.RequestVersionOrHigher);
-        if (_options.IsConfigured)
-        {
-            var endpoint = _options.Endpoint.TrimEnd('/');
-            _sendUrl = $"{endpoint}/v1/projects/{Uri.EscapeDataString(_options.ProjectId!)}/messages:send";
-            _credential = FcmServiceAccount.Load(_options, http.CreateGoogleClientFactory());
-            PushLog.ProviderConfigured(logger, Platform, endpoint);
-        }
-        else
-        {
-            PushLog.ProviderNotConfigured(logger, Platform);
-        }
-    }
+    private readonly HttpClient http = http.CreateClient(HttpVersionPolicy.RequestVersionOrHigher);
+    private readonly string sendUrl = SendUrl(options.Value.Fcm);
+    private readonly ServiceAccountCredential? credential = CreateCredential(options.Value.Fcm, http, logger);
 
     public PushPlatform Platform => PushPlatform.Fcm;
 
-    public bool IsConfigured => _credential is not null;
+    public bool IsConfigured => credential is not null;
 
     public async Task<PushOutcome> SendAsync(PushRegistration registration, PushMessage message, CancellationToken cancellationToken)
     {
-        if (_credential is null)
+        if (credential is null)
         {
-            return PushLog.Outcome(_logger, registration, message, new PushOutcome(PushOutcomeKind.Failed, Reason: "FCM is not configured"));
+            return PushLog.Outcome(logger, registration, message, new PushOutcome(PushOutcomeKind.Failed, Reason: "FCM is not configured"));
         }
 
         if (string.IsNullOrWhiteSpace(registration.Token))
         {
-            return PushLog.Outcome(_logger, registration, message, new PushOutcome(PushOutcomeKind.Failed, Reason: "The registration has no FCM token"));
+            return PushLog.Outcome(logger, registration, message, new PushOutcome(PushOutcomeKind.Failed, Reason: "The registration has no FCM token"));
         }
 
         PushOutcome outcome;
         try
         {
-            var accessToken = await _credential.GetAccessTokenForRequestAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            using var request = new HttpRequestMessage(HttpMethod.Post, _sendUrl) { Content = new ByteArrayContent(Body(registration.Token, message)) };
+            var accessToken = await credential.GetAccessTokenForRequestAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            using var request = new HttpRequestMessage(HttpMethod.Post, sendUrl) { Content = new ByteArrayContent(Body(registration.Token, message)) };
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
-            using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
             var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            outcome = FcmOutcomes.From((int)response.StatusCode, body, RetryAfterHeader.From(response.Headers, _clock.GetUtcNow()));
+            outcome = FcmOutcomes.From((int)response.StatusCode, body, RetryAfterHeader.From(response.Headers, clock.GetUtcNow()));
         }
         catch (TokenResponseException e)
         {
@@ -79,7 +61,27 @@ public sealed class FcmProvider : IPushProvider, IDisposable
             outcome = failure;
         }
 
-        return PushLog.Outcome(_logger, registration, message, outcome);
+        return PushLog.Outcome(logger, registration, message, outcome);
+    }
+
+    /// <summary>Where messages are sent (empty when FCM is not configured).</summary>
+    private static string SendUrl(FcmPushOptions options) =>
+        options.IsConfigured
+            ? $"{options.Endpoint.TrimEnd('/')}/v1/projects/{Uri.EscapeDataString(options.ProjectId!)}/messages:send"
+            : string.Empty;
+
+    /// <summary>The service account's credential when FCM is configured (null when it is not); says at start which.</summary>
+    private static ServiceAccountCredential? CreateCredential(FcmPushOptions options, PushHttpPipeline http, ILogger logger)
+    {
+        if (!options.IsConfigured)
+        {
+            PushLog.ProviderNotConfigured(logger, PushPlatform.Fcm);
+            return null;
+        }
+
+        var credential = FcmServiceAccount.Load(options, http.CreateGoogleClientFactory());
+        PushLog.ProviderConfigured(logger, PushPlatform.Fcm, options.Endpoint.TrimEnd('/'));
+        return credential;
     }
 
     /// <summary>The token endpoint refused the service account: worth a retry only when it was overloaded or failing.</summary>
@@ -94,7 +96,7 @@ public sealed class FcmProvider : IPushProvider, IDisposable
 
     private byte[] Body(string token, PushMessage message)
     {
-        var ttl = PushPayload.SecondsUntil(message.ExpiresAt, _clock.GetUtcNow(), atLeast: 1);
+        var ttl = PushPayload.SecondsUntil(message.ExpiresAt, clock.GetUtcNow(), atLeast: 1);
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
         {
@@ -122,6 +124,6 @@ public sealed class FcmProvider : IPushProvider, IDisposable
 
     public void Dispose()
     {
-        _http.Dispose();
+        http.Dispose();
     }
 }

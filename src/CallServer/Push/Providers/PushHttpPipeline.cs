@@ -10,34 +10,27 @@ namespace CallServer.Push.Providers;
 /// go through <see cref="RequestTimeoutHandler"/> then <see cref="Http2VersionHandler"/>; the pool
 /// neither follows redirects nor decompresses (Google's client does its own decompression).
 /// </summary>
-public sealed class PushHttpPipeline : IDisposable
+public sealed class PushHttpPipeline(IOptions<PushOptions> options, PushUserAgent userAgent) : IDisposable
 {
-    private readonly SocketsHttpHandler _connections;
-    private readonly TimeSpan _timeout;
-    private readonly string _userAgent;
-
-    public PushHttpPipeline(IOptions<PushOptions> options, PushUserAgent userAgent)
+    private readonly TimeSpan timeout = options.Value.RequestTimeout;
+    private readonly string userAgent = userAgent.Value;
+    private readonly SocketsHttpHandler connections = new()
     {
-        _timeout = options.Value.RequestTimeout;
-        _userAgent = userAgent.Value;
-        _connections = new SocketsHttpHandler
-        {
-            AllowAutoRedirect = false,
-            AutomaticDecompression = DecompressionMethods.None,
-            UseCookies = false,
-            ConnectTimeout = _timeout,
-            EnableMultipleHttp2Connections = true,
-            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
-            KeepAlivePingDelay = TimeSpan.FromSeconds(60),
-            KeepAlivePingTimeout = TimeSpan.FromSeconds(20),
-        };
-    }
+        AllowAutoRedirect = false,
+        AutomaticDecompression = DecompressionMethods.None,
+        UseCookies = false,
+        ConnectTimeout = options.Value.RequestTimeout,
+        EnableMultipleHttp2Connections = true,
+        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+        KeepAlivePingDelay = TimeSpan.FromSeconds(60),
+        KeepAlivePingTimeout = TimeSpan.FromSeconds(20),
+    };
 
     /// <summary>A client for one provider; <paramref name="httpsPolicy"/> says whether https may fall back from HTTP/2.</summary>
     public HttpClient CreateClient(HttpVersionPolicy httpsPolicy)
     {
         var client = new HttpClient(CreateChain(httpsPolicy), disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
-        client.DefaultRequestHeaders.TryAddWithoutValidation("user-agent", _userAgent);
+        client.DefaultRequestHeaders.TryAddWithoutValidation("user-agent", userAgent);
         return client;
     }
 
@@ -51,7 +44,7 @@ public sealed class PushHttpPipeline : IDisposable
 
     // The chains are never disposed (disposing one would dispose the shared pool under the others): the pool is.
     private HttpMessageHandler CreateChain(HttpVersionPolicy httpsPolicy) =>
-        new RequestTimeoutHandler(_timeout) { InnerHandler = new Http2VersionHandler(httpsPolicy) { InnerHandler = _connections } };
+        new RequestTimeoutHandler(timeout) { InnerHandler = new Http2VersionHandler(httpsPolicy) { InnerHandler = connections } };
 
-    public void Dispose() => _connections.Dispose();
+    public void Dispose() => connections.Dispose();
 }

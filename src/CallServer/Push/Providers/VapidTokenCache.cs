@@ -11,10 +11,10 @@ public sealed class VapidTokenCache(TimeProvider clock) : IVapidTokenCache
 {
     private static readonly TimeSpan RenewBefore = TimeSpan.FromHours(1);
 
-    private readonly ConcurrentDictionary<string, (string Token, DateTimeOffset Expiration)> _tokens = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string Token, DateTimeOffset Expiration)> tokens = new(StringComparer.Ordinal);
 
     public string? Get(string audience) =>
-        _tokens.TryGetValue(audience, out var entry) && entry.Expiration - clock.GetUtcNow() > RenewBefore ? entry.Token : null;
+        tokens.TryGetValue(audience, out var entry) && entry.Expiration - clock.GetUtcNow() > RenewBefore ? entry.Token : null;
 
-    public void Put(string audience, DateTimeOffset expiration, string token) => _tokens[audience] = (token, expiration);
+    public void Put(string audience, DateTimeOffset expiration, string token) => tokens[audience] = (token, expiration);
 }

@@ -16,20 +16,20 @@ namespace CallServer.Push.Providers;
 /// </summary>
 public sealed class WebPushProvider : IPushProvider, IDisposable
 {
-    private readonly HttpClient _http;
-    private readonly PushServiceClient _client;
-    private readonly VapidAuthentication _vapid;
-    private readonly TimeProvider _clock;
-    private readonly ILogger<WebPushProvider> _logger;
+    private readonly HttpClient http;
+    private readonly PushServiceClient client;
+    private readonly VapidAuthentication vapid;
+    private readonly TimeProvider clock;
+    private readonly ILogger<WebPushProvider> logger;
 
     public WebPushProvider(WebPushVapidKeys keys, PushHttpPipeline http, TimeProvider clock, ILogger<WebPushProvider> logger)
     {
-        _clock = clock;
-        _logger = logger;
+        this.clock = clock;
+        this.logger = logger;
         // Most push services speak HTTP/2; any that does not still gets the push over HTTP/1.1.
-        _http = http.CreateClient(HttpVersionPolicy.RequestVersionOrLower);
-        _client = new PushServiceClient(_http) { AutoRetryAfter = false, DefaultAuthenticationScheme = VapidAuthenticationScheme.Vapid };
-        _vapid = new VapidAuthentication(keys.PublicKey, keys.PrivateKey) { Subject = keys.Subject, TokenCache = new VapidTokenCache(clock) };
+        this.http = http.CreateClient(HttpVersionPolicy.RequestVersionOrLower);
+        client = new PushServiceClient(this.http) { AutoRetryAfter = false, DefaultAuthenticationScheme = VapidAuthenticationScheme.Vapid };
+        vapid = new VapidAuthentication(keys.PublicKey, keys.PrivateKey) { Subject = keys.Subject, TokenCache = new VapidTokenCache(clock) };
         PushLog.ProviderConfigured(logger, Platform, keys.IsEphemeral ? "keys of this process only" : "configured keys");
     }
 
@@ -41,19 +41,19 @@ public sealed class WebPushProvider : IPushProvider, IDisposable
     {
         if (registration.Subscription is not { } subscription)
         {
-            return PushLog.Outcome(_logger, registration, message, new PushOutcome(PushOutcomeKind.Failed, Reason: "The registration has no Web Push subscription"));
+            return PushLog.Outcome(logger, registration, message, new PushOutcome(PushOutcomeKind.Failed, Reason: "The registration has no Web Push subscription"));
         }
 
         PushOutcome outcome;
         try
         {
-            await _client.RequestPushMessageDeliveryAsync(ToLibrary(subscription), ToLibrary(message), _vapid, cancellationToken).ConfigureAwait(false);
+            await client.RequestPushMessageDeliveryAsync(ToLibrary(subscription), ToLibrary(message), vapid, cancellationToken).ConfigureAwait(false);
             // The library says only that the service accepted it (201, or 200/202 from some services).
             outcome = new PushOutcome(PushOutcomeKind.Delivered);
         }
         catch (PushServiceClientException e)
         {
-            outcome = WebPushOutcomes.From((int)e.StatusCode, RetryAfterHeader.From(e.Headers, _clock.GetUtcNow()));
+            outcome = WebPushOutcomes.From((int)e.StatusCode, RetryAfterHeader.From(e.Headers, clock.GetUtcNow()));
         }
         catch (Exception e) when (TransportFailure.Outcome(e, cancellationToken) is { } failure)
         {
@@ -65,7 +65,7 @@ public sealed class WebPushProvider : IPushProvider, IDisposable
             outcome = new PushOutcome(PushOutcomeKind.Failed, Reason: $"Unusable subscription ({e.GetType().Name})");
         }
 
-        return PushLog.Outcome(_logger, registration, message, outcome);
+        return PushLog.Outcome(logger, registration, message, outcome);
     }
 
     private static Lib.Net.Http.WebPush.PushSubscription ToLibrary(WebPushSubscription subscription)
@@ -80,13 +80,13 @@ public sealed class WebPushProvider : IPushProvider, IDisposable
         new(Encoding.UTF8.GetString(PushPayload.ToJsonObject(message)))
         {
             Urgency = PushMessageUrgency.High,
-            TimeToLive = (int)Math.Min(int.MaxValue, PushPayload.SecondsUntil(message.ExpiresAt, _clock.GetUtcNow(), atLeast: 0)),
+            TimeToLive = (int)Math.Min(int.MaxValue, PushPayload.SecondsUntil(message.ExpiresAt, clock.GetUtcNow(), atLeast: 0)),
             Topic = WebPushTopic.For(message.CallId),
         };
 
     public void Dispose()
     {
-        _vapid.Dispose();
-        _http.Dispose();
+        vapid.Dispose();
+        http.Dispose();
     }
 }

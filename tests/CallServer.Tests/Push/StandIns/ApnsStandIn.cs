@@ -59,32 +59,32 @@ public sealed record ApnsRequest(
 /// </summary>
 public sealed class ApnsStandIn : IAsyncDisposable
 {
-    private readonly ECDsa _publicKey;
-    private readonly string _keyId;
-    private readonly string _teamId;
-    private readonly ConcurrentDictionary<string, ApnsAnswer> _answers = new(StringComparer.Ordinal);
-    private LoopbackHttp2Server? _server;
+    private readonly ECDsa publicKey;
+    private readonly string keyId;
+    private readonly string teamId;
+    private readonly ConcurrentDictionary<string, ApnsAnswer> answers = new(StringComparer.Ordinal);
+    private LoopbackHttp2Server? server;
 
     private ApnsStandIn(ECDsa publicKey, string keyId, string teamId)
     {
-        _publicKey = publicKey;
-        _keyId = keyId;
-        _teamId = teamId;
+        this.publicKey = publicKey;
+        this.keyId = keyId;
+        this.teamId = teamId;
     }
 
     public RequestLog<ApnsRequest> Requests { get; } = new();
 
     /// <summary>The endpoint to configure as <c>Push:Apns:Endpoint</c>.</summary>
-    public string Endpoint => _server!.BaseAddress.ToString().TrimEnd('/');
+    public string Endpoint => server!.BaseAddress.ToString().TrimEnd('/');
 
     public static async Task<ApnsStandIn> StartAsync(ECParameters publicKey, string keyId, string teamId)
     {
         var standIn = new ApnsStandIn(ECDsa.Create(publicKey), keyId, teamId);
-        standIn._server = await LoopbackHttp2Server.StartAsync(standIn.HandleAsync);
+        standIn.server = await LoopbackHttp2Server.StartAsync(standIn.HandleAsync);
         return standIn;
     }
 
-    public void Answer(string deviceToken, ApnsAnswer answer) => _answers[deviceToken] = answer;
+    public void Answer(string deviceToken, ApnsAnswer answer) => answers[deviceToken] = answer;
 
     private async Task HandleAsync(HttpContext context)
     {
@@ -97,7 +97,7 @@ public sealed class ApnsStandIn : IAsyncDisposable
             return;
         }
 
-        switch (_answers.GetValueOrDefault(request.DeviceToken, ApnsAnswer.Accept))
+        switch (answers.GetValueOrDefault(request.DeviceToken, ApnsAnswer.Accept))
         {
             case ApnsAnswer.Accept:
                 context.Response.StatusCode = 200;
@@ -130,7 +130,7 @@ public sealed class ApnsStandIn : IAsyncDisposable
 
     private async Task HangAsync(HttpContext context)
     {
-        using var either = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _server!.Stopping);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, server!.Stopping);
         try
         {
             await Task.Delay(Timeout.Infinite, either.Token);
@@ -212,17 +212,17 @@ public sealed class ApnsStandIn : IAsyncDisposable
             yield break;
         }
 
-        if (!jwt.VerifiesEs256(_publicKey))
+        if (!jwt.VerifiesEs256(publicKey))
         {
             yield return "jwt signature does not verify with the team's public key";
         }
 
-        if (jwt.HeaderString("kid") != _keyId)
+        if (jwt.HeaderString("kid") != keyId)
         {
             yield return $"jwt kid {jwt.HeaderString("kid")}";
         }
 
-        if (jwt.ClaimString("iss") != _teamId)
+        if (jwt.ClaimString("iss") != teamId)
         {
             yield return $"jwt iss {jwt.ClaimString("iss")}";
         }
@@ -249,11 +249,11 @@ public sealed class ApnsStandIn : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_server is not null)
+        if (server is not null)
         {
-            await _server.DisposeAsync();
+            await server.DisposeAsync();
         }
 
-        _publicKey.Dispose();
+        publicKey.Dispose();
     }
 }

@@ -75,22 +75,22 @@ public sealed partial class FcmStandIn : IAsyncDisposable
     /// </summary>
     public const string GoogleTokenAudience = "https://oauth2.googleapis.com/token";
 
-    private readonly RSA _serviceAccountPublicKey;
-    private readonly string _clientEmail;
-    private readonly string _keyId;
-    private readonly string _projectId;
-    private readonly ConcurrentDictionary<string, FcmAnswer> _answers = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, bool> _issuedTokens = new(StringComparer.Ordinal);
-    private int _tokensIssued;
-    private int _messagesSent;
-    private LoopbackHttp2Server? _server;
+    private readonly RSA serviceAccountPublicKey;
+    private readonly string clientEmail;
+    private readonly string keyId;
+    private readonly string projectId;
+    private readonly ConcurrentDictionary<string, FcmAnswer> answers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> issuedTokens = new(StringComparer.Ordinal);
+    private int tokensIssued;
+    private int messagesSent;
+    private LoopbackHttp2Server? server;
 
     private FcmStandIn(RSA serviceAccountPublicKey, string clientEmail, string keyId, string projectId)
     {
-        _serviceAccountPublicKey = serviceAccountPublicKey;
-        _clientEmail = clientEmail;
-        _keyId = keyId;
-        _projectId = projectId;
+        this.serviceAccountPublicKey = serviceAccountPublicKey;
+        this.clientEmail = clientEmail;
+        this.keyId = keyId;
+        this.projectId = projectId;
     }
 
     public RequestLog<FcmTokenRequest> TokenRequests { get; } = new();
@@ -98,7 +98,7 @@ public sealed partial class FcmStandIn : IAsyncDisposable
     public RequestLog<FcmSendRequest> SendRequests { get; } = new();
 
     /// <summary>To configure as <c>Push:Fcm:Endpoint</c>.</summary>
-    public string Endpoint => _server!.BaseAddress.ToString().TrimEnd('/');
+    public string Endpoint => server!.BaseAddress.ToString().TrimEnd('/');
 
     /// <summary>To configure as <c>Push:Fcm:TokenEndpoint</c>.</summary>
     public string TokenEndpoint => $"{Endpoint}/token";
@@ -108,11 +108,11 @@ public sealed partial class FcmStandIn : IAsyncDisposable
     public static async Task<FcmStandIn> StartAsync(RSAParameters serviceAccountPublicKey, string clientEmail, string keyId, string projectId)
     {
         var standIn = new FcmStandIn(RSA.Create(serviceAccountPublicKey), clientEmail, keyId, projectId);
-        standIn._server = await LoopbackHttp2Server.StartAsync(standIn.HandleAsync);
+        standIn.server = await LoopbackHttp2Server.StartAsync(standIn.HandleAsync);
         return standIn;
     }
 
-    public void Answer(string registrationToken, FcmAnswer answer) => _answers[registrationToken] = answer;
+    public void Answer(string registrationToken, FcmAnswer answer) => answers[registrationToken] = answer;
 
     private Task HandleAsync(HttpContext context) => context.Request.Path.Value switch
     {
@@ -157,8 +157,8 @@ public sealed partial class FcmStandIn : IAsyncDisposable
                 return;
         }
 
-        var accessToken = $"ya29.stand-in-{Interlocked.Increment(ref _tokensIssued)}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}";
-        _issuedTokens[accessToken] = true;
+        var accessToken = $"ya29.stand-in-{Interlocked.Increment(ref tokensIssued)}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}";
+        issuedTokens[accessToken] = true;
         TokenRequests.Add(new FcmTokenRequest(context.Request.Protocol, grantType, assertion, accessToken, problems));
         await WriteJsonAsync(context, 200, new { access_token = accessToken, expires_in = 3599, token_type = "Bearer" });
     }
@@ -171,17 +171,17 @@ public sealed partial class FcmStandIn : IAsyncDisposable
             yield break;
         }
 
-        if (!assertion.VerifiesRs256(_serviceAccountPublicKey))
+        if (!assertion.VerifiesRs256(serviceAccountPublicKey))
         {
             yield return "assertion signature does not verify with the service account's public key";
         }
 
-        if (assertion.HeaderString("kid") != _keyId)
+        if (assertion.HeaderString("kid") != keyId)
         {
             yield return $"assertion kid {assertion.HeaderString("kid")}";
         }
 
-        if (assertion.ClaimString("iss") != _clientEmail)
+        if (assertion.ClaimString("iss") != clientEmail)
         {
             yield return $"assertion iss {assertion.ClaimString("iss")}";
         }
@@ -224,14 +224,14 @@ public sealed partial class FcmStandIn : IAsyncDisposable
             return;
         }
 
-        if (projectId != _projectId)
+        if (projectId != this.projectId)
         {
             problems.Add($"project {projectId}");
         }
 
         var authorization = context.Request.Headers.Authorization.ToString();
         var bearer = authorization.StartsWith("Bearer ", StringComparison.Ordinal) ? authorization["Bearer ".Length..] : null;
-        var authenticated = bearer is not null && _issuedTokens.ContainsKey(bearer);
+        var authenticated = bearer is not null && issuedTokens.ContainsKey(bearer);
 
         var (token, data, priority, ttl, collapseKey) = ReadMessage(body, problems);
         var request = new FcmSendRequest(context.Request.Protocol, projectId, bearer, token, data, priority, ttl, collapseKey, body, problems);
@@ -250,10 +250,10 @@ public sealed partial class FcmStandIn : IAsyncDisposable
             return;
         }
 
-        switch (_answers.GetValueOrDefault(token!, FcmAnswer.Accept))
+        switch (answers.GetValueOrDefault(token!, FcmAnswer.Accept))
         {
             case FcmAnswer.Accept:
-                await WriteJsonAsync(context, 200, new { name = $"projects/{projectId}/messages/{Interlocked.Increment(ref _messagesSent)}" });
+                await WriteJsonAsync(context, 200, new { name = $"projects/{projectId}/messages/{Interlocked.Increment(ref messagesSent)}" });
                 break;
             case FcmAnswer.Unregistered:
                 await WriteErrorAsync(context, 404, "NOT_FOUND", "UNREGISTERED", "Requested entity was not found.");
@@ -269,7 +269,7 @@ public sealed partial class FcmStandIn : IAsyncDisposable
                 await WriteErrorAsync(context, 503, "UNAVAILABLE", "UNAVAILABLE", "The service is currently unavailable.");
                 break;
             case FcmAnswer.Hang:
-                using (var either = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _server!.Stopping))
+                using (var either = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, server!.Stopping))
                 {
                     try
                     {
@@ -373,11 +373,11 @@ public sealed partial class FcmStandIn : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_server is not null)
+        if (server is not null)
         {
-            await _server.DisposeAsync();
+            await server.DisposeAsync();
         }
 
-        _serviceAccountPublicKey.Dispose();
+        serviceAccountPublicKey.Dispose();
     }
 }

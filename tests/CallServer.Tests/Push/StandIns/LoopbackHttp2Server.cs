@@ -16,12 +16,12 @@ namespace CallServer.Tests.Push.StandIns;
 /// </summary>
 public sealed class LoopbackHttp2Server : IAsyncDisposable
 {
-    private readonly WebApplication _app;
-    private readonly CancellationTokenSource _stopping = new();
+    private readonly WebApplication app;
+    private readonly CancellationTokenSource stopping = new();
 
     private LoopbackHttp2Server(WebApplication app, Uri baseAddress)
     {
-        _app = app;
+        this.app = app;
         BaseAddress = baseAddress;
     }
 
@@ -31,7 +31,7 @@ public sealed class LoopbackHttp2Server : IAsyncDisposable
     public string Origin => BaseAddress.GetLeftPart(UriPartial.Authority);
 
     /// <summary>Cancelled when the server stops: what a hanging answer waits on besides the client giving up.</summary>
-    public CancellationToken Stopping => _stopping.Token;
+    public CancellationToken Stopping => stopping.Token;
 
     public static async Task<LoopbackHttp2Server> StartAsync(RequestDelegate handle)
     {
@@ -48,13 +48,13 @@ public sealed class LoopbackHttp2Server : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stopping.CancelAsync();
+        await stopping.CancelAsync();
         using (var stopWithin = new CancellationTokenSource(TimeSpan.FromSeconds(2)))
         {
-            await _app.StopAsync(stopWithin.Token);
+            await app.StopAsync(stopWithin.Token);
         }
 
-        await _app.DisposeAsync();
-        _stopping.Dispose();
+        await app.DisposeAsync();
+        stopping.Dispose();
     }
 }

@@ -6,15 +6,15 @@ namespace CallServer.Tests.Push.StandIns;
 /// <summary>What a stand-in received, in order, with a bounded wait for the next one.</summary>
 public sealed class RequestLog<T>
 {
-    private readonly ConcurrentQueue<T> _all = new();
-    private readonly Channel<T> _arrivals = Channel.CreateUnbounded<T>();
+    private readonly ConcurrentQueue<T> all = new();
+    private readonly Channel<T> arrivals = Channel.CreateUnbounded<T>();
 
-    public IReadOnlyList<T> All => _all.ToArray();
+    public IReadOnlyList<T> All => all.ToArray();
 
     public void Add(T request)
     {
-        _all.Enqueue(request);
-        _arrivals.Writer.TryWrite(request);
+        all.Enqueue(request);
+        arrivals.Writer.TryWrite(request);
     }
 
     /// <summary>The next request not yet taken by this method; fails the test if none arrives within <paramref name="timeout"/>.</summary>
@@ -23,7 +23,7 @@ public sealed class RequestLog<T>
         using var deadline = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(5));
         try
         {
-            return await _arrivals.Reader.ReadAsync(deadline.Token);
+            return await arrivals.Reader.ReadAsync(deadline.Token);
         }
         catch (OperationCanceledException)
         {

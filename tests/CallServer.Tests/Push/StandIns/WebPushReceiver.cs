@@ -69,19 +69,19 @@ public sealed record WebPushDelivery(
 /// </summary>
 public sealed partial class WebPushReceiver : IAsyncDisposable
 {
-    private readonly string _expectedSubject;
-    private readonly ConcurrentDictionary<string, BrowserSubscription> _subscriptions = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, WebPushAnswer> _answers = new(StringComparer.Ordinal);
-    private LoopbackHttp2Server? _server;
+    private readonly string expectedSubject;
+    private readonly ConcurrentDictionary<string, BrowserSubscription> subscriptions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, WebPushAnswer> answers = new(StringComparer.Ordinal);
+    private LoopbackHttp2Server? server;
 
-    private WebPushReceiver(string expectedSubject) => _expectedSubject = expectedSubject;
+    private WebPushReceiver(string expectedSubject) => this.expectedSubject = expectedSubject;
 
     public RequestLog<WebPushDelivery> Deliveries { get; } = new();
 
     public static async Task<WebPushReceiver> StartAsync(string expectedSubject)
     {
         var receiver = new WebPushReceiver(expectedSubject);
-        receiver._server = await LoopbackHttp2Server.StartAsync(receiver.HandleAsync);
+        receiver.server = await LoopbackHttp2Server.StartAsync(receiver.HandleAsync);
         return receiver;
     }
 
@@ -91,17 +91,17 @@ public sealed partial class WebPushReceiver : IAsyncDisposable
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
         var key = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
         var authSecret = RandomNumberGenerator.GetBytes(16);
-        var subscription = new WebPushSubscription($"{_server!.BaseAddress.ToString().TrimEnd('/')}/push/{id}", Base64Url.EncodeToString(UncompressedPoint(key)), Base64Url.EncodeToString(authSecret));
+        var subscription = new WebPushSubscription($"{server!.BaseAddress.ToString().TrimEnd('/')}/push/{id}", Base64Url.EncodeToString(UncompressedPoint(key)), Base64Url.EncodeToString(authSecret));
         var browser = new BrowserSubscription(id, subscription, key, authSecret);
-        _subscriptions[id] = browser;
-        _answers[id] = answer;
+        subscriptions[id] = browser;
+        answers[id] = answer;
         return browser;
     }
 
     private async Task HandleAsync(HttpContext context)
     {
         var path = context.Request.Path.Value ?? string.Empty;
-        if (!path.StartsWith("/push/", StringComparison.Ordinal) || !_subscriptions.TryGetValue(path["/push/".Length..], out var browser))
+        if (!path.StartsWith("/push/", StringComparison.Ordinal) || !subscriptions.TryGetValue(path["/push/".Length..], out var browser))
         {
             context.Response.StatusCode = 404;
             return;
@@ -118,11 +118,11 @@ public sealed partial class WebPushReceiver : IAsyncDisposable
             return;
         }
 
-        switch (_answers[browser.Id])
+        switch (answers[browser.Id])
         {
             case WebPushAnswer.Created:
                 context.Response.StatusCode = 201;
-                context.Response.Headers.Location = $"{_server!.BaseAddress.ToString().TrimEnd('/')}/message/{Guid.NewGuid():N}";
+                context.Response.Headers.Location = $"{server!.BaseAddress.ToString().TrimEnd('/')}/message/{Guid.NewGuid():N}";
                 break;
             case WebPushAnswer.NotFound:
                 context.Response.StatusCode = 404;
@@ -138,7 +138,7 @@ public sealed partial class WebPushReceiver : IAsyncDisposable
                 context.Response.StatusCode = 413;
                 break;
             case WebPushAnswer.Hang:
-                using (var either = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _server!.Stopping))
+                using (var either = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, server!.Stopping))
                 {
                     try
                     {
@@ -239,14 +239,14 @@ public sealed partial class WebPushReceiver : IAsyncDisposable
         // RFC 8292 §2: aud is the origin of the push resource. Lib.Net.Http.WebPush writes scheme://host
         // (it leaves out the port: right for every real push service, which listens on 443), so that
         // is what a loopback endpoint with its own port receives.
-        var endpoint = _server!.BaseAddress;
+        var endpoint = server!.BaseAddress;
         var audience = $"{endpoint.Scheme}://{endpoint.Host}";
         if (jwt.ClaimString("aud") != audience)
         {
             problems.Add($"vapid: aud {jwt.ClaimString("aud")}");
         }
 
-        if (jwt.ClaimString("sub") != _expectedSubject)
+        if (jwt.ClaimString("sub") != expectedSubject)
         {
             problems.Add($"vapid: sub {jwt.ClaimString("sub")}");
         }
@@ -274,12 +274,12 @@ public sealed partial class WebPushReceiver : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_server is not null)
+        if (server is not null)
         {
-            await _server.DisposeAsync();
+            await server.DisposeAsync();
         }
 
-        foreach (var browser in _subscriptions.Values)
+        foreach (var browser in subscriptions.Values)
         {
             browser.Dispose();
         }
