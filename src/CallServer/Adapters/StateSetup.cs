@@ -2,6 +2,7 @@ using CallServer.Adapters.AccountSessions;
 using CallServer.Adapters.CallHistory;
 using CallServer.Adapters.Calls;
 using CallServer.Adapters.DeviceMessaging;
+using CallServer.Adapters.Nodes;
 using CallServer.Adapters.Outbox;
 using CallServer.Adapters.Presence;
 using CallServer.Adapters.PushRegistrations;

@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json;
-using CallServer.Domain.Ports;
 using CallServer.Domain.Addresses;
 using CallServer.Domain.Errors;
+using CallServer.Domain.Ports;
 
 namespace CallServer.Adapters;
 

@@ -1,14 +1,14 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using CallServer.Adapters.CallHistory;
 using CallServer.Application;
 using CallServer.Auth;
 using CallServer.Domain.Errors;
 using CallServer.Domain.Ports;
 using CallServer.Domain.Records;
+using CallServer.Domain.Views;
 using CallServer.History;
-using Microsoft.AspNetCore.Http.HttpResults;
 using CallServer.Ports;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CallServer.Api;
 
@@ -41,7 +41,7 @@ public sealed record CallHistoryItem(
 {
     public static CallHistoryItem Of(CallHistoryEntry entry) => new(
         entry.CallId,
-        StoredCallHistoryEntry.NameOf(entry.Direction),
+        DirectionName(entry.Direction),
         entry.RemoteAddress.Value,
         entry.RemoteDisplayName,
         entry.Missed,
@@ -52,6 +52,14 @@ public sealed record CallHistoryItem(
         entry.EndedAt.UtcDateTime,
         Math.Round(entry.InCallDuration.TotalSeconds, 3),
         entry.Video);
+
+    /// <summary>The wire name of a direction (the API's own, whatever the store writes).</summary>
+    public static string DirectionName(CallDirection direction) => direction switch
+    {
+        CallDirection.Incoming => "incoming",
+        CallDirection.Outgoing => "outgoing",
+        _ => throw new ArgumentOutOfRangeException(nameof(direction), direction, "an unknown direction"),
+    };
 }
 
 public static class CallHistoryEndpoints

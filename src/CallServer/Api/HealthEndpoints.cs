@@ -1,5 +1,6 @@
 using CallServer.Cluster;
 using CallServer.Domain.Ports;
+using CallServer.Hubs;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CallServer.Api;

@@ -2,8 +2,8 @@ using CallServer.Configuration;
 using CallServer.Domain.Addresses;
 using CallServer.Domain.Commands;
 using CallServer.Domain.Ports;
-using Microsoft.Extensions.Options;
 using CallServer.Ports;
+using Microsoft.Extensions.Options;
 
 namespace CallServer.Application;
 

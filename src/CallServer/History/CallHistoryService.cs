@@ -3,8 +3,8 @@ using CallServer.Domain.Addresses;
 using CallServer.Domain.Ports;
 using CallServer.Domain.Records;
 using CallServer.Observability.Logging;
-using Microsoft.Extensions.Options;
 using CallServer.Ports;
+using Microsoft.Extensions.Options;
 
 namespace CallServer.History;
 

@@ -1,5 +1,6 @@
 using CallServer.Application;
 using CallServer.Auth;
+using CallServer.Cluster;
 using CallServer.Configuration;
 using CallServer.Domain.Addresses;
 using CallServer.Domain.Calls;

@@ -2,10 +2,10 @@ using System.Text.Json;
 using CallServer.Cluster;
 using CallServer.Configuration;
 using CallServer.Domain.Ports;
-using CallServer.Outbox;
-using CallServer.Ports;
 using CallServer.Observability.Logging;
 using CallServer.Observability.Metrics;
+using CallServer.Outbox;
+using CallServer.Ports;
 using Microsoft.Extensions.Options;
 
 namespace CallServer.Push;

@@ -2,9 +2,9 @@ using CallServer.Configuration;
 using CallServer.Domain.Addresses;
 using CallServer.Observability.Logging;
 using CallServer.Observability.Metrics;
-using Microsoft.Extensions.Options;
 using CallServer.Outbox;
 using CallServer.Ports;
+using Microsoft.Extensions.Options;
 
 namespace CallServer.Push;
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using CallServer.Domain.Ports;
-using CallServer.Outbox;
 using CallServer.Observability.Logging;
+using CallServer.Outbox;
 
 namespace CallServer.Webhooks;
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using CallServer.Domain.Ports;
-using CallServer.Outbox;
 using CallServer.Observability.Logging;
 using CallServer.Observability.Metrics;
+using CallServer.Outbox;
 
 namespace CallServer.Webhooks;
 

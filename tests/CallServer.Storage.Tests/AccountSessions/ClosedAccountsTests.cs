@@ -1,4 +1,5 @@
 using CallServer.Adapters.AccountSessions;
+using CallServer.Cluster;
 using CallServer.Hubs;
 using CallServer.Storage.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,8 +1,8 @@
+using CallServer.Adapters.Calls;
+using CallServer.Adapters.Timers;
 using CallServer.Configuration;
 using CallServer.Domain.Calls;
 using CallServer.Domain.Ports;
-using CallServer.Adapters.Calls;
-using CallServer.Adapters.Timers;
 using CallServer.Storage.Tests.Infrastructure;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,5 @@
 using CallServer.Adapters.DeviceMessaging;
+using CallServer.Cluster;
 using CallServer.Configuration;
 using CallServer.Hubs;
 using Microsoft.AspNetCore.SignalR;

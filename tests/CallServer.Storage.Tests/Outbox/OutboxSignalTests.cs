@@ -1,5 +1,5 @@
-using CallServer.Domain.Ports;
 using CallServer.Adapters.Outbox;
+using CallServer.Domain.Ports;
 using CallServer.Outbox;
 
 namespace CallServer.Storage.Tests.Outbox;

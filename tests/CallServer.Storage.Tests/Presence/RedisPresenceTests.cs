@@ -1,3 +1,4 @@
+using CallServer.Adapters.Nodes;
 using CallServer.Adapters.Presence;
 using CallServer.Cluster;
 using CallServer.Domain.Ports;

@@ -1,10 +1,10 @@
 using System.Text.Json.Nodes;
 using CallServer.Adapters;
+using CallServer.Adapters.Redis;
+using CallServer.Adapters.Users;
 using CallServer.Application;
 using CallServer.Domain.Errors;
 using CallServer.Domain.Ports;
-using CallServer.Adapters.Users;
-using CallServer.Adapters.Redis;
 using CallServer.Storage.Tests.Infrastructure;
 using CallServer.Storage.Tests.StoredFormat;
 

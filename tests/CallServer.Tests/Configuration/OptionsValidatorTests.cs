@@ -1,4 +1,5 @@
 using CallServer.Configuration;
+using CallServer.Push;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 

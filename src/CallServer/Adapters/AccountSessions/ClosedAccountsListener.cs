@@ -1,4 +1,5 @@
 using CallServer.Adapters.Redis;
+using CallServer.Cluster;
 using CallServer.Hubs;
 using CallServer.Observability.Logging;
 

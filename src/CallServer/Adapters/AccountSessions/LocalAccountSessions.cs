@@ -1,4 +1,5 @@
 using CallServer.Application;
+using CallServer.Cluster;
 using CallServer.Domain.Addresses;
 using CallServer.Hubs;
 using CallServer.Ports;

@@ -3,8 +3,8 @@ using CallServer.Adapters.Redis;
 using CallServer.Domain.Addresses;
 using CallServer.Domain.Records;
 using CallServer.History;
-using StackExchange.Redis;
 using CallServer.Ports;
+using StackExchange.Redis;
 
 namespace CallServer.Adapters.CallHistory;
 

@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
+using CallServer.Adapters.Outbox;
+using CallServer.Adapters.Timers;
 using CallServer.Configuration;
 using CallServer.Domain.Addresses;
 using CallServer.Domain.Calls;
 using CallServer.Domain.Ports;
-using CallServer.Adapters.Outbox;
-using CallServer.Adapters.Timers;
 using Microsoft.Extensions.Options;
 
 namespace CallServer.Adapters.Calls;

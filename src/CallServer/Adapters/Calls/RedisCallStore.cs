@@ -3,9 +3,9 @@ using CallServer.Configuration;
 using CallServer.Domain.Addresses;
 using CallServer.Domain.Calls;
 using CallServer.Domain.Ports;
+using CallServer.Ports;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
-using CallServer.Ports;
 
 namespace CallServer.Adapters.Calls;
 

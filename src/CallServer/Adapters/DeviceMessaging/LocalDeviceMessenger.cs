@@ -1,10 +1,11 @@
 using CallServer.Application;
+using CallServer.Cluster;
 using CallServer.Configuration;
 using CallServer.Hubs;
 using CallServer.Observability.Logging;
+using CallServer.Ports;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
-using CallServer.Ports;
 
 namespace CallServer.Adapters.DeviceMessaging;
 

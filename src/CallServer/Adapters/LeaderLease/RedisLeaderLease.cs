@@ -2,8 +2,8 @@ using System.Diagnostics;
 using CallServer.Adapters.Redis;
 using CallServer.Domain.Ports;
 using CallServer.Observability.Logging;
-using StackExchange.Redis;
 using CallServer.Ports;
+using StackExchange.Redis;
 
 namespace CallServer.Adapters.LeaderLease;
 

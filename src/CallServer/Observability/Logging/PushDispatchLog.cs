@@ -1,5 +1,4 @@
 using CallServer.Ports;
-using CallServer.Push;
 
 namespace CallServer.Observability.Logging;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
+using CallServer.Cluster;
 using CallServer.Domain.Calls;
-using CallServer.Hubs;
 
 namespace CallServer.Observability.Metrics;
 

@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using CallServer.Configuration;
 using CallServer.Observability.Logging;
-using Microsoft.Extensions.Options;
 using CallServer.Ports;
+using Microsoft.Extensions.Options;
 
 namespace CallServer.Push.Providers;
 

@@ -3,10 +3,10 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using CallServer.Configuration;
 using CallServer.Observability.Logging;
+using CallServer.Ports;
 using Google.Apis.Auth.OAuth2;
 using Google.Apis.Auth.OAuth2.Responses;
 using Microsoft.Extensions.Options;
-using CallServer.Ports;
 
 namespace CallServer.Push.Providers;
 

@@ -1,8 +1,9 @@
 using CallServer.Cluster;
 using CallServer.Configuration;
+using CallServer.Ports;
+using CallServer.Push;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using CallServer.Ports;
 
 namespace CallServer.Push.Providers;
 

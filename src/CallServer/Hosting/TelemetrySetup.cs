@@ -1,5 +1,6 @@
 using CallServer.Adapters;
 using CallServer.Adapters.Redis;
+using CallServer.Observability;
 using CallServer.Observability.Metrics;
 using CallServer.Observability.Tracing;
 using OpenTelemetry.Metrics;
@@ -7,7 +8,7 @@ using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using StackExchange.Redis;
 
-namespace CallServer.Observability;
+namespace CallServer.Hosting;
 
 /// <summary>
 /// OpenTelemetry: metrics (CallServer's instruments, ASP.NET Core, the runtime) served at <c>/metrics</c> in

@@ -1,7 +1,8 @@
+using CallServer.Configuration;
 using CallServer.Push.Providers;
 using Microsoft.Extensions.Options;
 
-namespace CallServer.Configuration;
+namespace CallServer.Push;
 
 /// <summary>
 /// Refuses to start with <c>Push:*</c> settings that cannot work: a timeout, bound or poll interval that is

@@ -1,11 +1,12 @@
 using CallServer.Api;
+using CallServer.Auth;
 using CallServer.Configuration;
 using CallServer.Domain.Errors;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
-namespace CallServer.Auth;
+namespace CallServer.Hosting;
 
 /// <summary>
 /// JWT bearer authentication: the header for REST, <c>access_token</c> in the query for the hub; with

@@ -1,4 +1,5 @@
 using CallServer.Adapters.Outbox;
+using CallServer.Application;
 using CallServer.Cluster;
 using CallServer.Configuration;
 using CallServer.Hubs;
@@ -6,7 +7,7 @@ using CallServer.Outbox;
 using CallServer.Timers;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace CallServer.Application;
+namespace CallServer.Hosting;
 
 /// <summary>
 /// Registers calls: their options (<c>Calls</c>, <c>Pstn</c>, <c>Limits</c>, <c>AnonymousCalls</c>,

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace CallServer.Hubs;
+namespace CallServer.Cluster;
 
 /// <summary>
 /// The one registry of the hub connections (devices) open on this node: each with its account and a way

@@ -5,7 +5,7 @@ using CallServer.Observability.Logging;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
-namespace CallServer.Cluster;
+namespace CallServer.Hubs;
 
 /// <summary>
 /// On SIGTERM: the node reports not ready (so the load balancer stops sending it clients), tells its

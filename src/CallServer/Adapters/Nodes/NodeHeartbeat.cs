@@ -1,6 +1,7 @@
 using CallServer.Adapters.Presence;
 using CallServer.Adapters.Redis;
 using CallServer.Application;
+using CallServer.Cluster;
 using CallServer.Configuration;
 using CallServer.Domain.Addresses;
 using CallServer.Domain.Commands;
@@ -10,7 +11,7 @@ using CallServer.Ports;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
-namespace CallServer.Cluster;
+namespace CallServer.Adapters.Nodes;
 
 /// <summary>
 /// Says every interval that this node is alive, and reaps nodes that stopped saying so: their devices

@@ -1,9 +1,10 @@
+using CallServer.Observability;
 using Serilog;
 using Serilog.Events;
 using Serilog.Extensions.Hosting;
 using Serilog.Formatting.Compact;
 
-namespace CallServer.Observability;
+namespace CallServer.Hosting;
 
 /// <summary>
 /// Serilog (Serilog.AspNetCore): levels from the <c>Serilog</c> section; <c>Logs:Format</c> = <c>json</c>
