@@ -89,6 +89,7 @@ public sealed class OptionsValidatorTests
     [InlineData("History:MaxAge", "00:00:00")]
     [InlineData("History:PollInterval", "00:00:00")]
     [InlineData("History:MaxConcurrentWrites", "0")]
+    [InlineData("History:ClaimAfter", "00:00:00.299")]
     public void History_settings_that_are_not_positive_are_refused_naming_the_key(string key, string value) =>
         AssertRefused(new HistoryOptionsValidator(), HistoryOptions.Section, key, value);
 
@@ -100,6 +101,12 @@ public sealed class OptionsValidatorTests
     [InlineData("Push:RequestTimeout", "00:00:00")]
     public void Push_outbox_settings_that_cannot_work_are_refused_naming_the_key(string key, string value) =>
         AssertRefused(new PushOptionsValidator(), PushOptions.Section, key, value);
+
+    [Theory]
+    [InlineData("Webhooks:MaxInFlight", "0")]
+    [InlineData("Webhooks:LeaderLease", "00:00:00.299")]
+    public void Webhook_outbox_settings_that_cannot_work_are_refused_naming_the_key(string key, string value) =>
+        AssertRefused(new WebhooksOptionsValidator(), WebhooksOptions.Section, key, value);
 
     [Fact]
     public void Every_bad_value_is_reported_not_only_the_first()
