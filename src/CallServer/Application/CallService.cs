@@ -246,8 +246,10 @@ public sealed class CallService(
                 {
                     // Many writers on one call (30 ringing devices trickling candidates): a random pause,
                     // growing with each lost race, spreads them out so that each gets its turn instead of
-                    // all of them retrying in lockstep. Timers never pause: they take the first turn.
-                    await Task.Delay(Random.Shared.Next(1, Math.Min(1 << attempt, MaxRetryPauseMilliseconds) + 1), cancellationToken);
+                    // all of them retrying in lockstep. Timers never pause: they take the first turn. (The
+                    // doubling stops before the shift overflows: 1 << 31 is negative.)
+                    var longest = attempt < 16 ? Math.Min(1 << attempt, MaxRetryPauseMilliseconds) : MaxRetryPauseMilliseconds;
+                    await Task.Delay(Random.Shared.Next(1, longest + 1), cancellationToken);
                 }
 
                 call = await LoadLastSeenAsync(call.CallId, cancellationToken);

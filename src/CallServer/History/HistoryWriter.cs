@@ -25,7 +25,8 @@ public sealed class HistoryWriter(
     CallHistoryService history,
     NodeIdentity node,
     IOptions<HistoryOptions> options,
-    ILogger<HistoryWriter> logger) : OutboxWorker(outbox, signal, node.Id, OutboxTopic.History)
+    TimeProvider clock,
+    ILogger<HistoryWriter> logger) : OutboxWorker(outbox, signal, clock, node.Id, OutboxTopic.History)
 {
     protected override OutboxWorkerSettings Settings => new(options.Value.PollInterval, options.Value.ClaimAfter, options.Value.MaxConcurrentWrites);
 

@@ -13,9 +13,10 @@ namespace CallServer.Outbox;
 /// </summary>
 /// <param name="outbox">Where the entries are taken from.</param>
 /// <param name="signal">Wakes the worker when this node appended to its topic.</param>
+/// <param name="clock">The clock of the poll.</param>
 /// <param name="consumer">This node, as the outbox's consumer.</param>
 /// <param name="topic">The topic worked (<see cref="OutboxTopic"/>).</param>
-public abstract class OutboxWorker(IOutbox outbox, OutboxSignal signal, string consumer, string topic) : BackgroundService
+public abstract class OutboxWorker(IOutbox outbox, OutboxSignal signal, TimeProvider clock, string consumer, string topic) : BackgroundService
 {
     private readonly OutboxWakeup wake = signal.Listen(topic);
     private readonly HashSet<Task> running = [];
@@ -28,6 +29,9 @@ public abstract class OutboxWorker(IOutbox outbox, OutboxSignal signal, string c
 
     /// <summary>This node as the outbox's consumer (for <see cref="IOutbox.KeepAsync"/>).</summary>
     protected string Consumer => consumer;
+
+    /// <summary>The clock of the poll, for the handlers' own times and waits.</summary>
+    protected TimeProvider Clock => clock;
 
     /// <summary>The topic's poll, claim period and entries in hand (read once, at start).</summary>
     protected abstract OutboxWorkerSettings Settings { get; }
@@ -67,7 +71,7 @@ public abstract class OutboxWorker(IOutbox outbox, OutboxSignal signal, string c
         {
             try
             {
-                await wake.WaitAsync(settings.PollInterval, stoppingToken);
+                await wake.WaitAsync(settings.PollInterval, clock, stoppingToken);
                 await slots.WaitAsync(stoppingToken);
                 slots.Release();
                 var entries = await outbox.TakeAsync(topic, consumer, Math.Max(1, slots.CurrentCount), settings.ClaimAfter, stoppingToken);

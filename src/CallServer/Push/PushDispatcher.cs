@@ -24,7 +24,7 @@ public sealed class PushDispatcher(
     IOptions<PushOptions> options,
     CallServerMetrics metrics,
     TimeProvider clock,
-    ILogger<PushDispatcher> logger) : OutboxWorker(outbox, signal, node.Id, OutboxTopic.Push)
+    ILogger<PushDispatcher> logger) : OutboxWorker(outbox, signal, clock, node.Id, OutboxTopic.Push)
 {
     protected override OutboxWorkerSettings Settings => new(options.Value.PollInterval, options.Value.ClaimAfter, options.Value.MaxConcurrentPushes);
 
@@ -58,7 +58,7 @@ public sealed class PushDispatcher(
 
         // A push past its time (the ringing is over: a node took it and died long ago) is not sent: a phone
         // must not ring for a call that no longer rings. This also bounds a job that keeps failing.
-        if (clock.GetUtcNow() >= job.ExpiresAt)
+        if (Clock.GetUtcNow() >= job.ExpiresAt)
         {
             PushDispatchLog.Expired(logger, job.CallId, job.Kind);
             metrics.PushSent("any", job.Kind, "expired");
@@ -89,7 +89,7 @@ public sealed class PushDispatcher(
         {
             while (true)
             {
-                await Task.Delay(every, cancellationToken);
+                await Task.Delay(every, Clock, cancellationToken);
                 try
                 {
                     await Outbox.KeepAsync(Topic, Consumer, entry.Id, cancellationToken);

@@ -23,6 +23,7 @@ public sealed class WebhookDispatcher(
     NodeIdentity node,
     IOptions<WebhooksOptions> options,
     CallServerMetrics metrics,
+    TimeProvider clock,
     ILogger<WebhookDispatcher> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -42,7 +43,7 @@ public sealed class WebhookDispatcher(
                 var term = await lease.TryAcquireAsync(stoppingToken);
                 if (term is null)
                 {
-                    await Task.Delay(lease.RetryInterval, stoppingToken);
+                    await Task.Delay(lease.RetryInterval, clock, stoppingToken);
                     continue;
                 }
 
@@ -50,7 +51,7 @@ public sealed class WebhookDispatcher(
                 {
                     WebhookLog.LeaderTaken(logger, node.Id);
                     using var both = CancellationTokenSource.CreateLinkedTokenSource(term.Token, stoppingToken);
-                    var pump = new WebhookPump(outbox, settings, wakeup, endpoints, delivery, node.Id, metrics, logger);
+                    var pump = new WebhookPump(outbox, settings, wakeup, endpoints, delivery, node.Id, metrics, clock, logger);
                     await pump.RunAsync(both.Token);
                 }
 

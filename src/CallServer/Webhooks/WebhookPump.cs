@@ -22,6 +22,7 @@ public sealed class WebhookPump(
     WebhookDelivery delivery,
     string consumer,
     CallServerMetrics metrics,
+    TimeProvider clock,
     ILogger logger)
 {
     /// <summary>Entries taken with one read of the outbox, at most.</summary>
@@ -55,7 +56,7 @@ public sealed class WebhookPump(
                     }
                 }
 
-                await wakeup.WaitAsync(settings.PollInterval, term);
+                await wakeup.WaitAsync(settings.PollInterval, clock, term);
             }
         }
         catch (OperationCanceledException) when (term.IsCancellationRequested)
@@ -122,7 +123,7 @@ public sealed class WebhookPump(
 
     private async Task KeepAsync(InFlightWebhooks inFlight, CancellationToken term)
     {
-        using var ticker = new PeriodicTimer(settings.ClaimAfter / 3);
+        using var ticker = new PeriodicTimer(settings.ClaimAfter / 3, clock);
         try
         {
             while (await ticker.WaitForNextTickAsync(term))

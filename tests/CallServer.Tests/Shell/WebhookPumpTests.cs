@@ -1,0 +1,317 @@
+using System.Collections.Concurrent;
+using System.Net;
+using CallServer.Configuration;
+using CallServer.Hubs;
+using CallServer.Observability.Metrics;
+using CallServer.Outbox;
+using CallServer.Webhooks;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace CallServer.Tests.Shell;
+
+/// <summary>
+/// The leader's term (<see cref="WebhookPump"/>) on the in-memory outbox, a fake clock and receivers in the
+/// process (no HTTP): a call's events reach every endpoint in stream order, never more than
+/// <see cref="WebhookPump.MaxInFlight"/> entries in progress, an entry acknowledged once every endpoint that
+/// wants it is done, its claim kept every third of the claim period, and what a term did not finish left in
+/// the outbox for the next term after the claim period.
+/// </summary>
+public sealed class WebhookPumpTests : IAsyncLifetime
+{
+    private const string All = "all";
+    private const string EndedOnly = "ended";
+    private const string OutboxFailing = "WebhooksOutboxFailing";
+    private static readonly TimeSpan ClaimAfter = TimeSpan.FromSeconds(30);
+
+    /// <summary>A poll that never comes (the clock moves less): only the wake-up makes the pump look again.</summary>
+    private static readonly TimeSpan NoPoll = TimeSpan.FromHours(1);
+
+    private readonly ObservedClock clock = new();
+    private readonly ObservedOutbox outbox;
+    private readonly OutboxWakeup wakeup = new();
+    private readonly Receivers receivers;
+    private readonly RecordingLogger logger = new();
+    private readonly CallServerMetrics metrics = new(new LocalConnections());
+    private readonly IReadOnlyList<WebhookEndpoint> endpoints = WebhookKit.Endpoints((All, null), (EndedOnly, [WebhookKit.Ended]));
+    private readonly WebhookDelivery delivery;
+    private readonly List<(CancellationTokenSource Term, Task Run)> terms = [];
+
+    public WebhookPumpTests()
+    {
+        outbox = new ObservedOutbox(clock);
+        receivers = new Receivers(outbox.Changes);
+        var options = Options.Create(new WebhooksOptions { Timeout = TimeSpan.FromMinutes(5) });
+        delivery = new WebhookDelivery(
+            new WebhookSender(new Clients(receivers), options, clock),
+            new WebhookRetryPolicy(options),
+            metrics,
+            clock,
+            NullLogger<WebhookDelivery>.Instance);
+    }
+
+    private Conditions Changes => outbox.Changes;
+
+    [Fact]
+    public async Task A_call_s_events_reach_each_endpoint_that_wants_them_once_and_in_stream_order()
+    {
+        string[] calls = ["A", "B", "C"];
+        for (var n = 1; n <= 8; n++)
+        {
+            foreach (var call in calls)
+            {
+                Append(call, n, n == 8 ? WebhookKit.Ended : WebhookKit.Updated);
+            }
+        }
+
+        receivers.Answer = async (request, _) =>
+        {
+            for (var i = 0; i < (request.WebhookId.GetHashCode(StringComparison.Ordinal) & 3); i++)
+            {
+                await Task.Yield(); // answers come back in another order than asked
+            }
+
+            return HttpStatusCode.OK;
+        };
+        Start(maxInFlight: 4);
+
+        await Changes.Until(() => outbox.Acknowledged.Count == 24, "every entry acknowledged");
+        foreach (var call in calls)
+        {
+            Assert.Equal(Enumerable.Range(1, 8).Select(n => WebhookKit.Id(call, n)), receivers.Of(All, call));
+            Assert.Equal([WebhookKit.Id(call, 8)], receivers.Of(EndedOnly, call));
+        }
+
+        Assert.Equal(24 + 3, receivers.Received.Count);
+        Assert.Equal(0, receivers.Overlaps);
+        Assert.True(outbox.MaxOutstanding <= 4, $"{outbox.MaxOutstanding} entries in progress at once");
+    }
+
+    [Fact]
+    public async Task Never_more_than_MaxInFlight_entries_are_in_progress()
+    {
+        for (var call = 1; call <= 10; call++)
+        {
+            Append($"C{call}", 1, WebhookKit.Updated); // ten calls: ten lanes that could all run at once
+        }
+
+        var permits = new SemaphoreSlim(0);
+        receivers.Answer = async (_, token) =>
+        {
+            await permits.WaitAsync(token);
+            return HttpStatusCode.OK;
+        };
+        Start(maxInFlight: 3);
+
+        await Changes.Until(() => receivers.Received.Count == 3, "three deliveries in progress");
+        Assert.Equal(3, outbox.Taken.Count);
+
+        permits.Release();
+        await Changes.Until(() => receivers.Received.Count == 4 && outbox.Acknowledged.Count == 1, "a fourth taken once one was acknowledged");
+        Assert.Equal(4, outbox.Taken.Count);
+
+        permits.Release(10);
+        await Changes.Until(() => outbox.Acknowledged.Count == 10, "every entry acknowledged");
+        Assert.Equal(3, receivers.MostInProgress);
+        Assert.Equal(3, outbox.MaxOutstanding);
+    }
+
+    [Fact]
+    public async Task An_entry_is_acknowledged_only_once_every_endpoint_that_wants_it_is_done()
+    {
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        receivers.Answer = async (request, _) =>
+        {
+            if (request.Endpoint == EndedOnly)
+            {
+                await held.Task;
+            }
+
+            return HttpStatusCode.OK;
+        };
+        Append("A", 1, WebhookKit.Ended);
+        Start(maxInFlight: 4);
+
+        await Changes.Until(() => receivers.Answered.Count == 1 && receivers.Received.Count == 2, "one endpoint answered, the other asked");
+        Assert.Equal(All, Assert.Single(receivers.Answered).Endpoint);
+        Assert.Empty(outbox.Acknowledged);
+
+        held.SetResult();
+        await Changes.Until(() => outbox.Acknowledged.Count == 1, "acknowledged after the second endpoint");
+    }
+
+    [Fact]
+    public async Task The_claims_of_the_entries_in_progress_are_kept_every_third_of_the_claim_period()
+    {
+        receivers.Answer = async (_, token) =>
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, token);
+            return HttpStatusCode.OK;
+        };
+        Append("A", 1, WebhookKit.Updated);
+        Start(maxInFlight: 4);
+        await Changes.Until(() => receivers.Received.Count == 1, "the delivery in progress");
+
+        for (var third = 1; third <= 3; third++)
+        {
+            clock.Advance(ClaimAfter / 3);
+            await Changes.Until(() => outbox.Kept.Count == third, $"renewal {third}");
+        }
+
+        // A whole claim period after the take: without the renewals another node would take it now.
+        Assert.Empty(await outbox.TakeAsync(OutboxTopic.Webhooks, "node-b", 10, ClaimAfter));
+        Assert.Empty(outbox.Acknowledged);
+    }
+
+    [Fact]
+    public async Task What_a_term_did_not_finish_stays_unacknowledged_and_the_next_term_takes_it_after_the_claim_period()
+    {
+        receivers.Answer = async (_, token) =>
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, token); // receivers that hang until the term ends
+            return HttpStatusCode.OK;
+        };
+        Append("A", 1, WebhookKit.Updated);
+        Append("A", 2, WebhookKit.Updated);
+        Append("B", 1, WebhookKit.Updated);
+        var first = Start(maxInFlight: 4);
+        await Changes.Until(() => receivers.Received.Count == 2, "A's first and B's first in progress");
+
+        await first.Term.CancelAsync();
+        await first.Run.WaitAsync(Conditions.Bound);
+        Assert.Empty(outbox.Acknowledged);
+        Assert.Equal(3, await outbox.BacklogAsync(OutboxTopic.Webhooks));
+        Assert.DoesNotContain(receivers.Received, request => request.WebhookId == WebhookKit.Id("A", 2));
+
+        receivers.Answer = (_, _) => Task.FromResult(HttpStatusCode.OK);
+        var takesBefore = outbox.Takes;
+        Start(maxInFlight: 4);
+        await Changes.Until(() => outbox.Takes == takesBefore + 1, "the next term's first take");
+        Assert.Equal(3, outbox.Taken.Count); // still claimed by the first term's take
+
+        clock.Advance(ClaimAfter);
+        wakeup.Set();
+        await Changes.Until(() => outbox.Acknowledged.Count == 3, "the three taken again and acknowledged");
+        Assert.All(outbox.Taken.Skip(3), entry => Assert.Equal(2, entry.Deliveries));
+        Assert.Equal([WebhookKit.Id("A", 1), WebhookKit.Id("A", 2)], receivers.AnsweredOf(All, "A"));
+    }
+
+    [Fact]
+    public async Task A_store_outage_is_reported_once_and_the_pump_goes_on_when_the_store_is_back()
+    {
+        outbox.TakesFail = true;
+        Start(maxInFlight: 4);
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            await Changes.Until(() => outbox.FailedTakes == attempt, $"failed take {attempt}");
+            wakeup.Set();
+        }
+
+        Assert.Single(logger.Of(OutboxFailing));
+
+        outbox.TakesFail = false;
+        Append("A", 1, WebhookKit.Updated);
+        wakeup.Set();
+        await Changes.Until(() => outbox.Acknowledged.Count == 1, "delivered and acknowledged after the outage");
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var (term, run) in terms)
+        {
+            await term.CancelAsync();
+            await run.WaitAsync(Conditions.Bound).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            term.Dispose();
+        }
+
+        metrics.Dispose();
+    }
+
+    private void Append(string callId, int n, string type) => outbox.Append(WebhookKit.Message(callId, n, type, clock.GetUtcNow()));
+
+    /// <summary>Starts a term of a new pump; it ends when the test cancels it, or at the end of the test.</summary>
+    private (CancellationTokenSource Term, Task Run) Start(int maxInFlight)
+    {
+        var pump = new WebhookPump(outbox, new OutboxWorkerSettings(NoPoll, ClaimAfter, maxInFlight), wakeup, endpoints, delivery, "node-a", metrics, clock, logger);
+        var term = new CancellationTokenSource();
+        var started = (term, Task.Run(() => pump.RunAsync(term.Token)));
+        terms.Add(started);
+        return started;
+    }
+
+    /// <summary>One request a receiver got: the endpoint's name (the URL's path), the <c>webhook-id</c>, the call (from the id).</summary>
+    private sealed record Request(string Endpoint, string WebhookId)
+    {
+        public string CallId => WebhookId.Split('_')[1];
+    }
+
+    /// <summary>Hands the receivers to the webhook sender as its HTTP client.</summary>
+    private sealed class Clients(HttpMessageHandler handler) : IHttpClientFactory
+    {
+        public HttpClient CreateClient(string name) => new(handler, disposeHandler: false);
+    }
+
+    /// <summary>
+    /// The receivers of every endpoint, in the process: each request is recorded when it arrives and when
+    /// answered (as <see cref="Answer"/> says; 200 at once by default), with the most in progress at once and
+    /// the times two requests of one endpoint and call overlapped.
+    /// </summary>
+    private sealed class Receivers(Conditions changes) : HttpMessageHandler
+    {
+        private readonly ConcurrentDictionary<(string, string), int> busyLanes = new();
+        private int inProgress;
+        private int mostInProgress;
+        private int overlaps;
+
+        public Func<Request, CancellationToken, Task<HttpStatusCode>> Answer { get; set; } = (_, _) => Task.FromResult(HttpStatusCode.OK);
+
+        public ConcurrentQueue<Request> Received { get; } = new();
+
+        public ConcurrentQueue<Request> Answered { get; } = new();
+
+        public int MostInProgress => Volatile.Read(ref mostInProgress);
+
+        public int Overlaps => Volatile.Read(ref overlaps);
+
+        /// <summary>The ids of the events of <paramref name="callId"/> that <paramref name="endpoint"/> received, in order.</summary>
+        public IReadOnlyList<string> Of(string endpoint, string callId) =>
+            [.. Received.Where(request => request.Endpoint == endpoint && request.CallId == callId).Select(request => request.WebhookId)];
+
+        /// <summary>The ids of the events of <paramref name="callId"/> that <paramref name="endpoint"/> answered, in order.</summary>
+        public IReadOnlyList<string> AnsweredOf(string endpoint, string callId) =>
+            [.. Answered.Where(request => request.Endpoint == endpoint && request.CallId == callId).Select(request => request.WebhookId)];
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage message, CancellationToken cancellationToken)
+        {
+            var request = new Request(message.RequestUri!.AbsolutePath.Trim('/'), message.Headers.GetValues("webhook-id").Single());
+            var lane = (request.Endpoint, request.CallId);
+            if (busyLanes.AddOrUpdate(lane, 1, (_, busy) => busy + 1) > 1)
+            {
+                Interlocked.Increment(ref overlaps);
+            }
+
+            var now = Interlocked.Increment(ref inProgress);
+            for (var most = Volatile.Read(ref mostInProgress); now > most; most = Volatile.Read(ref mostInProgress))
+            {
+                Interlocked.CompareExchange(ref mostInProgress, now, most);
+            }
+
+            Received.Enqueue(request);
+            changes.Notify();
+            try
+            {
+                var status = await Answer(request, cancellationToken);
+                Answered.Enqueue(request);
+                return new HttpResponseMessage(status);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref inProgress);
+                busyLanes.AddOrUpdate(lane, 0, (_, busy) => busy - 1);
+                changes.Notify();
+            }
+        }
+    }
+}
