@@ -74,7 +74,16 @@ public sealed class DeliveryLanes(Func<WebhookEndpoint, WebhookEvent, Cancellati
                 failed?.Invoke(next.Webhook, unexpected);
             }
 
-            next.Done();
+            try
+            {
+                next.Done();
+            }
+            catch (Exception unexpected)
+            {
+                // The lane must go on whatever its caller's callback does, or the call's later events wait forever.
+                failed?.Invoke(next.Webhook, unexpected);
+            }
+
             lock (gate)
             {
                 lane.Dequeue();

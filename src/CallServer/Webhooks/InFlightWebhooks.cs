@@ -29,11 +29,10 @@ public sealed class InFlightWebhooks(IOutbox outbox, string consumer, Action ack
     }
 
     /// <summary>One endpoint is done with the entry; the last one acknowledges it.</summary>
-    public Task EndpointDoneAsync(string entryId)
-    {
-        var entry = entries[entryId];
-        return Interlocked.Decrement(ref entry.Remaining) == 0 ? AcknowledgeAsync(entryId) : Task.CompletedTask;
-    }
+    public Task EndpointDoneAsync(string entryId) =>
+        entries.TryGetValue(entryId, out var entry) && Interlocked.Decrement(ref entry.Remaining) == 0
+            ? AcknowledgeAsync(entryId)
+            : Task.CompletedTask; // not tracked (acknowledged already): nothing to do
 
     /// <summary>Renews the claim of every entry in progress; acknowledges those done whose acknowledgement failed.</summary>
     public async Task KeepAllAsync(CancellationToken cancellationToken)

@@ -82,6 +82,23 @@ public abstract class OutboxContract
     }
 
     [Fact]
+    public async Task Entries_taken_again_come_back_in_the_order_they_were_appended()
+    {
+        var call = await SavedCallAsync();
+        Assert.True(await Store.TrySaveAsync(call with { Version = 2 }, 1, [], [.. Enumerable.Range(1, 6).Select(n => Message(call, $"m{n}"))]));
+        var taken = await Outbox.TakeAsync(Topic, "node-that-dies", 10, ClaimAfter);
+        await Outbox.AcknowledgeAsync(Topic, taken[1].Id); // done with m2 and m4: the others are left
+        await Outbox.AcknowledgeAsync(Topic, taken[3].Id);
+        Assert.True(await Store.TrySaveAsync(call with { Version = 3 }, 2, [], [Message(call, "m7"), Message(call, "m8")]));
+        Assert.Equal(2, (await Outbox.TakeAsync(Topic, "node-that-dies", 10, ClaimAfter)).Count);
+
+        await LetClaimPeriodPassAsync();
+        var again = await OtherNode.TakeAsync(Topic, "node-b", 10, ClaimAfter);
+
+        Assert.Equal(["m1", "m3", "m5", "m6", "m7", "m8"], again.Select(e => e.Message.Payload));
+    }
+
+    [Fact]
     public async Task A_worker_that_keeps_an_entry_keeps_it_past_the_claim_period()
     {
         var call = await SavedCallAsync();

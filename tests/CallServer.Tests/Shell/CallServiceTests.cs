@@ -6,6 +6,7 @@ using CallServer.Adapters.Timers;
 using CallServer.Adapters.Users;
 using CallServer.Application;
 using CallServer.Auth;
+using CallServer.Cluster;
 using CallServer.Configuration;
 using CallServer.Domain.Addresses;
 using CallServer.Domain.Calls;

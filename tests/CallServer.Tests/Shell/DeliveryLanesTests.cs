@@ -133,6 +133,21 @@ public sealed class DeliveryLanesTests
         Assert.False(stop.IsCancellationRequested);
     }
 
+    [Fact]
+    public async Task A_done_callback_that_throws_is_reported_and_the_lane_goes_on()
+    {
+        using var stop = new CancellationTokenSource();
+        var lanes = Lanes(Yields, stop.Token);
+
+        lanes.Enqueue(Endpoints[0], WebhookKit.Event("A", 1, Now), () => throw new KeyNotFoundException("no longer tracked"));
+        lanes.Enqueue(Endpoints[0], WebhookKit.Event("A", 2, Now), Done(0, WebhookKit.Id("A", 2)));
+
+        await changes.Until(() => done.Count == 1, "the next event of the lane done");
+        Assert.Equal([(0, WebhookKit.Id("A", 2))], done);
+        Assert.IsType<KeyNotFoundException>(Assert.Single(failed).Error);
+        await StopAsync(lanes, stop);
+    }
+
     private static async Task Yields(WebhookEvent webhook)
     {
         for (var i = 0; i < webhook.Id.Length % 3; i++)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using CallServer.Cluster;
 using CallServer.Configuration;
 using CallServer.Hubs;
 using CallServer.Observability.Metrics;

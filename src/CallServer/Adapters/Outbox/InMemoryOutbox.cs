@@ -28,7 +28,8 @@ public sealed class InMemoryOutbox(TimeProvider clock) : IOutbox
         lock (gate)
         {
             var queue = TopicOf(topic);
-            foreach (var (id, (entry, takenAt)) in queue.Taken.ToList())
+            // Entries taken again come back in the order they were appended (a dictionary keeps no order).
+            foreach (var (id, (entry, takenAt)) in queue.Taken.OrderBy(taken => long.Parse(taken.Key, System.Globalization.CultureInfo.InvariantCulture)).ToList())
             {
                 if (taken.Count < max && now - takenAt >= claimAfter)
                 {
