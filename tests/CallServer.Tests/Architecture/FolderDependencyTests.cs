@@ -21,6 +21,16 @@ public sealed class FolderDependencyTests
         Assert.True(cycles.Count == 0, "folders that use one another in a cycle:" + Environment.NewLine + string.Join(Environment.NewLine, cycles.Select(Graph.Value.Describe)));
     }
 
+    [Fact]
+    public void No_folder_of_the_domain_takes_part_in_a_cycle()
+    {
+        var domain = FolderGraph.Of("CallServer.Domain", typeof(CallServer.Domain.Decisions.CallDecider).Assembly.GetTypes());
+        var cycles = domain.Cycles();
+
+        Assert.Contains("Decisions", domain.Folders);
+        Assert.True(cycles.Count == 0, "domain folders that use one another in a cycle:" + Environment.NewLine + string.Join(Environment.NewLine, cycles.Select(domain.Describe)));
+    }
+
     [Theory]
     [InlineData("Ports")]
     [InlineData("Outbox")]
