@@ -43,6 +43,7 @@ public sealed class CallInvariantProperties
         FollowUp,
         MarkAlerted,
         DeviceConnected,
+        Pull,
     }
 
     private static readonly Address Grace = Addr("grace");
@@ -104,7 +105,8 @@ public sealed class CallInvariantProperties
         (1, Gen.Constant(Op.AnswerTimer)),
         (8, Gen.Constant(Op.FollowUp)),
         (1, Gen.Constant(Op.MarkAlerted)),
-        (2, Gen.Constant(Op.DeviceConnected)));
+        (2, Gen.Constant(Op.DeviceConnected)),
+        (3, Gen.Constant(Op.Pull)));
 
     private static Gen<int> Weighted(params int[] weights) =>
         Gen.Frequency(weights.Select((w, i) => (w, Gen.Constant(i))).Where(x => x.w > 0));
@@ -156,7 +158,7 @@ public sealed class CallInvariantProperties
         [
             "Dialing", "Ringing", "Answering", "InCall", "OnHold", "RemotelyHeld", "OnDoubleHold", "Ended",
             "EndedLocally", "EndedRemotely", "Rejected", "Ignored", "NoAnswer", "Unavailable", "Forwarded",
-            "AnsweredElsewhere", "Canceled", "ConnectionLost", "video", "muted", "pending",
+            "AnsweredElsewhere", "Canceled", "ConnectionLost", "MovedToAnotherDevice", "video", "muted", "pending",
             "woken", "stopWaking:AnsweredElsewhere", "stopWaking:Canceled", "stopWaking:Forwarded", "stopWaking:NoAnswer",
         ];
         Assert.Empty(expected.Except(seen));
@@ -357,6 +359,16 @@ public sealed class CallInvariantProperties
                 return Timer(CallTimerKind.AnswerCompletion, flavor, timers);
             case Op.FollowUp:
                 return followUps.TryDequeue(out var followUp) ? followUp : new CompleteAnswer();
+            case Op.Pull:
+                // Any device, most often one of a party's account that does not hold the call; the offer keeps
+                // that party's hold (flavor 8: it does not; 9: no SDP).
+                var held = CallDecider.SideOf(call, actor.Account) is { } pullSide && call.Party(pullSide).Held;
+                return new PullCall(actor, opId, flavor switch
+                {
+                    9 => "v=0",
+                    8 => held ? TestSdp.AudioOffer : TestSdp.HoldOffer,
+                    _ => held ? TestSdp.HoldOffer : TestSdp.AudioOffer,
+                });
             default:
                 return new MarkAlerted(call.RingGeneration - (flavor % 2));
         }
@@ -564,9 +576,22 @@ public sealed class CallInvariantProperties
             Assert.Null(after.PendingOperation);
         }
 
-        // Every notification goes to a device of the call; no one else is ever told anything.
-        var callerDevices = new[] { before.Caller.DeviceId, after.Caller.DeviceId };
+        // Every notification goes to a device of the call (or the device of a party's account pulling it);
+        // no one else is ever told anything.
+        var pulling = before.PendingOperation is { PullingDevice: { } pullingDevice } pull ? (pull.Initiator, pullingDevice) : ((CallSide, string)?)null;
+        var callerDevices = new[] { before.Caller.DeviceId, after.Caller.DeviceId, pulling?.Item1 == CallSide.Caller ? pulling?.Item2 : null };
         var calleeDevices = before.Devices.Concat(after.Devices).Select(d => d.DeviceId).ToHashSet();
+        if (pulling?.Item1 == CallSide.Callee)
+        {
+            calleeDevices.Add(pulling.Value.Item2);
+        }
+
+        // A device the call was pulled away from sees it ended there, and nothing else; the bound device never.
+        foreach (var moved in after.MovedFrom.Where(m => m.DeviceId != after.Party(m.Side).DeviceId))
+        {
+            var view = CallProjection.View(after, new CallViewer(moved.Side, moved.DeviceId));
+            Assert.Equal((CallState.Ended, EndReason.MovedToAnotherDevice), (view.State, view.EndReason));
+        }
         foreach (var notification in decision.Notifications)
         {
             var to = notification.To;

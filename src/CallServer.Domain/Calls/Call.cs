@@ -27,6 +27,9 @@ public sealed record Call
 
     public ImmutableList<CalleeDevice> Devices { get; init; } = [];
 
+    /// <summary>Devices the call was pulled away from (<c>PullCall</c>): each sees it ended <see cref="EndReason.MovedToAnotherDevice"/>.</summary>
+    public ImmutableList<MovedDevice> MovedFrom { get; init; } = [];
+
     /// <summary>Every account the call was offered to, in order: the loop guard of forwarding.</summary>
     public ImmutableList<Address> ForwardChain { get; init; } = [];
 

@@ -14,4 +14,7 @@ public enum EndReason
     Canceled,
     ConnectionLost,
     Failed,
+
+    /// <summary>This device no longer has the call: another device of the same account pulled it (<c>PullCall</c>); the call goes on there.</summary>
+    MovedToAnotherDevice,
 }

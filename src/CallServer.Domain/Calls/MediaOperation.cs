@@ -7,4 +7,7 @@ public enum MediaOperation
     UnholdCall,
     VideoStart,
     VideoStop,
+
+    /// <summary>Another device of the initiator's account takes the call over (its own offer; <c>PullCall</c>).</summary>
+    PullCall,
 }

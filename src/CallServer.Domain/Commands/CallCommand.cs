@@ -31,6 +31,9 @@ public sealed record AnswerRenegotiation(Requester Requester, string OperationId
 public sealed record RejectRenegotiation(Requester Requester, string OperationId, string? Reason) : PartyCommand(Requester);
 
 /// <summary><c>Mute</c> (true) or <c>Unmute</c> (false).</summary>
+/// <summary><c>PullCall</c>: a device of a party's account that is not in the call takes it over with its own offer.</summary>
+public sealed record PullCall(Requester Requester, string OperationId, string SdpOffer) : PartyCommand(Requester);
+
 public sealed record SetMuted(Requester Requester, bool Muted) : PartyCommand(Requester);
 
 public sealed record SendIceCandidate(Requester Requester, IceCandidate Candidate) : PartyCommand(Requester);

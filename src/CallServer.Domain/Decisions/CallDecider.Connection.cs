@@ -33,6 +33,11 @@ public static partial class CallDecider
             return Decision.Refuse(ErrorCode.InvalidState, "the call was forwarded away from you");
         }
 
+        if (MovedAwayFrom(call, side.Value, device))
+        {
+            return Decision.Refuse(ErrorCode.InvalidState, "the call moved to another device of yours; PullCall brings it back");
+        }
+
         if (side == CallSide.Callee && party.DeviceId is null)
         {
             return ResumeRinging(call, command.Requester, device);
@@ -111,6 +116,11 @@ public static partial class CallDecider
                     [],
                     [new TimerRequest(CallTimerKind.ReconnectGrace, GraceToken(side, generation), now + settings.ReconnectGrace)]);
             }
+        }
+
+        if (PullingDeviceLeft(call, device) is { } pullOver)
+        {
+            return pullOver;
         }
 
         var ringing = call.RingingDevices.FirstOrDefault(d => d.DeviceId == device);

@@ -23,6 +23,12 @@ public static partial class CallDecider
             return Decision.Refuse(ErrorCode.InvalidState, "the call has ended");
         }
 
+        // Rule 20: a device the call was pulled away from has no call left to end.
+        if (command.Requester.DeviceId is { } requesterDevice && MovedAwayFrom(call, side.Value, requesterDevice))
+        {
+            return Decision.Refuse(ErrorCode.InvalidState, "the call moved to another device of yours");
+        }
+
         if (side == CallSide.Caller)
         {
             // Rule 7: the caller ending a call that was not answered cancels it on every callee device.
@@ -134,7 +140,7 @@ public static partial class CallDecider
     }
 
     private static CallOperationCompletedNotification OperationFailed(Call call, PendingOperation pending, ErrorCode code, string message) =>
-        new(CallViewer.PartyOf(call, pending.Initiator), pending.OperationId, pending.Operation, Succeeded: false, DomainError.Of(code, message).ToString(), SdpAnswer: null);
+        new(InitiatorOf(call, pending), pending.OperationId, pending.Operation, Succeeded: false, DomainError.Of(code, message).ToString(), SdpAnswer: null);
 
     private static string GraceToken(CallSide side, int generation) =>
         string.Create(CultureInfo.InvariantCulture, $"{side}:{generation}");

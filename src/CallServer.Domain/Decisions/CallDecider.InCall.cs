@@ -119,7 +119,12 @@ public static partial class CallDecider
             return Decision.Refuse(error);
         }
 
-        var initiator = call.Party(pending!.Initiator);
+        if (pending!.Operation == MediaOperation.PullCall)
+        {
+            return CompletePull(call, pending, command.SdpAnswer, now);
+        }
+
+        var initiator = call.Party(pending.Initiator);
         var answerer = call.Party(side);
         (initiator, answerer) = pending.Operation switch
         {
@@ -229,6 +234,11 @@ public static partial class CallDecider
                 : call.CandidatesFromDevices.Count(c => c.DeviceId == ringing.DeviceId) >= IceCandidate.MaxPending
                 ? Decision.Refuse(ErrorCode.PayloadTooLarge, $"at most {IceCandidate.MaxPending} candidates are kept before the call is answered")
                 : Decision.Changes(call, call with { CandidatesFromDevices = call.CandidatesFromDevices.Add(new DeviceCandidate(ringing.DeviceId, candidate)) }, []);
+        }
+
+        if (RelayDuringPull(call, command) is { } duringPull)
+        {
+            return duringPull;
         }
 
         var (side, refusal) = BoundParty(call, command.Requester);

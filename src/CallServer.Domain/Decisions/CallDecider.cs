@@ -89,6 +89,7 @@ public static partial class CallDecider
         ForwardCall c => Forward(call, c, settings, now),
         EndCall c => End(call, c, now),
         StartMediaOperation c => StartOperation(call, c, settings, now),
+        PullCall c => Pull(call, c, settings, now),
         AnswerRenegotiation c => AnswerRenegotiation(call, c, now),
         RejectRenegotiation c => RejectRenegotiation(call, c),
         SetMuted c => SetMuted(call, c),

@@ -20,6 +20,9 @@ public static class CallAssert
         Assert.Equal(expected.CandidatesForCallee.AsEnumerable(), actual.CandidatesForCallee.AsEnumerable());
         Assert.Equal(expected.CandidatesFromDevices.AsEnumerable(), actual.CandidatesFromDevices.AsEnumerable());
         Assert.Equal(expected.PendingOperation, actual.PendingOperation);
+        Assert.Equal(
+            expected.MovedFrom.Select(m => (m.Side, m.DeviceId, m.MovedAt.ToUnixTimeMilliseconds())),
+            actual.MovedFrom.Select(m => (m.Side, m.DeviceId, m.MovedAt.ToUnixTimeMilliseconds())));
         Assert.Equal(expected.RingGeneration, actual.RingGeneration);
         Assert.Equal(expected.WokenAccount, actual.WokenAccount);
         Assert.Equal(expected.WokenAt?.ToUnixTimeMilliseconds(), actual.WokenAt?.ToUnixTimeMilliseconds());

@@ -98,7 +98,14 @@ public static class RandomRecords
             from operation in Gen.Elements(Enum.GetValues<MediaOperation>())
             from initiator in Gen.Elements(Enum.GetValues<CallSide>())
             from offer in Text
-            select (PendingOperation?)new PendingOperation(id, operation, initiator, offer)));
+            from pulling in Text
+            select (PendingOperation?)new PendingOperation(id, operation, initiator, offer) { PullingDevice = operation == MediaOperation.PullCall ? pulling : null }));
+
+    private static readonly Gen<MovedDevice> Moved =
+        from side in Gen.Elements(Enum.GetValues<CallSide>())
+        from device in Text
+        from at in Instant
+        select new MovedDevice(side, device, at);
 
     public static Gen<Call> Calls { get; } =
         from id in Text
@@ -122,6 +129,7 @@ public static class RandomRecords
         from ringingAt in OptionalInstant
         from heldSince in OptionalInstant
         from heldForMs in Gen.Choose(0, 10_000_000)
+        from movedFrom in ListOf(Moved)
         select new Call
         {
             CallId = id,
@@ -136,6 +144,7 @@ public static class RandomRecords
             CandidatesForCallee = [.. forCallee],
             CandidatesFromDevices = [.. fromDevices],
             PendingOperation = operation,
+            MovedFrom = [.. movedFrom],
             RingGeneration = ringGeneration,
             CreatedAt = createdAt,
             AnsweredAt = answeredAt,

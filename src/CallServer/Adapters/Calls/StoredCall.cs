@@ -55,6 +55,13 @@ public sealed class StoredCall
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public DateTimeOffset? HeldSince { get; init; }
 
+    /// <summary>
+    /// Added within schema 1 for <c>PullCall</c>: the devices the call was pulled away from (absent while none;
+    /// a node of the version before skips it, so its old device would no longer be told it lost the call).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public List<StoredMovedDevice>? MovedFrom { get; init; }
+
     /// <summary>Milliseconds on hold so far; absent while zero.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public long? HeldForMs { get; init; }
@@ -136,4 +143,19 @@ public sealed class StoredPendingOperation
     public required string Initiator { get; init; }
 
     public required string SdpOffer { get; init; }
+
+    /// <summary>Added within schema 1: the pulling device of a <c>PullCall</c> (absent otherwise).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? PullingDevice { get; init; }
+}
+
+/// <summary>A device the call was pulled away from.</summary>
+public sealed class StoredMovedDevice
+{
+    /// <summary>A <c>CallSide</c> by name.</summary>
+    public required string Side { get; init; }
+
+    public required string DeviceId { get; init; }
+
+    public DateTimeOffset MovedAt { get; init; }
 }

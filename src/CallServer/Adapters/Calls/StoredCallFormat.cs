@@ -48,8 +48,10 @@ public static class StoredCallFormat
                 Operation = NameOf(operation.Operation),
                 Initiator = NameOf(operation.Initiator),
                 SdpOffer = operation.SdpOffer,
+                PullingDevice = operation.PullingDevice,
             }
             : null,
+        MovedFrom = call.MovedFrom.Count == 0 ? null : [.. call.MovedFrom.Select(m => new StoredMovedDevice { Side = NameOf(m.Side), DeviceId = m.DeviceId, MovedAt = m.MovedAt })],
         RingGeneration = call.RingGeneration,
         WokenAccount = call.WokenAccount?.Value,
         WokenAt = call.WokenAt,
@@ -89,7 +91,14 @@ public static class StoredCallFormat
                 StoredJson.ParseName<MediaOperation>(operation.Operation, NameOf, "pendingOperation.operation"),
                 StoredJson.ParseName<CallSide>(operation.Initiator, NameOf, "pendingOperation.initiator"),
                 operation.SdpOffer)
+            {
+                PullingDevice = operation.PullingDevice,
+            }
             : null,
+        MovedFrom = [.. (stored.MovedFrom ?? []).Select(m => new MovedDevice(
+            StoredJson.ParseName<CallSide>(m.Side, NameOf, "movedFrom.side"),
+            m.DeviceId,
+            m.MovedAt))],
         RingGeneration = stored.RingGeneration,
         WokenAccount = stored.WokenAccount is null ? null : StoredJson.ParseAddress(stored.WokenAccount, "wokenAccount"),
         WokenAt = stored.WokenAt,
@@ -178,6 +187,7 @@ public static class StoredCallFormat
         EndReason.Canceled => "Canceled",
         EndReason.ConnectionLost => "ConnectionLost",
         EndReason.Failed => "Failed",
+        EndReason.MovedToAnotherDevice => "MovedToAnotherDevice",
         _ => throw Unnamed(reason),
     };
 
@@ -187,6 +197,7 @@ public static class StoredCallFormat
         MediaOperation.UnholdCall => "UnholdCall",
         MediaOperation.VideoStart => "VideoStart",
         MediaOperation.VideoStop => "VideoStop",
+        MediaOperation.PullCall => "PullCall",
         _ => throw Unnamed(operation),
     };
 
