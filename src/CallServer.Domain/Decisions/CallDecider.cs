@@ -128,6 +128,12 @@ public static partial class CallDecider
             return null;
         }
 
+        // A device the call was pulled away from sees it ended there (rule 20).
+        if (requester.DeviceId is { } requesterDevice && MovedAwayFrom(call, side.Value, requesterDevice))
+        {
+            return new CallViewer(side.Value, requesterDevice);
+        }
+
         if (side == CallSide.Caller)
         {
             return CallViewer.CallerOf(call);

@@ -112,6 +112,15 @@ public sealed class CallService(
         return operationId;
     }
 
+    /// <summary>Rule 20: this device takes a call of its account over; returns the operation id the other party answers.</summary>
+    public async Task<string> PullAsync(string callId, Requester requester, string? sdpOffer, CancellationToken cancellationToken = default)
+    {
+        var operationId = NewId();
+        await ExecuteAsync(callId, new PullCall(requester, operationId, sdpOffer ?? string.Empty), cancellationToken);
+        CallLog.OperationStarted(logger, callId, MediaOperation.PullCall, operationId, requester.Account);
+        return operationId;
+    }
+
     public async Task<CallSnapshot> ResumeAsync(string callId, Requester requester, CancellationToken cancellationToken = default)
     {
         var call = await ExecuteAsync(callId, new ResumeCall(requester), cancellationToken);

@@ -123,6 +123,10 @@ public sealed class CallHub(CallService calls, CallDirectory directory, IPresenc
 
     public Task<string> VideoStop(string? callId, string? sdpOffer) => StartOperation(callId, MediaOperation.VideoStop, sdpOffer);
 
+    /// <summary>Moves a call of this account to this device (its own offer); returns the operation id. See protocol.md, PullCall.</summary>
+    public Task<string> PullCall(string? callId, string? sdpOffer) =>
+        calls.PullAsync(CheckCallId(callId), Requester, sdpOffer, Context.ConnectionAborted);
+
     public Task AnswerRenegotiation(string? callId, string? operationId, string? sdpAnswer) =>
         Execute(callId, new AnswerRenegotiation(Requester, operationId ?? string.Empty, sdpAnswer ?? string.Empty));
 
