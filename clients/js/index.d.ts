@@ -7,7 +7,7 @@ export type CallStateName =
 
 export type EndReasonName =
   | 'EndedLocally' | 'EndedRemotely' | 'Rejected' | 'Ignored' | 'NoAnswer' | 'Unavailable'
-  | 'Forwarded' | 'AnsweredElsewhere' | 'Canceled' | 'ConnectionLost' | 'Failed';
+  | 'Forwarded' | 'AnsweredElsewhere' | 'Canceled' | 'ConnectionLost' | 'Failed' | 'MovedToAnotherDevice';
 
 export declare const CallState: Readonly<{ [K in CallStateName]: K }>;
 export declare const EndReason: Readonly<{ [K in EndReasonName]: K }>;
@@ -115,6 +115,7 @@ export type CallApplicationListener =
   & Outcome<'videoStop'>
   & Outcome<'muteCall'>
   & Outcome<'unmuteCall'>
+  & Outcome<'pullCall'>
   & {
     /** A call rings on this device. Answer with call.acceptCall(video), rejectCall(), ignoreCall() or forwardCall(target). */
     incomingCall?(call: Call): void;
@@ -127,11 +128,13 @@ export type CallApplicationListener =
     /** After a reconnect, the call was picked up with ResumeCall. */
     callResumed?(call: Call): void;
     callResumeFailed?(call: Call, error: CallError): void;
+    /** Another device of this account pulled the call (PullCall): it ended here (`MovedToAnotherDevice`) and goes on there. */
+    callPulled?(call: Call): void;
     /** The remote stream gained or lost a track. */
     remoteStreamChanged?(call: Call, stream: MediaStream): void;
     iceConnectionStateChanged?(call: Call, state: RTCIceConnectionState): void;
     /** The other party's hold/unhold/video operation was answered by this device. */
-    renegotiationAnswered?(call: Call, operation: 'HoldCall' | 'UnholdCall' | 'VideoStart' | 'VideoStop'): void;
+    renegotiationAnswered?(call: Call, operation: 'HoldCall' | 'UnholdCall' | 'VideoStart' | 'VideoStop' | 'PullCall'): void;
     /** Media could not be set up after the call was answered (the SDK ends the call). */
     callFailed?(call: Call, error: CallError): void;
     /** This user's call history changed on the server (a call ended, an entry was removed, or all were), from any of its devices. */
@@ -375,6 +378,15 @@ export declare class CallService {
    * `listener` receives this call's events instead of the service's listener.
    */
   createOutgoingCall(callee: string | { address: string }, listener?: CallApplicationListener): Promise<Call>;
+  /**
+   * PullCall: moves a call of this account from another device to this one (find it with
+   * listCallsOnOtherDevices()). Resolves to the call on this device once the other party answered its
+   * offer; the other device sees it end `MovedToAnotherDevice`. Rejects with CallError (InvalidState,
+   * OperationInProgress, Forbidden for anonymous callers, Rejected, Timeout, …).
+   */
+  pullCall(callId: string, listener?: CallApplicationListener): Promise<Call>;
+  /** The account's calls in progress that another of its devices holds (GetActiveCalls minus this device's calls). */
+  listCallsOnOtherDevices(): Promise<CallSnapshot[]>;
   /** Stops the connection and releases the media of every call. */
   disconnect(): Promise<void>;
 }

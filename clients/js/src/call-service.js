@@ -2,6 +2,7 @@
 
 import * as signalR from '@microsoft/signalr';
 import { Call } from './call.js';
+import { IN_CALL_STATES } from './constants.js';
 import { CallError, parseHubError } from './errors.js';
 import { CallHistory } from './history/call-history.js';
 import { parseCallHistoryChange } from './history/call-history-entry.js';
@@ -212,6 +213,36 @@ export class CallService {
     const call = new Call(this, snapshot, { listener });
     this.#calls.set(call.getId(), call);
     return call;
+  }
+
+  /**
+   * PullCall: moves a call of this account from another of its devices to this one. Resolves to the call
+   * here once the other party answered this device's offer; rejects with the CallError otherwise.
+   * @param {string} callId
+   * @param {object} [listener] this call's listener (default: the service's)
+   * @returns {Promise<Call>}
+   */
+  async pullCall(callId, listener) {
+    if (this.#calls.has(callId)) throw new CallError('InvalidState', 'the call is already on this device');
+    const snapshot = await this._invoke('GetCall', callId);
+    const call = new Call(this, snapshot, { listener });
+    this.#calls.set(callId, call);
+    try {
+      await call._pull();
+    } catch (error) {
+      if (this.#calls.get(callId) === call) this.#calls.delete(callId);
+      throw error;
+    }
+    return call;
+  }
+
+  /**
+   * The account's calls in progress that another of its devices holds (GetActiveCalls minus this device's).
+   * @returns {Promise<import('../index.js').CallSnapshot[]>}
+   */
+  async listCallsOnOtherDevices() {
+    const snapshots = await this._invoke('GetActiveCalls');
+    return snapshots.filter((snapshot) => !this.#calls.has(snapshot.callId) && IN_CALL_STATES.includes(snapshot.state));
   }
 
   /** Stops the hub connection and releases every call's media (calls go on on the server until the grace period ends). */

@@ -7,7 +7,7 @@
 //   signaling-queue.js      one signaling step at a time
 //   listener-dispatch.js    the application's listener (<operation>Succeeded/Failed, events)
 
-import { CallError, toCallError } from './errors.js';
+import { CallError, parseOperationError, toCallError } from './errors.js';
 import { IN_CALL_STATES } from './constants.js';
 import { summarizeStats } from './stats.js';
 import { CallSnapshotView } from './call/call-snapshot.js';
@@ -15,7 +15,7 @@ import { IceCandidateQueue } from './call/ice-candidate-queue.js';
 import { ListenerDispatch } from './call/listener-dispatch.js';
 import { MediaSession } from './call/media-session.js';
 import { Renegotiation, RENEGOTIATIONS } from './call/renegotiation.js';
-import { OfferKind, offersActiveVideo } from './call/sdp-directions.js';
+import { OfferKind, answerDirections, offersActiveVideo } from './call/sdp-directions.js';
 import { SignalingQueue } from './call/signaling-queue.js';
 
 /**
@@ -41,6 +41,8 @@ export class Call {
   #signaling = new SignalingQueue();
   /** @type {Renegotiation} */ #renegotiation;
   #closed = false;
+  /** This device's PullCall waiting for the other party's answer. */
+  /** @type {{ id: string | null, resolve: (result: { succeeded: boolean, error: string | null, sdpAnswer: string | null }) => void } | null} */ #pull = null;
 
   /**
    * @internal
@@ -271,16 +273,94 @@ export class Call {
   }
 
   // ------------------------------------------------------------------------------------------
+  // Moving the call between devices (PullCall)
+  // ------------------------------------------------------------------------------------------
+
+  /**
+   * @internal PullCall from this device (CallService.pullCall): a new connection with the call's state
+   * offers; the other party's answer completes it. Resolves once the call is here; rejects with the
+   * CallError (the listener got `pullCallFailed` first).
+   */
+  async _pull() {
+    let failure = null;
+    const pulled = await this.#listener.attempt('pullCall', () => this.#pullHere().catch((error) => {
+      failure = toCallError(error);
+      throw error;
+    }));
+    if (!pulled) throw failure ?? new CallError('InvalidState', 'the call could not be pulled');
+  }
+
+  async #pullHere() {
+    if (this.#closed || !IN_CALL_STATES.includes(this.getState())) throw new CallError('InvalidState', 'the call is not in progress');
+    if (this.#media.peerConnection) throw new CallError('InvalidState', 'the call is already on this device');
+    /** @type {Promise<{ succeeded: boolean, error: string | null, sdpAnswer: string | null }>} */
+    const completed = new Promise((resolve) => { this.#pull = { id: null, resolve }; });
+    const pull = this.#pull;
+    try {
+      const media = this.#snapshot.media;
+      await this.#signaling.run(async () => {
+        try {
+          const sdpOffer = await this.#media.createPullOffer({
+            localHold: Boolean(this.#snapshot.current.localHold),
+            sendVideo: Boolean(media.localVideo),
+            receiveVideo: Boolean(media.remoteVideo),
+          });
+          pull.id = await this.#invoke('PullCall', this.getId(), sdpOffer);
+        } catch (error) {
+          this.#releaseMedia();
+          throw error;
+        }
+        this.#candidates.startSending();
+      });
+      const result = await completed;
+      await this.#signaling.run(async () => {
+        if (!result.succeeded) {
+          this.#releaseMedia();
+          throw parseOperationError(result.error);
+        }
+        await this.#media.peerConnection.setRemoteDescription({ type: 'answer', sdp: result.sdpAnswer });
+        this.#candidates.flushRemote();
+        await this.#media.syncSenders();
+      });
+    } finally {
+      if (this.#pull === pull) this.#pull = null;
+    }
+  }
+
+  /** The other party pulled the call to another of its devices: a new connection answers that device's offer. */
+  #answerPull(operationId, sdpOffer) {
+    this.#candidates.awaitNewConnection();
+    return this.#signaling.run(async () => {
+      try {
+        const directions = answerDirections({ ...this.#media.intent, remoteHold: this.#snapshot.remoteHold });
+        const sdpAnswer = await this.#media.answerOnNewConnection(sdpOffer, directions);
+        this.#candidates.flushRemote();
+        await this.#invoke('AnswerRenegotiation', this.getId(), operationId, sdpAnswer);
+        this._emit('renegotiationAnswered', 'PullCall');
+      } catch (error) {
+        this.#service._log('warn', `could not answer PullCall: ${error}`);
+        this.#invoke('RejectRenegotiation', this.getId(), operationId, String(error?.message ?? error).slice(0, 200)).catch(() => {});
+      }
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------
   // Events from the service
   // ------------------------------------------------------------------------------------------
 
   /** @internal RenegotiationRequested: answer the other party's offer, or refuse it. */
   _onRenegotiationRequested(operationId, operation, sdpOffer) {
+    if (operation === 'PullCall') return this.#answerPull(operationId, sdpOffer);
     return this.#renegotiation.answer(operationId, operation, sdpOffer);
   }
 
   /** @internal CallOperationCompleted for an operation this device started. */
   _onOperationCompleted(operationId, operation, succeeded, error, sdpAnswer) {
+    const pull = this.#pull;
+    if (pull && (pull.id === operationId || (pull.id === null && operation === 'PullCall'))) {
+      pull.resolve({ succeeded, error, sdpAnswer });
+      return;
+    }
     this.#renegotiation.completed(operationId, operation, succeeded, error, sdpAnswer);
   }
 
@@ -293,6 +373,7 @@ export class Call {
     if (changes.statusChanged) {
       if (snapshot.state === 'Ended') this.#close();
       this._emit('callStatusChanged', snapshot.state);
+      if (snapshot.state === 'Ended' && snapshot.endReason === 'MovedToAnotherDevice') this._emit('callPulled');
     }
   }
 
@@ -372,6 +453,7 @@ export class Call {
   #close() {
     if (this.#closed) return;
     this.#closed = true;
+    this.#pull?.resolve({ succeeded: false, error: 'InvalidState: the call ended', sdpAnswer: null });
     this.#renegotiation.abandon();
     this.#media.dispose();
     this.#candidates.stopSending();

@@ -23,6 +23,7 @@ export const EndReason = Object.freeze({
   Unavailable: 'Unavailable',
   Forwarded: 'Forwarded',
   AnsweredElsewhere: 'AnsweredElsewhere',
+  MovedToAnotherDevice: 'MovedToAnotherDevice',
   Canceled: 'Canceled',
   ConnectionLost: 'ConnectionLost',
   Failed: 'Failed',

@@ -19,6 +19,7 @@ export class IceCandidateQueue {
   /** @type {IceCandidateInit[]} */ #pendingLocal = [];
   /** @type {IceCandidateInit[]} */ #pendingRemote = [];
   #canSend = false;
+  #awaitingNewConnection = false;
   #peerConnection;
   #send;
   #accept;
@@ -64,14 +65,23 @@ export class IceCandidateQueue {
     if (!candidate) return;
     if (!this.#accept(candidate, 'remote')) return;
     const pc = this.#peerConnection();
-    if (pc && pc.remoteDescription) this.#add(pc, candidate);
+    if (pc && pc.remoteDescription && !this.#awaitingNewConnection) this.#add(pc, candidate);
     else this.#pendingRemote.push(candidate);
+  }
+
+  /**
+   * The call moves to a new connection (PullCall): the other party's candidates from now on belong to it,
+   * so they are kept until its remote description is set (flushRemote), not added to the old one.
+   */
+  awaitNewConnection() {
+    this.#awaitingNewConnection = true;
   }
 
   /** The remote description was set: add the kept remote candidates, in the order they came. */
   flushRemote() {
     const pc = this.#peerConnection();
     if (!pc || !pc.remoteDescription) return;
+    this.#awaitingNewConnection = false;
     for (const candidate of this.#pendingRemote.splice(0)) this.#add(pc, candidate);
   }
 

@@ -101,6 +101,59 @@ export class MediaSession {
   }
 
   /**
+   * A pulled call's offer (PullCall) from this device: a new connection with the call's state, holding
+   * (audio `sendonly`) when this side holds, sending video when it did. Resolves to the offer's SDP.
+   * @param {{ localHold: boolean, sendVideo: boolean, receiveVideo: boolean }} state
+   * @returns {Promise<string>}
+   */
+  async createPullOffer({ localHold, sendVideo, receiveVideo }) {
+    await this.#acquireMedia(sendVideo);
+    this.#localHold = Boolean(localHold);
+    const pc = await this.#open();
+    const direction = localHold ? 'sendonly' : 'sendrecv';
+    this.#audioTx = pc.addTransceiver(this.#micTrack, { direction, streams: [this.#localStream] });
+    if (sendVideo && this.#camTrack) {
+      this.#videoTx = pc.addTransceiver(this.#camTrack, { direction, streams: [this.#localStream] });
+      this.#sendingVideo = true;
+    } else if (receiveVideo) {
+      this.#videoTx = pc.addTransceiver('video', { direction: localHold ? 'inactive' : 'recvonly' });
+    }
+    await pc.setLocalDescription(await pc.createOffer());
+    return pc.localDescription.sdp;
+  }
+
+  /**
+   * The other party pulled the call to another of its devices: a new connection answers that device's
+   * offer with this side's tracks, hold and video (`directions`); the old connection is closed. Resolves to
+   * the answer's SDP.
+   * @param {string} sdpOffer
+   * @param {Directions} directions
+   * @returns {Promise<string>}
+   */
+  async answerOnNewConnection(sdpOffer, directions) {
+    const old = this.#pc;
+    this.#pc = null;
+    this.#audioTx = null;
+    this.#videoTx = null;
+    try { old?.close(); } catch { /* closed */ }
+    const pc = await this.#open();
+    this.#showViews();
+    await pc.setRemoteDescription({ type: 'offer', sdp: sdpOffer });
+    this.pickTransceivers();
+    if (!this.#audioTx) throw new CallError('InvalidSdp', 'the offer has no audio');
+    await this.#audioTx.sender.replaceTrack(this.#micTrack);
+    this.#audioTx.sender.setStreams?.(this.#localStream);
+    if (this.#videoTx && this.#sendingVideo && this.#camTrack) {
+      await this.#videoTx.sender.replaceTrack(this.#camTrack);
+      this.#videoTx.sender.setStreams?.(this.#localStream);
+    }
+    this.setDirections(directions);
+    await pc.setLocalDescription(await pc.createAnswer());
+    await this.syncSenders();
+    return pc.localDescription.sdp;
+  }
+
+  /**
    * The callee's answer to `sdpOffer`, sending video when `sendVideo` (the camera is dropped when the
    * answer does not send it). Resolves to the answer's SDP.
    * @param {string} sdpOffer
