@@ -385,7 +385,7 @@ export declare class CallService {
    * OperationInProgress, Forbidden for anonymous callers, Rejected, Timeout, …).
    */
   pullCall(callId: string, listener?: CallApplicationListener): Promise<Call>;
-  /** The account's calls in progress that another of its devices holds (GetActiveCalls minus this device's calls). */
+  /** The account's calls in progress that another of its devices holds (GetCallsOnOtherDevices), as their party sees them. */
   listCallsOnOtherDevices(): Promise<CallSnapshot[]>;
   /** Stops the connection and releases the media of every call. */
   disconnect(): Promise<void>;

@@ -223,8 +223,12 @@ export class CallService {
    * @returns {Promise<Call>}
    */
   async pullCall(callId, listener) {
-    if (this.#calls.has(callId)) throw new CallError('InvalidState', 'the call is already on this device');
-    const snapshot = await this._invoke('GetCall', callId);
+    const known = this.#calls.get(callId);
+    if (known && known.getState() !== 'Ended') throw new CallError('InvalidState', 'the call is already on this device');
+    // As the party on the other device sees it (this device may have seen it end: AnsweredElsewhere).
+    const snapshots = await this._invoke('GetCallsOnOtherDevices');
+    const snapshot = snapshots.find((s) => s.callId === callId);
+    if (!snapshot) throw new CallError('InvalidState', 'no call of this account with that id is in progress on another device');
     const call = new Call(this, snapshot, { listener });
     this.#calls.set(callId, call);
     try {
@@ -237,12 +241,13 @@ export class CallService {
   }
 
   /**
-   * The account's calls in progress that another of its devices holds (GetActiveCalls minus this device's).
+   * The account's calls in progress that another of its devices holds (GetCallsOnOtherDevices), as their
+   * party sees them: what pullCall can move here.
    * @returns {Promise<import('../index.js').CallSnapshot[]>}
    */
   async listCallsOnOtherDevices() {
-    const snapshots = await this._invoke('GetActiveCalls');
-    return snapshots.filter((snapshot) => !this.#calls.has(snapshot.callId) && IN_CALL_STATES.includes(snapshot.state));
+    const snapshots = await this._invoke('GetCallsOnOtherDevices');
+    return snapshots.filter((snapshot) => IN_CALL_STATES.includes(snapshot.state));
   }
 
   /** Stops the hub connection and releases every call's media (calls go on on the server until the grace period ends). */

@@ -148,6 +148,24 @@ public sealed class CallService(
     }
 
     /// <summary>
+    /// The account's calls in progress (in call or held) that another of its devices holds, as that device's
+    /// party sees them: what <c>PullCall</c> can move to the requester's device.
+    /// </summary>
+    public async Task<IReadOnlyList<CallSnapshot>> GetOnOtherDevicesAsync(Requester requester, CancellationToken cancellationToken = default)
+    {
+        var calls = await store.GetActiveCallsOfAsync(requester.Account, cancellationToken);
+        return calls
+            .Where(call => call.IsConnected)
+            .Select(call => CallDecider.SideOf(call, requester.Account) is { } side && call.Party(side) is var party
+                && party.Account == requester.Account && party.DeviceId is not null && party.DeviceId != requester.DeviceId
+                    ? CallProjection.View(call, CallViewer.PartyOf(call, side))
+                    : null)
+            .OfType<CallSnapshot>()
+            .OrderBy(snapshot => snapshot.CreatedAt)
+            .ToList();
+    }
+
+    /// <summary>
     /// A device connected: the calls ringing its account now (a push woke it, or it was simply opened) ring
     /// it too. Only for the calls it is not ringing yet; a call that stops ringing meanwhile is left alone.
     /// </summary>

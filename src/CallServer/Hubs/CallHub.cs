@@ -156,6 +156,9 @@ public sealed class CallHub(CallService calls, CallDirectory directory, IPresenc
 
     public Task<IReadOnlyList<CallSnapshot>> GetActiveCalls() => calls.GetActiveAsync(Requester, Context.ConnectionAborted);
 
+    /// <summary>The account's calls in progress on its other devices (what PullCall can move here), as their party sees them.</summary>
+    public Task<IReadOnlyList<CallSnapshot>> GetCallsOnOtherDevices() => calls.GetOnOtherDevicesAsync(Requester, Context.ConnectionAborted);
+
     public Task<CallSnapshot> ResumeCall(string? callId) => calls.ResumeAsync(CheckCallId(callId), Requester, Context.ConnectionAborted);
 
     private async Task ForgetPresenceAsync(Address account, string deviceId)

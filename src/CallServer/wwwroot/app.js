@@ -72,7 +72,7 @@ function showError(id, error) {
 
 const OPERATIONS = [
   'establishCall', 'acceptCall', 'rejectCall', 'ignoreCall', 'forwardCall', 'endCall',
-  'holdCall', 'unholdCall', 'videoStart', 'videoStop', 'muteCall', 'unmuteCall',
+  'holdCall', 'unholdCall', 'videoStart', 'videoStop', 'muteCall', 'unmuteCall', 'pullCall',
 ];
 
 const listener = {
@@ -103,6 +103,7 @@ const listener = {
     log('ice', call, state);
   },
   callResumed(call) { log('callResumed', call); render(); },
+  callPulled(call) { log('callPulled', call, 'moved to another of your devices'); render(); otherDevices.refresh(); },
   callResumeFailed(call, error) { log('callResumeFailed', call, error.code); render(); },
   callFailed(call, error) { log('callFailed', call, `${error.code}: ${error.message}`); },
   callHistoryChanged(change) {
@@ -187,6 +188,7 @@ async function startSession(session) {
   log('signedIn', null, session.address);
   render();
   $('callee').focus();
+  otherDevices.start();
   await Promise.all([setUpPush(session), recentCalls.attach(app.service, { user: !session.anonymous })]);
 }
 
@@ -222,6 +224,7 @@ $('anonymous-form').addEventListener('submit', async (event) => {
 $('sign-out').addEventListener('click', async () => {
   clearSession();
   recentCalls.detach();
+  otherDevices.stop();
   await pushToggle.detach();
   await app.service?.disconnect();
   app.service = null;
@@ -292,6 +295,68 @@ $('forward-form').addEventListener('submit', (event) => {
   const target = $('forward-target').value.trim();
   if (target) firstIncoming()?.forwardCall(target);
 });
+
+// ---------------------------------------------------------------------------------------------
+// Calls on my other devices: "Move here" (PullCall)
+// ---------------------------------------------------------------------------------------------
+
+const otherDevices = {
+  timer: null,
+  /** Lists the account's calls in progress on its other devices, each with a "Move here" button. */
+  async refresh() {
+    const service = app.service;
+    const card = $('other-devices');
+    card.hidden = !service || Boolean(app.session?.anonymous);
+    if (card.hidden) return;
+    try {
+      const calls = await service.listCallsOnOtherDevices();
+      showError('other-devices-error', null);
+      const list = $('other-devices-list');
+      list.replaceChildren(...calls.map((snapshot) => {
+        const item = document.createElement('li');
+        item.dataset.callId = snapshot.callId;
+        item.textContent = `${snapshot.direction === 'outgoing' ? 'To' : 'From'} ${snapshot.remoteAddress} (${snapshot.state}) `;
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.className = 'move-here';
+        button.textContent = 'Move here';
+        button.addEventListener('click', () => moveHere(snapshot.callId, button));
+        item.append(button);
+        return item;
+      }));
+      $('other-devices-empty').hidden = calls.length > 0;
+    } catch (error) {
+      showError('other-devices-error', error);
+    }
+  },
+  start() {
+    this.stop();
+    this.refresh();
+    this.timer = setInterval(() => this.refresh(), 5_000);
+  },
+  stop() {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    $('other-devices').hidden = true;
+  },
+};
+
+async function moveHere(callId, button) {
+  button.disabled = true;
+  try {
+    const call = await app.service.pullCall(callId);
+    app.calls.push(call);
+    show(call);
+    log('callPulledHere', call);
+  } catch (error) {
+    showError('other-devices-error', error);
+  } finally {
+    render();
+    otherDevices.refresh();
+  }
+}
+
+$('other-devices-refresh').addEventListener('click', () => otherDevices.refresh());
 
 // ---------------------------------------------------------------------------------------------
 // In-call controls

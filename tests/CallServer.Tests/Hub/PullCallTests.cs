@@ -15,9 +15,10 @@ public sealed class PullCallTests(CallServerFixture server) : IClassFixture<Call
         await using var p = await Scenario.InCallAsync(server);
         await using var laptop = await server.ConnectAsync(p.CallerUser, "laptop");
 
-        // The laptop sees the call among its account's calls, and takes it with its own offer.
-        var listed = await laptop.InvokeRawAsync("GetActiveCalls");
-        Assert.Contains(listed.EnumerateArray(), c => c.Str("callId") == p.CallId);
+        // The laptop sees the call on the account's other devices, and takes it with its own offer.
+        var listed = await laptop.InvokeRawAsync("GetCallsOnOtherDevices");
+        Assert.Equal("InCall", Assert.Single(listed.EnumerateArray(), c => c.Str("callId") == p.CallId).Str("state"));
+        Assert.DoesNotContain((await p.Caller.InvokeRawAsync("GetCallsOnOtherDevices")).EnumerateArray(), c => c.Str("callId") == p.CallId);
         var offer = Sdp.Audio();
         var operationId = await laptop.InvokeAsync<string>("PullCall", p.CallId, offer);
         var request = await p.Callee.WaitForRenegotiationAsync(p.CallId, operationId);
@@ -53,6 +54,23 @@ public sealed class PullCallTests(CallServerFixture server) : IClassFixture<Call
         await p.Callee.WaitForStateAsync(p.CallId, "RemotelyHeld");
         await laptop.InvokeAsync("EndCall", p.CallId);
         await p.Callee.WaitForStateAsync(p.CallId, "Ended", "EndedRemotely");
+    }
+
+    [Fact]
+    public async Task A_callee_device_that_lost_the_answer_race_lists_the_call_and_pulls_it()
+    {
+        await using var ringing = await Scenario.RingingOnTwoDevicesAsync(server);
+        await ringing.Phone.InvokeAsync("AcceptCall", ringing.Call.CallId, Sdp.Audio());
+        await ringing.Laptop.WaitForStateAsync(ringing.Call.CallId, "Ended", "AnsweredElsewhere");
+        await ringing.Caller.WaitForStateAsync(ringing.Call.CallId, "InCall");
+
+        var listed = await ringing.Laptop.InvokeRawAsync("GetCallsOnOtherDevices");
+        Assert.Contains(listed.EnumerateArray(), c => c.Str("callId") == ringing.Call.CallId);
+        var operationId = await ringing.Laptop.InvokeAsync<string>("PullCall", ringing.Call.CallId, Sdp.Audio());
+        await ringing.Caller.WaitForRenegotiationAsync(ringing.Call.CallId, operationId);
+        await ringing.Caller.InvokeAsync("AnswerRenegotiation", ringing.Call.CallId, operationId, Sdp.Audio());
+        await ringing.Laptop.WaitForStateAsync(ringing.Call.CallId, "InCall");
+        await ringing.Phone.WaitForStateAsync(ringing.Call.CallId, "Ended", "MovedToAnotherDevice");
     }
 
     [Fact]

@@ -253,11 +253,37 @@ describe('web softphone in Chromium: real calls through CallServer', { timeout: 
     await waitForGrowth(pb, videoFramesIn, { by: VIDEO_FRAMES, what: 'bob\'s decoded video after video start' });
   });
 
+  step('move here: bob#2 pulls the call from bob#1 (PullCall); the media goes on with alice, who never sees the call end', async () => {
+    const aliceEndsBefore = (await pa.events()).filter((e) => e.name === 'callStatusChanged' && e.detail.startsWith('Ended')).length;
+    await waitUntil(async () => {
+      await pb2.click('#other-devices-refresh');
+      return pb2.page.evaluate(() => Boolean(document.querySelector('#other-devices-list li[data-call-id] button.move-here')));
+    }, { message: 'bob#2 lists the call on bob#1' });
+    await pb2.click('#other-devices-list button.move-here');
+
+    await pb2.waitForState('InCall', { timeout: 15_000 });
+    await pb.waitForState('Ended', { endReason: 'MovedToAnotherDevice' });
+    assert.ok((await pb.events()).some((e) => e.name === 'callPulled'), 'bob#1 was told the call moved');
+
+    // New media between alice and bob#2, both ways, audio and video.
+    await waitForGrowth(pb2, audioIn, { by: AUDIO_BYTES, what: 'bob#2 hears alice', timeout: 15_000 });
+    await waitForGrowth(pb2, videoFramesIn, { by: VIDEO_FRAMES, what: 'bob#2 decodes alice\'s video', timeout: 15_000 });
+    await waitForGrowth(pa, audioIn, { by: AUDIO_BYTES, what: 'alice hears bob#2', timeout: 15_000 });
+    await waitForGrowth(pa, videoFramesIn, { by: VIDEO_FRAMES, what: 'alice decodes bob#2\'s video', timeout: 15_000 });
+    const bob1 = await pb.page.evaluate(() => document.getElementById('local-video').srcObject);
+    assert.equal(bob1, null, 'bob#1 released its media');
+
+    // alice's call never ended: same call, InCall throughout.
+    assert.equal(await pa.page.getAttribute('#call-state', 'data-state'), 'InCall');
+    const aliceEndsAfter = (await pa.events()).filter((e) => e.name === 'callStatusChanged' && e.detail.startsWith('Ended')).length;
+    assert.equal(aliceEndsAfter, aliceEndsBefore, 'alice saw no Ended');
+  });
+
   step('alice ends the call: alice EndedLocally, bob EndedRemotely; media released', async () => {
     await pa.click('#end');
     await pa.waitForState('Ended', { endReason: 'EndedLocally' });
-    await pb.waitForState('Ended', { endReason: 'EndedRemotely' });
-    for (const phone of [pa, pb]) {
+    await pb2.waitForState('Ended', { endReason: 'EndedRemotely' });
+    for (const phone of [pa, pb2]) {
       const live = await phone.page.evaluate(() => document.getElementById('local-video').srcObject);
       assert.equal(live, null, `${phone.label}: the local view is released`);
     }
