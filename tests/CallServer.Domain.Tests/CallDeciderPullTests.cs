@@ -227,6 +227,26 @@ public sealed class CallDeciderPullTests
         s.AssertState(BobPhone, CallState.InCall);
     }
 
+    [Fact]
+    public void A_completed_pull_is_a_call_moved_lifecycle_event_and_is_in_the_record_a_refused_one_is_neither()
+    {
+        var s = InCall();
+        var before = s.Call;
+        s.Do(Pull(AliceLaptop));
+        Assert.Empty(CallServer.Domain.Records.CallLifecycle.Between(before, s.Call, s.Now));
+
+        s.Advance(TimeSpan.FromSeconds(2));
+        var pending = s.Call;
+        s.Do(new AnswerRenegotiation(BobPhone, "op-pull", TestSdp.Answer()));
+        var moved = Assert.Single(CallServer.Domain.Records.CallLifecycle.Between(pending, s.Call, s.Now));
+        Assert.Equal((CallServer.Domain.Records.CallEventTypes.Moved, s.Now), (moved.Type, moved.At));
+
+        s.Do(new EndCall(AliceLaptop));
+        var record = CallServer.Domain.Records.CallRecord.Of(s.Call);
+        Assert.Equal([new CallServer.Domain.Records.CallRecordMove(CallSide.Caller, T0.AddSeconds(2))], record.PulledFrom);
+        Assert.Equal(EndReason.EndedLocally, record.CallerEnd.Reason);
+    }
+
     private static CallScenario AnonymousInCall()
     {
         var anonymous = new CallerProfile(IsAnonymous: true, HasTelephoneNumber: false, AllowedCallees: null, DisplayName: "Visitor");

@@ -9,9 +9,12 @@ public static class CallEventTypes
     public const string Ringing = "call.ringing";
     public const string Answered = "call.answered";
     public const string Forwarded = "call.forwarded";
+
+    /// <summary>Added (issue 16): a party's call moved to another of its devices (<c>PullCall</c>); the call goes on.</summary>
+    public const string Moved = "call.moved";
     public const string Ended = "call.ended";
 
-    public static readonly IReadOnlyList<string> All = [Created, Ringing, Answered, Forwarded, Ended];
+    public static readonly IReadOnlyList<string> All = [Created, Ringing, Answered, Forwarded, Moved, Ended];
 }
 
 /// <summary>What happened to a call in one change, for the customer's backend (webhooks).</summary>
@@ -47,6 +50,11 @@ public static class CallLifecycle
         if (after.AnsweredAt is { } answeredAt && before.AnsweredAt is null)
         {
             events.Add(new(CallEventTypes.Answered, answeredAt));
+        }
+
+        if (after.MovedFrom.Count > before.MovedFrom.Count)
+        {
+            events.Add(new(CallEventTypes.Moved, after.MovedFrom[^1].MovedAt));
         }
 
         if (after.Phase == CallPhase.Ended && before.Phase != CallPhase.Ended)

@@ -7,6 +7,9 @@ namespace CallServer.Domain.Records;
 /// <summary>How a call ended for one side.</summary>
 public sealed record CallRecordEnd(EndReason Reason, int StatusCode);
 
+/// <summary>The call of <paramref name="Side"/> moved to another device of its account at <paramref name="MovedAt"/>.</summary>
+public sealed record CallRecordMove(CallSide Side, DateTimeOffset MovedAt);
+
 /// <summary>
 /// The record of an ended call, written when it ends (webhook <c>call.ended</c>, call history): who called
 /// whom (the callee first dialed, and the account that answered after forwards), the forward chain, the
@@ -32,6 +35,9 @@ public sealed record CallRecord(
     TimeSpan TimeOnHold,
     bool Offered = true)
 {
+    /// <summary>Added (issue 16): each time a party's call moved to another of its devices (<c>PullCall</c>), in order.</summary>
+    public IReadOnlyList<CallRecordMove> PulledFrom { get; init; } = [];
+
     /// <summary>The record of <paramref name="call"/>, which must have ended.</summary>
     public static CallRecord Of(Call call)
     {
@@ -61,7 +67,10 @@ public sealed record CallRecord(
             End(call.Callee),
             video,
             call.HeldFor,
-            call.Offer is not null);
+            call.Offer is not null)
+        {
+            PulledFrom = call.MovedFrom.Count == 0 ? [] : [.. call.MovedFrom.Select(moved => new CallRecordMove(moved.Side, moved.MovedAt))],
+        };
     }
 
     private static CallRecordEnd End(PartyState party) =>

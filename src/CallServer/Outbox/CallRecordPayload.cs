@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using CallServer.Domain.Addresses;
 using CallServer.Domain.Calls;
 using CallServer.Domain.Records;
@@ -50,6 +51,10 @@ public record CallRecordPayload
     /// </summary>
     public bool Offered { get; set; } = true;
 
+    /// <summary>Added (issue 16): each move of a party's call to another of its devices (<c>PullCall</c>); absent when none.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<CallRecordMovePayload>? PulledFrom { get; init; }
+
     public static CallRecordPayload Of(CallRecord record) => new()
     {
         CallId = record.CallId,
@@ -69,6 +74,7 @@ public record CallRecordPayload
         Video = record.Video,
         HoldSeconds = Seconds(record.TimeOnHold),
         Offered = record.Offered,
+        PulledFrom = record.PulledFrom.Count == 0 ? null : [.. record.PulledFrom.Select(move => new CallRecordMovePayload { Side = move.Side.ToString(), MovedAt = move.MovedAt.UtcDateTime })],
     };
 
     /// <summary>The domain's record; <see cref="JsonException"/> for an address that is not normalised, an unknown end reason or a duration that is none.</summary>
@@ -89,7 +95,10 @@ public record CallRecordPayload
         (CalleeEnd ?? throw new JsonException("the call record has no calleeEnd")).ToEnd("calleeEnd"),
         Video,
         Duration(HoldSeconds, "holdSeconds"),
-        Offered);
+        Offered)
+    {
+        PulledFrom = PulledFrom is not { Count: > 0 } moves ? [] : [.. moves.Select((move, i) => move.ToMove($"pulledFrom[{i}]"))],
+    };
 
     /// <summary>The address in <paramref name="field"/>: a normalised address text.</summary>
     public static Address AddressOf(string? text, string field) =>
@@ -108,6 +117,19 @@ public record CallRecordPayload
         double.IsFinite(seconds) && seconds >= 0 && seconds < TimeSpan.MaxValue.TotalSeconds
             ? TimeSpan.FromMilliseconds(Math.Round(seconds * 1000))
             : throw new JsonException($"the call record's {field} is not a duration");
+}
+
+/// <summary>One move of a party's call to another of its devices: the side (<c>Caller</c> or <c>Callee</c>) and when.</summary>
+public sealed record CallRecordMovePayload
+{
+    public required string Side { get; init; }
+
+    public required DateTime MovedAt { get; init; }
+
+    public CallRecordMove ToMove(string field) =>
+        Enum.TryParse<CallSide>(Side, ignoreCase: false, out var side) && Enum.IsDefined(side) && Side == side.ToString()
+            ? new CallRecordMove(side, new DateTimeOffset(DateTime.SpecifyKind(MovedAt.ToUniversalTime(), DateTimeKind.Utc)))
+            : throw new JsonException($"the call record's {field}.side '{Side}' is not Caller or Callee");
 }
 
 /// <summary>How one side's call ended: the end reason's name and the status code.</summary>

@@ -191,6 +191,23 @@ public sealed class CallOutboxTests
     }
 
     [Fact]
+    public void The_moves_of_a_pulled_call_round_trip_and_a_record_without_them_has_none()
+    {
+        var record = Forwarded() with
+        {
+            PulledFrom = [new CallRecordMove(CallSide.Callee, Start.AddSeconds(20)), new CallRecordMove(CallSide.Caller, Start.AddSeconds(30))],
+        };
+
+        var json = OutboxJson.Write(new HistoryPayload(CallRecordPayload.Of(record), "alice@example.test"));
+        var read = OutboxJson.ReadHistory(json).ToRecord();
+
+        Assert.Equal(record.PulledFrom, read.PulledFrom);
+        Assert.Contains("\"pulledFrom\":[{\"side\":\"Callee\"", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("pulledFrom", OutboxJson.Write(new HistoryPayload(CallRecordPayload.Of(Forwarded()), "alice@example.test")), StringComparison.Ordinal);
+        Assert.ThrowsAny<JsonException>(() => OutboxJson.ReadHistory(json.Replace("\"Callee\"", "\"Nobody\"", StringComparison.Ordinal)).ToRecord());
+    }
+
+    [Fact]
     public void A_record_without_offered_was_offered()
     {
         var json = HistoryJson();
