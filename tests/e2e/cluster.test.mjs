@@ -331,6 +331,43 @@ describe('CallServer cluster: several nodes sharing calls through Redis', { time
     }
   });
 
+  test('1c. PullCall across nodes: bob#2 on C pulls the call bob#1 took on B; alice on A answers and never sees it end; a pull racing one from A moves it once', async () => {
+    const [alice, bob] = await users('alice', 'bob');
+    const a = await connect(A, 'alice', alice);
+    const b1 = await connect(B, 'bob#1', bob);
+    const b2 = await connect(C, 'bob#2', bob);
+    const b3 = await connect(A, 'bob#3', bob);
+    const callId = await inCall(a, bob, b1);
+
+    const onOthers = await b2.hub.invoke('GetCallsOnOtherDevices');
+    assert.ok(onOthers.some((c) => c.callId === callId && c.state === 'InCall'), 'bob#2 lists the call on bob#1');
+
+    // Two devices of bob pull at once, from C and from A: exactly one pull is taken.
+    const offer = sdp({ role: 'offer', user: 'bob' });
+    const outcomes = await Promise.allSettled([b2.hub.invoke('PullCall', callId, offer), b3.hub.invoke('PullCall', callId, offer)]);
+    const taken = outcomes.filter((o) => o.status === 'fulfilled');
+    assert.equal(taken.length, 1, `exactly one pull taken: ${outcomes.map((o) => o.status === 'fulfilled' ? 'ok' : hubErrorCode(o.reason)).join(', ')}`);
+    assert.equal(hubErrorCode(outcomes.find((o) => o.status === 'rejected').reason), 'OperationInProgress');
+    const winner = outcomes[0].status === 'fulfilled' ? b2 : b3;
+    const loser = winner === b2 ? b3 : b2;
+    const operationId = taken[0].value;
+
+    const [, requested, operation, sdpOffer] = await waitFor(a, 'RenegotiationRequested', (id) => id === callId);
+    assert.deepEqual([requested, operation, sdpOffer], [operationId, 'PullCall', offer]);
+    await a.hub.invoke('AnswerRenegotiation', callId, operationId, sdp({ role: 'answer', user: 'alice' }));
+    const [, completedId, completedOp, succeeded] = await waitFor(winner, 'CallOperationCompleted', (id) => id === callId);
+    assert.deepEqual([completedId, completedOp, succeeded], [operationId, 'PullCall', true]);
+    await waitForState(winner, callId, 'InCall');
+    assert.equal((await waitForState(b1, callId, 'Ended', 'MovedToAnotherDevice')).statusCode, 9904);
+
+    // The call goes on between alice and the winner; alice never saw it end; the loser only rang at first.
+    await assertRefused(b1.hub.invoke('EndCall', callId), 'InvalidState');
+    await winner.hub.invoke('EndCall', callId);
+    await waitForState(a, callId, 'Ended', 'EndedRemotely');
+    assert.deepEqual(eventsOf(a, callId).filter((e) => e.startsWith('CallStatusChanged:Ended')), ['CallStatusChanged:Ended/EndedRemotely']);
+    assert.deepEqual(eventsOf(loser, callId), ['IncomingCall:Ringing', 'CallStatusChanged:Ended/AnsweredElsewhere']);
+  });
+
   // -------------------------------------------------------------------------------------------
   // 2. Racing accepts on two nodes
   // -------------------------------------------------------------------------------------------
