@@ -127,6 +127,7 @@ public sealed class OutboxWorkerTests
             await run.Changes.Until(() => run.Outbox.FailedTakes == attempt, $"failed take {attempt}");
         }
 
+        await run.Changes.Until(() => !run.Unavailable.IsEmpty, "the outage reported");
         var reported = Assert.Single(run.Unavailable);
         Assert.Contains("away", reported, StringComparison.Ordinal);
 
@@ -138,7 +139,12 @@ public sealed class OutboxWorkerTests
         run.Outbox.TakesFail = true;
         run.Signal.Set(Topic);
         await run.Changes.Until(() => run.Outbox.FailedTakes == 4, "a take of the second outage");
-        Assert.Equal(2, run.Unavailable.Count);
+
+        // The report follows the failed take (the worker hears of it when the take throws): wait for it.
+        await run.Changes.Until(() => run.Unavailable.Count == 2, "the second outage reported");
+        run.Signal.Set(Topic);
+        await run.Changes.Until(() => run.Outbox.FailedTakes == 5, "another take of the second outage");
+        Assert.Equal(2, run.Unavailable.Count); // once per outage, not per failed take
     }
 
     [Fact]
@@ -147,9 +153,12 @@ public sealed class OutboxWorkerTests
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var stopSeen = 0;
         var finished = 0;
+        var started = 0;
         await using var run = new WorkerRun(NoPoll, maxInHand: 4);
         run.Handle = async (_, stoppingToken) =>
         {
+            Volatile.Write(ref started, 1);
+            run.Changes.Notify();
             using var seen = stoppingToken.Register(() =>
             {
                 Volatile.Write(ref stopSeen, 1);
@@ -161,7 +170,7 @@ public sealed class OutboxWorkerTests
         run.AppendMessages(1);
         await run.StartAsync();
         run.Signal.Set(Topic);
-        await run.Changes.Until(() => run.Outbox.Taken.Count == 1, "the entry taken");
+        await run.Changes.Until(() => Volatile.Read(ref started) == 1, "the handler started"); // the entry is in hand
 
         var stopping = run.Worker.StopAsync(CancellationToken.None);
         await run.Changes.Until(() => Volatile.Read(ref stopSeen) == 1, "the handler saw the stop");
