@@ -335,9 +335,11 @@ describe('CallServer cluster: several nodes sharing calls through Redis', { time
     const [alice, bob] = await users('alice', 'bob');
     const a = await connect(A, 'alice', alice);
     const b1 = await connect(B, 'bob#1', bob);
+    const callId = await inCall(a, bob, b1);
+    // bob's other devices connect during the call (a device that rang and lost the answer race may pull
+    // too: see the Chromium test; here each connection's audit stays one end per call).
     const b2 = await connect(C, 'bob#2', bob);
     const b3 = await connect(A, 'bob#3', bob);
-    const callId = await inCall(a, bob, b1);
 
     const onOthers = await b2.hub.invoke('GetCallsOnOtherDevices');
     assert.ok(onOthers.some((c) => c.callId === callId && c.state === 'InCall'), 'bob#2 lists the call on bob#1');
@@ -360,12 +362,12 @@ describe('CallServer cluster: several nodes sharing calls through Redis', { time
     await waitForState(winner, callId, 'InCall');
     assert.equal((await waitForState(b1, callId, 'Ended', 'MovedToAnotherDevice')).statusCode, 9904);
 
-    // The call goes on between alice and the winner; alice never saw it end; the loser only rang at first.
+    // The call goes on between alice and the winner; alice never saw it end; the loser never had it.
     await assertRefused(b1.hub.invoke('EndCall', callId), 'InvalidState');
     await winner.hub.invoke('EndCall', callId);
     await waitForState(a, callId, 'Ended', 'EndedRemotely');
     assert.deepEqual(eventsOf(a, callId).filter((e) => e.startsWith('CallStatusChanged:Ended')), ['CallStatusChanged:Ended/EndedRemotely']);
-    assert.deepEqual(eventsOf(loser, callId), ['IncomingCall:Ringing', 'CallStatusChanged:Ended/AnsweredElsewhere']);
+    assert.deepEqual(eventsOf(loser, callId), []);
   });
 
   // -------------------------------------------------------------------------------------------
