@@ -333,11 +333,21 @@ export class Call {
     return this.#signaling.run(async () => {
       try {
         const directions = answerDirections({ ...this.#media.intent, remoteHold: this.#snapshot.remoteHold });
-        const sdpAnswer = await this.#media.answerOnNewConnection(sdpOffer, directions);
+        const answer = await this.#media.answerOnNewConnection(sdpOffer, directions);
         this.#candidates.flushRemote();
-        await this.#invoke('AnswerRenegotiation', this.getId(), operationId, sdpAnswer);
+        try {
+          await this.#invoke('AnswerRenegotiation', this.getId(), operationId, answer.sdp);
+        } catch (error) {
+          // The pull is over without this answer (the pulling device left, it timed out): the call stays
+          // on the old connection, which was kept for this.
+          answer.undo();
+          this.#candidates.forgetHeldRemote();
+          throw error;
+        }
+        answer.keep();
         this._emit('renegotiationAnswered', 'PullCall');
       } catch (error) {
+        this.#candidates.forgetHeldRemote();
         this.#service._log('warn', `could not answer PullCall: ${error}`);
         this.#invoke('RejectRenegotiation', this.getId(), operationId, String(error?.message ?? error).slice(0, 200)).catch(() => {});
       }

@@ -81,6 +81,18 @@ test('the other party answers a pull with a new connection, closing the old one,
   assert.deepEqual(events.args('renegotiationAnswered'), ['PullCall']);
 });
 
+test('a pull that is over before this side\'s answer is taken leaves the call on its old connection', async () => {
+  const { call, hub, pc: old } = await inCall();
+  hub.reply('AnswerRenegotiation', () => { throw hubError('InvalidState', 'no such operation is waiting for an answer'); });
+  await call._onRenegotiationRequested('op-pull', 'PullCall', sdp([{ kind: 'audio', direction: 'sendrecv' }]));
+
+  assert.equal(call.getPeerConnection(), old);
+  assert.notEqual(old.signalingState, 'closed');
+  assert.equal(hub.calls('RejectRenegotiation')[0][1], 'op-pull');
+  call._onRemoteCandidate({ candidate: 'candidate:2 1 udp 1 10.0.0.8 9 typ host', sdpMid: '0', sdpMLineIndex: 0 });
+  assert.equal(old.candidates.length, 1); // the other party's candidates go to the old connection again
+});
+
 test('the device the call was pulled from hears callPulled and releases its media', async () => {
   const { call, pc, events } = await inCall();
   moveTo(call, 'Ended', { endReason: 'MovedToAnotherDevice', statusCode: 9904 });

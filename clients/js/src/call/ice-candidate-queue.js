@@ -77,6 +77,13 @@ export class IceCandidateQueue {
     this.#awaitingNewConnection = true;
   }
 
+  /** A new connection did not happen: its kept candidates go, and the other party's go to the current one again. */
+  forgetHeldRemote() {
+    if (!this.#awaitingNewConnection) return;
+    this.#awaitingNewConnection = false;
+    this.#pendingRemote = [];
+  }
+
   /** The remote description was set: add the kept remote candidates, in the order they came. */
   flushRemote() {
     const pc = this.#peerConnection();

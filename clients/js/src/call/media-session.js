@@ -124,33 +124,52 @@ export class MediaSession {
 
   /**
    * The other party pulled the call to another of its devices: a new connection answers that device's
-   * offer with this side's tracks, hold and video (`directions`); the old connection is closed. Resolves to
-   * the answer's SDP.
+   * offer with this side's tracks, hold and video (`directions`). The old connection stays until the
+   * server took the answer: `keep()` then closes it, `undo()` (the pull failed) closes the new one and
+   * puts the old one back, so the call never loses its media to a pull that did not happen.
    * @param {string} sdpOffer
    * @param {Directions} directions
-   * @returns {Promise<string>}
+   * @returns {Promise<{ sdp: string, keep: () => void, undo: () => void }>}
    */
   async answerOnNewConnection(sdpOffer, directions) {
-    const old = this.#pc;
+    const previous = { pc: this.#pc, audioTx: this.#audioTx, videoTx: this.#videoTx, remoteStream: this.#remoteStream };
+    const restore = () => {
+      try { this.#pc?.close(); } catch { /* closed */ }
+      this.#pc = previous.pc;
+      this.#audioTx = previous.audioTx;
+      this.#videoTx = previous.videoTx;
+      this.#remoteStream = previous.remoteStream;
+      this.#showViews(true);
+    };
     this.#pc = null;
     this.#audioTx = null;
     this.#videoTx = null;
-    try { old?.close(); } catch { /* closed */ }
-    const pc = await this.#open();
-    this.#showViews();
-    await pc.setRemoteDescription({ type: 'offer', sdp: sdpOffer });
-    this.pickTransceivers();
-    if (!this.#audioTx) throw new CallError('InvalidSdp', 'the offer has no audio');
-    await this.#audioTx.sender.replaceTrack(this.#micTrack);
-    this.#audioTx.sender.setStreams?.(this.#localStream);
-    if (this.#videoTx && this.#sendingVideo && this.#camTrack) {
-      await this.#videoTx.sender.replaceTrack(this.#camTrack);
-      this.#videoTx.sender.setStreams?.(this.#localStream);
+    try {
+      const pc = await this.#open();
+      await pc.setRemoteDescription({ type: 'offer', sdp: sdpOffer });
+      this.pickTransceivers();
+      if (!this.#audioTx) throw new CallError('InvalidSdp', 'the offer has no audio');
+      await this.#audioTx.sender.replaceTrack(this.#micTrack);
+      this.#audioTx.sender.setStreams?.(this.#localStream);
+      if (this.#videoTx && this.#sendingVideo && this.#camTrack) {
+        await this.#videoTx.sender.replaceTrack(this.#camTrack);
+        this.#videoTx.sender.setStreams?.(this.#localStream);
+      }
+      this.setDirections(directions);
+      await pc.setLocalDescription(await pc.createAnswer());
+      await this.syncSenders();
+      return {
+        sdp: pc.localDescription.sdp,
+        keep: () => {
+          try { previous.pc?.close(); } catch { /* closed */ }
+          this.#showViews(true);
+        },
+        undo: restore,
+      };
+    } catch (error) {
+      restore();
+      throw error;
     }
-    this.setDirections(directions);
-    await pc.setLocalDescription(await pc.createAnswer());
-    await this.syncSenders();
-    return pc.localDescription.sdp;
   }
 
   /**
