@@ -2,7 +2,6 @@
 
 import * as signalR from '@microsoft/signalr';
 import { Call } from './call.js';
-import { IN_CALL_STATES } from './constants.js';
 import { CallError, parseHubError } from './errors.js';
 import { CallHistory } from './history/call-history.js';
 import { parseCallHistoryChange } from './history/call-history-entry.js';
@@ -246,8 +245,7 @@ export class CallService {
    * @returns {Promise<import('../index.js').CallSnapshot[]>}
    */
   async listCallsOnOtherDevices() {
-    const snapshots = await this._invoke('GetCallsOnOtherDevices');
-    return snapshots.filter((snapshot) => IN_CALL_STATES.includes(snapshot.state));
+    return this._invoke('GetCallsOnOtherDevices'); // the server lists only the calls in progress there
   }
 
   /** Stops the hub connection and releases every call's media (calls go on on the server until the grace period ends). */

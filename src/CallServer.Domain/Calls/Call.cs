@@ -71,6 +71,15 @@ public sealed record Call
 
     public PartyState Party(CallSide side) => side == CallSide.Caller ? Caller : Callee;
 
+    /// <summary>
+    /// When the call moved away from <paramref name="deviceId"/> of <paramref name="side"/> (<c>PullCall</c>), or
+    /// null: the device never had it, or has it again now.
+    /// </summary>
+    public DateTimeOffset? MovedAwayAt(CallSide side, string? deviceId) =>
+        deviceId is not null && deviceId != Party(side).DeviceId
+            ? MovedFrom.LastOrDefault(moved => moved.Side == side && moved.DeviceId == deviceId)?.MovedAt
+            : null;
+
     public Call WithParty(CallSide side, PartyState party) =>
         side == CallSide.Caller ? this with { Caller = party } : this with { Callee = party };
 

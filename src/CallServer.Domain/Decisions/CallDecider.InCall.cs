@@ -45,15 +45,10 @@ public static partial class CallDecider
             return stateRefusal;
         }
 
-        if (string.IsNullOrWhiteSpace(command.OperationId) || command.OperationId.Length > MaxOperationIdLength)
+        var (offer, invalid) = ParseOperation(command.OperationId, command.SdpOffer);
+        if (invalid is not null)
         {
-            return Decision.Refuse(ErrorCode.InvalidArgument, "the operation id is missing or too long");
-        }
-
-        var (offer, error) = SdpParser.Parse(command.SdpOffer);
-        if (error is not null)
-        {
-            return Decision.Refuse(error);
+            return invalid;
         }
 
         var offerRefusal = CheckOfferFits(command.Operation, offer!);
@@ -62,13 +57,31 @@ public static partial class CallDecider
             return Decision.Refuse(offerRefusal);
         }
 
-        var operation = new PendingOperation(command.OperationId, command.Operation, side, command.SdpOffer);
-        return Decision.Changes(
+        return OpenOperation(call, new PendingOperation(command.OperationId, command.Operation, side, command.SdpOffer), settings, now);
+    }
+
+    /// <summary>An operation's id and offer (rule 15): a usable id, an offer that parses.</summary>
+    private static (SdpSummary? Offer, Decision? Refusal) ParseOperation(string operationId, string sdpOffer)
+    {
+        if (string.IsNullOrWhiteSpace(operationId) || operationId.Length > MaxOperationIdLength)
+        {
+            return (null, Decision.Refuse(ErrorCode.InvalidArgument, "the operation id is missing or too long"));
+        }
+
+        var (offer, error) = SdpParser.Parse(sdpOffer);
+        return error is null ? (offer, null) : (null, Decision.Refuse(error));
+    }
+
+    /// <summary>
+    /// Opens <paramref name="operation"/> (rules 9, 10): pending on the call, the other party asked to
+    /// renegotiate, the operation timer armed. Every operation (hold, unhold, video, pull) starts here.
+    /// </summary>
+    private static Decision OpenOperation(Call call, PendingOperation operation, DeciderSettings settings, DateTimeOffset now) =>
+        Decision.Changes(
             call,
             call with { PendingOperation = operation },
-            [new RenegotiationRequestedNotification(CallViewer.PartyOf(call, side.Other()), operation.OperationId, operation.Operation, command.SdpOffer)],
+            [new RenegotiationRequestedNotification(CallViewer.PartyOf(call, operation.Initiator.Other()), operation.OperationId, operation.Operation, operation.SdpOffer)],
             [new TimerRequest(CallTimerKind.Operation, operation.OperationId, now + settings.OperationTimeout)]);
-    }
 
     /// <summary>The offer must do what the operation says (RFC 3264 §8.4 for hold).</summary>
     private static DomainError? CheckOfferFits(MediaOperation operation, SdpSummary offer) => operation switch

@@ -3,7 +3,6 @@ using CallServer.Domain.Calls;
 using CallServer.Domain.Commands;
 using CallServer.Domain.Errors;
 using CallServer.Domain.Notifications;
-using CallServer.Domain.Sdp;
 using CallServer.Domain.Views;
 
 namespace CallServer.Domain.Decisions;
@@ -23,47 +22,22 @@ public static partial class CallDecider
     /// </summary>
     private static Decision Pull(Call call, PullCall command, DeciderSettings settings, DateTimeOffset now)
     {
-        var side = SideOf(call, command.Requester.Account);
-        if (side is null || (side == CallSide.Callee && call.Callee.Account != command.Requester.Account))
+        var (side, device, refusal) = Puller(call, command.Requester);
+        if (refusal is not null)
         {
-            return NotFound;
+            return refusal;
         }
 
-        if (command.Requester.Account.Kind == AddressKind.Anonymous)
-        {
-            return Decision.Refuse(ErrorCode.Forbidden, "an anonymous caller has one device: its call cannot be pulled");
-        }
-
-        if (command.Requester.DeviceId is not { } device)
-        {
-            return Decision.Refuse(ErrorCode.InvalidArgument, "a call is pulled to a connected device");
-        }
-
-        if (!call.IsConnected)
-        {
-            return NotInCall(call);
-        }
-
-        var party = call.Party(side.Value);
-        if (party.DeviceId == device)
-        {
-            return Decision.Refuse(ErrorCode.InvalidState, "the call is already on this device");
-        }
-
+        var party = call.Party(side);
         if (call.PendingOperation is { } pending)
         {
             return Decision.Refuse(ErrorCode.OperationInProgress, $"{pending.Operation} is still waiting for an answer (491 Request Pending)");
         }
 
-        if (string.IsNullOrWhiteSpace(command.OperationId) || command.OperationId.Length > MaxOperationIdLength)
+        var (offer, invalid) = ParseOperation(command.OperationId, command.SdpOffer);
+        if (invalid is not null)
         {
-            return Decision.Refuse(ErrorCode.InvalidArgument, "the operation id is missing or too long");
-        }
-
-        var (offer, error) = SdpParser.Parse(command.SdpOffer);
-        if (error is not null)
-        {
-            return Decision.Refuse(error);
+            return invalid;
         }
 
         // The new device takes the call as it is: its offer must keep the party's hold.
@@ -74,12 +48,44 @@ public static partial class CallDecider
                 : "the offer receives audio (sendrecv or recvonly), as the call is not on hold");
         }
 
-        var operation = new PendingOperation(command.OperationId, MediaOperation.PullCall, side.Value, command.SdpOffer) { PullingDevice = device };
-        return Decision.Changes(
-            call,
-            call with { PendingOperation = operation },
-            [new RenegotiationRequestedNotification(CallViewer.PartyOf(call, side.Value.Other()), operation.OperationId, operation.Operation, command.SdpOffer)],
-            [new TimerRequest(CallTimerKind.Operation, operation.OperationId, now + settings.OperationTimeout)]);
+        return OpenOperation(call, new PendingOperation(command.OperationId, MediaOperation.PullCall, side, command.SdpOffer) { PullingDevice = device }, settings, now);
+    }
+
+    /// <summary>
+    /// Rule 20: how <paramref name="requester"/> would see a call it may pull to its device now (its account is
+    /// that party's, registered, and the call is in progress on another of its devices), as the party sees it
+    /// there; null when it may not. What <c>GetCallsOnOtherDevices</c> lists.
+    /// </summary>
+    public static CallViewer? PullableBy(Call call, Requester requester) =>
+        Puller(call, requester) is (var side, _, null) ? CallViewer.PartyOf(call, side) : null;
+
+    /// <summary>The side and device a pull by <paramref name="requester"/> would move, or why it may not pull.</summary>
+    private static (CallSide Side, string Device, Decision? Refusal) Puller(Call call, Requester requester)
+    {
+        var side = SideOf(call, requester.Account);
+        if (side is null || (side == CallSide.Callee && call.Callee.Account != requester.Account))
+        {
+            return (default, string.Empty, NotFound);
+        }
+
+        if (requester.Account.Kind == AddressKind.Anonymous)
+        {
+            return (side.Value, string.Empty, Decision.Refuse(ErrorCode.Forbidden, "an anonymous caller has one device: its call cannot be pulled"));
+        }
+
+        if (requester.DeviceId is not { } device)
+        {
+            return (side.Value, string.Empty, Decision.Refuse(ErrorCode.InvalidArgument, "a call is pulled to a connected device"));
+        }
+
+        if (!call.IsConnected)
+        {
+            return (side.Value, device, NotInCall(call));
+        }
+
+        return call.Party(side.Value).DeviceId == device
+            ? (side.Value, device, Decision.Refuse(ErrorCode.InvalidState, "the call is already on this device"))
+            : (side.Value, device, null);
     }
 
     /// <summary>
@@ -100,12 +106,11 @@ public static partial class CallDecider
         };
         if (side == CallSide.Callee)
         {
-            var movedAway = new CallEnd(EndReason.MovedToAnotherDevice, CallStatusCodes.RespondedFromAnotherDevice);
             moved = moved with
             {
                 Devices = [.. call.Devices
                     .Where(d => d.DeviceId != newDevice)
-                    .Select(d => d.DeviceId == party.DeviceId ? d with { LocalEnd = movedAway, EndedAt = now } : d)
+                    .Select(d => d.DeviceId == party.DeviceId ? d with { LocalEnd = MovedDevice.End, EndedAt = now } : d)
                     .Append(new CalleeDevice(newDevice, party.Account))],
             };
         }
@@ -155,7 +160,6 @@ public static partial class CallDecider
             ? Decision.Changes(call, call with { PendingOperation = null }, [])
             : null;
 
-    /// <summary>A device the call was pulled away from cannot take it back by resuming (it pulls it).</summary>
-    private static bool MovedAwayFrom(Call call, CallSide side, string device) =>
-        call.Party(side).DeviceId != device && call.MovedFrom.Any(moved => moved.Side == side && moved.DeviceId == device);
+    /// <summary>A device the call was pulled away from: it cannot end, resume or take it back but by a pull.</summary>
+    private static bool MovedAwayFrom(Call call, CallSide side, string device) => call.MovedAwayAt(side, device) is not null;
 }

@@ -14,7 +14,7 @@ public static class CallProjection
         // A callee device whose part ended (it rejected, ignored, forwarded, or another device answered)
         // sees the call as it was when it left, never what happened after: not who answered when, not
         // the media or mute of whoever took the call over.
-        var leftAt = MovedAt(call, viewer) ?? (viewer.Side == CallSide.Callee && call.Device(viewer.DeviceId) is { LocalEnd: not null } left ? left.EndedAt : null);
+        var leftAt = call.MovedAwayAt(viewer.Side, viewer.DeviceId) ?? (viewer.Side == CallSide.Callee && call.Device(viewer.DeviceId) is { LocalEnd: not null } left ? left.EndedAt : null);
         var media = leftAt is not null
             ? new CallMedia(Audio: true, Video: false, LocalVideo: false, RemoteVideo: false, LocalMuted: false, RemoteMuted: false)
             : new CallMedia(
@@ -55,9 +55,9 @@ public static class CallProjection
     /// <summary>The state and end reason <paramref name="viewer"/> sees.</summary>
     public static (CallState State, CallEnd? End) StateOf(Call call, CallViewer viewer)
     {
-        if (MovedAway(call, viewer))
+        if (call.MovedAwayAt(viewer.Side, viewer.DeviceId) is not null)
         {
-            return (CallState.Ended, new CallEnd(EndReason.MovedToAnotherDevice, CallStatusCodes.RespondedFromAnotherDevice));
+            return (CallState.Ended, MovedDevice.End);
         }
 
         if (viewer.Side == CallSide.Callee && call.Device(viewer.DeviceId) is { LocalEnd: { } localEnd })
@@ -92,15 +92,8 @@ public static class CallProjection
     };
 
     private static DateTimeOffset EndedAtOf(Call call, CallViewer viewer) =>
-        MovedAt(call, viewer) ?? (viewer.Side == CallSide.Callee ? call.Device(viewer.DeviceId)?.EndedAt : null) ?? call.EndedAt ?? call.CreatedAt;
+        call.MovedAwayAt(viewer.Side, viewer.DeviceId) ?? (viewer.Side == CallSide.Callee ? call.Device(viewer.DeviceId)?.EndedAt : null) ?? call.EndedAt ?? call.CreatedAt;
 
-    /// <summary>The viewer is a device the call was pulled away from (and not the one that has it now).</summary>
-    private static bool MovedAway(Call call, CallViewer viewer) => MovedAt(call, viewer) is not null;
-
-    private static DateTimeOffset? MovedAt(Call call, CallViewer viewer) =>
-        viewer.DeviceId is { } device && device != call.Party(viewer.Side).DeviceId
-            ? call.MovedFrom.LastOrDefault(moved => moved.Side == viewer.Side && moved.DeviceId == device)?.MovedAt
-            : null;
 
     private static CallState HoldState(bool localHeld, bool remoteHeld) => (localHeld, remoteHeld) switch
     {

@@ -61,12 +61,13 @@ public sealed class CallService(
             }
 
             var command = new CreateCall(NewId(), requester, profile with { CallsInProgress = callsInProgress }, callee, new CalleeLookup(ringAccount, []));
-            var decision = CallDecider.Create(command, Settings, clock.GetUtcNow());
+            var now = clock.GetUtcNow();
+            var decision = CallDecider.Create(command, Settings, now);
             ThrowIfRefused(decision);
 
             // The store saves it only while the caller is still under the limit the decision was made
             // against; a concurrent create that got there first makes this one count and decide again.
-            var outbox = CallOutbox.MessagesOf(null, decision, clock.GetUtcNow(), OutboxSettings);
+            var outbox = CallOutbox.MessagesOf(null, decision, now, OutboxSettings);
             if (!await store.TrySaveAsync(CallChange.Create(decision.Call!, Settings.MaxCallsPerCaller, decision.Timers, outbox), cancellationToken))
             {
                 continue;
@@ -155,11 +156,7 @@ public sealed class CallService(
     {
         var calls = await store.GetActiveCallsOfAsync(requester.Account, cancellationToken);
         return calls
-            .Where(call => call.IsConnected)
-            .Select(call => CallDecider.SideOf(call, requester.Account) is { } side && call.Party(side) is var party
-                && party.Account == requester.Account && party.DeviceId is not null && party.DeviceId != requester.DeviceId
-                    ? CallProjection.View(call, CallViewer.PartyOf(call, side))
-                    : null)
+            .Select(call => CallDecider.PullableBy(call, requester) is { } viewer ? CallProjection.View(call, viewer) : null)
             .OfType<CallSnapshot>()
             .OrderBy(snapshot => snapshot.CreatedAt)
             .ToList();
@@ -256,7 +253,8 @@ public sealed class CallService(
         var call = loaded;
         for (var attempt = 1; attempt <= maxAttempts; attempt++)
         {
-            var decision = CallDecider.Decide(call, command, Settings, clock.GetUtcNow());
+            var now = clock.GetUtcNow();
+            var decision = CallDecider.Decide(call, command, Settings, now);
             if (!fresh && (decision.IsRefused || !decision.Changed))
             {
                 call = await LoadAsync(call.CallId, cancellationToken);
@@ -265,7 +263,7 @@ public sealed class CallService(
             }
 
             ThrowIfRefused(decision);
-            var outbox = CallOutbox.MessagesOf(call, decision, clock.GetUtcNow(), OutboxSettings);
+            var outbox = CallOutbox.MessagesOf(call, decision, now, OutboxSettings);
             if (decision.Changed && !await store.TrySaveAsync(CallChange.Update(decision.Call!, call.Version, decision.Timers, outbox), cancellationToken))
             {
                 CallLog.RaceLost(logger, call.CallId, call.Version, command.GetType().Name);
@@ -274,8 +272,8 @@ public sealed class CallService(
                     // Many writers on one call (30 ringing devices trickling candidates): a random pause,
                     // growing with each lost race, spreads them out so that each gets its turn instead of
                     // all of them retrying in lockstep. Timers never pause: they take the first turn. (The
-                    // doubling stops before the shift overflows: 1 << 31 is negative.)
-                    var longest = attempt < 16 ? Math.Min(1 << attempt, MaxRetryPauseMilliseconds) : MaxRetryPauseMilliseconds;
+                    // shift is bounded: 1 << 31 would be negative.)
+                    var longest = Math.Min(1 << Math.Min(attempt, 30), MaxRetryPauseMilliseconds);
                     await Task.Delay(Random.Shared.Next(1, longest + 1), cancellationToken);
                 }
 

@@ -86,10 +86,10 @@ public record CallRecordPayload
         AddressOf(Callee, "callee"),
         AnsweredBy is null ? null : AddressOf(AnsweredBy, "answeredBy"),
         [.. (ForwardChain ?? throw new JsonException("the call record has no forwardChain")).Select((address, i) => AddressOf(address, $"forwardChain[{i}]"))],
-        Utc(CreatedAt),
-        RingingAt is { } ringingAt ? Utc(ringingAt) : null,
-        AnsweredAt is { } answeredAt ? Utc(answeredAt) : null,
-        Utc(EndedAt),
+        OutboxJson.Instant(CreatedAt),
+        RingingAt is { } ringingAt ? OutboxJson.Instant(ringingAt) : null,
+        AnsweredAt is { } answeredAt ? OutboxJson.Instant(answeredAt) : null,
+        OutboxJson.Instant(EndedAt),
         Duration(DurationSeconds, "durationSeconds"),
         (CallerEnd ?? throw new JsonException("the call record has no callerEnd")).ToEnd("callerEnd"),
         (CalleeEnd ?? throw new JsonException("the call record has no calleeEnd")).ToEnd("calleeEnd"),
@@ -109,7 +109,6 @@ public record CallRecordPayload
     private static string Text(string? text, string field) =>
         string.IsNullOrEmpty(text) ? throw new JsonException($"the call record has no {field}") : text;
 
-    private static DateTimeOffset Utc(DateTime time) => new(DateTime.SpecifyKind(time.ToUniversalTime(), DateTimeKind.Utc));
 
     private static double Seconds(TimeSpan duration) => Math.Round(duration.TotalSeconds, 3);
 
@@ -128,7 +127,7 @@ public sealed record CallRecordMovePayload
 
     public CallRecordMove ToMove(string field) =>
         Enum.TryParse<CallSide>(Side, ignoreCase: false, out var side) && Enum.IsDefined(side) && Side == side.ToString()
-            ? new CallRecordMove(side, new DateTimeOffset(DateTime.SpecifyKind(MovedAt.ToUniversalTime(), DateTimeKind.Utc)))
+            ? new CallRecordMove(side, OutboxJson.Instant(MovedAt))
             : throw new JsonException($"the call record's {field}.side '{Side}' is not Caller or Callee");
 }
 

@@ -23,6 +23,9 @@ public static class OutboxJson
 
     public static HistoryPayload ReadHistory(string payload) => Read(payload, OutboxJsonContext.Default.HistoryPayload);
 
+    /// <summary>A payload's time (written in UTC, <c>…Z</c>) as the instant it is.</summary>
+    public static DateTimeOffset Instant(DateTime time) => new(DateTime.SpecifyKind(time.ToUniversalTime(), DateTimeKind.Utc));
+
     private static T Read<T>(string payload, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
         where T : class
     {

@@ -18,6 +18,6 @@ public sealed record WebhookEvent(string Id, string Type, DateTimeOffset Timesta
             throw new JsonException("a webhook event has an \"id\", a \"type\" and \"data\"");
         }
 
-        return new WebhookEvent(webhook.Id, webhook.Type, new DateTimeOffset(DateTime.SpecifyKind(webhook.Timestamp.ToUniversalTime(), DateTimeKind.Utc)), callId, OutboxJson.Write(webhook.Body()));
+        return new WebhookEvent(webhook.Id, webhook.Type, OutboxJson.Instant(webhook.Timestamp), callId, OutboxJson.Write(webhook.Body()));
     }
 }
