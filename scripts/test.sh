@@ -62,5 +62,10 @@ passed=$((passed + node_pass)); failed=$((failed + node_fail))
 if [ "$dotnet_status" -ne 0 ] || [ "$e2e_status" -ne 0 ] || [ "$sdk_status" -ne 0 ]; then
   [ "$failed" -gt 0 ] || failed=1
 fi
+if [ "$failed" -gt 0 ]; then
+  echo "== failed tests"
+  grep -hE '^\s*Failed [A-Za-z_]' "$log_dir/dotnet.log" || true
+  grep -hE '^\s*not ok ' "$log_dir/sdk.log" "$log_dir/e2e.log" || true
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
