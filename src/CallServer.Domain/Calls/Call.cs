@@ -30,6 +30,18 @@ public sealed record Call
     /// <summary>Devices the call was pulled away from (<c>PullCall</c>): each sees it ended <see cref="EndReason.MovedToAnotherDevice"/>.</summary>
     public ImmutableList<MovedDevice> MovedFrom { get; init; } = [];
 
+    /// <summary>A transfer of this call in progress, or the one it ended by (rule 21).</summary>
+    public CallTransfer? Transfer { get; init; }
+
+    /// <summary>For a call placed by a transfer: the call it replaces, and who transferred.</summary>
+    public TransferOrigin? TransferredFrom { get; init; }
+
+    /// <summary>
+    /// For an anonymous caller, the only callees its token allows (null: any registered user): kept so that a
+    /// call it is transferred into obeys the same limits as one it dials.
+    /// </summary>
+    public ImmutableList<Address>? CallerAllowedCallees { get; init; }
+
     /// <summary>Every account the call was offered to, in order: the loop guard of forwarding.</summary>
     public ImmutableList<Address> ForwardChain { get; init; } = [];
 

@@ -16,4 +16,7 @@ public enum CallTimerKind
 
     /// <summary>A created call never established (no offer within the ring timeout) fails.</summary>
     Setup,
+
+    /// <summary>A transfer whose new call never rang (the transferee did not place it) fails; the token is the new call's id.</summary>
+    Transfer,
 }

@@ -17,4 +17,7 @@ public enum EndReason
 
     /// <summary>This device no longer has the call: another device of the same account pulled it (<c>PullCall</c>); the call goes on there.</summary>
     MovedToAnotherDevice,
+
+    /// <summary>The call was transferred (<c>TransferCall</c>, <c>ConsultativeTransfer</c>): the transferee goes on in the new call.</summary>
+    Transferred,
 }

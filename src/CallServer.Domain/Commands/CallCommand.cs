@@ -30,11 +30,24 @@ public sealed record AnswerRenegotiation(Requester Requester, string OperationId
 
 public sealed record RejectRenegotiation(Requester Requester, string OperationId, string? Reason) : PartyCommand(Requester);
 
-/// <summary><c>Mute</c> (true) or <c>Unmute</c> (false).</summary>
 /// <summary><c>PullCall</c>: a device of a party's account that is not in the call takes it over with its own offer.</summary>
 public sealed record PullCall(Requester Requester, string OperationId, string SdpOffer) : PartyCommand(Requester);
 
+/// <summary><c>Mute</c> (true) or <c>Unmute</c> (false).</summary>
 public sealed record SetMuted(Requester Requester, bool Muted) : PartyCommand(Requester);
+
+/// <summary><c>TransferCall</c>: the other party is to call <paramref name="Target"/> (null: not an address) as call <paramref name="NewCallId"/>, already created.</summary>
+public sealed record TransferCall(Requester Requester, string NewCallId, Address? Target) : PartyCommand(Requester);
+
+/// <summary>
+/// <c>ConsultativeTransfer</c>, decided on each of the transferor's two calls: the other party of
+/// <paramref name="TransfereeCallId"/> is connected to the other party (<paramref name="Target"/>) of
+/// <paramref name="TargetCallId"/> by call <paramref name="NewCallId"/>.
+/// </summary>
+public sealed record ConsultativeTransfer(Requester Requester, string NewCallId, string TransfereeCallId, string TargetCallId, Address Target) : PartyCommand(Requester);
+
+/// <summary>The call a transfer placed rang, was answered or ended unanswered (from that call's outbox).</summary>
+public sealed record TransferProgressed(string NewCallId, TransferProgress Progress, EndReason? Reason) : CallCommand;
 
 public sealed record SendIceCandidate(Requester Requester, IceCandidate Candidate) : PartyCommand(Requester);
 

@@ -97,6 +97,8 @@ public static partial class CallDecider
                 return Finish(call, call, lost, lost, now);
             case CallTimerKind.AnswerCompletion:
                 return CompleteAnswer(call);
+            case CallTimerKind.Transfer when TransferTimedOut(call, timer.Token) is { } timedOut:
+                return timedOut;
             case CallTimerKind.Setup when call.Phase == CallPhase.Initial:
                 var notEstablished = new CallEnd(EndReason.Failed, CallStatusCodes.OperationTimeout);
                 return Finish(call, call, notEstablished, notEstablished, now);
@@ -110,7 +112,7 @@ public static partial class CallDecider
     /// changes) for both sides, telling the caller, the bound callee device or every device still ringing,
     /// and the initiator of a pending operation.
     /// </summary>
-    private static Decision Finish(Call before, Call changed, CallEnd callerEnd, CallEnd calleeEnd, DateTimeOffset now, IReadOnlyList<CalleeDevice>? ringingBefore = null)
+    private static Decision Finish(Call before, Call changed, CallEnd callerEnd, CallEnd calleeEnd, DateTimeOffset now, IReadOnlyList<CalleeDevice>? ringingBefore = null, IReadOnlyList<CallNotification>? first = null)
     {
         var ringing = ringingBefore ?? changed.RingingDevices.ToList();
         var ended = HoldClock.Stop(changed, now) with
@@ -123,7 +125,7 @@ public static partial class CallDecider
             CandidatesFromDevices = [],
             EndedAt = now,
         };
-        var notifications = new List<CallNotification>();
+        var notifications = new List<CallNotification>(first ?? []);
         if (before.PendingOperation is { } pending)
         {
             notifications.Add(OperationFailed(before, pending, ErrorCode.InvalidState, "the call ended"));

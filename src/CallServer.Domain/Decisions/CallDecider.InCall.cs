@@ -26,9 +26,9 @@ public static partial class CallDecider
             return NotInCall(call);
         }
 
-        if (call.PendingOperation is { } pending)
+        if (Busy(call) is { } busy)
         {
-            return Decision.Refuse(ErrorCode.OperationInProgress, $"{pending.Operation} is still waiting for an answer (491 Request Pending)");
+            return busy;
         }
 
         var party = call.Party(side);

@@ -29,9 +29,9 @@ public static partial class CallDecider
         }
 
         var party = call.Party(side);
-        if (call.PendingOperation is { } pending)
+        if (Busy(call) is { } busy)
         {
-            return Decision.Refuse(ErrorCode.OperationInProgress, $"{pending.Operation} is still waiting for an answer (491 Request Pending)");
+            return busy;
         }
 
         var (offer, invalid) = ParseOperation(command.OperationId, command.SdpOffer);

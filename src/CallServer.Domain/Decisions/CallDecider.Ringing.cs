@@ -43,22 +43,27 @@ public static partial class CallDecider
             OfferKind = offer.OfferKind,
             Offer = command.SdpOffer,
         };
-        if (command.Callee.RingAccount is not { } ringAccount || (command.Callee.Devices.Count == 0 && !command.Callee.Wakeable))
+        // Rule 21b: the call of a consultative transfer is offered to the target's device in the consultation
+        // call only (which accepts it without ringing), never woken or rung elsewhere.
+        var lookup = call.TransferredFrom?.TargetDevice is { } targetDevice
+            ? command.Callee with { Devices = [.. command.Callee.Devices.Where(d => d == targetDevice)], Wakeable = false }
+            : command.Callee;
+        if (lookup.RingAccount is not { } ringAccount || (lookup.Devices.Count == 0 && !lookup.Wakeable))
         {
             // Rule 6: no device to ring, and none to wake by a push.
             return Finish(call, offered, new CallEnd(EndReason.Unavailable, CallStatusCodes.Unavailable), new CallEnd(EndReason.Unavailable, CallStatusCodes.Unavailable), now);
         }
 
         var generation = call.RingGeneration + 1;
-        var devices = command.Callee.Devices.Distinct().Select(d => new CalleeDevice(d, ringAccount)).ToList();
+        var devices = lookup.Devices.Distinct().Select(d => new CalleeDevice(d, ringAccount)).ToList();
         var dialing = offered with
         {
             Phase = CallPhase.Dialing,
             Callee = call.Callee with { Account = ringAccount },
             Devices = call.Devices.AddRange(devices),
             RingGeneration = generation,
-            WokenAccount = command.Callee.Wakeable ? ringAccount : null,
-            WokenAt = command.Callee.Wakeable ? now : null,
+            WokenAccount = lookup.Wakeable ? ringAccount : null,
+            WokenAt = lookup.Wakeable ? now : null,
         };
         var notifications = new List<CallNotification> { new CallStatusChangedNotification(CallViewer.CallerOf(call)) };
         notifications.AddRange(devices.Select(d => new IncomingCallNotification(CallViewer.CalleeDevice(d.DeviceId), command.SdpOffer)));
@@ -69,7 +74,7 @@ public static partial class CallDecider
             notifications,
             [ringTimer],
             [new MarkAlerted(generation)],
-            command.Callee.Wakeable ? [new WakeAccount(ringAccount, ringTimer.DueAt)] : []);
+            lookup.Wakeable ? [new WakeAccount(ringAccount, ringTimer.DueAt)] : []);
     }
 
     private static Decision MarkAlerted(Call call, MarkAlerted command, DateTimeOffset now)

@@ -71,6 +71,7 @@ public static partial class CallDecider
             },
             Callee = new PartyState(callee, ringAccount, null),
             Phase = CallPhase.Initial,
+            CallerAllowedCallees = caller.IsAnonymous && caller.AllowedCallees is { } allowedCallees ? [.. allowedCallees.OrderBy(a => a.Value, StringComparer.Ordinal)] : null,
             ForwardChain = [ringAccount],
             CreatedAt = now,
         };
@@ -90,6 +91,9 @@ public static partial class CallDecider
         EndCall c => End(call, c, now),
         StartMediaOperation c => StartOperation(call, c, settings, now),
         PullCall c => Pull(call, c, settings, now),
+        TransferCall c => Transfer(call, c, settings, now),
+        ConsultativeTransfer c => Consult(call, c, settings, now),
+        Commands.TransferProgressed c => TransferProgressed(call, c, now),
         AnswerRenegotiation c => AnswerRenegotiation(call, c, now),
         RejectRenegotiation c => RejectRenegotiation(call, c),
         SetMuted c => SetMuted(call, c),

@@ -28,3 +28,12 @@ public sealed record CallOperationCompletedNotification(
 public sealed record MediaAttributesChangedNotification(CallViewer To) : CallNotification(To);
 
 public sealed record IceCandidateNotification(CallViewer To, IceCandidate Candidate) : CallNotification(To);
+
+/// <summary><c>TransferRequested</c>: the transferee's device is to place <paramref name="NewCallId"/> with its own offer.</summary>
+public sealed record TransferRequestedNotification(CallViewer To, string NewCallId, string Target, string TransferredBy) : CallNotification(To);
+
+/// <summary><c>TransferConnected</c>: the target's device is to accept <paramref name="NewCallId"/> without ringing (consultative transfer).</summary>
+public sealed record TransferConnectedNotification(CallViewer To, string NewCallId, string TransferredBy) : CallNotification(To);
+
+/// <summary><c>TransferProgress</c>: how the transfer the transferor asked for goes; a failure says why.</summary>
+public sealed record TransferProgressNotification(CallViewer To, TransferProgress State, string? Reason) : CallNotification(To);

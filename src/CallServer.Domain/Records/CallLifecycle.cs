@@ -12,9 +12,12 @@ public static class CallEventTypes
 
     /// <summary>Added (issue 16): a party's call moved to another of its devices (<c>PullCall</c>); the call goes on.</summary>
     public const string Moved = "call.moved";
+
+    /// <summary>Added (issue 16): the call was transferred (its new call was answered); <c>call.ended</c> follows, reason <c>Transferred</c>.</summary>
+    public const string Transferred = "call.transferred";
     public const string Ended = "call.ended";
 
-    public static readonly IReadOnlyList<string> All = [Created, Ringing, Answered, Forwarded, Moved, Ended];
+    public static readonly IReadOnlyList<string> All = [Created, Ringing, Answered, Forwarded, Moved, Transferred, Ended];
 }
 
 /// <summary>What happened to a call in one change, for the customer's backend (webhooks).</summary>
@@ -55,6 +58,11 @@ public static class CallLifecycle
         if (after.MovedFrom.Count > before.MovedFrom.Count)
         {
             events.Add(new(CallEventTypes.Moved, after.MovedFrom[^1].MovedAt));
+        }
+
+        if (after.Phase == CallPhase.Ended && before.Phase != CallPhase.Ended && after.Caller.End?.Reason == EndReason.Transferred)
+        {
+            events.Add(new(CallEventTypes.Transferred, after.EndedAt ?? now));
         }
 
         if (after.Phase == CallPhase.Ended && before.Phase != CallPhase.Ended)

@@ -11,6 +11,12 @@ public sealed record CallRecordEnd(EndReason Reason, int StatusCode);
 public sealed record CallRecordMove(CallSide Side, DateTimeOffset MovedAt);
 
 /// <summary>
+/// A transfer the call took part in (issue 16): the other call (the one it came from, or the one that replaced
+/// it), who transferred, and for the replaced call the target.
+/// </summary>
+public sealed record CallRecordTransfer(string CallId, Address TransferredBy, Address? Target = null);
+
+/// <summary>
 /// The record of an ended call, written when it ends (webhook <c>call.ended</c>, call history): who called
 /// whom (the callee first dialed, and the account that answered after forwards), the forward chain, the
 /// times, the duration in call, each side's end, and the media. <see cref="Offered"/>: the caller sent its
@@ -37,6 +43,12 @@ public sealed record CallRecord(
 {
     /// <summary>Added (issue 16): each time a party's call moved to another of its devices (<c>PullCall</c>), in order.</summary>
     public IReadOnlyList<CallRecordMove> PulledFrom { get; init; } = [];
+
+    /// <summary>Added (issue 16): for a call placed by a transfer, the call it replaced and who transferred.</summary>
+    public CallRecordTransfer? TransferredFrom { get; init; }
+
+    /// <summary>Added (issue 16): for a call that ended <see cref="EndReason.Transferred"/>, the call that replaced it and its target.</summary>
+    public CallRecordTransfer? TransferredTo { get; init; }
 
     /// <summary>The record of <paramref name="call"/>, which must have ended.</summary>
     public static CallRecord Of(Call call)
@@ -70,6 +82,10 @@ public sealed record CallRecord(
             call.Offer is not null)
         {
             PulledFrom = call.MovedFrom.Count == 0 ? [] : [.. call.MovedFrom.Select(moved => new CallRecordMove(moved.Side, moved.MovedAt))],
+            TransferredFrom = call.TransferredFrom is { } origin ? new CallRecordTransfer(origin.CallId, origin.TransferredBy) : null,
+            TransferredTo = call.Transfer is { } transfer && call.Caller.End?.Reason == EndReason.Transferred
+                ? new CallRecordTransfer(transfer.NewCallId, call.Party(transfer.TransferorSide).Address, transfer.Target)
+                : null,
         };
     }
 

@@ -48,6 +48,8 @@ public static class CallProjection
         {
             RemoteDisplayName = remote.DisplayName,
             OfferKind = call.OfferKind,
+            TransferredBy = call.TransferredFrom?.TransferredBy.Value,
+            ReplacesCallId = call.TransferredFrom is { } origin ? (viewer.Side == CallSide.Caller ? origin.CallId : origin.ReplacesCallId) : null,
             PendingOperationId = inCall ? call.PendingOperation?.OperationId : null,
         };
     }

@@ -28,4 +28,10 @@ public sealed record CallSnapshot(
 
     /// <summary>Added: an operation waiting for an answer, if any.</summary>
     public string? PendingOperationId { get; init; }
+
+    /// <summary>Added (issue 16): for a call placed by a transfer, who transferred it.</summary>
+    public string? TransferredBy { get; init; }
+
+    /// <summary>Added (issue 16): for a call placed by a transfer, the call of this party it replaces (for the target of a blind transfer, none).</summary>
+    public string? ReplacesCallId { get; init; }
 }

@@ -40,6 +40,9 @@ public sealed class CallNotifier(IDeviceMessenger messenger, ILogger<CallNotifie
         CallOperationCompletedNotification n => (HubEvents.CallOperationCompleted, [call.CallId, n.OperationId, n.Operation, n.Succeeded, n.Error, n.SdpAnswer]),
         MediaAttributesChangedNotification n => (HubEvents.MediaAttributesChanged, [View(call, n)]),
         IceCandidateNotification n => (HubEvents.IceCandidate, [call.CallId, n.Candidate]),
+        TransferRequestedNotification n => (HubEvents.TransferRequested, [call.CallId, n.NewCallId, n.Target, n.TransferredBy]),
+        TransferConnectedNotification n => (HubEvents.TransferConnected, [call.CallId, n.NewCallId, n.TransferredBy]),
+        TransferProgressNotification n => (HubEvents.TransferProgress, [call.CallId, n.State, n.Reason]),
         _ => throw new ArgumentOutOfRangeException(nameof(notification), notification.GetType().Name, "unknown notification"),
     };
 

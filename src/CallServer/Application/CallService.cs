@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using CallServer.Auth;
 using CallServer.Configuration;
+using CallServer.Domain.Addresses;
 using CallServer.Domain.Calls;
 using CallServer.Domain.Commands;
 using CallServer.Domain.Decisions;
@@ -41,14 +42,20 @@ public sealed class CallService(
     public async Task<CallSnapshot> CreateAsync(CallerIdentity identity, string deviceId, string? calleeText, CancellationToken cancellationToken = default)
     {
         var callee = directory.Parse(calleeText);
-        var requester = new Requester(identity.Account, deviceId);
 
         // Independent reads, sent together.
         var profileRead = directory.ProfileOfAsync(identity, cancellationToken);
         var ringAccountRead = directory.RingAccountOfAsync(callee, cancellationToken);
-        var profile = await profileRead;
-        var ringAccount = await ringAccountRead;
+        var call = await CreateAsync(new Requester(identity.Account, deviceId), await profileRead, callee, await ringAccountRead, origin: null, cancellationToken);
+        return CallProjection.View(call, CallViewer.CallerOf(call));
+    }
 
+    /// <summary>
+    /// Creates a call of <paramref name="requester"/> to <paramref name="callee"/> (whose devices are
+    /// <paramref name="ringAccount"/>'s), placed by a transfer when <paramref name="origin"/> is set; throws the refusal.
+    /// </summary>
+    public async Task<Call> CreateAsync(Requester requester, CallerProfile profile, Address? callee, Address? ringAccount, TransferOrigin? origin, CancellationToken cancellationToken = default)
+    {
         // The first attempt counts on the caller being under its limit: the store's create checks that in
         // the same atomic step, and only when it is not so are the calls in progress counted, for the
         // decider to refuse (or, if one ended meanwhile, to create after all).
@@ -57,12 +64,12 @@ public sealed class CallService(
         {
             if (attempt > 1)
             {
-                callsInProgress = await store.CountCallsInProgressAsync(identity.Account, cancellationToken);
+                callsInProgress = await store.CountCallsInProgressAsync(requester.Account, cancellationToken);
             }
 
             var command = new CreateCall(NewId(), requester, profile with { CallsInProgress = callsInProgress }, callee, new CalleeLookup(ringAccount, []));
             var now = clock.GetUtcNow();
-            var decision = CallDecider.Create(command, Settings, now);
+            var decision = origin is null ? CallDecider.Create(command, Settings, now) : CallDecider.CreateTransferred(command, origin, Settings, now);
             ThrowIfRefused(decision);
 
             // The store saves it only while the caller is still under the limit the decision was made
@@ -77,12 +84,18 @@ public sealed class CallService(
 
             await CarryOutAsync(decision, CancellationToken.None);
             metrics.CallChanged(null, decision.Call!);
-            CallLog.Created(logger, decision.Call!.CallId, identity.Account, callee);
-            return CallProjection.View(decision.Call, CallViewer.CallerOf(decision.Call));
+            CallLog.Created(logger, decision.Call!.CallId, requester.Account, callee);
+            return decision.Call;
         }
 
         throw CallRefusedException.Of(ErrorCode.Unavailable, "could not create the call; try again");
     }
+
+    /// <summary>What the decider would make of <paramref name="command"/> on <paramref name="call"/> now (nothing is saved or sent).</summary>
+    public Decision Check(Call call, CallCommand command) => CallDecider.Decide(call, command, Settings, clock.GetUtcNow());
+
+    /// <summary>The stored call; <c>CallNotFound</c> when there is none.</summary>
+    public Task<Call> GetStoredAsync(string callId, CancellationToken cancellationToken = default) => LoadAsync(callId, cancellationToken);
 
     public async Task EstablishAsync(string callId, Requester requester, string? sdpOffer, CancellationToken cancellationToken = default)
     {
@@ -331,7 +344,7 @@ public sealed class CallService(
     private async Task<Call> LoadLastSeenAsync(string callId, CancellationToken cancellationToken) =>
         await store.GetLastSeenAsync(callId, cancellationToken) ?? throw NotFound();
 
-    private static void ThrowIfRefused(Decision decision)
+    public static void ThrowIfRefused(Decision decision)
     {
         if (decision.Error is { } error)
         {
@@ -341,5 +354,5 @@ public sealed class CallService(
 
     private static CallRefusedException NotFound() => CallRefusedException.Of(ErrorCode.CallNotFound, "no such call");
 
-    private static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+    public static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 }

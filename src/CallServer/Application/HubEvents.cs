@@ -11,6 +11,15 @@ public static class HubEvents
     public const string MediaAttributesChanged = nameof(MediaAttributesChanged);
     public const string IceCandidate = nameof(IceCandidate);
 
+    /// <summary>Added (issue 16): <c>(callId, newCallId, target, transferredBy)</c>, to the transferee: place <c>newCallId</c> with your own offer.</summary>
+    public const string TransferRequested = nameof(TransferRequested);
+
+    /// <summary>Added (issue 16): <c>(callId, newCallId, transferredBy)</c>, to the target of a consultative transfer: accept <c>newCallId</c> without ringing.</summary>
+    public const string TransferConnected = nameof(TransferConnected);
+
+    /// <summary>Added (issue 16): <c>(callId, state, reason)</c>, to the transferor: <c>Trying</c>, <c>Ringing</c>, <c>Succeeded</c> or <c>Failed</c>.</summary>
+    public const string TransferProgress = nameof(TransferProgress);
+
     /// <summary>Added: this node is shutting down; reconnect (to another node) and ResumeCall.</summary>
     public const string ServerDraining = nameof(ServerDraining);
 

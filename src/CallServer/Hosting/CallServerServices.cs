@@ -1,3 +1,4 @@
+using CallServer.Transfers;
 using System.Text.Json.Serialization;
 using CallServer.Adapters;
 using CallServer.Api;
@@ -34,6 +35,7 @@ public static class CallServerServices
         // The state first: the in-memory or the Redis set, chosen once (StateBackend); the features after it read that choice.
         services.AddState(configuration);
         services.AddCalls(configuration);
+        services.AddTransfers(configuration);
         services.AddPush(configuration);
         services.AddHistory(configuration);
         services.AddWebhooks(configuration);

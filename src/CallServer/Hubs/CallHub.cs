@@ -1,3 +1,4 @@
+using CallServer.Transfers;
 using CallServer.Application;
 using CallServer.Auth;
 using CallServer.Cluster;
@@ -20,7 +21,7 @@ namespace CallServer.Hubs;
 /// Refusals reach the client as <see cref="HubException"/>s whose message starts with the error code.
 /// </summary>
 [Authorize(Policy = AuthPolicies.AnyCaller)]
-public sealed class CallHub(CallService calls, CallDirectory directory, IPresence presence, LocalConnections connections, AccountCheck accounts, IOptions<LimitsOptions> limits, ILogger<CallHub> logger) : Hub
+public sealed class CallHub(CallService calls, CallTransfers transfers, CallDirectory directory, IPresence presence, LocalConnections connections, AccountCheck accounts, IOptions<LimitsOptions> limits, ILogger<CallHub> logger) : Hub
 {
     private const int MaxCallIdLength = 64;
 
@@ -126,6 +127,14 @@ public sealed class CallHub(CallService calls, CallDirectory directory, IPresenc
     /// <summary>Moves a call of this account to this device (its own offer); returns the operation id. See protocol.md, PullCall.</summary>
     public Task<string> PullCall(string? callId, string? sdpOffer) =>
         calls.PullAsync(CheckCallId(callId), Requester, sdpOffer, Context.ConnectionAborted);
+
+    /// <summary>Blind transfer: the other party calls <paramref name="target"/>; returns the new call's id. See protocol.md, TransferCall.</summary>
+    public Task<string> TransferCall(string? callId, string? target) =>
+        transfers.TransferAsync(CheckCallId(callId), Requester, target, Context.ConnectionAborted);
+
+    /// <summary>Attended transfer: the other parties of this call and of <paramref name="otherCallId"/> are connected; returns the new call's id.</summary>
+    public Task<string> ConsultativeTransfer(string? callId, string? otherCallId) =>
+        transfers.ConsultativeTransferAsync(CheckCallId(callId), Requester, CheckCallId(otherCallId), Context.ConnectionAborted);
 
     public Task AnswerRenegotiation(string? callId, string? operationId, string? sdpAnswer) =>
         Execute(callId, new AnswerRenegotiation(Requester, operationId ?? string.Empty, sdpAnswer ?? string.Empty));

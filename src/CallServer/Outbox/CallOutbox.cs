@@ -13,8 +13,9 @@ public sealed record CallOutboxSettings(TimeSpan RingTimeout, bool Webhooks);
 
 /// <summary>
 /// The one function from a decided change to every outbox message it leaves behind, written with its save:
-/// a push per wake request, a webhook event per lifecycle event (when webhooks are configured), and the
-/// call record for the histories when the call ended.
+/// a push per wake request, a webhook event per lifecycle event (when webhooks are configured), the progress
+/// of a call placed by a transfer for the calls it replaces, and the call record for the histories when the
+/// call ended.
 /// </summary>
 public static class CallOutbox
 {
@@ -40,6 +41,17 @@ public static class CallOutbox
             foreach (var lifecycle in CallLifecycle.Between(before, after, now))
             {
                 messages.Add(new OutboxMessage(OutboxTopic.Webhooks, after.CallId, OutboxJson.Write(WebhookEvent(after, lifecycle))));
+            }
+        }
+
+        if (before is not null && after.TransferredFrom is { } origin && TransferProgressPayload.Between(before, after) is { } progress)
+        {
+            foreach (var replaced in (string?[])[origin.CallId, origin.ReplacesCallId])
+            {
+                if (replaced is not null)
+                {
+                    messages.Add(new OutboxMessage(OutboxTopic.Transfers, replaced, OutboxJson.Write(progress with { CallId = replaced })));
+                }
             }
         }
 

@@ -55,6 +55,14 @@ public record CallRecordPayload
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<CallRecordMovePayload>? PulledFrom { get; init; }
 
+    /// <summary>Added (issue 16): the call this one replaced by a transfer, and who transferred; absent otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public CallRecordTransferPayload? TransferredFrom { get; init; }
+
+    /// <summary>Added (issue 16): the call that replaced this one by a transfer, who transferred, and the target; absent otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public CallRecordTransferPayload? TransferredTo { get; init; }
+
     public static CallRecordPayload Of(CallRecord record) => new()
     {
         CallId = record.CallId,
@@ -75,6 +83,8 @@ public record CallRecordPayload
         HoldSeconds = Seconds(record.TimeOnHold),
         Offered = record.Offered,
         PulledFrom = record.PulledFrom.Count == 0 ? null : [.. record.PulledFrom.Select(move => new CallRecordMovePayload { Side = move.Side.ToString(), MovedAt = move.MovedAt.UtcDateTime })],
+        TransferredFrom = CallRecordTransferPayload.Of(record.TransferredFrom),
+        TransferredTo = CallRecordTransferPayload.Of(record.TransferredTo),
     };
 
     /// <summary>The domain's record; <see cref="JsonException"/> for an address that is not normalised, an unknown end reason or a duration that is none.</summary>
@@ -98,6 +108,8 @@ public record CallRecordPayload
         Offered)
     {
         PulledFrom = PulledFrom is not { Count: > 0 } moves ? [] : [.. moves.Select((move, i) => move.ToMove($"pulledFrom[{i}]"))],
+        TransferredFrom = TransferredFrom?.ToTransfer("transferredFrom"),
+        TransferredTo = TransferredTo?.ToTransfer("transferredTo"),
     };
 
     /// <summary>The address in <paramref name="field"/>: a normalised address text.</summary>
@@ -129,6 +141,26 @@ public sealed record CallRecordMovePayload
         Enum.TryParse<CallSide>(Side, ignoreCase: false, out var side) && Enum.IsDefined(side) && Side == side.ToString()
             ? new CallRecordMove(side, OutboxJson.Instant(MovedAt))
             : throw new JsonException($"the call record's {field}.side '{Side}' is not Caller or Callee");
+}
+
+/// <summary>A transfer the call took part in: the other call's id, who transferred, and (for the call replaced) the target.</summary>
+public sealed record CallRecordTransferPayload
+{
+    public required string CallId { get; init; }
+
+    public required string TransferredBy { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Target { get; init; }
+
+    public static CallRecordTransferPayload? Of(CallRecordTransfer? transfer) => transfer is null
+        ? null
+        : new() { CallId = transfer.CallId, TransferredBy = transfer.TransferredBy.Value, Target = transfer.Target?.Value };
+
+    public CallRecordTransfer ToTransfer(string field) => new(
+        string.IsNullOrEmpty(CallId) ? throw new JsonException($"the call record's {field} has no callId") : CallId,
+        CallRecordPayload.AddressOf(TransferredBy, field + ".transferredBy"),
+        Target is null ? null : CallRecordPayload.AddressOf(Target, field + ".target"));
 }
 
 /// <summary>How one side's call ended: the end reason's name and the status code.</summary>

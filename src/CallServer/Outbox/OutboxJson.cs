@@ -17,6 +17,10 @@ public static class OutboxJson
 
     public static string Write(HistoryPayload history) => JsonSerializer.Serialize(history, OutboxJsonContext.Default.HistoryPayload);
 
+    public static string Write(TransferProgressPayload progress) => JsonSerializer.Serialize(progress, OutboxJsonContext.Default.TransferProgressPayload);
+
+    public static TransferProgressPayload ReadTransferProgress(string payload) => Read(payload, OutboxJsonContext.Default.TransferProgressPayload);
+
     public static PushJob ReadPush(string payload) => Read(payload, OutboxJsonContext.Default.PushJob);
 
     public static WebhookEventPayload ReadWebhook(string payload) => Read(payload, OutboxJsonContext.Default.WebhookEventPayload);
@@ -45,4 +49,5 @@ public static class OutboxJson
 [JsonSerializable(typeof(WebhookEventPayload))]
 [JsonSerializable(typeof(WebhookBody))]
 [JsonSerializable(typeof(HistoryPayload))]
+[JsonSerializable(typeof(TransferProgressPayload))]
 internal sealed partial class OutboxJsonContext : JsonSerializerContext;

@@ -16,5 +16,8 @@ public static class OutboxTopic
     /// <summary><see cref="HistoryPayload"/>: the record of an ended call for its parties' histories.</summary>
     public const string History = "history";
 
-    public static readonly IReadOnlyList<string> All = [Push, Webhooks, History];
+    /// <summary><see cref="TransferProgressPayload"/>: a call placed by a transfer rang, was answered or ended; the call it replaces is told.</summary>
+    public const string Transfers = "transfers";
+
+    public static readonly IReadOnlyList<string> All = [Push, Webhooks, History, Transfers];
 }

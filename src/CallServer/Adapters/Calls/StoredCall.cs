@@ -62,6 +62,18 @@ public sealed class StoredCall
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public List<StoredMovedDevice>? MovedFrom { get; init; }
 
+    /// <summary>Added within schema 1 for transfers (issue 16): the transfer of this call in progress or that ended it; absent when none.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public StoredTransfer? Transfer { get; init; }
+
+    /// <summary>Added within schema 1: for a call placed by a transfer, where it came from; absent otherwise.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public StoredTransferOrigin? TransferredFrom { get; init; }
+
+    /// <summary>Added within schema 1: an anonymous caller's allowed callees (addresses); absent for everyone else.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public List<string>? CallerAllowedCallees { get; init; }
+
     /// <summary>Milliseconds on hold so far; absent while zero.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public long? HeldForMs { get; init; }
@@ -158,4 +170,37 @@ public sealed class StoredMovedDevice
     public required string DeviceId { get; init; }
 
     public DateTimeOffset MovedAt { get; init; }
+}
+
+/// <summary>A transfer of the call (names of <c>TransferKind</c>, <c>TransferRole</c>, <c>CallSide</c>, <c>TransferStage</c>).</summary>
+public sealed class StoredTransfer
+{
+    public required string NewCallId { get; init; }
+
+    public required string Kind { get; init; }
+
+    public required string Role { get; init; }
+
+    public required string TransferorSide { get; init; }
+
+    public required string Target { get; init; }
+
+    public required string Stage { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? OtherCallId { get; init; }
+}
+
+/// <summary>Where a call placed by a transfer came from.</summary>
+public sealed class StoredTransferOrigin
+{
+    public required string CallId { get; init; }
+
+    public required string TransferredBy { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? ReplacesCallId { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? TargetDevice { get; init; }
 }

@@ -52,6 +52,22 @@ public static class StoredCallFormat
             }
             : null,
         MovedFrom = call.MovedFrom.Count == 0 ? null : [.. call.MovedFrom.Select(m => new StoredMovedDevice { Side = NameOf(m.Side), DeviceId = m.DeviceId, MovedAt = m.MovedAt })],
+        Transfer = call.Transfer is { } transfer
+            ? new StoredTransfer
+            {
+                NewCallId = transfer.NewCallId,
+                Kind = NameOf(transfer.Kind),
+                Role = NameOf(transfer.Role),
+                TransferorSide = NameOf(transfer.TransferorSide),
+                Target = transfer.Target.Value,
+                Stage = NameOf(transfer.Stage),
+                OtherCallId = transfer.OtherCallId,
+            }
+            : null,
+        TransferredFrom = call.TransferredFrom is { } origin
+            ? new StoredTransferOrigin { CallId = origin.CallId, TransferredBy = origin.TransferredBy.Value, ReplacesCallId = origin.ReplacesCallId, TargetDevice = origin.TargetDevice }
+            : null,
+        CallerAllowedCallees = call.CallerAllowedCallees is { } allowed ? [.. allowed.Select(a => a.Value)] : null,
         RingGeneration = call.RingGeneration,
         WokenAccount = call.WokenAccount?.Value,
         WokenAt = call.WokenAt,
@@ -99,6 +115,20 @@ public static class StoredCallFormat
             StoredJson.ParseName<CallSide>(m.Side, NameOf, "movedFrom.side"),
             m.DeviceId,
             m.MovedAt))],
+        Transfer = stored.Transfer is { } transfer
+            ? new CallTransfer(
+                transfer.NewCallId,
+                StoredJson.ParseName<TransferKind>(transfer.Kind, NameOf, "transfer.kind"),
+                StoredJson.ParseName<TransferRole>(transfer.Role, NameOf, "transfer.role"),
+                StoredJson.ParseName<CallSide>(transfer.TransferorSide, NameOf, "transfer.transferorSide"),
+                StoredJson.ParseAddress(transfer.Target, "transfer.target"),
+                StoredJson.ParseName<TransferStage>(transfer.Stage, NameOf, "transfer.stage"),
+                transfer.OtherCallId)
+            : null,
+        TransferredFrom = stored.TransferredFrom is { } origin
+            ? new TransferOrigin(origin.CallId, StoredJson.ParseAddress(origin.TransferredBy, "transferredFrom.transferredBy"), origin.ReplacesCallId, origin.TargetDevice)
+            : null,
+        CallerAllowedCallees = stored.CallerAllowedCallees is { } allowed ? [.. allowed.Select(a => StoredJson.ParseAddress(a, "callerAllowedCallees address"))] : null,
         RingGeneration = stored.RingGeneration,
         WokenAccount = stored.WokenAccount is null ? null : StoredJson.ParseAddress(stored.WokenAccount, "wokenAccount"),
         WokenAt = stored.WokenAt,
@@ -188,6 +218,7 @@ public static class StoredCallFormat
         EndReason.ConnectionLost => "ConnectionLost",
         EndReason.Failed => "Failed",
         EndReason.MovedToAnotherDevice => "MovedToAnotherDevice",
+        EndReason.Transferred => "Transferred",
         _ => throw Unnamed(reason),
     };
 
@@ -199,6 +230,27 @@ public static class StoredCallFormat
         MediaOperation.VideoStop => "VideoStop",
         MediaOperation.PullCall => "PullCall",
         _ => throw Unnamed(operation),
+    };
+
+    private static string NameOf(TransferKind kind) => kind switch
+    {
+        TransferKind.Blind => "Blind",
+        TransferKind.Consultative => "Consultative",
+        _ => throw Unnamed(kind),
+    };
+
+    private static string NameOf(TransferRole role) => role switch
+    {
+        TransferRole.Transferee => "Transferee",
+        TransferRole.Target => "Target",
+        _ => throw Unnamed(role),
+    };
+
+    private static string NameOf(TransferStage stage) => stage switch
+    {
+        TransferStage.Trying => "Trying",
+        TransferStage.Ringing => "Ringing",
+        _ => throw Unnamed(stage),
     };
 
     private static string NameOf(CallSide side) => side switch
