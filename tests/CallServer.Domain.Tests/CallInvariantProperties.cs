@@ -44,6 +44,10 @@ public sealed class CallInvariantProperties
         MarkAlerted,
         DeviceConnected,
         Pull,
+        Transfer,
+        Consult,
+        TransferProgress,
+        TransferTimer,
     }
 
     private static readonly Address Grace = Addr("grace");
@@ -106,7 +110,11 @@ public sealed class CallInvariantProperties
         (8, Gen.Constant(Op.FollowUp)),
         (1, Gen.Constant(Op.MarkAlerted)),
         (2, Gen.Constant(Op.DeviceConnected)),
-        (3, Gen.Constant(Op.Pull)));
+        (3, Gen.Constant(Op.Pull)),
+        (3, Gen.Constant(Op.Transfer)),
+        (1, Gen.Constant(Op.Consult)),
+        (4, Gen.Constant(Op.TransferProgress)),
+        (1, Gen.Constant(Op.TransferTimer)));
 
     private static Gen<int> Weighted(params int[] weights) =>
         Gen.Frequency(weights.Select((w, i) => (w, Gen.Constant(i))).Where(x => x.w > 0));
@@ -159,7 +167,7 @@ public sealed class CallInvariantProperties
             "Dialing", "Ringing", "Answering", "InCall", "OnHold", "RemotelyHeld", "OnDoubleHold", "Ended",
             "EndedLocally", "EndedRemotely", "Rejected", "Ignored", "NoAnswer", "Unavailable", "Forwarded",
             "AnsweredElsewhere", "Canceled", "ConnectionLost", "MovedToAnotherDevice", "video", "muted", "pending",
-            "woken", "stopWaking:AnsweredElsewhere", "stopWaking:Canceled", "stopWaking:Forwarded", "stopWaking:NoAnswer",
+            "woken", "transferring", "Transferred", "stopWaking:AnsweredElsewhere", "stopWaking:Canceled", "stopWaking:Forwarded", "stopWaking:NoAnswer",
         ];
         Assert.Empty(expected.Except(seen));
     }
@@ -242,6 +250,11 @@ public sealed class CallInvariantProperties
                 if (view.PendingOperationId is not null)
                 {
                     seen.Add("pending");
+                }
+
+                if (call.Transfer is not null && call.Phase != CallPhase.Ended)
+                {
+                    seen.Add("transferring");
                 }
             }
         }
@@ -369,6 +382,30 @@ public sealed class CallInvariantProperties
                     8 => held ? TestSdp.AudioOffer : TestSdp.HoldOffer,
                     _ => held ? TestSdp.HoldOffer : TestSdp.AudioOffer,
                 });
+            case Op.Transfer:
+                // To carol most of the time; now and then to the other party, the transferor, a stranger or no one.
+                return new TransferCall(Party(step, call), "new-" + index, flavor switch
+                {
+                    9 => null,
+                    8 => Eve,
+                    7 => CallDecider.SideOf(call, actor.Account) is { } transferorSide ? call.Party(transferorSide.Other()).Account : Carol,
+                    6 => actor.Account,
+                    _ => Carol,
+                });
+            case Op.Consult:
+                // This call as the transferee's or as the consultation call (flavor 9: neither).
+                return new ConsultativeTransfer(
+                    Party(step, call),
+                    "new-" + index,
+                    flavor % 2 == 0 ? call.CallId : "other-call",
+                    flavor == 9 ? "third-call" : flavor % 2 == 0 ? "other-call" : call.CallId,
+                    Dave);
+            case Op.TransferProgress:
+                // The current transfer's call most of the time; a stale one now and then.
+                var transferCallId = flavor < 8 && call.Transfer is { } current ? current.NewCallId : "new-stale";
+                return new TransferProgressed(transferCallId, (TransferProgress)(flavor % 4), flavor % 3 == 0 ? EndReason.Rejected : null);
+            case Op.TransferTimer:
+                return Timer(CallTimerKind.Transfer, flavor, timers);
             default:
                 return new MarkAlerted(call.RingGeneration - (flavor % 2));
         }
@@ -614,5 +651,48 @@ public sealed class CallInvariantProperties
         }
 
         Assert.All(decision.Timers, t => Assert.True(t.DueAt > now, $"{t} is not in the future"));
+        CheckTransfer(before, after, decision, now);
+    }
+
+    /// <summary>
+    /// Rule 21: one thing at a time (a transfer and a pending operation never together); a transfer holds the
+    /// transferor's side; a call ends Transferred on both sides or neither, only through its transfer, and
+    /// says so once (<c>call.transferred</c>); the transfer's events go to the two bound devices only.
+    /// </summary>
+    private static void CheckTransfer(Call before, Call after, Decision decision, DateTimeOffset now)
+    {
+        if (after.Phase != CallPhase.Ended && after.Transfer is { } transfer)
+        {
+            Assert.Null(after.PendingOperation);
+            Assert.True(after.IsConnected, $"a transfer in {after.Phase}");
+            Assert.True(after.Party(transfer.TransferorSide).Held, "a transfer while the transferor does not hold the call");
+        }
+
+        var transferred = after.Caller.End?.Reason == EndReason.Transferred;
+        Assert.Equal(transferred, after.Callee.End?.Reason == EndReason.Transferred);
+        if (transferred && before.Phase != CallPhase.Ended)
+        {
+            Assert.NotNull(before.Transfer);
+            Assert.Equal(before.Transfer.NewCallId, CallServer.Domain.Records.CallRecord.Of(after).TransferredTo?.CallId);
+        }
+
+        var lifecycle = CallServer.Domain.Records.CallLifecycle.Between(before, after, now).Select(e => e.Type).ToList();
+        Assert.Equal(transferred && before.Phase != CallPhase.Ended, lifecycle.Contains(CallServer.Domain.Records.CallEventTypes.Transferred));
+
+        var current = before.Transfer ?? after.Transfer;
+        foreach (var notification in decision.Notifications)
+        {
+            switch (notification)
+            {
+                case TransferProgressNotification progress:
+                    Assert.NotNull(current);
+                    Assert.Equal(before.Party(current.TransferorSide).DeviceId, progress.To.DeviceId);
+                    break;
+                case TransferRequestedNotification or TransferConnectedNotification:
+                    Assert.NotNull(after.Transfer);
+                    Assert.Equal(before.Party(after.Transfer.TransferorSide.Other()).DeviceId, notification.To.DeviceId);
+                    break;
+            }
+        }
     }
 }

@@ -78,6 +78,9 @@ internal sealed class CallScenario
         return scenario;
     }
 
+    /// <summary>A scenario on <paramref name="call"/>, decided elsewhere (a transfer's new call).</summary>
+    public static CallScenario Of(Call call) => new(call);
+
     /// <summary>Created and established with <paramref name="offer"/>; the devices were alerted (Ringing).</summary>
     public static CallScenario Ringing(string? offer = null, params Requester[] devices)
     {

@@ -23,6 +23,9 @@ public static class CallAssert
         Assert.Equal(
             expected.MovedFrom.Select(m => (m.Side, m.DeviceId, m.MovedAt.ToUnixTimeMilliseconds())),
             actual.MovedFrom.Select(m => (m.Side, m.DeviceId, m.MovedAt.ToUnixTimeMilliseconds())));
+        Assert.Equal(expected.Transfer, actual.Transfer);
+        Assert.Equal(expected.TransferredFrom, actual.TransferredFrom);
+        Assert.Equal(expected.CallerAllowedCallees?.AsEnumerable(), actual.CallerAllowedCallees?.AsEnumerable());
         Assert.Equal(expected.RingGeneration, actual.RingGeneration);
         Assert.Equal(expected.WokenAccount, actual.WokenAccount);
         Assert.Equal(expected.WokenAt?.ToUnixTimeMilliseconds(), actual.WokenAt?.ToUnixTimeMilliseconds());

@@ -17,7 +17,7 @@ public static class PreviousVersion
     {
         Converters = { new JsonStringEnumConverter(), new AddressJsonConverter() },
 
-        // Fields the domain record gained since (push wake-up, the call record, PullCall) were not part of schema 0.
+        // Fields the domain record gained since (push wake-up, the call record, PullCall, transfers) were not part of schema 0.
         TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver
         {
             Modifiers =
@@ -26,7 +26,7 @@ public static class PreviousVersion
                 {
                     if (info.Type == typeof(Call))
                     {
-                        foreach (var added in info.Properties.Where(p => p.Name is "wokenAccount" or "wokenAt" or "ringingAt" or "heldSince" or "heldFor" or "movedFrom").ToList())
+                        foreach (var added in info.Properties.Where(p => p.Name is "wokenAccount" or "wokenAt" or "ringingAt" or "heldSince" or "heldFor" or "movedFrom" or "transfer" or "transferredFrom" or "callerAllowedCallees").ToList())
                         {
                             info.Properties.Remove(added);
                         }

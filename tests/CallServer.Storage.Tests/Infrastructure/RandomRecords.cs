@@ -107,6 +107,27 @@ public static class RandomRecords
         from at in Instant
         select new MovedDevice(side, device, at);
 
+    private static readonly Gen<CallTransfer?> OptionalTransfer = Gen.Frequency(
+        (2, Gen.Constant<CallTransfer?>(null)),
+        (1,
+            from newCallId in Text
+            from kind in Gen.Elements(Enum.GetValues<TransferKind>())
+            from role in Gen.Elements(Enum.GetValues<TransferRole>())
+            from side in Gen.Elements(Enum.GetValues<CallSide>())
+            from target in AnyAddress
+            from stage in Gen.Elements(Enum.GetValues<TransferStage>())
+            from other in OptionalText
+            select (CallTransfer?)new CallTransfer(newCallId, kind, role, side, target, stage, other)));
+
+    private static readonly Gen<TransferOrigin?> OptionalOrigin = Gen.Frequency(
+        (2, Gen.Constant<TransferOrigin?>(null)),
+        (1,
+            from callId in Text
+            from transferredBy in AnyAddress
+            from replaces in OptionalText
+            from device in OptionalText
+            select (TransferOrigin?)new TransferOrigin(callId, transferredBy, replaces, device)));
+
     public static Gen<Call> Calls { get; } =
         from id in Text
         from version in AnyLong
@@ -130,6 +151,9 @@ public static class RandomRecords
         from heldSince in OptionalInstant
         from heldForMs in Gen.Choose(0, 10_000_000)
         from movedFrom in ListOf(Moved)
+        from transfer in OptionalTransfer
+        from origin in OptionalOrigin
+        from allowed in Gen.Frequency((2, Gen.Constant<List<Address>?>(null)), (1, ListOf(AnyAddress).Select(a => (List<Address>?)a.ToList())))
         select new Call
         {
             CallId = id,
@@ -145,6 +169,9 @@ public static class RandomRecords
             CandidatesFromDevices = [.. fromDevices],
             PendingOperation = operation,
             MovedFrom = [.. movedFrom],
+            Transfer = transfer,
+            TransferredFrom = origin,
+            CallerAllowedCallees = allowed is null ? null : [.. allowed],
             RingGeneration = ringGeneration,
             CreatedAt = createdAt,
             AnsweredAt = answeredAt,

@@ -208,6 +208,57 @@ public sealed class CallOutboxTests
     }
 
     [Fact]
+    public void The_transfers_of_a_call_round_trip_and_a_record_without_them_has_none()
+    {
+        var record = Forwarded() with
+        {
+            TransferredFrom = new CallRecordTransfer("call-old", A("bob@example.test")),
+            TransferredTo = new CallRecordTransfer("call-new", A("bob@example.test"), A("carol@example.test")),
+        };
+
+        var json = OutboxJson.Write(new HistoryPayload(CallRecordPayload.Of(record), "alice@example.test"));
+        var read = OutboxJson.ReadHistory(json).ToRecord();
+
+        Assert.Equal((record.TransferredFrom, record.TransferredTo), (read.TransferredFrom, read.TransferredTo));
+        Assert.Contains("\"transferredTo\":{\"callId\":\"call-new\",\"transferredBy\":\"bob@example.test\",\"target\":\"carol@example.test\"}", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("transferred", OutboxJson.Write(new HistoryPayload(CallRecordPayload.Of(Forwarded()), "alice@example.test")), StringComparison.Ordinal);
+        Assert.ThrowsAny<JsonException>(() => OutboxJson.ReadHistory(json.Replace("\"carol@example.test\"", "\"not an address\"", StringComparison.Ordinal)).ToRecord());
+    }
+
+    [Fact]
+    public void A_call_placed_by_a_transfer_tells_the_calls_it_replaces_when_it_rings_is_answered_or_fails()
+    {
+        var ringing = GoldenCall("ended") with
+        {
+            CallId = "call-new",
+            Phase = CallPhase.Ringing,
+            AnsweredAt = null,
+            EndedAt = null,
+            TransferredFrom = new TransferOrigin("call-old", A("bob@example.test"), "call-consult", "carol-phone"),
+        };
+        var dialing = ringing with { Phase = CallPhase.Dialing };
+        var answered = ringing with { Phase = CallPhase.Connected, AnsweredAt = Start };
+        var failed = ringing with { Phase = CallPhase.Ended, EndedAt = Start, Callee = ringing.Callee with { End = new CallEnd(EndReason.Rejected, 603) } };
+        var settings = new CallOutboxSettings(TimeSpan.FromSeconds(60), Webhooks: false);
+
+        IEnumerable<(string CallId, string Progress, string? Reason)> Progress(Call before, Call after) =>
+            CallOutbox.MessagesOf(before, Changed(before, after), Start, settings)
+                .Where(m => m.Topic == OutboxTopic.Transfers)
+                .Select(m => (m.CallId, OutboxJson.ReadTransferProgress(m.Payload)))
+                .Select(m => (m.CallId, m.Item2.Progress, m.Item2.Reason));
+
+        Assert.Equal([("call-old", "Ringing", (string?)null), ("call-consult", "Ringing", null)], Progress(dialing, ringing));
+        Assert.Equal([("call-old", "Succeeded", (string?)null), ("call-consult", "Succeeded", null)], Progress(ringing, answered));
+        Assert.Equal([("call-old", "Failed", "Rejected"), ("call-consult", "Failed", "Rejected")], Progress(ringing, failed));
+        Assert.Empty(Progress(answered, answered with { Caller = answered.Caller with { Muted = true } }));
+        Assert.Empty(Progress(dialing with { TransferredFrom = null }, ringing with { TransferredFrom = null }));
+
+        var payload = OutboxJson.ReadTransferProgress(CallOutbox.MessagesOf(ringing, Changed(ringing, failed), Start, settings).First(m => m.Topic == OutboxTopic.Transfers).Payload);
+        Assert.Equal(new Domain.Commands.TransferProgressed("call-new", TransferProgress.Failed, EndReason.Rejected), payload.ToCommand());
+        Assert.ThrowsAny<JsonException>(() => (payload with { Progress = "Maybe" }).ToCommand());
+    }
+
+    [Fact]
     public void A_record_without_offered_was_offered()
     {
         var json = HistoryJson();
