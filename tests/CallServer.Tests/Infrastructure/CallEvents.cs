@@ -14,6 +14,13 @@ public static class CallEvents
     public const string IceCandidate = "IceCandidate";
     public const string ServerDraining = "ServerDraining";
     public const string CallHistoryChanged = "CallHistoryChanged";
+    public const string TransferRequested = "TransferRequested";
+    public const string TransferConnected = "TransferConnected";
+    public const string TransferProgress = "TransferProgress";
+
+    /// <summary>Waits for <c>TransferProgress(callId, state, reason)</c> with <paramref name="state"/>; returns the reason.</summary>
+    public static async Task<string?> WaitForTransferProgressAsync(this HubTestClient client, string callId, string state, TimeSpan? timeout = null) =>
+        (await client.WaitForEventAsync(TransferProgress, a => a[0].GetString() == callId && a[1].GetString() == state, timeout))[2].GetString();
 
     public static CallView Snapshot(this JsonElement[] arguments, int index = 0) => arguments[index].To<CallView>();
 

@@ -21,7 +21,9 @@ public sealed record CallView(
     long Sequence,
     string? RemoteDisplayName,
     string? OfferKind,
-    string? PendingOperationId);
+    string? PendingOperationId,
+    string? TransferredBy = null,
+    string? ReplacesCallId = null);
 
 public sealed record MediaView(bool Audio, bool Video, bool LocalVideo, bool RemoteVideo, bool LocalMuted, bool RemoteMuted);
 

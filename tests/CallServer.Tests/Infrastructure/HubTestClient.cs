@@ -40,6 +40,9 @@ public sealed class HubTestClient : IAsyncDisposable
         (CallEvents.IceCandidate, 2),
         (CallEvents.ServerDraining, 0),
         (CallEvents.CallHistoryChanged, 1),
+        (CallEvents.TransferRequested, 4),
+        (CallEvents.TransferConnected, 3),
+        (CallEvents.TransferProgress, 3),
     ];
 
     private const string ServerClosedPrefix = "The server closed the connection with the following error: ";
