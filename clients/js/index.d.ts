@@ -7,7 +7,7 @@ export type CallStateName =
 
 export type EndReasonName =
   | 'EndedLocally' | 'EndedRemotely' | 'Rejected' | 'Ignored' | 'NoAnswer' | 'Unavailable'
-  | 'Forwarded' | 'AnsweredElsewhere' | 'Canceled' | 'ConnectionLost' | 'Failed' | 'MovedToAnotherDevice';
+  | 'Forwarded' | 'AnsweredElsewhere' | 'Canceled' | 'ConnectionLost' | 'Failed' | 'MovedToAnotherDevice' | 'Transferred';
 
 export declare const CallState: Readonly<{ [K in CallStateName]: K }>;
 export declare const EndReason: Readonly<{ [K in EndReasonName]: K }>;
@@ -63,7 +63,14 @@ export interface CallSnapshot {
   remoteDisplayName?: string | null;
   offerKind?: 'Audio' | 'AudioWithInactiveVideo' | 'Video' | null;
   pendingOperationId?: string | null;
+  /** For a call placed by a transfer: who transferred it. */
+  transferredBy?: string | null;
+  /** For a call placed by a transfer: the call of this party it replaces (none for the target of a blind transfer). */
+  replacesCallId?: string | null;
 }
+
+/** A transfer's progress, as the transferor hears it (TransferProgress). */
+export type TransferState = 'Trying' | 'Ringing' | 'Succeeded' | 'Failed';
 
 export interface CandidateAddress {
   address: string;
@@ -116,6 +123,7 @@ export type CallApplicationListener =
   & Outcome<'muteCall'>
   & Outcome<'unmuteCall'>
   & Outcome<'pullCall'>
+  & Outcome<'transferCall'>
   & {
     /** A call rings on this device. Answer with call.acceptCall(video), rejectCall(), ignoreCall() or forwardCall(target). */
     incomingCall?(call: Call): void;
@@ -130,6 +138,20 @@ export type CallApplicationListener =
     callResumeFailed?(call: Call, error: CallError): void;
     /** Another device of this account pulled the call (PullCall): it ended here (`MovedToAnotherDevice`) and goes on there. */
     callPulled?(call: Call): void;
+    /** A transfer this side asked for goes on: `Trying`, `Ringing`, then `Succeeded` or `Failed` (with the reason: `Rejected`, `NoAnswer`, …). */
+    transferProgress?(call: Call, state: TransferState, reason: string | null): void;
+    /** The call was transferred: it ended here (`Transferred`); the other party goes on in the new call. */
+    callTransferred?(call: Call): void;
+    /**
+     * This user is transferred (TransferRequested): the SDK placed `call`, the new call to the target, by itself.
+     * On the service's listener: `(call, oldCall, { target, transferredBy })`; on the old call's: `(oldCall, call, transferredBy)`.
+     */
+    transferRequested?(call: Call, other: Call | null, info?: { target: string; transferredBy: string } | string): void;
+    /**
+     * A consultative transfer connects this user to the transferee: on the service's listener `(call, oldCall)`, the new
+     * call accepted without ringing; on the consultation call's `(oldCall, newCallId, transferredBy)`.
+     */
+    transferConnected?(call: Call, other: Call | string | null, transferredBy?: string): void;
     /** The remote stream gained or lost a track. */
     remoteStreamChanged?(call: Call, stream: MediaStream): void;
     iceConnectionStateChanged?(call: Call, state: RTCIceConnectionState): void;
@@ -406,6 +428,10 @@ export declare class Call {
   getLocalAddress(): string;
   getRemoteAddress(): string;
   getRemoteDisplayName(): string | null;
+  /** For a call placed by a transfer: who transferred it (else null). */
+  getTransferredBy(): string | null;
+  /** For a call placed by a transfer: the call of this user it replaces (else null). */
+  getReplacedCallId(): string | null;
   getEndReason(): EndReasonName | null;
   getMediaAttributes(): MediaAttributes;
   isMuted(): boolean;
@@ -434,6 +460,17 @@ export declare class Call {
   forwardCall(target: string | { address: string }): Promise<boolean>;
   endCall(): Promise<boolean>;
   holdCall(): Promise<boolean>;
+  /**
+   * TransferCall (blind): the other party calls `target`. Holds the call first if needed; resolves true when the
+   * target answered (this call ends `Transferred`), false when the transfer failed (the call stays held).
+   * Reports `transferProgress`, then `transferCallSucceeded` or `transferCallFailed(call, error)`.
+   */
+  transferCall(target: string | { address: string }): Promise<boolean>;
+  /**
+   * ConsultativeTransfer: connects the other party of this call with the other party of `otherCall` (both held
+   * first if needed); both calls end `Transferred` when the new call is in progress. Reports like transferCall.
+   */
+  consultativeTransfer(otherCall: Call): Promise<boolean>;
   unholdCall(): Promise<boolean>;
   videoStart(): Promise<boolean>;
   videoStop(): Promise<boolean>;

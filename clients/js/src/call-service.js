@@ -33,6 +33,8 @@ export class CallService {
   /** The current token when the application gave one (renewed here for an anonymous caller). */
   #token = null;
   #renewalTimer = null;
+  /** The calls a consultative transfer connects this device to (TransferConnected): accepted without ringing. */
+  /** @type {Map<string, string>} newCallId → the consultation call it replaces */ #connectedByTransfer = new Map();
 
   /**
    * Connects to the server and returns the service once the hub connection is up.
@@ -179,6 +181,9 @@ export class CallService {
       this.#calls.get(callId)?._onOperationCompleted(operationId, operation, succeeded, error, sdpAnswer));
     hub.on('IceCandidate', (callId, candidate) => this.#calls.get(callId)?._onRemoteCandidate(candidate));
     hub.on('CallHistoryChanged', (change) => this.#onCallHistoryChanged(change));
+    hub.on('TransferRequested', (callId, newCallId, target, transferredBy) => this.#onTransferRequested(callId, newCallId, target, transferredBy));
+    hub.on('TransferConnected', (callId, newCallId, transferredBy) => this.#onTransferConnected(callId, newCallId, transferredBy));
+    hub.on('TransferProgress', (callId, state, reason) => this.#calls.get(callId)?._onTransferProgress(state, reason));
 
     // The node is shutting down: its close follows, automatic reconnect reaches another node and resumes the calls.
     hub.on('ServerDraining', () => this.#emit('connectionStateChanged', 'Draining', null));
@@ -254,6 +259,7 @@ export class CallService {
     this.#renewalTimer = null;
     for (const call of this.#calls.values()) call._dispose();
     this.#calls.clear();
+    this.#connectedByTransfer.clear();
     await this.#hub?.stop();
   }
 
@@ -265,7 +271,43 @@ export class CallService {
     }
     const call = new Call(this, snapshot, { offer: sdpOffer });
     this.#calls.set(call.getId(), call);
+    const replaced = snapshot.replacesCallId ? this.#calls.get(snapshot.replacesCallId) : null;
+    if (replaced || this.#connectedByTransfer.has(snapshot.callId)) {
+      // A consultative transfer connects this device to the transferee: taken without ringing, with the
+      // replaced call's video.
+      this.#connectedByTransfer.delete(snapshot.callId);
+      this.#emit('transferConnected', call, replaced ?? null);
+      call.acceptCall(Boolean(replaced?.getMediaAttributes()?.localVideo));
+      return;
+    }
     this.#emit('incomingCall', call);
+  }
+
+  /**
+   * TransferRequested: the other party of `callId` transfers this device's user to `target`; this device
+   * places the new call (its own offer, the replaced call's video) without the application's help, and
+   * tells it with `transferRequested(newCall, oldCall)`. The old call ends Transferred once the target answers.
+   */
+  async #onTransferRequested(callId, newCallId, target, transferredBy) {
+    const replaced = this.#calls.get(callId) ?? null;
+    let call;
+    try {
+      const snapshot = await this._invoke('GetCall', newCallId);
+      call = new Call(this, snapshot);
+      this.#calls.set(newCallId, call);
+    } catch (error) {
+      this._log('warn', `TransferRequested: the new call ${newCallId} cannot be read (${error?.code ?? error}); the transfer fails`);
+      return;
+    }
+    replaced?._emit('transferRequested', call, transferredBy);
+    this.#emit('transferRequested', call, replaced, { target, transferredBy });
+    await call.establishCall(Boolean(replaced?.getMediaAttributes()?.localVideo));
+  }
+
+  /** TransferConnected: the consultation call `callId` is replaced by `newCallId`, which is taken here without ringing. */
+  #onTransferConnected(callId, newCallId, transferredBy) {
+    this.#connectedByTransfer.set(newCallId, callId);
+    this.#calls.get(callId)?._emit('transferConnected', newCallId, transferredBy);
   }
 
   /** The user's history changed (a call ended, an entry was removed, or all were) on any of its devices. */
@@ -356,6 +398,9 @@ export class CallService {
   /** @internal */
   _forget(call) {
     if (this.#calls.get(call.getId()) === call) this.#calls.delete(call.getId());
+    for (const [newCallId, replaced] of this.#connectedByTransfer) {
+      if (replaced === call.getId()) this.#connectedByTransfer.delete(newCallId);
+    }
   }
 
   /** @internal */

@@ -41,6 +41,8 @@ export class Call {
   #signaling = new SignalingQueue();
   /** @type {Renegotiation} */ #renegotiation;
   #closed = false;
+  /** This side's transfer of the call waiting for its outcome (TransferProgress). */
+  /** @type {{ resolve: (outcome: { succeeded: boolean, reason: string | null }) => void } | null} */ #transfer = null;
   /** This device's PullCall waiting for the other party's answer. */
   /** @type {{ id: string | null, resolve: (result: { succeeded: boolean, error: string | null, sdpAnswer: string | null }) => void } | null} */ #pull = null;
 
@@ -100,6 +102,10 @@ export class Call {
   getMediaAttributes() { return this.#snapshot.media; }
   isMuted() { return this.#media.muted; }
   isVideoSending() { return this.#media.sendingVideo; }
+  /** For a call placed by a transfer: who transferred it (else null). */
+  getTransferredBy() { return this.#snapshot.current.transferredBy ?? null; }
+  /** For a call placed by a transfer: the call of this device's user it replaces (else null). */
+  getReplacedCallId() { return this.#snapshot.current.replacesCallId ?? null; }
   /** The incoming offer's SDP (incoming calls). */
   getIncomingOffer() { return this.#incomingOffer; }
   /** Whether the incoming offer carries active video (incoming calls). */
@@ -355,6 +361,64 @@ export class Call {
   }
 
   // ------------------------------------------------------------------------------------------
+  // Transfers (TransferCall, ConsultativeTransfer)
+  // ------------------------------------------------------------------------------------------
+
+  /**
+   * Blind transfer: the other party calls `target` (`user`, `user@domain`, `tel:+E164`). The call is put on
+   * hold first if it is not. Reports `transferProgress(call, state)` as it goes, then `transferCallSucceeded`
+   * (the target answered: this call ends `Transferred`) or `transferCallFailed(error)` (refused, rejected, not
+   * answered…: the call stays held, to unhold). Resolves true or false accordingly.
+   * @param {string | { address: string }} target
+   */
+  transferCall(target) {
+    const address = typeof target === 'string' ? target : target?.address ?? String(target);
+    return this.#transferWith('transferCall', [], () => this.#invoke('TransferCall', this.getId(), address));
+  }
+
+  /**
+   * Attended transfer: connects the other party of this call with the other party of `otherCall` (the
+   * consultation call, also this device's). Both calls are put on hold first if they are not; when the new call
+   * is in progress both end `Transferred`. Reports like transferCall (`transferCallSucceeded/Failed`).
+   * @param {Call} otherCall
+   */
+  consultativeTransfer(otherCall) {
+    return this.#transferWith('transferCall', [otherCall], () => this.#invoke('ConsultativeTransfer', this.getId(), otherCall?.getId?.()));
+  }
+
+  async #transferWith(base, others, start) {
+    return this.#listener.attempt(base, async () => {
+      if (this.#transfer) throw new CallError('OperationInProgress', 'a transfer of this call is in progress');
+      for (const call of [this, ...others]) {
+        if (!(call instanceof Call) || call.#closed || !IN_CALL_STATES.includes(call.getState())) {
+          throw new CallError('InvalidState', 'the call is not in progress');
+        }
+      }
+      // The SDK rule: a call is transferred on hold (the server would hold it without renegotiating).
+      for (const call of [this, ...others]) {
+        if (!call.#snapshot.current.localHold && !(await call.holdCall())) throw new CallError('InvalidState', 'the call could not be put on hold');
+      }
+      /** @type {Promise<{ succeeded: boolean, reason: string | null }>} */
+      const outcome = new Promise((resolve) => { this.#transfer = { resolve }; });
+      const transfer = this.#transfer;
+      try {
+        await start();
+        const { succeeded, reason } = await outcome;
+        if (!succeeded) throw new CallError(reason ?? 'Failed', `the transfer failed: ${reason ?? 'Failed'}`);
+      } finally {
+        if (this.#transfer === transfer) this.#transfer = null;
+      }
+    });
+  }
+
+  /** @internal TransferProgress(callId, state, reason) for a transfer this side asked for. */
+  _onTransferProgress(state, reason) {
+    this._emit('transferProgress', state, reason ?? null);
+    if (state === 'Succeeded') this.#transfer?.resolve({ succeeded: true, reason: null });
+    if (state === 'Failed') this.#transfer?.resolve({ succeeded: false, reason: reason ?? 'Failed' });
+  }
+
+  // ------------------------------------------------------------------------------------------
   // Events from the service
   // ------------------------------------------------------------------------------------------
 
@@ -384,6 +448,7 @@ export class Call {
       if (snapshot.state === 'Ended') this.#close();
       this._emit('callStatusChanged', snapshot.state);
       if (snapshot.state === 'Ended' && snapshot.endReason === 'MovedToAnotherDevice') this._emit('callPulled');
+      if (snapshot.state === 'Ended' && snapshot.endReason === 'Transferred') this._emit('callTransferred');
     }
   }
 
@@ -464,6 +529,8 @@ export class Call {
     if (this.#closed) return;
     this.#closed = true;
     this.#pull?.resolve({ succeeded: false, error: 'InvalidState: the call ended', sdpAnswer: null });
+    const transferred = this.#snapshot.current.endReason === 'Transferred';
+    this.#transfer?.resolve({ succeeded: transferred, reason: transferred ? null : 'InvalidState' });
     this.#renegotiation.abandon();
     this.#media.dispose();
     this.#candidates.stopSending();

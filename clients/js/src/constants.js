@@ -24,6 +24,7 @@ export const EndReason = Object.freeze({
   Forwarded: 'Forwarded',
   AnsweredElsewhere: 'AnsweredElsewhere',
   MovedToAnotherDevice: 'MovedToAnotherDevice',
+  Transferred: 'Transferred',
   Canceled: 'Canceled',
   ConnectionLost: 'ConnectionLost',
   Failed: 'Failed',
