@@ -142,16 +142,10 @@ export type CallApplicationListener =
     transferProgress?(call: Call, state: TransferState, reason: string | null): void;
     /** The call was transferred: it ended here (`Transferred`); the other party goes on in the new call. */
     callTransferred?(call: Call): void;
-    /**
-     * This user is transferred (TransferRequested): the SDK placed `call`, the new call to the target, by itself.
-     * On the service's listener: `(call, oldCall, { target, transferredBy })`; on the old call's: `(oldCall, call, transferredBy)`.
-     */
-    transferRequested?(call: Call, other: Call | null, info?: { target: string; transferredBy: string } | string): void;
-    /**
-     * A consultative transfer connects this user to the transferee: on the service's listener `(call, oldCall)`, the new
-     * call accepted without ringing; on the consultation call's `(oldCall, newCallId, transferredBy)`.
-     */
-    transferConnected?(call: Call, other: Call | string | null, transferredBy?: string): void;
+    /** This user is transferred (TransferRequested): the SDK placed `call`, the new call to the target, by itself; `oldCall` ends `Transferred` once the target answers. */
+    transferRequested?(call: Call, oldCall: Call | null, info: { target: string; transferredBy: string }): void;
+    /** A consultative transfer connects this user to the transferee: `call`, the new call, is accepted without ringing; `oldCall` (the consultation) ends `Transferred`. */
+    transferConnected?(call: Call, oldCall: Call | null): void;
     /** The remote stream gained or lost a track. */
     remoteStreamChanged?(call: Call, stream: MediaStream): void;
     iceConnectionStateChanged?(call: Call, state: RTCIceConnectionState): void;

@@ -299,7 +299,6 @@ export class CallService {
       this._log('warn', `TransferRequested: the new call ${newCallId} cannot be read (${error?.code ?? error}); the transfer fails`);
       return;
     }
-    replaced?._emit('transferRequested', call, transferredBy);
     this.#emit('transferRequested', call, replaced, { target, transferredBy });
     await call.establishCall(Boolean(replaced?.getMediaAttributes()?.localVideo));
   }
@@ -307,7 +306,7 @@ export class CallService {
   /** TransferConnected: the consultation call `callId` is replaced by `newCallId`, which is taken here without ringing. */
   #onTransferConnected(callId, newCallId, transferredBy) {
     this.#connectedByTransfer.set(newCallId, callId);
-    this.#calls.get(callId)?._emit('transferConnected', newCallId, transferredBy);
+    this._log('info', `TransferConnected: ${transferredBy} connects call ${callId} to ${newCallId}`);
   }
 
   /** The user's history changed (a call ended, an entry was removed, or all were) on any of its devices. */

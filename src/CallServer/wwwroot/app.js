@@ -21,6 +21,7 @@ const app = {
   calls: [], // every call this page has seen
   events: [], // [{time, name, callId, detail}]
   busy: new Set(), // operations in flight on the current call
+  consultation: null, // { original, consultation }: "Consult" held `original` and called the target
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -72,7 +73,7 @@ function showError(id, error) {
 
 const OPERATIONS = [
   'establishCall', 'acceptCall', 'rejectCall', 'ignoreCall', 'forwardCall', 'endCall',
-  'holdCall', 'unholdCall', 'videoStart', 'videoStop', 'muteCall', 'unmuteCall', 'pullCall',
+  'holdCall', 'unholdCall', 'videoStart', 'videoStop', 'muteCall', 'unmuteCall', 'pullCall', 'transferCall',
 ];
 
 const listener = {
@@ -92,6 +93,12 @@ const listener = {
     log('callStatusChanged', call, `${state}${snapshot.endReason ? ` / ${snapshot.endReason}` : ''}`);
     if (state === 'Ended') {
       app.incoming = app.incoming.filter((c) => c !== call);
+      // A consultation that ended before the transfer: back to the call it held.
+      const pair = app.consultation;
+      if (pair?.consultation === call && IN_CALL_STATES.includes(pair.original.getState())) {
+        app.consultation = null;
+        show(pair.original);
+      }
     }
     render();
   },
@@ -103,6 +110,21 @@ const listener = {
     log('ice', call, state);
   },
   callResumed(call) { log('callResumed', call); render(); },
+  transferProgress(call, state, reason) { log('transferProgress', call, `${state}${reason ? ` (${reason})` : ''}`); render(); },
+  callTransferred(call) { log('callTransferred', call); render(); },
+  transferRequested(call, oldCall, { target, transferredBy }) {
+    // This user is transferred: the SDK placed the new call by itself; it becomes the call shown.
+    app.calls.push(call);
+    show(call);
+    log('transferRequested', call, `${transferredBy} transfers you to ${target}`);
+    render();
+  },
+  transferConnected(call) {
+    app.calls.push(call);
+    show(call);
+    log('transferConnected', call, `connected to ${call.getRemoteAddress()} by ${call.getTransferredBy() ?? 'a transfer'}`);
+    render();
+  },
   callPulled(call) { log('callPulled', call, 'moved to another of your devices'); render(); otherDevices.refresh(); },
   callResumeFailed(call, error) { log('callResumeFailed', call, error.code); render(); },
   callFailed(call, error) { log('callFailed', call, `${error.code}: ${error.message}`); },
@@ -386,6 +408,51 @@ for (const [id, op] of Object.entries(CONTROLS)) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Transfer: blind ("Transfer"), or "Consult" (hold this call, call the target) then "Complete transfer"
+// ---------------------------------------------------------------------------------------------
+
+$('transfer-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const call = app.current;
+  const target = $('transfer-target').value.trim();
+  if (!call || !target) return;
+  app.busy.add('transferCall');
+  render();
+  call.transferCall(target);
+});
+
+$('consult').addEventListener('click', async () => {
+  const original = app.current;
+  const target = $('transfer-target').value.trim();
+  if (!original || !target) return;
+  app.busy.add('transferCall');
+  render();
+  try {
+    if (!original.getSnapshot().localHold && !(await original.holdCall())) return;
+    const consultation = await app.service.createOutgoingCall(target);
+    app.calls.push(consultation);
+    app.consultation = { original, consultation };
+    show(consultation);
+    log('consulting', consultation, `${target}, while ${original.getRemoteAddress()} holds`);
+    await consultation.establishCall(false);
+  } catch (error) {
+    showError('call-error', error);
+  } finally {
+    app.busy.delete('transferCall');
+    render();
+  }
+});
+
+$('complete-transfer').addEventListener('click', async () => {
+  const pair = app.consultation;
+  if (!pair) return;
+  app.busy.add('transferCall');
+  render();
+  if (await pair.original.consultativeTransfer(pair.consultation)) app.consultation = null;
+  render();
+});
+
+// ---------------------------------------------------------------------------------------------
 // Rendering
 // ---------------------------------------------------------------------------------------------
 
@@ -416,7 +483,8 @@ function renderCall() {
     stateEl.textContent = 'Idle';
     $('call-remote').textContent = 'No call';
     for (const id of ['call-end-reason', 'remote-muted', 'remote-held', 'local-muted', 'local-held']) $(id).hidden = true;
-    for (const id of Object.keys(CONTROLS)) $(id).disabled = true;
+    for (const id of [...Object.keys(CONTROLS), 'transfer', 'consult']) $(id).disabled = true;
+    $('complete-transfer').hidden = true;
     $('dial').disabled = !app.service;
     return;
   }
@@ -449,6 +517,14 @@ function renderCall() {
   $('video-start').disabled = !inCall || call.isVideoSending() || busy;
   $('video-stop').disabled = !inCall || !call.isVideoSending() || busy;
   $('end').disabled = ended;
+  const transferring = app.busy.has('transferCall');
+  $('transfer').disabled = !inCall || busy || transferring || Boolean(anonymous);
+  $('consult').disabled = !inCall || busy || transferring || Boolean(anonymous) || Boolean(app.consultation);
+  const pair = app.consultation;
+  const consultable = pair && [pair.original, pair.consultation].every((c) => IN_CALL_STATES.includes(c.getState()));
+  if (pair && !consultable && [pair.original, pair.consultation].some((c) => c.getState() === 'Ended')) app.consultation = null;
+  $('complete-transfer').hidden = !consultable;
+  $('complete-transfer').disabled = transferring;
   $('dial').disabled = !app.service || (!ended && state !== 'Initial');
 }
 

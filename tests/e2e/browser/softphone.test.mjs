@@ -349,6 +349,83 @@ describe('web softphone in Chromium: real calls through CallServer', { timeout: 
     await pc.waitForState('Ended', { endReason: 'EndedLocally' });
   });
 
+  step('transfer: alice calls bob with video, bob transfers her to carol; alice and carol see and hear each other, bob is out', async () => {
+    await pa.dial(bob.username, 'video');
+    await pb.waitForIncoming();
+    await pb2.waitForIncoming();
+    await pb.click('#accept-video');
+    await pa.waitForState('InCall');
+    await pb.waitForState('InCall');
+    const oldCallId = (await pa.lastCall()).callId;
+
+    await pb.page.fill('#transfer-target', carol.username);
+    await pb.click('#transfer');
+    // alice's page placed the new call by itself; carol's rings from alice, transferred by bob.
+    assert.match(await pc.waitForIncoming(), new RegExp(alice.address));
+    await waitUntil(async () => (await pb.events()).some((e) => e.name === 'transferProgress' && e.detail.startsWith('Ringing')),
+      { message: 'bob hears the target rings' });
+    await pc.click('#accept-video');
+
+    await pc.waitForState('InCall');
+    await pa.waitForState('InCall');
+    const atAlice = await pa.lastCall();
+    assert.notEqual(atAlice.callId, oldCallId);
+    assert.equal(atAlice.remoteAddress, carol.address);
+    assert.equal(atAlice.transferredBy, bob.address);
+    await pb.waitForState('Ended', { endReason: 'Transferred' });
+    assert.ok((await pb.events()).some((e) => e.name === 'transferCallSucceeded'), 'bob was told the transfer succeeded');
+    await waitUntil(() => pa.page.evaluate((id) => window.__callserver.calls.find((c) => c.getId() === id)?.getState() === 'Ended', oldCallId),
+      { message: 'alice\'s old call ended' });
+
+    await waitForGrowth(pa, audioIn, { by: AUDIO_BYTES, what: 'alice hears carol', timeout: 15_000 });
+    await waitForGrowth(pc, audioIn, { by: AUDIO_BYTES, what: 'carol hears alice', timeout: 15_000 });
+    await waitForGrowth(pa, videoFramesIn, { by: VIDEO_FRAMES, what: 'alice decodes carol\'s video', timeout: 15_000 });
+    await waitForGrowth(pc, videoFramesIn, { by: VIDEO_FRAMES, what: 'carol decodes alice\'s video', timeout: 15_000 });
+    assert.equal(await pb.page.evaluate(() => document.getElementById('local-video').srcObject), null, 'bob released his media');
+
+    await pc.click('#end');
+    await pa.waitForState('Ended', { endReason: 'EndedRemotely' });
+    await pc.waitForState('Ended', { endReason: 'EndedLocally' });
+  });
+
+  step('consult then transfer: bob holds alice, calls carol, then connects them; carol is not rung again and both of bob\'s calls end Transferred', async () => {
+    await pa.dial(bob.username, 'audio');
+    await pb.waitForIncoming();
+    await pb2.waitForIncoming();
+    await pb.click('#accept-audio');
+    await pa.waitForState('InCall');
+    await pb.waitForState('InCall');
+
+    await pb.page.fill('#transfer-target', carol.username);
+    await pb.click('#consult');
+    await pa.waitForState('RemotelyHeld');
+    await pc.waitForIncoming();
+    await pc.click('#accept-audio');
+    await pc.waitForState('InCall');
+    await pb.waitForState('InCall');
+    await waitForGrowth(pc, audioIn, { by: AUDIO_BYTES, what: 'carol hears bob (consultation)' });
+
+    const incomingBefore = (await pc.events()).filter((e) => e.name === 'incomingCall').length;
+    await pb.waitShown('#complete-transfer');
+    await pb.click('#complete-transfer');
+
+    await waitUntil(async () => (await pc.events()).some((e) => e.name === 'transferConnected'), { message: 'carol\'s page took the new call' });
+    await pc.waitForState('InCall', { timeout: 15_000 });
+    await pa.waitForState('InCall', { timeout: 15_000 });
+    assert.equal((await pa.lastCall()).remoteAddress, carol.address);
+    assert.equal((await pc.lastCall()).remoteAddress, alice.address);
+    assert.equal((await pc.events()).filter((e) => e.name === 'incomingCall').length, incomingBefore, 'carol was not rung again');
+    await pb.waitForState('Ended', { endReason: 'Transferred' });
+    const bobsCalls = await pb.page.evaluate(() => window.__callserver.calls.slice(-2).map((c) => [c.getState(), c.getEndReason()]));
+    assert.deepEqual(bobsCalls, [['Ended', 'Transferred'], ['Ended', 'Transferred']]);
+
+    await waitForGrowth(pa, audioIn, { by: AUDIO_BYTES, what: 'alice hears carol', timeout: 15_000 });
+    await waitForGrowth(pc, audioIn, { by: AUDIO_BYTES, what: 'carol hears alice', timeout: 15_000 });
+    await pa.click('#end');
+    await pa.waitForState('Ended', { endReason: 'EndedLocally' });
+    await pc.waitForState('Ended', { endReason: 'EndedRemotely' });
+  });
+
   step('caller cancel: alice ends while bob\'s devices ring; they end Canceled', async () => {
     await pa.dial(bob.username, 'audio-single');
     await pb.waitForIncoming();
