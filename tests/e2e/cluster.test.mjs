@@ -16,7 +16,7 @@ import {
 } from './support/cluster.mjs';
 
 const cluster = new Cluster({ label: 'cluster' });
-let A, B, C, V1, V2, V3, V4, V5;
+let A, B, C, V1, V2, V3, V4, V5, V6, V7;
 let anyFailure = false;
 const auditLater = []; // calls whose exactly-once delivery is checked again at the end
 
@@ -82,7 +82,7 @@ async function holdsUntil(description, untilMs, check) {
 describe('CallServer cluster: several nodes sharing calls through Redis', { timeout: 175_000 }, () => {
   before(async () => {
     await cluster.startRedis();
-    [A, B, C, V1, V2, V3, V4, V5] = await cluster.startNodes('A', 'B', 'C', 'V1', 'V2', 'V3', 'V4', 'V5');
+    [A, B, C, V1, V2, V3, V4, V5, V6, V7] = await cluster.startNodes('A', 'B', 'C', 'V1', 'V2', 'V3', 'V4', 'V5', 'V6', 'V7');
     // Warm every node up (JIT, password hashing, first hub connection) before anything is timed, so
     // that no node stalls long enough to miss its heartbeats (Redis:NodeTimeout is short here).
     const warm = await provisionUser(cluster, A, A, 'warmup');
@@ -370,6 +370,70 @@ describe('CallServer cluster: several nodes sharing calls through Redis', { time
     assert.deepEqual(eventsOf(loser, callId), []);
   });
 
+  test('1d. transfers across nodes: bob on B transfers alice on A to carol on C (blind), both parties transfer at once (one is taken), and a consultative transfer', async () => {
+    const [alice, bob, carol] = await users('alice', 'bob', 'carol');
+    const a = await connect(A, 'alice', alice);
+    const b = await connect(B, 'bob', bob);
+    const c = await connect(C, 'carol', carol);
+
+    // Blind: alice places the new call from A, carol answers on C, bob on B hears every step once.
+    const callId = await inCall(a, bob, b);
+    const newCallId = await b.hub.invoke('TransferCall', callId, carol.username);
+    const [, requestedId, target, transferredBy] = await waitFor(a, 'TransferRequested', (id) => id === callId);
+    assert.deepEqual([requestedId, transferredBy], [newCallId, bob.address]);
+    assert.match(target, new RegExp(carol.username));
+    await waitForState(a, callId, 'RemotelyHeld');
+    await a.hub.invoke('EstablishCall', newCallId, sdp({ role: 'offer', user: 'alice' }));
+    const [incoming] = await waitFor(c, 'IncomingCall', (s) => s.callId === newCallId);
+    assert.equal(incoming.transferredBy, bob.address);
+    await c.hub.invoke('AcceptCall', newCallId, sdp({ role: 'answer', user: 'carol' }));
+    await waitForState(a, newCallId, 'InCall');
+    await waitForState(a, callId, 'Ended', 'Transferred');
+    await waitForState(b, callId, 'Ended', 'Transferred');
+    const progress = b.received.filter((e) => e.event === 'TransferProgress' && e.args[0] === callId).map((e) => e.args[1]);
+    assert.deepEqual(progress, ['Trying', 'Ringing', 'Succeeded']);
+    assert.deepEqual((await b.hub.invoke('GetActiveCalls')).map((x) => x.callId), []);
+    await c.hub.invoke('EndCall', newCallId);
+    await waitForState(a, newCallId, 'Ended', 'EndedRemotely');
+
+    // Both parties transfer at once, from A and from B: exactly one is taken, the other's new call is gone.
+    const second = await inCall(a, bob, b);
+    const outcomes = await Promise.allSettled([
+      a.hub.invoke('TransferCall', second, carol.username), b.hub.invoke('TransferCall', second, carol.username)]);
+    assert.equal(outcomes.filter((o) => o.status === 'fulfilled').length, 1,
+      `one transfer taken: ${outcomes.map((o) => (o.status === 'fulfilled' ? 'ok' : hubErrorCode(o.reason))).join(', ')}`);
+    assert.equal(hubErrorCode(outcomes.find((o) => o.status === 'rejected').reason), 'OperationInProgress');
+    const [transferor, transferee] = outcomes[0].status === 'fulfilled' ? [a, b] : [b, a];
+    const secondNew = outcomes.find((o) => o.status === 'fulfilled').value;
+    await waitFor(transferee, 'TransferRequested', (id, n) => id === second && n === secondNew);
+    await pollUntil('the refused transfer\'s call is gone', async () => (await transferee.hub.invoke('GetActiveCalls')).length === 2);
+    await transferee.hub.invoke('EndCall', secondNew); // the transferee refuses: the transfer fails, the call stays held
+    assert.equal((await waitFor(transferor, 'TransferProgress', (id, state) => id === second && state === 'Failed'))[2], 'Canceled');
+    await transferor.hub.invoke('EndCall', second);
+    await waitForState(transferee, second, 'Ended', 'EndedRemotely');
+
+    // Consultative: bob holds alice (A) and carol (C), then connects them; carol is offered the new call only on C.
+    const first = await inCall(a, bob, b);
+    const consult = await inCall(b, carol, c);
+    for (const [callToHold, other] of [[first, a], [consult, c]]) {
+      const holdId = await b.hub.invoke('HoldCall', callToHold, sdp({ role: 'offer', user: 'bob', audio: 'sendonly' }));
+      await waitFor(other, 'RenegotiationRequested', (id, op) => id === callToHold && op === holdId);
+      await other.hub.invoke('AnswerRenegotiation', callToHold, holdId, sdp({ role: 'answer', user: 'other', audio: 'recvonly' }));
+      await waitForState(b, callToHold, 'OnHold');
+    }
+    const joined = await b.hub.invoke('ConsultativeTransfer', first, consult);
+    await waitFor(a, 'TransferRequested', (id, n) => id === first && n === joined);
+    await waitFor(c, 'TransferConnected', (id, n) => id === consult && n === joined);
+    await a.hub.invoke('EstablishCall', joined, sdp({ role: 'offer', user: 'alice' }));
+    const [offered] = await waitFor(c, 'IncomingCall', (s) => s.callId === joined);
+    assert.equal(offered.replacesCallId, consult);
+    await c.hub.invoke('AcceptCall', joined, sdp({ role: 'answer', user: 'carol' }));
+    await waitForState(a, joined, 'InCall');
+    for (const [conn, id] of [[a, first], [b, first], [b, consult], [c, consult]]) await waitForState(conn, id, 'Ended', 'Transferred');
+    await a.hub.invoke('EndCall', joined);
+    await waitForState(c, joined, 'Ended', 'EndedRemotely');
+  });
+
   // -------------------------------------------------------------------------------------------
   // 2. Racing accepts on two nodes
   // -------------------------------------------------------------------------------------------
@@ -543,6 +607,53 @@ describe('CallServer cluster: several nodes sharing calls through Redis', { time
       assertSequencesIncrease(conn, lostCallId);
       assert.deepEqual(unconsumed(conn).map((e) => e.event), [], `${conn.label}: unexpected events:\n${describeEvents(conn)}`);
     }
+  });
+
+  test('3b. SIGKILL mid-transfer: the transferor\'s node dies after TransferCall, the transfer completes without it; the transferee\'s node dies, the transfer fails by its timers and the call stays', async () => {
+    const [alice, bob, carol, alice2, bob2] = await users('alice', 'bob', 'carol', 'alice', 'bob');
+
+    // The transferor's node (V6) dies: alice on A and carol on C connect, the old call ends Transferred.
+    const a = await connect(A, 'alice', alice);
+    const b = await connect(V6, 'bob', bob);
+    const c = await connect(C, 'carol', carol);
+    const callId = await inCall(a, bob, b);
+    const newCallId = await b.hub.invoke('TransferCall', callId, carol.username);
+    await waitFor(a, 'TransferRequested', (id) => id === callId);
+    await cluster.kill(V6, 'SIGKILL');
+    await a.hub.invoke('EstablishCall', newCallId, sdp({ role: 'offer', user: 'alice' }));
+    await waitFor(c, 'IncomingCall', (s) => s.callId === newCallId);
+    await c.hub.invoke('AcceptCall', newCallId, sdp({ role: 'answer', user: 'carol' }));
+    await waitForState(a, newCallId, 'InCall');
+    await waitForState(a, callId, 'Ended', 'Transferred');
+    const bobBack = await connect(B, 'bob(back)', bob);
+    assert.equal((await bobBack.hub.invoke('GetCall', callId)).endReason, 'Transferred');
+    await assertRefused(bobBack.hub.invoke('ResumeCall', callId), 'InvalidState');
+    for (const [conn, expected] of [[a, [newCallId]], [c, [newCallId]], [bobBack, []]]) {
+      assert.deepEqual((await conn.hub.invoke('GetActiveCalls')).map((x) => x.callId), expected, `${conn.label} is in exactly its calls`);
+    }
+    await a.hub.invoke('EndCall', newCallId);
+    await waitForState(c, newCallId, 'Ended', 'EndedRemotely');
+
+    // The transferee's node (V7) dies before it placed the new call: the new call's setup timer ends it, the
+    // transfer fails (bob hears why), alice resumes on B and the call is where it was: held by bob.
+    const a2 = await connect(V7, 'alice2', alice2);
+    const b2 = await connect(B, 'bob2', bob2);
+    const held = await inCall(a2, bob2, b2);
+    await b2.hub.invoke('TransferCall', held, carol.username);
+    await waitFor(a2, 'TransferRequested', (id) => id === held);
+    await cluster.kill(V7, 'SIGKILL');
+    const resumed = await connect(A, 'alice2(resumed)', alice2);
+    assert.equal((await resumed.hub.invoke('ResumeCall', held)).state, 'RemotelyHeld');
+    const [, , reason] = await waitFor(b2, 'TransferProgress', (id, state) => id === held && state === 'Failed', TIMERS.ringTimeoutMs + 10_000);
+    assert.ok(['Failed', 'Timeout'].includes(reason), reason);
+    assert.deepEqual((await resumed.hub.invoke('GetActiveCalls')).map((x) => x.callId), [held]);
+    assert.equal((await b2.hub.invoke('GetCall', held)).state, 'OnHold');
+    const unholdId = await b2.hub.invoke('UnholdCall', held, sdp({ role: 'offer', user: 'bob' }));
+    await waitFor(resumed, 'RenegotiationRequested', (id, op) => id === held && op === unholdId);
+    await resumed.hub.invoke('AnswerRenegotiation', held, unholdId, sdp({ role: 'answer', user: 'alice' }));
+    await waitForState(b2, held, 'InCall');
+    await b2.hub.invoke('EndCall', held);
+    await waitForState(resumed, held, 'Ended', 'EndedRemotely');
   });
 
   // -------------------------------------------------------------------------------------------

@@ -18,6 +18,9 @@ export const EVENTS = [
   'MediaAttributesChanged',
   'IceCandidate',
   'ServerDraining',
+  'TransferRequested',
+  'TransferConnected',
+  'TransferProgress',
 ];
 
 export const clientLog = [];
