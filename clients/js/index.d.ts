@@ -317,6 +317,19 @@ export interface CallHistoryEntry {
   /** The time in the call (0 when not answered on this side). */
   readonly durationSeconds: number;
   readonly video: boolean;
+  /** For a call placed by a transfer: the call it replaced and who transferred (else null). */
+  readonly transferredFrom: CallHistoryTransfer | null;
+  /** For a call this user left by a transfer: the call that replaced it, who transferred, and the target (else null). */
+  readonly transferredTo: CallHistoryTransfer | null;
+  /** When this user's call moved to another of its devices (PullCall), in order. */
+  readonly pulledAt: Date[];
+}
+
+/** A transfer a history entry took part in. */
+export interface CallHistoryTransfer {
+  readonly callId: string;
+  readonly transferredBy: string | null;
+  readonly target: string | null;
 }
 
 /** The hub's CallHistoryChanged: an entry was added (a call ended) or removed, or the history was cleared. */

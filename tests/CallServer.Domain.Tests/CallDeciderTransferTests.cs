@@ -101,6 +101,17 @@ public sealed class CallDeciderTransferTests
         s.Unchanged(Progress(TransferProgress.Succeeded)); // delivered twice
     }
 
+    [Fact]
+    public void An_answer_applied_before_the_ringing_tells_bob_Ringing_then_Succeeded_once_and_the_late_ringing_changes_nothing()
+    {
+        var s = Transferring();
+        var succeeded = s.Do(Progress(TransferProgress.Succeeded));
+        Assert.Equal(
+            [TransferProgress.Ringing, TransferProgress.Succeeded],
+            succeeded.Notifications.OfType<TransferProgressNotification>().Select(n => n.State));
+        s.Unchanged(Progress(TransferProgress.Ringing));
+    }
+
     [Theory]
     [InlineData(EndReason.Rejected, "Rejected")]
     [InlineData(EndReason.NoAnswer, "NoAnswer")]
@@ -308,6 +319,7 @@ public sealed class CallDeciderTransferTests
         Assert.Equal(TransferRole.Target, consultation.Call.Transfer!.Role);
 
         // The new call answered: both old calls end Transferred; only the transferee's call tells bob.
+        transferee.Do(Progress(TransferProgress.Ringing));
         AssertNotified(transferee.Do(Progress(TransferProgress.Succeeded)), "TransferProgress->bob-phone", "CallStatusChanged->alice-phone", "CallStatusChanged->bob-phone");
         AssertNotified(consultation.Do(Progress(TransferProgress.Succeeded)), "CallStatusChanged->bob-phone", "CallStatusChanged->carol-phone");
         consultation.AssertState(CarolPhone, CallState.Ended, EndReason.Transferred, CallStatusCodes.SessionCompleted);

@@ -35,4 +35,25 @@ public sealed class CallHistoryEntryTests
 
         Assert.Equal(A("carol"), Assert.Single(entries, e => e.Account == A("alice")).Entry.RemoteAddress);
     }
+
+    [Fact]
+    public void Each_party_sees_the_transfers_of_the_call_and_only_its_own_moves_between_devices()
+    {
+        var record = Answered(A("bob"), A("bob"), [A("bob")]) with
+        {
+            TransferredTo = new CallRecordTransfer("call-2", A("bob"), A("carol")),
+            PulledFrom = [new CallRecordMove(CallSide.Callee, Start.AddSeconds(10)), new CallRecordMove(CallSide.Caller, Start.AddSeconds(20))],
+        };
+
+        var entries = CallHistoryEntries.Of(record, A("alice"));
+        var alice = Assert.Single(entries, e => e.Account == A("alice")).Entry;
+        var bob = Assert.Single(entries, e => e.Account == A("bob")).Entry;
+        Assert.Equal(record.TransferredTo, alice.TransferredTo);
+        Assert.Equal(record.TransferredTo, bob.TransferredTo);
+        Assert.Equal([Start.AddSeconds(20)], alice.PulledAt);
+        Assert.Equal([Start.AddSeconds(10)], bob.PulledAt);
+
+        var placed = CallHistoryEntries.Of(Answered(A("carol"), A("carol"), [A("carol")]) with { TransferredFrom = new CallRecordTransfer("call-1", A("bob")) }, A("alice"));
+        Assert.All(placed, e => Assert.Equal(new CallRecordTransfer("call-1", A("bob")), e.Entry.TransferredFrom));
+    }
 }

@@ -88,16 +88,30 @@ test('fetch() asks for the 50 newest with the bearer token and reads each entry:
       callId: 'call-missed', direction: 'incoming', remoteAddress: 'alice@callserver.local', remoteDisplayName: 'Alice',
       missed: true, endReason: 'NoAnswer', statusCode: 9908,
       createdAt: new Date('2026-11-28T11:59:10.123Z'), answeredAt: null, endedAt: new Date('2026-11-28T12:00:00.123Z'),
-      durationSeconds: 0, video: true,
+      durationSeconds: 0, video: true, transferredFrom: null, transferredTo: null, pulledAt: [],
     },
     {
       callId: 'call-answered', direction: 'outgoing', remoteAddress: 'bob@callserver.local', remoteDisplayName: null,
       missed: false, endReason: 'EndedRemotely', statusCode: 9900,
       createdAt: new Date('2026-11-28T11:58:10.123Z'), answeredAt: new Date('2026-11-28T11:58:18.123Z'), endedAt: new Date('2026-11-28T11:59:00.123Z'),
-      durationSeconds: 42, video: false,
+      durationSeconds: 42, video: false, transferredFrom: null, transferredTo: null, pulledAt: [],
     },
   ]);
   assert.ok(entries.every((entry) => Object.isFrozen(entry)), 'entries are read-only');
+});
+
+test('fetch() reads the transfers and the moves of an entry', async () => {
+  const transferred = serverEntry(0, {
+    callId: 'call-old', endReason: 'Transferred',
+    transferredTo: { callId: 'call-new', transferredBy: 'bob@callserver.local', target: 'carol@callserver.local' },
+    pulledAt: ['2026-11-28T11:59:30.000Z'],
+  });
+  const placed = serverEntry(1, { callId: 'call-new', transferredFrom: { callId: 'call-old', transferredBy: 'bob@callserver.local', target: null } });
+  const [old, next] = await callHistory(historyServer([transferred, placed])).fetch();
+  assert.deepEqual(old.transferredTo, { callId: 'call-new', transferredBy: 'bob@callserver.local', target: 'carol@callserver.local' });
+  assert.deepEqual(old.pulledAt, [new Date('2026-11-28T11:59:30.000Z')]);
+  assert.equal(old.transferredFrom, null);
+  assert.deepEqual(next.transferredFrom, { callId: 'call-old', transferredBy: 'bob@callserver.local', target: null });
 });
 
 test('fetch(amount, offset) pages by 200 following the last endedAt (as the server wrote it) until offset + amount came', async () => {

@@ -137,8 +137,9 @@ public static partial class CallDecider
         var notifications = new List<CallNotification>();
         if (transfer.Role == TransferRole.Transferee)
         {
-            notifications.Add(new TransferRequestedNotification(other, transfer.NewCallId, transfer.Target.Value, transferor.Address.Value));
+            // Trying first: the transferor hears it before anything the transferee's new call causes.
             notifications.Add(new TransferProgressNotification(CallViewer.PartyOf(call, side), TransferProgress.Trying, null));
+            notifications.Add(new TransferRequestedNotification(other, transfer.NewCallId, transfer.Target.Value, transferor.Address.Value));
         }
         else
         {
@@ -181,8 +182,14 @@ public static partial class CallDecider
                     call with { Transfer = transfer with { Stage = TransferStage.Ringing } },
                     tellTransferor ? [new TransferProgressNotification(transferor, TransferProgress.Ringing, null)] : []);
             case TransferProgress.Succeeded:
+                // The new call's progress may be applied out of order (any node takes it): an answered call
+                // rang, so a transferor that did not hear Ringing yet hears it now, once, before Succeeded.
                 var transferred = new CallEnd(EndReason.Transferred, CallStatusCodes.SessionCompleted);
-                return Finish(call, call, transferred, transferred, now, first: tellTransferor ? [new TransferProgressNotification(transferor, TransferProgress.Succeeded, null)] : []);
+                IReadOnlyList<CallNotification> progress = !tellTransferor ? []
+                    : transfer.Stage == TransferStage.Trying
+                    ? [new TransferProgressNotification(transferor, TransferProgress.Ringing, null), new TransferProgressNotification(transferor, TransferProgress.Succeeded, null)]
+                    : [new TransferProgressNotification(transferor, TransferProgress.Succeeded, null)];
+                return Finish(call, call, transferred, transferred, now, first: progress);
             case TransferProgress.Failed:
                 return TransferFailed(call, transfer, FailureReason(command.Reason));
             default:

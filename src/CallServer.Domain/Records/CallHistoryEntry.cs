@@ -20,7 +20,17 @@ public sealed record CallHistoryEntry(
     DateTimeOffset? AnsweredAt,
     DateTimeOffset EndedAt,
     TimeSpan InCallDuration,
-    bool Video);
+    bool Video)
+{
+    /// <summary>Added (issue 16): for a call placed by a transfer, the call it replaced and who transferred.</summary>
+    public CallRecordTransfer? TransferredFrom { get; init; }
+
+    /// <summary>Added (issue 16): for a call this user's side left by a transfer, the call that replaced it and its target.</summary>
+    public CallRecordTransfer? TransferredTo { get; init; }
+
+    /// <summary>Added (issue 16): when this user's call moved to another of its devices (<c>PullCall</c>), in order.</summary>
+    public IReadOnlyList<DateTimeOffset> PulledAt { get; init; } = [];
+}
 
 /// <summary>The history entries a call record gives, one per account that took part.</summary>
 public static class CallHistoryEntries
@@ -35,10 +45,10 @@ public static class CallHistoryEntries
         if (!record.CallerAnonymous)
         {
             var remote = record.ForwardChain.Count > 1 ? finalCallee : record.Callee;
-            entries.Add((callerAccount, new CallHistoryEntry(
+            entries.Add((callerAccount, WithMoves(record, CallSide.Caller, new CallHistoryEntry(
                 record.CallId, CallDirection.Outgoing, remote, null, Missed: false,
                 record.CallerEnd.Reason, record.CallerEnd.StatusCode,
-                record.CreatedAt, record.AnsweredAt, record.EndedAt, record.InCallDuration, record.Video)));
+                record.CreatedAt, record.AnsweredAt, record.EndedAt, record.InCallDuration, record.Video))));
         }
 
         // A call ended before its offer never reached the callee: nothing to show there.
@@ -56,12 +66,21 @@ public static class CallHistoryEntries
             var reason = isFinal ? record.CalleeEnd.Reason : EndReason.Forwarded;
             var status = isFinal ? record.CalleeEnd.StatusCode : CallStatusCodes.CallForwarded;
             var missed = !answeredHere && reason is not (EndReason.Rejected or EndReason.Forwarded);
-            entries.Add((account, new CallHistoryEntry(
+            var entry = new CallHistoryEntry(
                 record.CallId, CallDirection.Incoming, record.Caller, record.CallerDisplayName, missed,
                 reason, status, record.CreatedAt, answeredHere ? record.AnsweredAt : null, record.EndedAt,
-                answeredHere ? record.InCallDuration : TimeSpan.Zero, record.Video)));
+                answeredHere ? record.InCallDuration : TimeSpan.Zero, record.Video);
+            entries.Add((account, answeredHere ? WithMoves(record, CallSide.Callee, entry) : entry with { TransferredFrom = record.TransferredFrom }));
         }
 
         return entries;
     }
+
+    /// <summary>The transfers of the call, and the moves of <paramref name="side"/> between its own devices.</summary>
+    private static CallHistoryEntry WithMoves(CallRecord record, CallSide side, CallHistoryEntry entry) => entry with
+    {
+        TransferredFrom = record.TransferredFrom,
+        TransferredTo = record.TransferredTo,
+        PulledAt = [.. record.PulledFrom.Where(move => move.Side == side).Select(move => move.MovedAt)],
+    };
 }

@@ -39,6 +39,15 @@ public sealed record CallHistoryItem(
     double DurationSeconds,
     bool Video)
 {
+    /// <summary>Added (issue 16): for a call placed by a transfer, the call it replaced and who transferred; null otherwise.</summary>
+    public CallHistoryTransfer? TransferredFrom { get; init; }
+
+    /// <summary>Added (issue 16): for a call this user left by a transfer, the call that replaced it, who transferred and the target; null otherwise.</summary>
+    public CallHistoryTransfer? TransferredTo { get; init; }
+
+    /// <summary>Added (issue 16): when this user's call moved to another of its devices (<c>PullCall</c>), in order; empty when never.</summary>
+    public IReadOnlyList<DateTime> PulledAt { get; init; } = [];
+
     public static CallHistoryItem Of(CallHistoryEntry entry) => new(
         entry.CallId,
         DirectionName(entry.Direction),
@@ -51,7 +60,12 @@ public sealed record CallHistoryItem(
         entry.AnsweredAt?.UtcDateTime,
         entry.EndedAt.UtcDateTime,
         Math.Round(entry.InCallDuration.TotalSeconds, 3),
-        entry.Video);
+        entry.Video)
+    {
+        TransferredFrom = CallHistoryTransfer.Of(entry.TransferredFrom),
+        TransferredTo = CallHistoryTransfer.Of(entry.TransferredTo),
+        PulledAt = [.. entry.PulledAt.Select(at => at.UtcDateTime)],
+    };
 
     /// <summary>The wire name of a direction (the API's own, whatever the store writes).</summary>
     public static string DirectionName(CallDirection direction) => direction switch
@@ -60,6 +74,13 @@ public sealed record CallHistoryItem(
         CallDirection.Outgoing => "outgoing",
         _ => throw new ArgumentOutOfRangeException(nameof(direction), direction, "an unknown direction"),
     };
+}
+
+/// <summary>A transfer a history entry took part in: the other call, who transferred, and (for the call left) the target.</summary>
+public sealed record CallHistoryTransfer(string CallId, string TransferredBy, string? Target)
+{
+    public static CallHistoryTransfer? Of(CallRecordTransfer? transfer) =>
+        transfer is null ? null : new(transfer.CallId, transfer.TransferredBy.Value, transfer.Target?.Value);
 }
 
 public static class CallHistoryEndpoints

@@ -48,6 +48,23 @@ public abstract class CallHistoryStoreContract
     }
 
     [Fact]
+    public async Task The_transfers_and_moves_of_an_entry_round_trip()
+    {
+        var entry = Entry("call-moved", At(40)) with
+        {
+            TransferredFrom = new CallRecordTransfer("call-before", User("dave")),
+            TransferredTo = new CallRecordTransfer("call-after", User("bob"), Telephone("+15551234567")),
+            PulledAt = [At(10), At(20)],
+        };
+        await Store.AddAsync(User("bob"), entry, Unbounded);
+
+        var read = Assert.Single(await OtherNode.ListAsync(User("bob"), All, DateTimeOffset.UnixEpoch));
+        Assert.Equal((entry.TransferredFrom, entry.TransferredTo), (read.TransferredFrom, read.TransferredTo));
+        Assert.Equal(entry.PulledAt, read.PulledAt);
+        Assert.Equal(entry with { PulledAt = [] }, read with { PulledAt = [] });
+    }
+
+    [Fact]
     public async Task Times_and_the_duration_are_kept_to_the_millisecond_in_UTC()
     {
         var offset = TimeSpan.FromHours(2);

@@ -15,7 +15,10 @@ namespace CallServer.Tests.History;
 public sealed class CallHistoryTests(HistoryFixture server) : IClassFixture<HistoryFixture>
 {
     private static readonly string[] ItemFields =
-        ["answeredAt", "callId", "createdAt", "direction", "durationSeconds", "endReason", "endedAt", "missed", "remoteAddress", "remoteDisplayName", "statusCode", "video"];
+        [
+            "answeredAt", "callId", "createdAt", "direction", "durationSeconds", "endReason", "endedAt", "missed", "pulledAt", "remoteAddress",
+            "remoteDisplayName", "statusCode", "transferredFrom", "transferredTo", "video",
+        ];
 
     private static Func<JsonElement[], bool> Change(string change, string? callId) =>
         a => a[0].Str("change") == change && a[0].Str("callId") == callId;

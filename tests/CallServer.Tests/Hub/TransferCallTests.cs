@@ -44,6 +44,32 @@ public sealed class TransferCallTests(CallServerFixture server) : IClassFixture<
         Assert.Equal([newCallId], (await p.Caller.InvokeRawAsync("GetActiveCalls")).EnumerateArray().Select(c => c.Str("callId")));
         await p.Caller.InvokeAsync("Mute", newCallId);
         await carol.WaitForMediaAsync(newCallId, c => c.Media.RemoteMuted);
+
+        // The histories say where each call went: bob's old call to carol's, the new one from bob's.
+        await carol.InvokeAsync("EndCall", newCallId);
+        var bobsEntry = await HistoryEntryAsync(p.CalleeUser, p.CallId);
+        Assert.Equal(("Transferred", newCallId, carolUser.Address), (bobsEntry.Str("endReason"), bobsEntry.GetProperty("transferredTo").Str("callId"), bobsEntry.GetProperty("transferredTo").Str("target")));
+        var carolsEntry = await HistoryEntryAsync(carolUser, newCallId);
+        Assert.Equal((p.CallId, p.CalleeUser.Address), (carolsEntry.GetProperty("transferredFrom").Str("callId"), carolsEntry.GetProperty("transferredFrom").Str("transferredBy")));
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, carolsEntry.GetProperty("transferredTo").ValueKind);
+    }
+
+    /// <summary>The entry of <paramref name="callId"/> in <paramref name="user"/>'s history, once it is written (the history outbox).</summary>
+    private async Task<System.Text.Json.JsonElement> HistoryEntryAsync(TestUser user, string callId)
+    {
+        System.Text.Json.JsonElement? found = null;
+        await Poll.UntilAsync(
+            async () =>
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/call-history");
+                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", user.Token);
+                using var response = await server.Http.SendAsync(request);
+                var entries = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+                found = entries.EnumerateArray().Where(e => e.Str("callId") == callId).Cast<System.Text.Json.JsonElement?>().FirstOrDefault();
+                return found is not null;
+            },
+            $"{user.Username}'s history has call {callId}");
+        return found!.Value;
     }
 
     [Fact]

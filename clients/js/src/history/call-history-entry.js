@@ -45,7 +45,16 @@ export function parseCallHistoryEntry(json) {
     endedAt,
     durationSeconds: numberOrNull(json?.durationSeconds) ?? 0,
     video: json?.video === true,
+    transferredFrom: transferOrNull(json?.transferredFrom),
+    transferredTo: transferOrNull(json?.transferredTo),
+    pulledAt: Array.isArray(json?.pulledAt) ? json.pulledAt.map(date).filter(Boolean) : [],
   });
+}
+
+/** `{callId, transferredBy, target}` of a history entry's transfer, or null. */
+function transferOrNull(json) {
+  const callId = textOrNull(json?.callId);
+  return callId ? Object.freeze({ callId, transferredBy: textOrNull(json?.transferredBy), target: textOrNull(json?.target) }) : null;
 }
 
 /**

@@ -37,6 +37,18 @@ public sealed record StoredCallHistoryEntry
 
     public bool Video { get; init; }
 
+    /// <summary>Added within schema 1 (issue 16): the call a transferred call came from; absent otherwise.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public StoredHistoryTransfer? TransferredFrom { get; init; }
+
+    /// <summary>Added within schema 1 (issue 16): the call that replaced this one by a transfer; absent otherwise.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public StoredHistoryTransfer? TransferredTo { get; init; }
+
+    /// <summary>Added within schema 1 (issue 16): when this user's call moved to another of its devices; absent when never.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public List<DateTimeOffset>? PulledAt { get; init; }
+
     public static string Write(CallHistoryEntry entry) => StoredJson.Write(new StoredCallHistoryEntry
     {
         CallId = entry.CallId,
@@ -51,6 +63,9 @@ public sealed record StoredCallHistoryEntry
         EndedAt = entry.EndedAt,
         DurationMs = (long)entry.InCallDuration.TotalMilliseconds,
         Video = entry.Video,
+        TransferredFrom = StoredHistoryTransfer.Of(entry.TransferredFrom),
+        TransferredTo = StoredHistoryTransfer.Of(entry.TransferredTo),
+        PulledAt = entry.PulledAt.Count == 0 ? null : [.. entry.PulledAt],
     });
 
     /// <summary>Reads a stored entry; <see cref="StoredFormatException"/> when it is not one this node knows.</summary>
@@ -69,9 +84,33 @@ public sealed record StoredCallHistoryEntry
             stored.AnsweredAt,
             stored.EndedAt,
             TimeSpan.FromMilliseconds(stored.DurationMs),
-            stored.Video);
+            stored.Video)
+        {
+            TransferredFrom = stored.TransferredFrom?.ToTransfer("transferredFrom"),
+            TransferredTo = stored.TransferredTo?.ToTransfer("transferredTo"),
+            PulledAt = stored.PulledAt is { Count: > 0 } pulled ? pulled : Array.Empty<DateTimeOffset>(),
+        };
     }
 
     /// <summary>The contract's name of a direction.</summary>
     public static string NameOf(CallDirection direction) => direction == CallDirection.Incoming ? "incoming" : "outgoing";
+}
+
+/// <summary>A transfer in a stored history entry (addresses as their text).</summary>
+public sealed record StoredHistoryTransfer
+{
+    public required string CallId { get; init; }
+
+    public required string TransferredBy { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Target { get; init; }
+
+    public static StoredHistoryTransfer? Of(CallRecordTransfer? transfer) =>
+        transfer is null ? null : new() { CallId = transfer.CallId, TransferredBy = transfer.TransferredBy.Value, Target = transfer.Target?.Value };
+
+    public CallRecordTransfer ToTransfer(string field) => new(
+        CallId,
+        StoredJson.ParseAddress(TransferredBy, $"call history {field}.transferredBy"),
+        Target is null ? null : StoredJson.ParseAddress(Target, $"call history {field}.target"));
 }
