@@ -11,6 +11,11 @@ public static class CallServerClaims
     /// <summary>The creation time (UTC ticks) of the account a user token was issued for: a token counts only for that very account.</summary>
     public const string AccountCreated = "account_created";
 
+    /// <summary>Added (issue 17): <see cref="BackendMinted"/> on a user token the app's backend minted (it may be renewed).</summary>
+    public const string TokenKind = "token_kind";
+
+    public const string BackendMinted = "backend";
+
     public const string UserRole = "user";
     public const string AnonymousRole = "anonymous";
 }

@@ -22,6 +22,22 @@ public sealed class TokenIssuer(IOptions<JwtOptions> options, TimeProvider clock
             options.Value.AccessTokenLifetime,
             [new Claim(CallServerClaims.AccountCreated, account.CreatedAt.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
 
+    /// <summary>A token the app's backend asked for (<c>POST /api/v1/user-tokens</c>): renewable, with the display name it gave.</summary>
+    public IssuedToken IssueForAppUser(UserAccount account, TimeSpan lifetime, string? displayName)
+    {
+        List<Claim> claims =
+        [
+            new(CallServerClaims.AccountCreated, account.CreatedAt.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new(CallServerClaims.TokenKind, CallServerClaims.BackendMinted),
+        ];
+        if (!string.IsNullOrWhiteSpace(displayName))
+        {
+            claims.Add(new Claim(CallServerClaims.Name, displayName));
+        }
+
+        return Issue(account.Address, CallServerClaims.UserRole, lifetime < options.Value.AccessTokenLifetime ? lifetime : options.Value.AccessTokenLifetime, claims);
+    }
+
     public IssuedToken IssueForAnonymous(Address account, TimeSpan lifetime, string? displayName, IReadOnlyCollection<Address> allowedCallees)
     {
         var claims = allowedCallees.Select(a => new Claim(CallServerClaims.AllowedCallee, a.Value)).ToList();

@@ -35,6 +35,7 @@ public static class CallServerPipeline
         var api = app.MapGroup("/api/v1");
         api.MapAuthEndpoints();
         api.MapAnonymousTokenEndpoints();
+        api.MapUserTokenEndpoints();
         api.MapUserEndpoints();
         api.MapCallEndpoints();
         api.MapIceServerEndpoints();

@@ -27,9 +27,13 @@ public static class JwtAuthenticationSetup
                     jwt.SigningKey = JwtOptions.DevelopmentSigningKey;
                 }
             });
+        services.AddValidatedOptions<AuthOptions, AuthOptionsValidator>(configuration, AuthOptions.Section);
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<AccountCheck>();
-        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddSingleton<AppUsers>();
+        services.AddAuthentication(ExternalIssuerSchemes.Selector)
+            .AddJwtBearer()
+            .AddExternalIssuers(configuration, JwtBearerDefaults.AuthenticationScheme, Events);
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IOptions<JwtOptions>>((bearer, jwtOptions) => Configure(bearer, jwtOptions.Value));
         services.AddAuthorizationBuilder()
@@ -51,28 +55,31 @@ public static class JwtAuthenticationSetup
             RoleClaimType = CallServerClaims.Role,
             ClockSkew = TimeSpan.FromSeconds(5),
         };
-        bearer.Events = new JwtBearerEvents
-        {
-            OnMessageReceived = context =>
-            {
-                // Browsers cannot set headers on WebSockets: the hub takes the token from the query.
-                var token = context.Request.Query["access_token"];
-                if (!string.IsNullOrEmpty(token) && context.HttpContext.Request.Path.StartsWithSegments(HubPath))
-                {
-                    context.Token = token;
-                }
-
-                return Task.CompletedTask;
-            },
-            OnChallenge = async context =>
-            {
-                context.HandleResponse();
-                var detail = context.AuthenticateFailure is SecurityTokenExpiredException
-                    ? "the access token has expired"
-                    : context.AuthenticateFailure is null ? "an access token is required" : "the access token is not valid";
-                await ApiProblem.Write(context.HttpContext, ErrorCode.Unauthorized, detail);
-            },
-            OnForbidden = context => ApiProblem.Write(context.HttpContext, ErrorCode.Forbidden, "this token may not do that"),
-        };
+        bearer.Events = Events();
     }
+
+    /// <summary>The events of every bearer scheme: the hub's token from the query, and 401/403 as problems.</summary>
+    private static JwtBearerEvents Events() => new()
+    {
+        OnMessageReceived = context =>
+        {
+            // Browsers cannot set headers on WebSockets: the hub takes the token from the query.
+            var token = context.Request.Query["access_token"];
+            if (!string.IsNullOrEmpty(token) && context.HttpContext.Request.Path.StartsWithSegments(HubPath))
+            {
+                context.Token = token;
+            }
+
+            return Task.CompletedTask;
+        },
+        OnChallenge = async context =>
+        {
+            context.HandleResponse();
+            var detail = context.AuthenticateFailure is SecurityTokenExpiredException
+                ? "the access token has expired"
+                : context.AuthenticateFailure is null ? "an access token is required" : "the access token is not valid";
+            await ApiProblem.Write(context.HttpContext, ErrorCode.Unauthorized, detail);
+        },
+        OnForbidden = context => ApiProblem.Write(context.HttpContext, ErrorCode.Forbidden, "this token may not do that"),
+    };
 }
