@@ -9,7 +9,9 @@ using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace CallServer.Auth;
+using CallServer.Auth;
+
+namespace CallServer.Hosting;
 
 /// <summary>
 /// Tokens of the app's identity providers (<c>Auth:ExternalIssuers</c>): one JWT bearer scheme per issuer,
@@ -86,7 +88,7 @@ public static class ExternalIssuerSchemes
         }
 
         var query = context.Request.Query["access_token"].ToString();
-        return query.Length > 0 && context.Request.Path.StartsWithSegments(Hosting.JwtAuthenticationSetup.HubPath) ? query : null;
+        return query.Length > 0 && context.Request.Path.StartsWithSegments(JwtAuthenticationSetup.HubPath) ? query : null;
     }
 
     private static void Configure(JwtBearerOptions bearer, ExternalIssuerOptions issuer, JwtBearerEvents own)
