@@ -189,7 +189,10 @@ export interface CallServiceOptions {
   logger?: Pick<Console, 'info' | 'warn' | 'error' | 'log'>;
   /** Hub path (default /hubs/calls). */
   hubPath?: string;
-  /** Renew an anonymous caller's accessToken ahead of its expiry (default true); the calls go on. */
+  /**
+   * Renew an anonymous caller's accessToken, or a user token the app's backend minted (POST /api/v1/user-tokens),
+   * ahead of its expiry (default true); the calls go on.
+   */
   renewAnonymousToken?: boolean;
   fetch?: typeof fetch;
 }
@@ -384,6 +387,12 @@ export declare class CallService {
 
   /** POST /api/v1/anonymous-tokens/renew: a new token of the same anonymous caller, for its current one. */
   static renewAnonymousToken(options: { baseUrl?: string; accessToken: string; fetch?: typeof fetch }): Promise<TokenResponse>;
+
+  /**
+   * Renews a token the server renews: an anonymous caller's, or a user token minted by the app's backend
+   * (POST /api/v1/user-tokens/renew). `path` defaults to the one for that kind of token.
+   */
+  static renewToken(options: { baseUrl?: string; accessToken: string; fetch?: typeof fetch; path?: string }): Promise<TokenResponse>;
 
   constructor(options: CallServiceOptions);
   listener: CallApplicationListener | null;

@@ -7,7 +7,7 @@ import { CallHistory } from './history/call-history.js';
 import { parseCallHistoryChange } from './history/call-history-entry.js';
 import { problem } from './http-problem.js';
 import { PushManager } from './push/push-manager.js';
-import { isAnonymousToken, renewalDelayMs, tokenClaims } from './token-renewal.js';
+import { renewalDelayMs, renewalPathOf, tokenClaims } from './token-renewal.js';
 
 const DEFAULT_RECONNECT_DELAYS = [0, 1000, 2000, 5000, 10000, 10000]; // within the server's 30 s grace
 
@@ -53,7 +53,7 @@ export class CallService {
    * reconnect then uses the new token and resumes the calls (same identity, so ResumeCall is allowed).
    */
   #scheduleRenewal() {
-    if (!this.#token || this.#options.renewAnonymousToken === false || !isAnonymousToken(this.#token)) return;
+    if (!this.#token || this.#options.renewAnonymousToken === false || !renewalPathOf(this.#token)) return;
     const delay = renewalDelayMs(this.#token, Date.now());
     if (delay === null) return;
     this.#renewalTimer = setTimeout(() => this.#renew(), delay);
@@ -62,7 +62,7 @@ export class CallService {
   async #renew() {
     this.#renewalTimer = null;
     try {
-      const renewed = await CallService.renewAnonymousToken({
+      const renewed = await CallService.renewToken({
         baseUrl: this.#options.baseUrl, accessToken: this.#token, fetch: this.#options.fetch ?? globalThis.fetch,
       });
       this.#token = renewed.accessToken;
@@ -107,7 +107,16 @@ export class CallService {
    * @param {{ baseUrl?: string, accessToken: string, fetch?: typeof fetch }} options
    */
   static async renewAnonymousToken({ baseUrl = defaultBaseUrl(), accessToken, fetch: fetchImpl = globalThis.fetch }) {
-    const response = await fetchImpl(`${trimSlash(baseUrl)}/api/v1/anonymous-tokens/renew`, {
+    return CallService.renewToken({ baseUrl, accessToken, fetch: fetchImpl, path: '/api/v1/anonymous-tokens/renew' });
+  }
+
+  /**
+   * Renews a token the server renews: an anonymous caller's (POST /api/v1/anonymous-tokens/renew) or a user
+   * token the app's backend minted (POST /api/v1/user-tokens/renew): same identity, a new expiry.
+   * @param {{ baseUrl?: string, accessToken: string, fetch?: typeof fetch, path?: string }} options
+   */
+  static async renewToken({ baseUrl = defaultBaseUrl(), accessToken, fetch: fetchImpl = globalThis.fetch, path = renewalPathOf(accessToken) ?? '/api/v1/user-tokens/renew' }) {
+    const response = await fetchImpl(`${trimSlash(baseUrl)}${path}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${accessToken}` },
     });
@@ -155,7 +164,7 @@ export class CallService {
       .withUrl(`${options.baseUrl}${options.hubPath ?? '/hubs/calls'}`, {
         accessTokenFactory: async () => {
           const token = await this.#tokenFactory();
-          this.localAddress = tokenSubject(token) ?? this.localAddress;
+          if (!this.localAddress) this.localAddress = tokenSubject(token);
           return token;
         },
         ...(options.transport !== undefined ? { transport: options.transport } : {}),
@@ -202,7 +211,24 @@ export class CallService {
     } catch (error) {
       throw new CallError('ConnectionError', error?.message ?? String(error), error);
     }
+    await this.#learnAddress();
     this.#emit('connectionStateChanged', 'Connected', null);
+  }
+
+  /**
+   * The token's `sub` is the address for CallServer's own tokens; a token of the app's identity provider names
+   * its user in its own way, so the server says (GET /api/v1/auth/me). Best effort: an older server keeps `sub`.
+   */
+  async #learnAddress() {
+    try {
+      const token = await this.#tokenFactory();
+      const response = await (this.#options.fetch ?? globalThis.fetch)(`${this.#options.baseUrl}/api/v1/auth/me`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      if (response.ok) this.localAddress = (await response.json()).address ?? this.localAddress;
+    } catch (error) {
+      this._log('info', `GET /api/v1/auth/me failed (${error?.message ?? error}); the address is the token's sub`);
+    }
   }
 
   /**

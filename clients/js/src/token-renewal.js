@@ -17,6 +17,18 @@ export function isAnonymousToken(token) {
   return tokenClaims(token)?.role === 'anonymous';
 }
 
+/** True for a user token the app's backend minted (POST /api/v1/user-tokens): it renews itself too. */
+export function isBackendMintedToken(token) {
+  return tokenClaims(token)?.token_kind === 'backend';
+}
+
+/** The path that renews `token`, or null when the server does not renew it (a password user's token, an IdP's). */
+export function renewalPathOf(token) {
+  if (isAnonymousToken(token)) return '/api/v1/anonymous-tokens/renew';
+  if (isBackendMintedToken(token)) return '/api/v1/user-tokens/renew';
+  return null;
+}
+
 /**
  * Milliseconds from `nowMs` until the token should be renewed: a fifth of its remaining life before it
  * expires, at least 5 s and at most 60 s early; 0 when that time has come; null without an expiry.

@@ -17,6 +17,24 @@ public static class AuthEndpoints
             .RequireRateLimiting(RateLimitPolicies.Login)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
+        api.MapGet("/auth/me", WhoAmI)
+            .WithTags("Auth")
+            .WithName("WhoAmI")
+            .WithSummary("Who the bearer token names: its CallServer address (for a token of the app's identity provider, the address it maps to), display name, and whether it is anonymous.")
+            .RequireAuthorization(AuthPolicies.AnyCaller)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+    }
+
+    private static async Task<Results<Ok<WhoAmIResponse>, ProblemHttpResult>> WhoAmI(
+        HttpContext context, Application.CallDirectory directory, AccountCheck accounts, CancellationToken cancellationToken)
+    {
+        var identity = CallerIdentity.From(context.User, directory.DefaultDomain);
+        if (identity is null || !await accounts.IsCurrentAsync(context.User, identity, cancellationToken))
+        {
+            return TypedResults.Problem(ApiProblem.Create(ErrorCode.Unauthorized, "the token names no valid caller"));
+        }
+
+        return TypedResults.Ok(new WhoAmIResponse(identity.Account.Value, identity.DisplayName, identity.IsAnonymous));
     }
 
     private static async Task<Results<Ok<IssuedToken>, ProblemHttpResult>> IssueToken(
@@ -33,3 +51,9 @@ public static class AuthEndpoints
         return TypedResults.Ok(tokens.IssueForUser(account));
     }
 }
+
+/// <summary>The answer of <c>GET /api/v1/auth/me</c>.</summary>
+/// <param name="Address">The caller's CallServer address.</param>
+/// <param name="DisplayName">The display name its token gives, if any.</param>
+/// <param name="Anonymous">An anonymous caller.</param>
+public sealed record WhoAmIResponse(string Address, string? DisplayName, bool Anonymous);

@@ -243,6 +243,25 @@ $('anonymous-form').addEventListener('submit', async (event) => {
   }
 });
 
+// A token the app's backend minted (POST /api/v1/user-tokens) or one of its identity provider: the server
+// says whom it names (GET /api/v1/auth/me); the SDK renews a backend-minted one by itself.
+$('token-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  showError('login-error', null);
+  $('token-sign-in').disabled = true;
+  try {
+    const accessToken = $('access-token').value.trim();
+    const response = await fetch(`${location.origin}/api/v1/auth/me`, { headers: { authorization: `Bearer ${accessToken}` } });
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) throw { code: body.code ?? String(response.status), message: body.detail ?? 'the token was refused' };
+    await startSession({ accessToken, address: body.address, anonymous: body.anonymous === true });
+  } catch (error) {
+    showError('login-error', error);
+  } finally {
+    $('token-sign-in').disabled = false;
+  }
+});
+
 $('sign-out').addEventListener('click', async () => {
   clearSession();
   recentCalls.detach();
