@@ -18,11 +18,13 @@ import {
 import { storySteps } from '../support/steps.mjs';
 
 const ANONYMOUS_TOKEN_SECONDS = 12;
+const BACKEND_KEY = 'softphone-e2e-backend-key-0123456789';
 
 const server = new CallServerProcess({
   logName: 'browser-server.log',
   env: {
     AnonymousCalls__AllowPublicTokens: 'true',
+    Auth__BackendApiKeys__0: BACKEND_KEY,
     // Short enough that an anonymous call outlives its first token (the SDK renews 5 s before expiry).
     AnonymousCalls__TokenLifetime: `00:00:${String(ANONYMOUS_TOKEN_SECONDS).padStart(2, '0')}`,
     Calls__RingTimeout: '00:00:30',
@@ -499,6 +501,35 @@ describe('web softphone in Chromium: real calls through CallServer', { timeout: 
     await anon.click('#end');
     await anon.waitForState('Ended', { endReason: 'EndedLocally' });
     await pc.waitForState('Ended', { endReason: 'EndedRemotely' });
+  });
+
+  step('a token minted by the app\'s backend, pasted into the sign-in page, signs a new user in; it calls carol, who sees its display name', async () => {
+    const minted = await server.api('POST', '/api/v1/user-tokens', {
+      headers: { 'X-Api-Key': BACKEND_KEY },
+      body: { username: `app-${Date.now().toString(36)}`, displayName: 'Minted Mina' },
+    });
+    assert.equal(minted.status, 200, minted.text);
+    const app = await open('backend-minted');
+    await app.page.fill('#access-token', minted.json.accessToken);
+    await app.page.click('#token-sign-in');
+    await app.waitShown('body[data-signed-in="user"]');
+    assert.equal(await app.page.evaluate(() => window.__callserver.address), minted.json.address);
+    assert.equal((await app.page.textContent('#my-address')).trim(), minted.json.address);
+
+    await app.dial(carol.username, 'audio');
+    assert.match(await pc.waitForIncoming(), /Minted Mina/);
+    await pc.click('#accept-audio');
+    await app.waitForState('InCall');
+    await waitForGrowth(pc, audioIn, { by: AUDIO_BYTES, what: 'carol hears the minted user' });
+    await app.click('#end');
+    await pc.waitForState('Ended', { endReason: 'EndedRemotely' });
+
+    // A token that is not one is shown as an error, and nobody is signed in.
+    const wrong = await open('bad-token');
+    await wrong.page.fill('#access-token', 'not-a-token');
+    await wrong.page.click('#token-sign-in');
+    await wrong.waitShown('#login-error');
+    assert.match(await wrong.page.textContent('#login-error'), /^Unauthorized: /);
   });
 
   step('no page logged an uncaught error', async () => {
