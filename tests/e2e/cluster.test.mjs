@@ -391,7 +391,9 @@ describe('CallServer cluster: several nodes sharing calls through Redis', { time
     await waitForState(a, callId, 'Ended', 'Transferred');
     await waitForState(b, callId, 'Ended', 'Transferred');
     const progress = b.received.filter((e) => e.event === 'TransferProgress' && e.args[0] === callId).map((e) => e.args[1]);
-    assert.deepEqual(progress, ['Trying', 'Ringing', 'Succeeded']);
+    // Each state once; Ringing and Succeeded may be applied by two nodes and so arrive in either order.
+    assert.equal(progress[0], 'Trying');
+    assert.deepEqual([...progress].sort(), ['Ringing', 'Succeeded', 'Trying']);
     assert.deepEqual((await b.hub.invoke('GetActiveCalls')).map((x) => x.callId), []);
     await c.hub.invoke('EndCall', newCallId);
     await waitForState(a, newCallId, 'Ended', 'EndedRemotely');

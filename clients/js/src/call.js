@@ -413,6 +413,8 @@ export class Call {
 
   /** @internal TransferProgress(callId, state, reason) for a transfer this side asked for. */
   _onTransferProgress(state, reason) {
+    // Progress applied on two nodes may arrive out of order: a Ringing after the outcome is stale.
+    if (state === 'Ringing' && !this.#transfer) return;
     this._emit('transferProgress', state, reason ?? null);
     if (state === 'Succeeded') this.#transfer?.resolve({ succeeded: true, reason: null });
     if (state === 'Failed') this.#transfer?.resolve({ succeeded: false, reason: reason ?? 'Failed' });
