@@ -165,7 +165,7 @@ public sealed class ApnsProviderTests : IAsyncLifetime
     [Fact]
     public async Task An_apns_that_does_not_answer_within_the_request_timeout_is_a_retry_soon_after_it()
     {
-        var timeout = TimeSpan.FromMilliseconds(500);
+        var timeout = TimeSpan.FromSeconds(2);
         using var apns = Apns(requestTimeout: timeout);
         standIn.Answer("slow01", ApnsAnswer.Hang);
 

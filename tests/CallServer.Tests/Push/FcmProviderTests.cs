@@ -160,7 +160,7 @@ public sealed class FcmProviderTests : IAsyncLifetime
     [Fact]
     public async Task An_fcm_that_does_not_answer_within_the_request_timeout_is_a_retry_soon_after_it()
     {
-        var timeout = TimeSpan.FromMilliseconds(500);
+        var timeout = TimeSpan.FromSeconds(2);
         using var fcm = Fcm(requestTimeout: timeout);
         standIn.Answer("fcm-token-8", FcmAnswer.Hang);
         // The access token first, so that only the hanging send is timed.
