@@ -204,6 +204,17 @@ public static partial class CallDecider
             call with { Transfer = null },
             transfer.Role == TransferRole.Transferee ? [new TransferProgressNotification(CallViewer.PartyOf(call, transfer.TransferorSide), TransferProgress.Failed, reason)] : []);
 
+    /// <summary>
+    /// Rule 21c: what a change of a call placed by a transfer says to the calls it replaces: it rang, was
+    /// answered (<c>Succeeded</c>) or ended unanswered (<c>Failed</c>); null for any other change.
+    /// </summary>
+    public static TransferProgress? TransferProgressOf(Call before, Call after) =>
+        after.TransferredFrom is null ? null
+        : after.Phase == CallPhase.Connected && before.Phase != CallPhase.Connected ? TransferProgress.Succeeded
+        : after.Phase == CallPhase.Ended && before.Phase != CallPhase.Ended && after.AnsweredAt is null ? TransferProgress.Failed
+        : after.Phase == CallPhase.Ringing && before.Phase != CallPhase.Ringing ? TransferProgress.Ringing
+        : null;
+
     /// <summary>The reason a failed transfer gives: how the new call ended for its callee (<c>Rejected</c>, <c>NoAnswer</c>…).</summary>
     private static string FailureReason(EndReason? reason) => reason?.ToString() ?? nameof(EndReason.Failed);
 

@@ -80,7 +80,7 @@ public static class UserTokenEndpoints
     }
 
     private static async Task<Results<Ok<IssuedToken>, ProblemHttpResult>> Renew(
-        HttpContext context, CallDirectory directory, AccountCheck accounts, Domain.Ports.IUserDirectory users, TokenIssuer tokens, ILogger<UserTokenRequest> logger, CancellationToken cancellationToken)
+        HttpContext context, CallDirectory directory, AccountCheck accounts, TokenIssuer tokens, ILogger<UserTokenRequest> logger, CancellationToken cancellationToken)
     {
         var identity = CallerIdentity.From(context.User, directory.DefaultDomain);
         if (identity is null || identity.IsAnonymous || context.User.FindFirst(CallServerClaims.TokenKind)?.Value != CallServerClaims.BackendMinted)
@@ -88,7 +88,7 @@ public static class UserTokenEndpoints
             return Problem(ErrorCode.Forbidden, "only a token minted by POST /api/v1/user-tokens is renewed this way");
         }
 
-        if (!await accounts.IsCurrentAsync(context.User, identity, cancellationToken) || await users.FindAsync(identity.Account, cancellationToken) is not { } account)
+        if (await accounts.CurrentAccountAsync(context.User, identity, cancellationToken) is not { } account)
         {
             return Problem(ErrorCode.Unauthorized, "the token names no valid caller");
         }

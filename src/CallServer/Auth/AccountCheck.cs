@@ -11,19 +11,18 @@ namespace CallServer.Auth;
 /// </summary>
 public sealed class AccountCheck(IUserDirectory users)
 {
-    public async Task<bool> IsCurrentAsync(ClaimsPrincipal principal, CallerIdentity identity, CancellationToken cancellationToken = default)
+    public async Task<bool> IsCurrentAsync(ClaimsPrincipal principal, CallerIdentity identity, CancellationToken cancellationToken = default) =>
+        identity.IsAnonymous || await CurrentAccountAsync(principal, identity, cancellationToken) is not null;
+
+    /// <summary>The account a user's token names if the token still counts for it (one read), else null.</summary>
+    public async Task<UserAccount?> CurrentAccountAsync(ClaimsPrincipal principal, CallerIdentity identity, CancellationToken cancellationToken = default)
     {
-        if (identity.IsAnonymous)
-        {
-            return true;
-        }
-
         var account = await users.FindAsync(identity.Account, cancellationToken);
-        if (account is null)
-        {
-            return false;
-        }
+        return account is not null && IssuedFor(principal, account) ? account : null;
+    }
 
+    private static bool IssuedFor(ClaimsPrincipal principal, UserAccount account)
+    {
         // Exactly the account the token was issued for (a deleted and re-created user is another account,
         // whatever second it was made in); tokens of the version before carry no such claim: their issue
         // time is compared, to the second.

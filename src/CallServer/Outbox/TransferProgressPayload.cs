@@ -21,24 +21,17 @@ public sealed record TransferProgressPayload
     /// <summary>For <c>Failed</c>: the new call's end reason for its callee, by name.</summary>
     public string? Reason { get; init; }
 
-    /// <summary>What the change from <paramref name="before"/> to <paramref name="after"/> of a transfer's call says, or null.</summary>
-    public static TransferProgressPayload? Between(Call before, Call after)
-    {
-        TransferProgress? progress =
-            after.Phase == CallPhase.Connected && before.Phase != CallPhase.Connected ? TransferProgress.Succeeded
-            : after.Phase == CallPhase.Ended && before.Phase != CallPhase.Ended && after.AnsweredAt is null ? TransferProgress.Failed
-            : after.Phase == CallPhase.Ringing && before.Phase != CallPhase.Ringing ? TransferProgress.Ringing
-            : null;
-        return progress is { } known
+    /// <summary>The message of what the change says to the replaced calls (the decider's <c>TransferProgressOf</c>), or null.</summary>
+    public static TransferProgressPayload? Between(Call before, Call after) =>
+        Domain.Decisions.CallDecider.TransferProgressOf(before, after) is { } progress
             ? new TransferProgressPayload
             {
                 CallId = after.TransferredFrom!.CallId,
                 NewCallId = after.CallId,
-                Progress = known.ToString(),
-                Reason = known == TransferProgress.Failed ? after.Callee.End?.Reason.ToString() : null,
+                Progress = progress.ToString(),
+                Reason = progress == TransferProgress.Failed ? after.Callee.End?.Reason.ToString() : null,
             }
             : null;
-    }
 
     /// <summary>The command for the replaced call; <see cref="System.Text.Json.JsonException"/> for a payload no writer makes.</summary>
     public TransferProgressed ToCommand() => new(
