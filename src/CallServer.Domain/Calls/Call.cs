@@ -77,6 +77,9 @@ public sealed record Call
 
     public DateTimeOffset? EndedAt { get; init; }
 
+    /// <summary>Rule 26: the free text the party that ended the call gave (<c>EndCall(callId, reason)</c>), shown to both.</summary>
+    public string? EndReasonText { get; init; }
+
     public bool IsRinging => Phase is CallPhase.Dialing or CallPhase.Ringing;
 
     public bool IsConnected => Phase == CallPhase.Connected;

@@ -12,6 +12,7 @@ public static class CallStatusCodes
     public const int CallForwarded = 9908;
     public const int OperationTimeout = 408;
     public const int Unavailable = 480;
+    public const int BusyHere = 486;
     public const int CanceledOrNotAnswered = 487;
     public const int RequestPending = 491;
     public const int Rejected = 603;

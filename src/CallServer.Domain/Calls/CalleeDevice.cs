@@ -7,4 +7,7 @@ public sealed record CalleeDevice(string DeviceId, Address Account, CallEnd? Loc
 {
     /// <summary>When this device stopped taking part on its own (set with <see cref="LocalEnd"/>).</summary>
     public DateTimeOffset? EndedAt { get; init; }
+
+    /// <summary>Rule 22: the device was in another call when this one started ringing it (call waiting).</summary>
+    public bool Waiting { get; init; }
 }

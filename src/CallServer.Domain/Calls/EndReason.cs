@@ -20,4 +20,7 @@ public enum EndReason
 
     /// <summary>The call was transferred (<c>TransferCall</c>, <c>ConsultativeTransfer</c>): the transferee goes on in the new call.</summary>
     Transferred,
+
+    /// <summary>The callee is busy: every device it has connected is in another call and its busy policy is <see cref="BusyPolicy.Busy"/> (SIP 486).</summary>
+    Busy,
 }

@@ -23,4 +23,10 @@ public sealed record PartyState(Address Address, Address Account, string? Device
     public int GraceGeneration { get; init; }
 
     public CallEnd? End { get; init; }
+
+    /// <summary>Rule 25: this party's custom parameters, merged over the call.</summary>
+    public CustomParameters CustomParameters { get; init; } = CustomParameters.None;
+
+    /// <summary>Rule 27: this party's quality reports so far; null before the first.</summary>
+    public CallQuality? Quality { get; init; }
 }

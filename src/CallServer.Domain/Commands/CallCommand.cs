@@ -10,18 +10,43 @@ public abstract record CallCommand;
 public abstract record PartyCommand(Requester Requester) : CallCommand;
 
 /// <summary><c>EstablishCall</c>, with the devices of the callee that are connected now.</summary>
-public sealed record EstablishCall(Requester Requester, string SdpOffer, CalleeLookup Callee) : PartyCommand(Requester);
+public sealed record EstablishCall(Requester Requester, string SdpOffer, CalleeLookup Callee) : PartyCommand(Requester)
+{
+    /// <summary>Rule 25: the caller's custom parameters, as the client sent them (null: none).</summary>
+    public IReadOnlyDictionary<string, string>? CustomParameters { get; init; }
+}
 
-public sealed record AcceptCall(Requester Requester, string SdpAnswer) : PartyCommand(Requester);
+public sealed record AcceptCall(Requester Requester, string SdpAnswer) : PartyCommand(Requester)
+{
+    public IReadOnlyDictionary<string, string>? CustomParameters { get; init; }
+}
 
-public sealed record RejectCall(Requester Requester) : PartyCommand(Requester);
+public sealed record RejectCall(Requester Requester) : PartyCommand(Requester)
+{
+    public IReadOnlyDictionary<string, string>? CustomParameters { get; init; }
+}
 
 public sealed record IgnoreCall(Requester Requester) : PartyCommand(Requester);
 
 /// <summary><c>ForwardCall</c>, with what the directory said of the target.</summary>
 public sealed record ForwardCall(Requester Requester, string Target, Address? ParsedTarget, CalleeLookup TargetLookup) : PartyCommand(Requester);
 
-public sealed record EndCall(Requester Requester) : PartyCommand(Requester);
+public sealed record EndCall(Requester Requester) : PartyCommand(Requester)
+{
+    /// <summary>Rule 26: a free text for the other party and the record (null: none).</summary>
+    public string? ReasonText { get; init; }
+
+    public IReadOnlyDictionary<string, string>? CustomParameters { get; init; }
+}
+
+/// <summary><c>SendDtmf</c> (rule 24): digits relayed to the other party as signaling.</summary>
+public sealed record SendDtmf(Requester Requester, string Digits) : PartyCommand(Requester);
+
+/// <summary><c>SendCustomParameters</c> (rule 25) during the call.</summary>
+public sealed record SendCustomParameters(Requester Requester, IReadOnlyDictionary<string, string>? CustomParameters) : PartyCommand(Requester);
+
+/// <summary><c>ReportQuality</c> (rule 27): one sample of the party's media quality.</summary>
+public sealed record ReportQuality(Requester Requester, QualitySample Sample) : PartyCommand(Requester);
 
 /// <summary><c>HoldCall</c>, <c>UnholdCall</c>, <c>VideoStart</c>, <c>VideoStop</c>; the id is made by the caller of the decider.</summary>
 public sealed record StartMediaOperation(Requester Requester, MediaOperation Operation, string OperationId, string SdpOffer) : PartyCommand(Requester);

@@ -1,4 +1,5 @@
 using CallServer.Domain.Addresses;
+using CallServer.Domain.Calls;
 
 namespace CallServer.Domain.Commands;
 
@@ -10,5 +11,11 @@ namespace CallServer.Domain.Commands;
 /// </summary>
 public sealed record CalleeLookup(Address? RingAccount, IReadOnlyList<string> Devices, bool Wakeable = false)
 {
+    /// <summary>Rule 22: the connected devices of <see cref="RingAccount"/> that are in another call now.</summary>
+    public IReadOnlySet<string> BusyDevices { get; init; } = new HashSet<string>();
+
+    /// <summary>Rule 22: the account's busy policy (its own, or the configured default).</summary>
+    public BusyPolicy BusyPolicy { get; init; } = BusyPolicy.CallWaiting;
+
     public static readonly CalleeLookup NotFound = new(null, []);
 }

@@ -23,18 +23,34 @@ public static partial class CallDecider
             return Decision.Refuse(ErrorCode.InvalidState, "the call has ended");
         }
 
+        if (command.ReasonText is { Length: > MaxEndReasonTextLength })
+        {
+            return Decision.Refuse(ErrorCode.InvalidArgument, $"an end reason text is at most {MaxEndReasonTextLength} characters");
+        }
+
         // Rule 20: a device the call was pulled away from has no call left to end.
         if (command.Requester.DeviceId is { } requesterDevice && MovedAwayFrom(call, side.Value, requesterDevice))
         {
             return Decision.Refuse(ErrorCode.InvalidState, "the call moved to another device of yours");
         }
 
+        var party = call.Party(side.Value);
+        var (parameters, parametersError) = MergedParameters(party, command.CustomParameters);
+        if (parametersError is not null)
+        {
+            return Decision.Refuse(parametersError);
+        }
+
         if (side == CallSide.Caller)
         {
             // Rule 7: the caller ending a call that was not answered cancels it on every callee device.
+            var byCaller = call with { Caller = call.Caller with { CustomParameters = parameters! }, EndReasonText = command.ReasonText };
+            IReadOnlyList<CallNotification> toCallee = call.Callee.DeviceId is { } bound
+                ? ParametersTo(CallViewer.CalleeDevice(bound), command.CustomParameters)
+                : [.. call.RingingDevices.SelectMany(d => ParametersTo(CallViewer.CalleeDevice(d.DeviceId), command.CustomParameters))];
             return call.Phase is CallPhase.Answering or CallPhase.Connected
-                ? Finish(call, call, Local(), Remote(), now)
-                : Finish(call, call, Local(), new CallEnd(EndReason.Canceled, CallStatusCodes.CanceledOrNotAnswered), now);
+                ? Finish(call, byCaller, Local(), Remote(), now, first: toCallee)
+                : Finish(call, byCaller, Local(), new CallEnd(EndReason.Canceled, CallStatusCodes.CanceledOrNotAnswered), now, first: toCallee);
         }
 
         var device = call.Device(command.Requester.DeviceId);
@@ -48,7 +64,7 @@ public static partial class CallDecider
             // A ringing device that ends the call rejects it.
             return device is null
                 ? Decision.Refuse(ErrorCode.InvalidState, "the call is not ringing on this device")
-                : RejectFrom(call, device, now);
+                : RejectFrom(call, device, command.CustomParameters, command.ReasonText, now);
         }
 
         if (call.Callee.DeviceId is null || call.Callee.Account != command.Requester.Account)
@@ -56,7 +72,8 @@ public static partial class CallDecider
             return Decision.Refuse(ErrorCode.InvalidState, "the call is not in progress");
         }
 
-        return Finish(call, call, Remote(), Local(), now);
+        var byCallee = call with { Callee = call.Callee with { CustomParameters = parameters! }, EndReasonText = command.ReasonText };
+        return Finish(call, byCallee, Remote(), Local(), now, first: ParametersTo(CallViewer.CallerOf(call), command.CustomParameters));
 
         static CallEnd Local() => new(EndReason.EndedLocally, CallStatusCodes.EndedByLocalUser);
         static CallEnd Remote() => new(EndReason.EndedRemotely, CallStatusCodes.SessionCompleted);

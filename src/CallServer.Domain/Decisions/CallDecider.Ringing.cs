@@ -37,9 +37,15 @@ public static partial class CallDecider
             return Decision.Refuse(error);
         }
 
+        var (parameters, parametersError) = MergedParameters(call.Caller, command.CustomParameters);
+        if (parametersError is not null)
+        {
+            return Decision.Refuse(parametersError);
+        }
+
         var offered = call with
         {
-            Caller = call.Caller with { SendsVideo = offer!.SendsVideo },
+            Caller = call.Caller with { SendsVideo = offer!.SendsVideo, CustomParameters = parameters! },
             OfferKind = offer.OfferKind,
             Offer = command.SdpOffer,
         };
@@ -54,8 +60,15 @@ public static partial class CallDecider
             return Finish(call, offered, new CallEnd(EndReason.Unavailable, CallStatusCodes.Unavailable), new CallEnd(EndReason.Unavailable, CallStatusCodes.Unavailable), now);
         }
 
+        var (devices, busy) = DevicesToRing(lookup, ringAccount, exempt: call.TransferredFrom?.TargetDevice);
+        if (busy)
+        {
+            // Rule 22: every connected device is in another call, the policy is Busy, and there is no phone to wake.
+            var busyHere = new CallEnd(EndReason.Busy, CallStatusCodes.BusyHere);
+            return Finish(call, offered with { Callee = call.Callee with { Account = ringAccount } }, busyHere, busyHere, now);
+        }
+
         var generation = call.RingGeneration + 1;
-        var devices = lookup.Devices.Distinct().Select(d => new CalleeDevice(d, ringAccount)).ToList();
         var dialing = offered with
         {
             Phase = CallPhase.Dialing,
@@ -101,6 +114,12 @@ public static partial class CallDecider
             return Decision.Refuse(error);
         }
 
+        var (parameters, parametersError) = MergedParameters(call.Callee, command.CustomParameters);
+        if (parametersError is not null)
+        {
+            return Decision.Refuse(parametersError);
+        }
+
         var others = call.RingingDevices.Where(d => d.DeviceId != device!.DeviceId).ToList();
         var answeredElsewhere = new CallEnd(EndReason.AnsweredElsewhere, CallStatusCodes.RespondedFromAnotherDevice);
         var accepted = call with
@@ -108,14 +127,17 @@ public static partial class CallDecider
             Phase = CallPhase.Answering,
             // RFC 3264: the caller's video flows only if the answer receives it.
             Caller = call.Caller with { SendsVideo = call.Caller.SendsVideo && answer!.ReceivesVideo },
-            Callee = call.Callee with { DeviceId = device!.DeviceId, SendsVideo = answer!.SendsVideo },
+            Callee = call.Callee with { DeviceId = device!.DeviceId, SendsVideo = answer!.SendsVideo, CustomParameters = parameters! },
             Devices = EndDevices(call, others, answeredElsewhere, now),
             CandidatesForCallee = [],
             CandidatesFromDevices = [],
             AnsweredAt = now,
         };
         var calleeViewer = CallViewer.CalleeDevice(device.DeviceId);
-        var notifications = new List<CallNotification> { new CallStatusChangedNotification(calleeViewer) };
+        var notifications = new List<CallNotification>(ParametersTo(CallViewer.CallerOf(call), command.CustomParameters))
+        {
+            new CallStatusChangedNotification(calleeViewer),
+        };
         notifications.AddRange(others.Select(d => new CallStatusChangedNotification(CallViewer.CalleeDevice(d.DeviceId))));
         notifications.Add(new RemoteDescriptionNotification(CallViewer.CallerOf(call), "answer", command.SdpAnswer));
         notifications.AddRange(call.CandidatesForCallee.Select(c => new IceCandidateNotification(calleeViewer, c)));
@@ -149,14 +171,22 @@ public static partial class CallDecider
     private static Decision Reject(Call call, RejectCall command, DateTimeOffset now)
     {
         var (device, refusal) = RingingDevice(call, command.Requester, "reject");
-        return refusal ?? RejectFrom(call, device!, now);
+        return refusal ?? RejectFrom(call, device!, command.CustomParameters, reasonText: null, now);
     }
 
-    private static Decision RejectFrom(Call call, CalleeDevice device, DateTimeOffset now)
+    private static Decision RejectFrom(Call call, CalleeDevice device, IReadOnlyDictionary<string, string>? customParameters, string? reasonText, DateTimeOffset now)
     {
+        var (parameters, parametersError) = MergedParameters(call.Callee, customParameters);
+        if (parametersError is not null)
+        {
+            return Decision.Refuse(parametersError);
+        }
+
         var withLocalEnd = call with
         {
+            Callee = call.Callee with { CustomParameters = parameters! },
             Devices = EndDevices(call, [device], new CallEnd(EndReason.Rejected, CallStatusCodes.RejectedByLocalUser), now),
+            EndReasonText = reasonText,
         };
         var decision = Finish(
             call,
@@ -164,7 +194,8 @@ public static partial class CallDecider
             new CallEnd(EndReason.Rejected, CallStatusCodes.Rejected),
             new CallEnd(EndReason.Rejected, CallStatusCodes.RespondedFromAnotherDevice),
             now,
-            ringingBefore: call.RingingDevices.ToList());
+            ringingBefore: call.RingingDevices.ToList(),
+            first: ParametersTo(CallViewer.CallerOf(call), customParameters));
         return decision;
     }
 
@@ -218,7 +249,12 @@ public static partial class CallDecider
         // Rule 5: every device of the forwarding user stops with Forwarded; the target's devices ring.
         var forwarding = call.RingingDevices.ToList();
         var generation = call.RingGeneration + 1;
-        var newDevices = command.TargetLookup.Devices.Distinct().Select(d => new CalleeDevice(d, target)).ToList();
+        var (newDevices, busy) = DevicesToRing(command.TargetLookup, target, exempt: null);
+        if (busy)
+        {
+            return Decision.Refuse(ErrorCode.CalleeUnavailable, $"{target} is busy");
+        }
+
         var forwarded = call with
         {
             Callee = new PartyState(target, target, null),

@@ -37,3 +37,9 @@ public sealed record TransferConnectedNotification(CallViewer To, string NewCall
 
 /// <summary><c>TransferProgress</c>: how the transfer the transferor asked for goes; a failure says why.</summary>
 public sealed record TransferProgressNotification(CallViewer To, TransferProgress State, string? Reason) : CallNotification(To);
+
+/// <summary><c>DtmfReceived</c> (rule 24): the other party sent these digits.</summary>
+public sealed record DtmfReceivedNotification(CallViewer To, string Digits) : CallNotification(To);
+
+/// <summary><c>CustomParametersReceived</c> (rule 25): the parameters the other party just sent.</summary>
+public sealed record CustomParametersReceivedNotification(CallViewer To, CustomParameters Parameters) : CallNotification(To);

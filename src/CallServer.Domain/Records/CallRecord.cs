@@ -50,6 +50,19 @@ public sealed record CallRecord(
     /// <summary>Added (issue 16): for a call that ended <see cref="EndReason.Transferred"/>, the call that replaced it and its target.</summary>
     public CallRecordTransfer? TransferredTo { get; init; }
 
+    /// <summary>Added (issue 18): the free text given by the party that ended the call (<c>EndCall(callId, reason)</c>).</summary>
+    public string? EndReasonText { get; init; }
+
+    /// <summary>Added (issue 18): each side's custom parameters, merged over the call (empty when none).</summary>
+    public CustomParameters CallerParameters { get; init; } = CustomParameters.None;
+
+    public CustomParameters CalleeParameters { get; init; } = CustomParameters.None;
+
+    /// <summary>Added (issue 18): each side's quality reports (null: the side sent none).</summary>
+    public CallQuality? CallerQuality { get; init; }
+
+    public CallQuality? CalleeQuality { get; init; }
+
     /// <summary>The record of <paramref name="call"/>, which must have ended.</summary>
     public static CallRecord Of(Call call)
     {
@@ -86,6 +99,11 @@ public sealed record CallRecord(
             TransferredTo = call.Transfer is { } transfer && call.Caller.End?.Reason == EndReason.Transferred
                 ? new CallRecordTransfer(transfer.NewCallId, call.Party(transfer.TransferorSide).Address, transfer.Target)
                 : null,
+            EndReasonText = call.EndReasonText,
+            CallerParameters = call.Caller.CustomParameters,
+            CalleeParameters = call.Callee.CustomParameters,
+            CallerQuality = call.Caller.Quality,
+            CalleeQuality = call.Callee.Quality,
         };
     }
 

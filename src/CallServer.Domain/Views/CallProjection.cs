@@ -51,6 +51,9 @@ public static class CallProjection
             TransferredBy = call.TransferredFrom?.TransferredBy.Value,
             ReplacesCallId = call.TransferredFrom is { } origin ? (viewer.Side == CallSide.Caller ? origin.CallId : origin.ReplacesCallId) : null,
             PendingOperationId = inCall ? call.PendingOperation?.OperationId : null,
+            Waiting = viewer.Side == CallSide.Callee && call.Device(viewer.DeviceId) is { Waiting: true } ? true : null,
+            CustomParameters = leftAt is null && !remote.CustomParameters.IsEmpty ? remote.CustomParameters.Values : null,
+            EndReasonText = leftAt is null && state == CallState.Ended ? call.EndReasonText : null,
         };
     }
 

@@ -34,4 +34,13 @@ public sealed record CallSnapshot(
 
     /// <summary>Added (issue 16): for a call placed by a transfer, the call of this party it replaces (for the target of a blind transfer, none).</summary>
     public string? ReplacesCallId { get; init; }
+
+    /// <summary>Added (issue 18, rule 22): true for a callee device that was in another call when this one rang it (call waiting); absent otherwise.</summary>
+    public bool? Waiting { get; init; }
+
+    /// <summary>Added (issue 18, rule 25): the other party's custom parameters so far; absent when none.</summary>
+    public IReadOnlyDictionary<string, string>? CustomParameters { get; init; }
+
+    /// <summary>Added (issue 18, rule 26): the free text given by the party that ended the call; absent when none.</summary>
+    public string? EndReasonText { get; init; }
 }
