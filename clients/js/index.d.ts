@@ -7,7 +7,9 @@ export type CallStateName =
 
 export type EndReasonName =
   | 'EndedLocally' | 'EndedRemotely' | 'Rejected' | 'Ignored' | 'NoAnswer' | 'Unavailable'
-  | 'Forwarded' | 'AnsweredElsewhere' | 'Canceled' | 'ConnectionLost' | 'Failed' | 'MovedToAnotherDevice' | 'Transferred';
+  | 'Forwarded' | 'AnsweredElsewhere' | 'Canceled' | 'ConnectionLost' | 'Failed' | 'MovedToAnotherDevice' | 'Transferred'
+  /** The callee is busy (statusCode 486): every device of the callee is in a call and the server's busy policy is Busy. */
+  | 'Busy';
 
 export declare const CallState: Readonly<{ [K in CallStateName]: K }>;
 export declare const EndReason: Readonly<{ [K in EndReasonName]: K }>;
@@ -67,7 +69,63 @@ export interface CallSnapshot {
   transferredBy?: string | null;
   /** For a call placed by a transfer: the call of this party it replaces (none for the target of a blind transfer). */
   replacesCallId?: string | null;
+  /** An incoming call that rings while this device is already in another call (call waiting). */
+  waiting?: boolean;
+  /** The OTHER party's custom parameters, merged (an incoming call: the caller's, from EstablishCall). */
+  customParameters?: CustomParameters | null;
+  /** The free text given by whoever ended the call (EndCall's reason), seen by both parties. */
+  endReasonText?: string | null;
 }
+
+/**
+ * Custom parameters: string → string, at most 16 entries, keys of 1 to 64 of `A-Z a-z 0-9 _ -`, values of
+ * at most 512 UTF-8 bytes (else CallError 'InvalidArgument'). `{}` and null are none.
+ */
+export type CustomParameters = Record<string, string>;
+
+/** establishCall, establishAudioCall, acceptCall, rejectCall: parameters for the other party. */
+export interface CustomParametersOptions {
+  customParameters?: CustomParameters | null;
+}
+
+/** endCall: a free text reason (≤ 256 characters, both parties read it with getEndReasonText()) and parameters. */
+export interface EndCallOptions extends CustomParametersOptions {
+  reason?: string | null;
+}
+
+/** holdAndAccept: `video` as acceptCall's, and parameters for the new call's caller. */
+export interface HoldAndAcceptOptions extends CustomParametersOptions {
+  video?: boolean;
+}
+
+/** endAndAccept: as holdAndAccept's, and the ended call's `reason` (as endCall's). */
+export interface EndAndAcceptOptions extends HoldAndAcceptOptions {
+  reason?: string | null;
+}
+
+/** sendDTMF: RTCDTMFSender.insertDTMF's tone duration and gap, in ms (the browser's defaults: 100 and 70). */
+export interface DtmfOptions {
+  duration?: number;
+  interToneGap?: number;
+}
+
+/**
+ * A quality sample (ReportQuality), every `qualityIntervalMs` while the call is connected: the round-trip
+ * time and the inbound audio jitter in ms, the inbound audio packets lost since the last sample in %, an
+ * E-model MOS estimate (1 to 4.5), and the outbound bitrates since the last sample in kbit/s (absent in a
+ * sample without a previous reading).
+ */
+export interface QualitySample {
+  rttMs: number;
+  jitterMs: number;
+  packetLossPercent: number;
+  mos: number;
+  audioBitrateKbps?: number;
+  videoBitrateKbps?: number;
+}
+
+/** Raised when 3 of the last 5 samples have rtt > 400 ms, jitter > 30 ms, loss > 3 %, MOS < 3.5; cleared when fewer do. */
+export type QualityWarningName = 'high-rtt' | 'high-jitter' | 'high-packet-loss' | 'low-mos';
 
 /** A transfer's progress, as the transferor hears it (TransferProgress). */
 export type TransferState = 'Trying' | 'Ringing' | 'Succeeded' | 'Failed';
@@ -124,6 +182,10 @@ export type CallApplicationListener =
   & Outcome<'unmuteCall'>
   & Outcome<'pullCall'>
   & Outcome<'transferCall'>
+  & Outcome<'holdAndAccept'>
+  & Outcome<'endAndAccept'>
+  & Outcome<'sendDTMF'>
+  & Outcome<'sendCustomParameters'>
   & {
     /** A call rings on this device. Answer with call.acceptCall(video), rejectCall(), ignoreCall() or forwardCall(target). */
     incomingCall?(call: Call): void;
@@ -155,6 +217,18 @@ export type CallApplicationListener =
     callFailed?(call: Call, error: CallError): void;
     /** This user's call history changed on the server (a call ended, an entry was removed, or all were), from any of its devices. */
     callHistoryChanged?(change: CallHistoryChange): void;
+    /** The other party sent custom parameters (with accept, reject, end, … or sendCustomParameters); before the state change they came with. */
+    customParametersReceived?(call: Call, parameters: CustomParameters): void;
+    /** The other party sent DTMF digits (SendDtmf). */
+    dtmfReceived?(call: Call, digits: string): void;
+    /** The browser is playing one of sendDTMF's tones on the audio sender (RTCDTMFSender `tonechange`; the final '' is not reported). */
+    dtmfToneSent?(call: Call, tone: string): void;
+    /** A quality sample of the connected call (also sent to the server with ReportQuality). */
+    qualitySample?(call: Call, sample: QualitySample): void;
+    /** 3 of the last 5 samples crossed the warning's threshold. */
+    qualityWarning?(call: Call, name: QualityWarningName): void;
+    /** Fewer than 3 of the last 5 samples cross it now. */
+    qualityWarningCleared?(call: Call, name: QualityWarningName): void;
   };
 
 export interface IceCandidateInit {
@@ -195,6 +269,8 @@ export interface CallServiceOptions {
    */
   renewAnonymousToken?: boolean;
   fetch?: typeof fetch;
+  /** ms between two quality samples of a connected call (ReportQuality, `qualitySample`): default 5000, at least 1000, 0: none. */
+  qualityIntervalMs?: number;
 }
 
 /** The push services a registration can name. */
@@ -425,6 +501,10 @@ export declare class CallService {
   pullCall(callId: string, listener?: CallApplicationListener): Promise<Call>;
   /** The account's calls in progress that another of its devices holds (GetCallsOnOtherDevices), as their party sees them. */
   listCallsOnOtherDevices(): Promise<CallSnapshot[]>;
+  /** Call waiting: `newCall.holdAndAccept(heldCall, options)` (rejects with InvalidArgument only when `newCall` is not a Call). */
+  holdAndAccept(newCall: Call, heldCall: Call, options?: HoldAndAcceptOptions): Promise<boolean>;
+  /** Call waiting: `newCall.endAndAccept(endedCall, options)` (rejects with InvalidArgument only when `newCall` is not a Call). */
+  endAndAccept(newCall: Call, endedCall: Call, options?: EndAndAcceptOptions): Promise<boolean>;
   /** Stops the connection and releases the media of every call. */
   disconnect(): Promise<void>;
 }
@@ -449,6 +529,16 @@ export declare class Call {
   /** For a call placed by a transfer: the call of this user it replaces (else null). */
   getReplacedCallId(): string | null;
   getEndReason(): EndReasonName | null;
+  /** The free text given by whoever ended the call (endCall's `reason`), else null. */
+  getEndReasonText(): string | null;
+  /** An incoming call ringing while this device is in another call (the snapshot's `waiting`). */
+  isWaiting(): boolean;
+  /** The other party's custom parameters, merged (from the snapshots and `customParametersReceived`): a copy. */
+  getRemoteCustomParameters(): CustomParameters;
+  /** The quality warnings raised and not cleared. */
+  getQualityWarnings(): QualityWarningName[];
+  /** The audio sender's RTCDTMFSender (null without a connection, or where the browser has none). */
+  getDtmfSender(): RTCDTMFSender | null;
   getMediaAttributes(): MediaAttributes;
   isMuted(): boolean;
   isVideoSending(): boolean;
@@ -465,16 +555,35 @@ export declare class Call {
   setLocalVideoView(element: HTMLVideoElement | null): void;
   setRemoteVideoView(element: HTMLVideoElement | null): void;
 
-  /** Outgoing: offer audio + video (`true`) or audio + an inactive video m-line (`false`). */
-  establishCall(video?: boolean): Promise<boolean>;
+  /** Outgoing: offer audio + video (`true`) or audio + an inactive video m-line (`false`); custom parameters for the callee. */
+  establishCall(video?: boolean, options?: CustomParametersOptions): Promise<boolean>;
   /** Outgoing: offer a single audio m-line. */
-  establishAudioCall(): Promise<boolean>;
-  /** Incoming: answer, sending video when `video` and the offer has video. */
-  acceptCall(video?: boolean): Promise<boolean>;
-  rejectCall(): Promise<boolean>;
+  establishAudioCall(options?: CustomParametersOptions): Promise<boolean>;
+  /** Incoming: answer, sending video when `video` and the offer has video; custom parameters for the caller. */
+  acceptCall(video?: boolean, options?: CustomParametersOptions): Promise<boolean>;
+  rejectCall(options?: CustomParametersOptions): Promise<boolean>;
   ignoreCall(): Promise<boolean>;
   forwardCall(target: string | { address: string }): Promise<boolean>;
-  endCall(): Promise<boolean>;
+  /** Ends the call, with an optional free text `reason` (≤ 256 characters) and custom parameters for the other party. */
+  endCall(options?: EndCallOptions): Promise<boolean>;
+  /**
+   * Call waiting (HoldAndAccept): answers this ringing call and holds `heldCall` as one command (both or
+   * neither). `holdAndAcceptSucceeded/Failed` here; the hold completes on `heldCall` as holdCall's
+   * (`holdCallSucceeded/Failed`). On failure both connections are rolled back and this call keeps ringing.
+   */
+  holdAndAccept(heldCall: Call, options?: HoldAndAcceptOptions): Promise<boolean>;
+  /**
+   * Call waiting (EndAndAccept): answers this ringing call and ends `endedCall` as one command.
+   * `endAndAcceptSucceeded/Failed` here; `endedCall` stops sending, reports `endCallSucceeded`, then ends.
+   */
+  endAndAccept(endedCall: Call, options?: EndAndAcceptOptions): Promise<boolean>;
+  /** SendCustomParameters: 1 to 16 parameters for the other party (any state but Ended). */
+  sendCustomParameters(customParameters: CustomParameters): Promise<boolean>;
+  /**
+   * DTMF while InCall: RFC 4733 tones on the audio sender when it can (RTCDTMFSender.insertDTMF), and
+   * always SendDtmf to the server. `digits`: 1 to 64 of 0-9 A-D a-d * # and `,` (else InvalidArgument).
+   */
+  sendDTMF(digits: string, options?: DtmfOptions): Promise<boolean>;
   holdCall(): Promise<boolean>;
   /**
    * TransferCall (blind): the other party calls `target`. Holds the call first if needed; resolves true when the

@@ -193,6 +193,8 @@ export class CallService {
     hub.on('TransferRequested', (callId, newCallId, target, transferredBy) => this.#onTransferRequested(callId, newCallId, target, transferredBy));
     hub.on('TransferConnected', (callId, newCallId, transferredBy) => this.#onTransferConnected(callId, newCallId, transferredBy));
     hub.on('TransferProgress', (callId, state, reason) => this.#calls.get(callId)?._onTransferProgress(state, reason));
+    hub.on('CustomParametersReceived', (callId, customParameters) => this.#calls.get(callId)?._onCustomParameters(customParameters));
+    hub.on('DtmfReceived', (callId, digits) => this.#calls.get(callId)?._onDtmfReceived(digits));
 
     // The node is shutting down: its close follows, automatic reconnect reaches another node and resumes the calls.
     hub.on('ServerDraining', () => this.#emit('connectionStateChanged', 'Draining', null));
@@ -268,6 +270,34 @@ export class CallService {
       throw error;
     }
     return call;
+  }
+
+  /**
+   * Call waiting: answers `newCall` (ringing here while this device is in `heldCall`) and puts `heldCall` on
+   * hold, as one command (HoldAndAccept). As `newCall.holdAndAccept(heldCall, options)`: resolves true or
+   * false, never rejects (`holdAndAcceptSucceeded/Failed` on `newCall`, then `holdCallSucceeded/Failed` on
+   * `heldCall` when the hold completes).
+   * @param {Call} newCall
+   * @param {Call} heldCall
+   * @param {{ video?: boolean, customParameters?: Record<string, string> | null }} [options]
+   * @returns {Promise<boolean>}
+   */
+  holdAndAccept(newCall, heldCall, options = undefined) {
+    if (!(newCall instanceof Call)) return Promise.reject(new CallError('InvalidArgument', 'newCall must be a Call'));
+    return newCall.holdAndAccept(heldCall, options);
+  }
+
+  /**
+   * Call waiting: answers `newCall` and ends `endedCall`, as one command (EndAndAccept). As
+   * `newCall.endAndAccept(endedCall, options)`: resolves true or false, never rejects.
+   * @param {Call} newCall
+   * @param {Call} endedCall
+   * @param {{ video?: boolean, reason?: string | null, customParameters?: Record<string, string> | null }} [options]
+   * @returns {Promise<boolean>}
+   */
+  endAndAccept(newCall, endedCall, options = undefined) {
+    if (!(newCall instanceof Call)) return Promise.reject(new CallError('InvalidArgument', 'newCall must be a Call'));
+    return newCall.endAndAccept(endedCall, options);
   }
 
   /**
@@ -406,6 +436,12 @@ export class CallService {
     }
     this.#iceCache = { servers, expires: Date.now() + ttlSeconds * 800 };
     return servers;
+  }
+
+  /** @internal The time between two quality samples of a connected call (ms; 0: none). */
+  _qualityIntervalMs() {
+    const interval = this.#options.qualityIntervalMs;
+    return typeof interval === 'number' && Number.isFinite(interval) && interval >= 0 ? interval : 5000;
   }
 
   /** @internal */

@@ -6,15 +6,19 @@
 //   ice-candidate-queue.js  trickle ICE, candidates kept until they can be sent or applied
 //   signaling-queue.js      one signaling step at a time
 //   listener-dispatch.js    the application's listener (<operation>Succeeded/Failed, events)
+//   call-arguments.js       custom parameters, end reason, DTMF digits checked with the server's rules
+//   quality.js              quality samples from the stats (ReportQuality), MOS, the 3-of-5 warnings
 
 import { CallError, parseOperationError, toCallError } from './errors.js';
 import { IN_CALL_STATES } from './constants.js';
 import { summarizeStats } from './stats.js';
+import { customParametersArgument, dtmfArgument, endReasonArgument, optionsArgument } from './call/call-arguments.js';
 import { CallSnapshotView } from './call/call-snapshot.js';
 import { IceCandidateQueue } from './call/ice-candidate-queue.js';
 import { ListenerDispatch } from './call/listener-dispatch.js';
 import { MediaSession } from './call/media-session.js';
 import { Renegotiation, RENEGOTIATIONS } from './call/renegotiation.js';
+import { DEFAULT_QUALITY_INTERVAL_MS, QualitySampler, QualityWarnings } from './call/quality.js';
 import { OfferKind, answerDirections, offersActiveVideo } from './call/sdp-directions.js';
 import { SignalingQueue } from './call/signaling-queue.js';
 
@@ -28,6 +32,7 @@ import { SignalingQueue } from './call/signaling-queue.js';
  * @property {(candidate: import('../index.js').IceCandidateInit, direction: 'local' | 'remote') => boolean} _acceptCandidate
  * @property {(constraints: MediaStreamConstraints) => Promise<MediaStream>} _getUserMedia
  * @property {(call: Call) => void} _forget the call ended
+ * @property {() => number} [_qualityIntervalMs] ms between two quality samples (0: none; default 5000)
  * @property {(level: 'info' | 'warn' | 'error', message: string) => void} _log
  */
 
@@ -45,6 +50,12 @@ export class Call {
   /** @type {{ resolve: (outcome: { succeeded: boolean, reason: string | null }) => void } | null} */ #transfer = null;
   /** This device's PullCall waiting for the other party's answer. */
   /** @type {{ id: string | null, resolve: (result: { succeeded: boolean, error: string | null, sdpAnswer: string | null }) => void } | null} */ #pull = null;
+  /** The other party's custom parameters, merged (later values of a key win). */
+  /** @type {Record<string, string>} */ #remoteParameters = {};
+  /** @type {QualitySampler} */ #quality;
+  #warnings = new QualityWarnings();
+  /** The RTCDTMFSenders whose `tonechange` is reported (dtmfToneSent). */
+  /** @type {WeakSet<object>} */ #dtmfSenders = new WeakSet();
 
   /**
    * @internal
@@ -79,6 +90,14 @@ export class Call {
       answered: (operation) => this._emit('renegotiationAnswered', operation),
       log,
     });
+    this.#quality = new QualitySampler({
+      intervalMs: service._qualityIntervalMs?.() ?? DEFAULT_QUALITY_INTERVAL_MS,
+      getStats: () => this.#media.peerConnection?.getStats() ?? null,
+      sampled: (sample) => this.#onQualitySample(sample),
+      log,
+    });
+    this.#mergeRemoteParameters(snapshot.customParameters);
+    this.#syncQuality();
   }
 
   // ------------------------------------------------------------------------------------------
@@ -98,6 +117,16 @@ export class Call {
   getRemoteAddress() { return this.#snapshot.remoteAddress; }
   getRemoteDisplayName() { return this.#snapshot.remoteDisplayName; }
   getEndReason() { return this.#snapshot.endReason; }
+  /** The free text given by whoever ended the call (EndCall's reason), else null. */
+  getEndReasonText() { return this.#snapshot.current.endReasonText ?? null; }
+  /** An incoming call that rings while this device is in another call (call waiting: holdAndAccept, endAndAccept). */
+  isWaiting() { return Boolean(this.#snapshot.current.waiting); }
+  /** The other party's custom parameters, merged (later values of a key win): a copy. */
+  getRemoteCustomParameters() { return { ...this.#remoteParameters }; }
+  /** The quality warnings raised and not cleared (`high-rtt`, `high-jitter`, `high-packet-loss`, `low-mos`). */
+  getQualityWarnings() { return this.#warnings.active; }
+  /** The RTCDTMFSender of the audio sender (null without a connection or where the browser has none). */
+  getDtmfSender() { return this.#audioSender()?.dtmf ?? null; }
   /** The media flags of the snapshot: {audio, video, localVideo, remoteVideo, localMuted, remoteMuted}. */
   getMediaAttributes() { return this.#snapshot.media; }
   isMuted() { return this.#media.muted; }
@@ -144,24 +173,32 @@ export class Call {
   // Outgoing: the three offers
   // ------------------------------------------------------------------------------------------
 
-  /** Sends the offer: audio and video when `video`, else audio with an inactive video m-line. */
-  establishCall(video = false) {
-    return this.#establish(video ? OfferKind.Video : OfferKind.AudioWithInactiveVideo);
+  /**
+   * Sends the offer: audio and video when `video`, else audio with an inactive video m-line.
+   * @param {boolean} [video]
+   * @param {{ customParameters?: Record<string, string> | null }} [options] `customParameters`: for the callee
+   */
+  establishCall(video = false, options = undefined) {
+    return this.#establish(video ? OfferKind.Video : OfferKind.AudioWithInactiveVideo, options);
   }
 
-  /** Sends an audio-only offer (a single audio m-line). */
-  establishAudioCall() {
-    return this.#establish(OfferKind.Audio);
+  /**
+   * Sends an audio-only offer (a single audio m-line).
+   * @param {{ customParameters?: Record<string, string> | null }} [options]
+   */
+  establishAudioCall(options = undefined) {
+    return this.#establish(OfferKind.Audio, options);
   }
 
-  async #establish(kind) {
+  async #establish(kind, options) {
     return this.#listener.attempt('establishCall', async () => {
+      const customParameters = customParametersArgument(optionsArgument(options).customParameters);
       if (this.isIncoming()) throw new CallError('Forbidden', 'only the caller establishes a call');
       if (this.#media.peerConnection || this.getState() !== 'Initial') throw new CallError('InvalidState', 'the call was already established');
       await this.#signaling.run(async () => {
         try {
           const sdpOffer = await this.#media.createInitialOffer(kind);
-          await this.#invoke('EstablishCall', this.getId(), sdpOffer);
+          await this.#invoke('EstablishCall', this.getId(), sdpOffer, customParameters);
         } catch (error) {
           this.#giveUpMedia();
           throw error;
@@ -175,29 +212,37 @@ export class Call {
   // Incoming: accept, reject, ignore, forward
   // ------------------------------------------------------------------------------------------
 
-  /** Answers the incoming call, sending video when `video` (and the offer has video). */
-  acceptCall(video = false) {
+  /**
+   * Answers the incoming call, sending video when `video` (and the offer has video).
+   * @param {boolean} [video]
+   * @param {{ customParameters?: Record<string, string> | null }} [options] `customParameters`: for the caller
+   */
+  acceptCall(video = false, options = undefined) {
     return this.#listener.attempt('acceptCall', async () => {
-      if (!this.isIncoming()) throw new CallError('Forbidden', 'only the callee accepts a call');
-      if (this.#media.peerConnection) throw new CallError('InvalidState', 'the call was already accepted');
-      if (this.getState() !== 'Ringing') throw new CallError('InvalidState', 'the call is not ringing');
+      const customParameters = customParametersArgument(optionsArgument(options).customParameters);
+      this.#checkAcceptable();
       await this.#signaling.run(async () => {
         try {
-          const sdpAnswer = await this.#media.answerInitialOffer(this.#incomingOffer, video && this.isVideoOffered());
-          await this.#invoke('AcceptCall', this.getId(), sdpAnswer);
+          const sdpAnswer = await this.#answer(video);
+          await this.#invoke('AcceptCall', this.getId(), sdpAnswer, customParameters);
         } catch (error) {
           this.#giveUpMedia();
           throw error;
         }
-        this.#candidates.startSending();
-        this.#candidates.flushRemote();
+        this.#startMedia();
       });
     });
   }
 
-  /** Rejects the incoming call (every device stops ringing; the caller sees Rejected). */
-  rejectCall() {
-    return this.#listener.attempt('rejectCall', () => this.#invoke('RejectCall', this.getId()));
+  /**
+   * Rejects the incoming call (every device stops ringing; the caller sees Rejected).
+   * @param {{ customParameters?: Record<string, string> | null }} [options] `customParameters`: for the caller
+   */
+  rejectCall(options = undefined) {
+    return this.#listener.attempt('rejectCall', () => {
+      const customParameters = customParametersArgument(optionsArgument(options).customParameters);
+      return this.#invoke('RejectCall', this.getId(), customParameters);
+    });
   }
 
   /** Stops ringing on this device only; the caller is not told. */
@@ -211,13 +256,209 @@ export class Call {
     return this.#listener.attempt('forwardCall', () => this.#invoke('ForwardCall', this.getId(), address));
   }
 
+  #checkAcceptable() {
+    if (!this.isIncoming()) throw new CallError('Forbidden', 'only the callee accepts a call');
+    if (this.#media.peerConnection) throw new CallError('InvalidState', 'the call was already accepted');
+    if (this.getState() !== 'Ringing') throw new CallError('InvalidState', 'the call is not ringing');
+  }
+
+  /** The answer to the incoming offer (microphone, and camera when `video` and the offer has video). */
+  #answer(video) {
+    return this.#media.answerInitialOffer(this.#incomingOffer, Boolean(video) && this.isVideoOffered());
+  }
+
+  /** The answer is on the server: candidates go both ways. */
+  #startMedia() {
+    this.#candidates.startSending();
+    this.#candidates.flushRemote();
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Call waiting: answering while this device is in another call
+  // ------------------------------------------------------------------------------------------
+
+  /**
+   * HoldAndAccept: answers this ringing call and puts `heldCall` (this device's call in progress, not held
+   * yet) on hold, as one command: the server refuses both or neither. The hold offer is holdCall's (audio
+   * `sendonly`, nothing sent once answered) and completes as holdCall does: `holdCallSucceeded` or
+   * `holdCallFailed` on `heldCall` once its other party answered. This call reports
+   * `holdAndAcceptSucceeded` / `holdAndAcceptFailed`; on a failure both connections are rolled back and
+   * this call keeps ringing (accept it another way, or reject it).
+   * @param {Call} heldCall
+   * @param {{ video?: boolean, customParameters?: Record<string, string> | null }} [options] `video`: as
+   *   acceptCall's; `customParameters`: for this call's caller
+   */
+  holdAndAccept(heldCall, options = undefined) {
+    return this.#listener.attempt('holdAndAccept', async () => {
+      const { video = false, customParameters } = optionsArgument(options);
+      const parameters = customParametersArgument(customParameters);
+      this.#checkAcceptable();
+      if (!(heldCall instanceof Call) || heldCall === this) throw new CallError('InvalidArgument', 'the call to hold must be another call of this device');
+      heldCall.#checkHoldable();
+      await this.#signaling.run(async () => {
+        try {
+          const sdpAnswer = await this.#answer(video);
+          await heldCall.#holdWith((holdOffer) =>
+            this.#invoke('HoldAndAccept', this.getId(), heldCall.getId(), sdpAnswer, holdOffer, parameters));
+        } catch (error) {
+          this.#releaseMedia();
+          throw error;
+        }
+        this.#startMedia();
+      });
+    });
+  }
+
+  /**
+   * EndAndAccept: answers this ringing call and ends `endedCall` (another call of this device), as one
+   * command. `endedCall` stops sending at once and reports `endCallSucceeded`, then ends (`callStatusChanged`
+   * Ended) as with endCall; `reason` is its end text. This call reports `endAndAcceptSucceeded` /
+   * `endAndAcceptFailed`; on a failure nothing changed (this call keeps ringing, `endedCall` goes on).
+   * @param {Call} endedCall
+   * @param {{ video?: boolean, reason?: string | null, customParameters?: Record<string, string> | null }} [options]
+   *   `video`: as acceptCall's; `reason`: as endCall's; `customParameters`: for this call's caller
+   */
+  endAndAccept(endedCall, options = undefined) {
+    return this.#listener.attempt('endAndAccept', async () => {
+      const { video = false, reason, customParameters } = optionsArgument(options);
+      const text = endReasonArgument(reason);
+      const parameters = customParametersArgument(customParameters);
+      this.#checkAcceptable();
+      if (!(endedCall instanceof Call) || endedCall === this) throw new CallError('InvalidArgument', 'the call to end must be another call of this device');
+      if (endedCall.#closed || endedCall.getState() === 'Ended') throw new CallError('InvalidState', 'the call to end has ended');
+      await this.#signaling.run(async () => {
+        try {
+          const sdpAnswer = await this.#answer(video);
+          await this.#invoke('EndAndAccept', this.getId(), endedCall.getId(), sdpAnswer, text, parameters);
+        } catch (error) {
+          this.#releaseMedia();
+          throw error;
+        }
+        this.#startMedia();
+      });
+      endedCall.#endedHere();
+    });
+  }
+
+  /** Whether holdCall could start now; throws the CallError it would fail with. */
+  #checkHoldable() {
+    if (this.#closed || !IN_CALL_STATES.includes(this.getState())) throw new CallError('InvalidState', 'the call to hold is not in progress');
+    if (this.#snapshot.current.localHold || this.#media.localHold) throw new CallError('AlreadyOnHold', 'the call to hold is already on hold');
+    if (!this.#media.peerConnection) throw new CallError('InvalidState', 'the call to hold has no media session on this device');
+    if (this.#renegotiation.pendingOperation) throw new CallError('OperationInProgress', `${this.#renegotiation.pendingOperation} is still in progress`);
+  }
+
+  /**
+   * This call's HoldCall, its offer sent by `send` (HoldAndAccept) instead of the HoldCall hub method.
+   * Resolves once `send` resolved (the server took the hold: its operation id is this call's pending
+   * HoldCall); rejects with the error when the offer could not be made or `send` failed (the offer is rolled
+   * back, nothing is reported on this call). Once taken, it completes as holdCall's: CallOperationCompleted
+   * brings the answer, then `holdCallSucceeded`, or a failure (rolled back), then `holdCallFailed`.
+   * @param {(holdOffer: string) => Promise<string | null>} send
+   * @returns {Promise<void>}
+   */
+  #holdWith(send) {
+    return new Promise((resolve, reject) => {
+      let taken = false;
+      this.#renegotiation.offer('HoldCall', { send, sent: () => { taken = true; resolve(); } }).then(
+        () => this._emit('holdCallSucceeded'),
+        (error) => {
+          if (!taken) {
+            reject(error);
+            return;
+          }
+          const callError = toCallError(error);
+          this.#service._log('info', `holdCall failed: ${callError.code}: ${callError.message}`);
+          this._emit('holdCallFailed', callError);
+        });
+    });
+  }
+
+  /** EndAndAccept ended this call: it sends nothing from now on; the Ended snapshot closes it. */
+  #endedHere() {
+    this.#quality.stop();
+    this.#releaseMedia();
+    this._emit('endCallSucceeded');
+  }
+
   // ------------------------------------------------------------------------------------------
   // Either party
   // ------------------------------------------------------------------------------------------
 
-  /** Ends the call (for a ringing incoming call this rejects it; for an unanswered outgoing call it cancels). */
-  endCall() {
-    return this.#listener.attempt('endCall', () => this.#invoke('EndCall', this.getId()));
+  /**
+   * Ends the call (for a ringing incoming call this rejects it; for an unanswered outgoing call it cancels).
+   * @param {{ reason?: string | null, customParameters?: Record<string, string> | null }} [options] `reason`:
+   *   free text (≤ 256 characters) both parties read with getEndReasonText(); `customParameters`: for the other party
+   */
+  endCall(options = undefined) {
+    return this.#listener.attempt('endCall', () => {
+      const { reason, customParameters } = optionsArgument(options);
+      return this.#invoke('EndCall', this.getId(), endReasonArgument(reason), customParametersArgument(customParameters));
+    });
+  }
+
+  /**
+   * SendCustomParameters: sends `customParameters` to the other party (`customParametersReceived`), in any
+   * state but Ended. At least one, at most 16 (key `[A-Za-z0-9_-]{1,64}`, value ≤ 512 UTF-8 bytes).
+   * @param {Record<string, string>} customParameters
+   */
+  sendCustomParameters(customParameters) {
+    return this.#listener.attempt('sendCustomParameters', () => {
+      const parameters = customParametersArgument(customParameters);
+      if (!parameters) throw new CallError('InvalidArgument', 'no custom parameters to send');
+      if (this.#closed || this.getState() === 'Ended') throw new CallError('InvalidState', 'the call has ended');
+      return this.#invoke('SendCustomParameters', this.getId(), parameters);
+    });
+  }
+
+  /**
+   * Sends DTMF `digits` (0-9 A-D * #, `,` a 2 s pause; 1 to 64) while the call is InCall: as RFC 4733
+   * telephone-events on the audio sender when the connection can (RTCDTMFSender.insertDTMF, with
+   * `duration` and `interToneGap` in ms), and always with SendDtmf to the server (for IVRs and gateways;
+   * the other party gets `dtmfReceived`). Reports `dtmfToneSent(call, tone)` as each tone is played.
+   * @param {string} digits
+   * @param {{ duration?: number, interToneGap?: number }} [options]
+   */
+  sendDTMF(digits, options = undefined) {
+    return this.#listener.attempt('sendDTMF', () => {
+      const tones = dtmfArgument(digits);
+      const { duration, interToneGap } = optionsArgument(options);
+      if (this.#closed || this.getState() !== 'InCall') throw new CallError('InvalidState', 'DTMF is sent only while the call is InCall');
+      this.#insertDtmf(tones, duration, interToneGap);
+      return this.#invoke('SendDtmf', this.getId(), tones);
+    });
+  }
+
+  /** Plays `tones` on the audio sender's RTCDTMFSender, if it has one that can; never throws. */
+  #insertDtmf(tones, duration, interToneGap) {
+    const dtmf = this.getDtmfSender();
+    if (!dtmf || !dtmf.canInsertDTMF) {
+      this.#service._log('info', 'DTMF: no RTCDTMFSender that can send on this connection; sent with SendDtmf only');
+      return;
+    }
+    if (!this.#dtmfSenders.has(dtmf)) {
+      this.#dtmfSenders.add(dtmf);
+      dtmf.addEventListener('tonechange', (/** @type {RTCDTMFToneChangeEvent} */ event) => {
+        if (event.tone) this._emit('dtmfToneSent', event.tone); // '' ends the tones: not reported
+      });
+    }
+    try {
+      const args = /** @type {[string, number?, number?]} */ ([tones]);
+      if (duration !== undefined || interToneGap !== undefined) args.push(duration ?? 100);
+      if (interToneGap !== undefined) args.push(interToneGap);
+      dtmf.insertDTMF(...args);
+    } catch (error) {
+      this.#service._log('warn', `DTMF: insertDTMF failed (${error?.message ?? error}); sent with SendDtmf only`);
+    }
+  }
+
+  /** The audio RTCRtpSender of the connection, or null. */
+  #audioSender() {
+    const pc = this.#media.peerConnection;
+    if (!pc) return null;
+    const transceiver = this.#media.audioTransceiver;
+    if (transceiver && !(/** @type {any} */ (transceiver).stopped)) return transceiver.sender;
+    return pc.getSenders?.().find((sender) => sender.track?.kind === 'audio') ?? null;
   }
 
   /** Stops sending microphone audio (the track is disabled) and tells the other party. */
@@ -444,7 +685,9 @@ export class Call {
   _onSnapshot(snapshot, source) {
     const changes = this.#snapshot.accept(snapshot, source);
     if (!changes) return; // stale
+    this.#mergeRemoteParameters(snapshot.customParameters);
     if (IN_CALL_STATES.includes(snapshot.state)) this.#media.localHold = Boolean(snapshot.localHold);
+    this.#syncQuality();
     if (changes.mediaChanged) this._emit('mediaAttributesChanged', { ...snapshot.media });
     if (changes.statusChanged) {
       if (snapshot.state === 'Ended') this.#close();
@@ -468,6 +711,18 @@ export class Call {
         this.endCall();
       }
     });
+  }
+
+  /** @internal CustomParametersReceived: the other party sent custom parameters (before the status change they come with). */
+  _onCustomParameters(customParameters) {
+    if (!customParameters || typeof customParameters !== 'object') return;
+    this.#mergeRemoteParameters(customParameters);
+    this._emit('customParametersReceived', { ...customParameters });
+  }
+
+  /** @internal DtmfReceived: the other party sent DTMF digits (SendDtmf). */
+  _onDtmfReceived(digits) {
+    this._emit('dtmfReceived', digits);
   }
 
   /** @internal IceCandidate from the other party. */
@@ -510,6 +765,28 @@ export class Call {
     return this.#service._invoke(method, ...args);
   }
 
+  /** @param {Record<string, string> | null | undefined} parameters */
+  #mergeRemoteParameters(parameters) {
+    if (parameters && typeof parameters === 'object') Object.assign(this.#remoteParameters, parameters);
+  }
+
+  /** Quality is sampled while the call is connected (InCall, OnHold, RemotelyHeld, OnDoubleHold). */
+  #syncQuality() {
+    if (!this.#closed && IN_CALL_STATES.includes(this.getState())) this.#quality.start();
+    else this.#quality.stop();
+  }
+
+  /** A quality sample: ReportQuality (its failures only logged), `qualitySample`, the warnings that changed. */
+  #onQualitySample(sample) {
+    if (this.#closed || !IN_CALL_STATES.includes(this.getState())) return;
+    this.#invoke('ReportQuality', this.getId(), sample)
+      .catch((error) => this.#service._log('info', `ReportQuality: ${error?.code ?? ''}: ${error?.message ?? error}`));
+    this._emit('qualitySample', { ...sample });
+    const { raised, cleared } = this.#warnings.add(sample);
+    for (const name of raised) this._emit('qualityWarning', name);
+    for (const name of cleared) this._emit('qualityWarningCleared', name);
+  }
+
   #sendCandidate(candidate) {
     if (this.#closed) return;
     this.#invoke('SendIceCandidate', this.getId(), candidate)
@@ -524,12 +801,13 @@ export class Call {
   /** The first offer or answer failed: release the media and do not leave a call behind on the server that nobody will establish. */
   #giveUpMedia() {
     this.#releaseMedia();
-    this.#invoke('EndCall', this.getId()).catch(() => {});
+    this.#invoke('EndCall', this.getId(), null, null).catch(() => {});
   }
 
   #close() {
     if (this.#closed) return;
     this.#closed = true;
+    this.#quality.stop();
     this.#pull?.resolve({ succeeded: false, error: 'InvalidState: the call ended', sdpAnswer: null });
     const transferred = this.#snapshot.current.endReason === 'Transferred';
     this.#transfer?.resolve({ succeeded: transferred, reason: transferred ? null : 'InvalidState' });

@@ -28,6 +28,8 @@ export const EndReason = Object.freeze({
   Canceled: 'Canceled',
   ConnectionLost: 'ConnectionLost',
   Failed: 'Failed',
+  /** The callee is busy: every device is in a call and the server's busy policy refuses a waiting call (486). */
+  Busy: 'Busy',
 });
 
 /**

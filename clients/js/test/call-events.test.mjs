@@ -80,10 +80,11 @@ test('rejectCall, ignoreCall, forwardCall and endCall invoke their hub methods a
   hub.reply('EndCall', () => { throw new Error('HubException: CallNotFound: no such call'); });
   assert.equal(await call.endCall(), false);
   assert.deepEqual(hub.invocations, [
-    { method: 'RejectCall', args: ['call-1'] },
+    // The full argument lists (issue 18): customParameters and the end reason are null when not given.
+    { method: 'RejectCall', args: ['call-1', null] },
     { method: 'IgnoreCall', args: ['call-1'] },
     { method: 'ForwardCall', args: ['call-1', 'carol'] },
-    { method: 'EndCall', args: ['call-1'] },
+    { method: 'EndCall', args: ['call-1', null, null] },
   ]);
   assert.deepEqual(events.names, ['rejectCallSucceeded', 'ignoreCallSucceeded', 'forwardCallSucceeded', 'endCallFailed']);
   assert.equal(events.args('endCallFailed')[0].code, 'CallNotFound');

@@ -42,6 +42,32 @@ public static partial class CallDecider
     }
 
     /// <summary>
+    /// Rule 22: the devices of <paramref name="account"/> that are in a call among <paramref name="calls"/>: bound to a call
+    /// that was offered and has not ended (placing it, or answered on it). A device that only rings is not in a call.
+    /// </summary>
+    public static IReadOnlySet<string> DevicesInCall(IEnumerable<Call> calls, Address account)
+    {
+        var devices = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var call in calls)
+        {
+            if (call.Phase is CallPhase.Initial or CallPhase.Ended)
+            {
+                continue;
+            }
+
+            foreach (var party in new[] { call.Caller, call.Callee })
+            {
+                if (party.Account == account && party.DeviceId is { } device)
+                {
+                    devices.Add(device);
+                }
+            }
+        }
+
+        return devices;
+    }
+
+    /// <summary>
     /// Rule 24: the digits go to the other party's device as <c>DtmfReceived</c>; only from the bound device of a party
     /// whose call is <c>InCall</c> (answered, neither side holding). Nothing is saved.
     /// </summary>

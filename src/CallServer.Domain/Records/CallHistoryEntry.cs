@@ -30,6 +30,19 @@ public sealed record CallHistoryEntry(
 
     /// <summary>Added (issue 16): when this user's call moved to another of its devices (<c>PullCall</c>), in order.</summary>
     public IReadOnlyList<DateTimeOffset> PulledAt { get; init; } = [];
+
+    /// <summary>Added (issue 18): the free text given by the party that ended the call.</summary>
+    public string? EndReasonText { get; init; }
+
+    /// <summary>Added (issue 18): each side's custom parameters.</summary>
+    public CustomParameters CallerParameters { get; init; } = CustomParameters.None;
+
+    public CustomParameters CalleeParameters { get; init; } = CustomParameters.None;
+
+    /// <summary>Added (issue 18): each side's quality reports (null: none).</summary>
+    public CallQuality? CallerQuality { get; init; }
+
+    public CallQuality? CalleeQuality { get; init; }
 }
 
 /// <summary>The history entries a call record gives, one per account that took part.</summary>
@@ -54,7 +67,7 @@ public static class CallHistoryEntries
         // A call ended before its offer never reached the callee: nothing to show there.
         if (!record.Offered)
         {
-            return entries;
+            return WithCallFacts(record, entries);
         }
 
         // Every account the call was offered to (the forward chain), as it saw the call.
@@ -73,8 +86,19 @@ public static class CallHistoryEntries
             entries.Add((account, answeredHere ? WithMoves(record, CallSide.Callee, entry) : entry with { TransferredFrom = record.TransferredFrom }));
         }
 
-        return entries;
+        return WithCallFacts(record, entries);
     }
+
+    /// <summary>What every entry of the call shows: the end reason text, both sides' custom parameters and quality.</summary>
+    private static List<(Address, CallHistoryEntry)> WithCallFacts(CallRecord record, List<(Address Account, CallHistoryEntry Entry)> entries) =>
+        [.. entries.Select(e => (e.Account, e.Entry with
+        {
+            EndReasonText = record.EndReasonText,
+            CallerParameters = record.CallerParameters,
+            CalleeParameters = record.CalleeParameters,
+            CallerQuality = record.CallerQuality,
+            CalleeQuality = record.CalleeQuality,
+        }))];
 
     /// <summary>The transfers of the call, and the moves of <paramref name="side"/> between its own devices.</summary>
     private static CallHistoryEntry WithMoves(CallRecord record, CallSide side, CallHistoryEntry entry) => entry with

@@ -48,6 +48,15 @@ public sealed record CallHistoryItem(
     /// <summary>Added (issue 16): when this user's call moved to another of its devices (<c>PullCall</c>), in order; empty when never.</summary>
     public IReadOnlyList<DateTime> PulledAt { get; init; } = [];
 
+    /// <summary>Added (issue 18): the free text given by the party that ended the call.</summary>
+    public string? EndReasonText { get; init; }
+
+    /// <summary>Added (issue 18): each side's custom parameters; null when neither sent any.</summary>
+    public Outbox.PartiesPayload<IReadOnlyDictionary<string, string>>? CustomParameters { get; init; }
+
+    /// <summary>Added (issue 18): each side's quality reports; null when neither sent any.</summary>
+    public Outbox.PartiesPayload<Outbox.CallQualityPayload>? Quality { get; init; }
+
     public static CallHistoryItem Of(CallHistoryEntry entry) => new(
         entry.CallId,
         DirectionName(entry.Direction),
@@ -65,6 +74,9 @@ public sealed record CallHistoryItem(
         TransferredFrom = CallHistoryTransfer.Of(entry.TransferredFrom),
         TransferredTo = CallHistoryTransfer.Of(entry.TransferredTo),
         PulledAt = [.. entry.PulledAt.Select(at => at.UtcDateTime)],
+        EndReasonText = entry.EndReasonText,
+        CustomParameters = entry.CallerParameters.IsEmpty && entry.CalleeParameters.IsEmpty ? null : new() { Caller = entry.CallerParameters.Values, Callee = entry.CalleeParameters.Values },
+        Quality = entry.CallerQuality is null && entry.CalleeQuality is null ? null : new() { Caller = Outbox.CallQualityPayload.Of(entry.CallerQuality), Callee = Outbox.CallQualityPayload.Of(entry.CalleeQuality) },
     };
 
     /// <summary>The wire name of a direction (the API's own, whatever the store writes).</summary>

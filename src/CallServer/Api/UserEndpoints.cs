@@ -19,6 +19,8 @@ public static class UserEndpoints
         users.MapGet("/{username}", Get).WithName("GetUser").WithSummary("One registered user (admin key).").ProducesProblem(StatusCodes.Status404NotFound);
         users.MapPost("/", Create).WithName("CreateUser").WithSummary("Registers a user with a password and optional telephone numbers (admin key).")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
+        users.MapPatch("/{username}", Update).WithName("UpdateUser").WithSummary("Changes a user's busy policy (admin key): CallWaiting, Busy, or null for Calls:BusyPolicy.")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         users.MapDelete("/{username}", Delete).WithName("DeleteUser").WithSummary("Removes a user (admin key).").ProducesProblem(StatusCodes.Status404NotFound);
     }
 
@@ -35,9 +37,28 @@ public static class UserEndpoints
         [FromBody] CreateUserRequest request, UserRegistration registration, ILogger<CreateUserRequest> logger, CancellationToken cancellationToken)
     {
         // A refusal (invalid input, an existing user) is turned into its problem by CallRefusedExceptionHandler.
-        var account = await registration.RegisterAsync(request.Username, request.Password, request.PhoneNumbers, cancellationToken);
+        var account = await registration.RegisterAsync(request.Username, request.Password, request.PhoneNumbers, request.BusyPolicy, cancellationToken);
         logger.LogInformation("User {Account} registered", account.Address);
         return TypedResults.Created($"/api/v1/users/{account.Username}", new CreatedUserResponse(account.Address.Value));
+    }
+
+    private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> Update(
+        string username, [FromBody] UpdateUserRequest request, UserRegistration registration, CallDirectory directory, RecentUsers recentUsers, ILogger<CreateUserRequest> logger, CancellationToken cancellationToken)
+    {
+        if (directory.Parse(username) is not { Kind: Domain.Addresses.AddressKind.User } address)
+        {
+            return NotFound(username);
+        }
+
+        var account = await registration.SetBusyPolicyAsync(address, request.BusyPolicy, cancellationToken);
+        recentUsers.Forget(address);
+        if (account is null)
+        {
+            return NotFound(username);
+        }
+
+        logger.LogInformation("User {Account} changed", address);
+        return TypedResults.Ok(ToResponse(account));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string username, IUserDirectory users, CallDirectory directory, RecentUsers recentUsers, IAccountSessions sessions, IPushRegistrationStore pushRegistrations, History.CallHistoryService history, ILogger<CreateUserRequest> logger, CancellationToken cancellationToken)
@@ -68,7 +89,7 @@ public static class UserEndpoints
     }
 
     private static UserResponse ToResponse(UserAccount account) =>
-        new(account.Username, account.Address.Value, account.PhoneNumbers, account.CreatedAt);
+        new(account.Username, account.Address.Value, account.PhoneNumbers, account.CreatedAt) { BusyPolicy = account.BusyPolicy?.ToString() };
 
     private static ProblemHttpResult NotFound(string username) =>
         TypedResults.Problem(ApiProblem.Create(ErrorCode.CalleeNotFound, $"no registered user {username}"));

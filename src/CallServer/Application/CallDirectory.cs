@@ -1,6 +1,7 @@
 using CallServer.Configuration;
 using CallServer.Domain.Addresses;
 using CallServer.Domain.Commands;
+using CallServer.Domain.Decisions;
 using CallServer.Domain.Ports;
 using CallServer.Ports;
 using Microsoft.Extensions.Options;
@@ -8,40 +9,46 @@ using Microsoft.Extensions.Options;
 namespace CallServer.Application;
 
 /// <summary>Looks up the facts the decider needs about addresses: who is registered, who would ring, and where.</summary>
-public sealed class CallDirectory(RecentUsers users, IPresence presence, IPushRegistrationStore pushRegistrations, IOptions<CallsOptions> calls, IOptions<PstnOptions> pstn)
+public sealed class CallDirectory(RecentUsers users, IPresence presence, IPushRegistrationStore pushRegistrations, ICallStore callStore, IOptions<CallsOptions> calls, IOptions<PstnOptions> pstn)
 {
     public string DefaultDomain => calls.Value.DefaultDomain;
 
     public Address? Parse(string? text) => Address.TryParse(text, DefaultDomain, out var address) ? address : null;
 
     /// <summary>The account whose devices ring for <paramref name="callee"/>; null when there is none.</summary>
-    public async Task<Address?> RingAccountOfAsync(Address? callee, CancellationToken cancellationToken)
-    {
-        switch (callee?.Kind)
-        {
-            case AddressKind.User:
-                return await users.FindAsync(callee, cancellationToken) is null ? null : callee;
-            case AddressKind.Telephone when Parse(pstn.Value.GatewayUser) is { } gateway:
-                return await users.FindAsync(gateway, cancellationToken) is null ? null : gateway;
-            default:
-                return null;
-        }
-    }
+    public async Task<Address?> RingAccountOfAsync(Address? callee, CancellationToken cancellationToken) =>
+        (await RingUserOfAsync(callee, cancellationToken))?.Address;
 
-    /// <summary>The ring account of <paramref name="callee"/>, its devices connected now, and whether it can be woken by a push.</summary>
+    private async Task<UserAccount?> RingUserOfAsync(Address? callee, CancellationToken cancellationToken) => callee?.Kind switch
+    {
+        AddressKind.User => await users.FindAsync(callee, cancellationToken),
+        AddressKind.Telephone when Parse(pstn.Value.GatewayUser) is { } gateway => await users.FindAsync(gateway, cancellationToken),
+        _ => null,
+    };
+
+    /// <summary>
+    /// The ring account of <paramref name="callee"/>, its devices connected now, which of them are in another call,
+    /// whether it can be woken by a push, and its busy policy (rule 22).
+    /// </summary>
     public async Task<CalleeLookup> LookupAsync(Address? callee, CancellationToken cancellationToken)
     {
-        var account = await RingAccountOfAsync(callee, cancellationToken);
-        if (account is null)
+        var user = await RingUserOfAsync(callee, cancellationToken);
+        if (user is null)
         {
             return CalleeLookup.NotFound;
         }
 
         // Independent reads, sent together.
+        var account = user.Address;
         var devices = presence.GetDevicesAsync(account, cancellationToken);
         var wakeable = pushRegistrations.HasAnyAsync(account, cancellationToken);
-        await Task.WhenAll(devices, wakeable);
-        return new CalleeLookup(account, await devices, await wakeable);
+        var active = callStore.GetActiveCallsOfAsync(account, cancellationToken);
+        await Task.WhenAll(devices, wakeable, active);
+        return new CalleeLookup(account, await devices, await wakeable)
+        {
+            BusyDevices = CallDecider.DevicesInCall(await active, account),
+            BusyPolicy = user.BusyPolicy ?? calls.Value.BusyPolicy,
+        };
     }
 
     /// <summary>The decider's view of the one who calls.</summary>

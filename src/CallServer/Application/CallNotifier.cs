@@ -43,6 +43,8 @@ public sealed class CallNotifier(IDeviceMessenger messenger, ILogger<CallNotifie
         TransferRequestedNotification n => (HubEvents.TransferRequested, [call.CallId, n.NewCallId, n.Target, n.TransferredBy]),
         TransferConnectedNotification n => (HubEvents.TransferConnected, [call.CallId, n.NewCallId, n.TransferredBy]),
         TransferProgressNotification n => (HubEvents.TransferProgress, [call.CallId, n.State, n.Reason]),
+        DtmfReceivedNotification n => (HubEvents.DtmfReceived, [call.CallId, n.Digits]),
+        CustomParametersReceivedNotification n => (HubEvents.CustomParametersReceived, [call.CallId, new Dictionary<string, string>(n.Parameters.Values, StringComparer.Ordinal)]),
         _ => throw new ArgumentOutOfRangeException(nameof(notification), notification.GetType().Name, "unknown notification"),
     };
 

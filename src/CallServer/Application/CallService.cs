@@ -97,7 +97,10 @@ public sealed class CallService(
     /// <summary>The stored call; <c>CallNotFound</c> when there is none.</summary>
     public Task<Call> GetStoredAsync(string callId, CancellationToken cancellationToken = default) => LoadAsync(callId, cancellationToken);
 
-    public async Task EstablishAsync(string callId, Requester requester, string? sdpOffer, CancellationToken cancellationToken = default)
+    public Task EstablishAsync(string callId, Requester requester, string? sdpOffer, CancellationToken cancellationToken = default) =>
+        EstablishAsync(callId, requester, sdpOffer, customParameters: null, cancellationToken);
+
+    public async Task EstablishAsync(string callId, Requester requester, string? sdpOffer, IReadOnlyDictionary<string, string>? customParameters, CancellationToken cancellationToken = default)
     {
         var call = await LoadLastSeenAsync(callId, cancellationToken);
 
@@ -105,7 +108,7 @@ public sealed class CallService(
         var lookup = CallDecider.SideOf(call, requester.Account) == CallSide.Caller
             ? await directory.LookupAsync(call.Callee.Address, cancellationToken)
             : CalleeLookup.NotFound;
-        await ExecuteAsync(call, new EstablishCall(requester, sdpOffer ?? string.Empty, lookup), fresh: false, cancellationToken);
+        await ExecuteAsync(call, new EstablishCall(requester, sdpOffer ?? string.Empty, lookup) { CustomParameters = customParameters }, fresh: false, cancellationToken);
     }
 
     public async Task ForwardAsync(string callId, Requester requester, string? target, CancellationToken cancellationToken = default)
@@ -124,6 +127,53 @@ public sealed class CallService(
         await ExecuteAsync(callId, new StartMediaOperation(requester, operation, operationId, sdpOffer ?? string.Empty), cancellationToken);
         CallLog.OperationStarted(logger, callId, operation, operationId, requester.Account);
         return operationId;
+    }
+
+    /// <summary>
+    /// Rule 23: <c>HoldAndAccept</c> / <c>EndAndAccept</c>. Both calls are decided, on their stored versions, before either
+    /// changes: a refusal of either changes nothing. The accept is saved first (it is the one that races: another device
+    /// answers, the caller hangs up; if it loses, nothing has changed), then the hold or end of the call in progress. If that
+    /// call ended in between, there is nothing left to hold (null). Returns the hold's operation id.
+    /// </summary>
+    public async Task<string?> SwitchAsync(string waitingCallId, string currentCallId, SwitchCalls command, CancellationToken cancellationToken = default)
+    {
+        var waitingRead = LoadAsync(waitingCallId, cancellationToken);
+        var currentRead = LoadAsync(currentCallId, cancellationToken);
+        var (waiting, current) = (await waitingRead, await currentRead);
+        var decision = CallDecider.Switch(waiting, current, command, Settings, clock.GetUtcNow());
+        if (decision.Error is { } error)
+        {
+            throw new CallRefusedException(error);
+        }
+
+        await ExecuteAsync(waiting, command.Accept, fresh: true, cancellationToken);
+        try
+        {
+            // The waiting call is answered: what it promised the other call must happen even if the requester goes away now.
+            await ExecuteAsync(current, command.Other, fresh: true, CancellationToken.None);
+        }
+        catch (CallRefusedException refused)
+        {
+            if ((await store.GetAsync(currentCallId, CancellationToken.None))?.Phase is null or CallPhase.Ended)
+            {
+                return null;
+            }
+
+            throw CallRefusedException.Of(refused.Error.Code, $"the waiting call was answered, but the other call was not changed: {refused.Error.Message}");
+        }
+
+        CallLog.CallsSwitched(logger, waitingCallId, currentCallId, command.Kind);
+        return command.Kind == SwitchKind.HoldAndAccept ? command.HoldOperationId : null;
+    }
+
+    /// <summary>Rule 27: keeps a party's quality sample and counts its MOS.</summary>
+    public async Task ReportQualityAsync(string callId, ReportQuality command, CancellationToken cancellationToken = default)
+    {
+        var call = await ExecuteAsync(callId, command, cancellationToken);
+        if (CallDecider.SideOf(call, command.Requester.Account) is { } side)
+        {
+            metrics.QualityReported(side, command.Sample.Mos);
+        }
     }
 
     /// <summary>Rule 20: this device takes a call of its account over; returns the operation id the other party answers.</summary>

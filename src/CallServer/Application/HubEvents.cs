@@ -20,6 +20,12 @@ public static class HubEvents
     /// <summary>Added (issue 16): <c>(callId, state, reason)</c>, to the transferor: <c>Trying</c>, <c>Ringing</c>, <c>Succeeded</c> or <c>Failed</c>.</summary>
     public const string TransferProgress = nameof(TransferProgress);
 
+    /// <summary>Added (issue 18): <c>(callId, digits)</c>, to the other party: it sent DTMF digits (<c>SendDtmf</c>).</summary>
+    public const string DtmfReceived = nameof(DtmfReceived);
+
+    /// <summary>Added (issue 18): <c>(callId, customParameters)</c>, to the other party: the parameters it just sent.</summary>
+    public const string CustomParametersReceived = nameof(CustomParametersReceived);
+
     /// <summary>Added: this node is shutting down; reconnect (to another node) and ResumeCall.</summary>
     public const string ServerDraining = nameof(ServerDraining);
 

@@ -21,4 +21,7 @@ public sealed class CallsOptions
 
     /// <summary>How often due timers are looked for.</summary>
     public TimeSpan TimerPollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Rule 22: what a call to a user whose devices are in other calls does, unless the user has its own (<c>busyPolicy</c>).</summary>
+    public Domain.Calls.BusyPolicy BusyPolicy { get; set; } = Domain.Calls.BusyPolicy.CallWaiting;
 }

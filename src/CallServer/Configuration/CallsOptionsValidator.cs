@@ -26,6 +26,11 @@ public sealed class CallsOptionsValidator : IValidateOptions<CallsOptions>
             }
         }
 
+        if (!Enum.IsDefined(options.BusyPolicy))
+        {
+            failures.Add("Calls:BusyPolicy is CallWaiting or Busy.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

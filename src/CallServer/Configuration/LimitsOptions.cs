@@ -32,4 +32,10 @@ public sealed class LimitsOptions
 
     /// <summary>Hub invocations one user may make in a burst, over all its connections to a node.</summary>
     public int UserInvocationBurst { get; set; } = 600;
+
+    /// <summary>
+    /// <c>SendDtmf</c> and <c>SendCustomParameters</c> one connection may send per second, on average (a burst of twice
+    /// as many): messages relayed to the other party, limited apart from the other invocations.
+    /// </summary>
+    public int RelayMessagesPerSecond { get; set; } = 5;
 }

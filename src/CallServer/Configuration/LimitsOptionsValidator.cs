@@ -10,7 +10,7 @@ public sealed class LimitsOptionsValidator : IValidateOptions<LimitsOptions>
         var failures = new List<string>();
         foreach (var (key, value) in new[]
                  {
-                     ("HubInvocationsPerSecond", (long)options.HubInvocationsPerSecond), ("HubInvocationBurst", options.HubInvocationBurst),
+                     ("HubInvocationsPerSecond", (long)options.HubInvocationsPerSecond), ("HubInvocationBurst", options.HubInvocationBurst), ("RelayMessagesPerSecond", options.RelayMessagesPerSecond),
                      ("MaximumReceiveMessageSize", options.MaximumReceiveMessageSize), ("MaxDevicesPerUser", options.MaxDevicesPerUser),
                      ("UserInvocationsPerSecond", options.UserInvocationsPerSecond), ("UserInvocationBurst", options.UserInvocationBurst),
                  })

@@ -14,6 +14,8 @@ using CallServer.Users;
 using CallServer.Webhooks;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace CallServer.Hosting;
@@ -64,6 +66,12 @@ public static class CallServerServices
                 hub.AddFilter<HubErrorFilter>();
             })
             .AddJsonProtocol(json => HubJson.Configure(json.PayloadSerializerOptions));
+
+        // The JSON protocol, letting clients written before an argument was added leave it out.
+        var optionalArguments = OptionalArgumentsHubProtocol.MethodsOf<CallHub>();
+        services.RemoveAll<IHubProtocol>();
+        services.AddSingleton<IHubProtocol>(provider => new OptionalArgumentsHubProtocol(
+            new JsonHubProtocol(provider.GetRequiredService<IOptions<JsonHubProtocolOptions>>()), optionalArguments));
         services.AddOptions<HubOptions>().Configure<IOptions<LimitsOptions>>((hub, limits) =>
             hub.MaximumReceiveMessageSize = limits.Value.MaximumReceiveMessageSize);
 

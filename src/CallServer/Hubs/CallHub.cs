@@ -1,3 +1,4 @@
+using System.Text.Json;
 using CallServer.Transfers;
 using CallServer.Application;
 using CallServer.Auth;
@@ -101,20 +102,53 @@ public sealed class CallHub(CallService calls, CallTransfers transfers, CallDire
     public Task<CallSnapshot> CreateOutgoingCall(string? callee) =>
         calls.CreateAsync(Identity, Context.ConnectionId, callee, Context.ConnectionAborted);
 
-    public Task EstablishCall(string? callId, string? sdpOffer) =>
-        calls.EstablishAsync(CheckCallId(callId), Requester, sdpOffer, Context.ConnectionAborted);
+    public Task EstablishCall(string? callId, string? sdpOffer, JsonElement? customParameters = null) =>
+        calls.EstablishAsync(CheckCallId(callId), Requester, sdpOffer, HubArguments.CustomParameters(customParameters), Context.ConnectionAborted);
 
-    public Task AcceptCall(string? callId, string? sdpAnswer) =>
-        Execute(callId, new AcceptCall(Requester, sdpAnswer ?? string.Empty));
+    public Task AcceptCall(string? callId, string? sdpAnswer, JsonElement? customParameters = null) =>
+        Execute(callId, new AcceptCall(Requester, sdpAnswer ?? string.Empty) { CustomParameters = HubArguments.CustomParameters(customParameters) });
 
-    public Task RejectCall(string? callId) => Execute(callId, new RejectCall(Requester));
+    public Task RejectCall(string? callId, JsonElement? customParameters = null) =>
+        Execute(callId, new RejectCall(Requester) { CustomParameters = HubArguments.CustomParameters(customParameters) });
 
     public Task IgnoreCall(string? callId) => Execute(callId, new IgnoreCall(Requester));
 
     public Task ForwardCall(string? callId, string? target) =>
         calls.ForwardAsync(CheckCallId(callId), Requester, target, Context.ConnectionAborted);
 
-    public Task EndCall(string? callId) => Execute(callId, new EndCall(Requester));
+    /// <summary>Ends the call; <paramref name="reason"/> is a free text for the other party and the record (rule 26).</summary>
+    public Task EndCall(string? callId, string? reason = null, JsonElement? customParameters = null) =>
+        Execute(callId, new EndCall(Requester) { ReasonText = reason, CustomParameters = HubArguments.CustomParameters(customParameters) });
+
+    /// <summary>
+    /// Rule 23: accepts the waiting call <paramref name="newCallId"/> and puts <paramref name="heldCallId"/> on hold, as one
+    /// command; returns the hold's operation id (null when that call had ended meanwhile).
+    /// </summary>
+    public Task<string?> HoldAndAccept(string? newCallId, string? heldCallId, string? sdpAnswer, string? holdOffer, JsonElement? customParameters = null) =>
+        calls.SwitchAsync(
+            CheckCallId(newCallId),
+            CheckCallId(heldCallId),
+            new SwitchCalls(Requester, SwitchKind.HoldAndAccept, sdpAnswer ?? string.Empty, CallService.NewId(), holdOffer ?? string.Empty) { CustomParameters = HubArguments.CustomParameters(customParameters) },
+            Context.ConnectionAborted);
+
+    /// <summary>Rule 23: accepts the waiting call <paramref name="newCallId"/> and ends <paramref name="endedCallId"/>, as one command.</summary>
+    public Task EndAndAccept(string? newCallId, string? endedCallId, string? sdpAnswer, string? reason = null, JsonElement? customParameters = null) =>
+        calls.SwitchAsync(
+            CheckCallId(newCallId),
+            CheckCallId(endedCallId),
+            new SwitchCalls(Requester, SwitchKind.EndAndAccept, sdpAnswer ?? string.Empty, string.Empty, null) { ReasonText = reason, CustomParameters = HubArguments.CustomParameters(customParameters) },
+            Context.ConnectionAborted);
+
+    /// <summary>Rule 24: relays DTMF digits to the other party (<c>DtmfReceived</c>).</summary>
+    public Task SendDtmf(string? callId, string? digits) => Execute(callId, new SendDtmf(Requester, digits ?? string.Empty));
+
+    /// <summary>Rule 25: sends custom parameters to the other party (<c>CustomParametersReceived</c>).</summary>
+    public Task SendCustomParameters(string? callId, JsonElement? customParameters) =>
+        Execute(callId, new SendCustomParameters(Requester, HubArguments.CustomParameters(customParameters)));
+
+    /// <summary>Rule 27: one quality sample of this party's media, kept for the call's record.</summary>
+    public Task ReportQuality(string? callId, JsonElement? sample) =>
+        calls.ReportQualityAsync(CheckCallId(callId), new ReportQuality(Requester, HubArguments.QualitySample(sample)), Context.ConnectionAborted);
 
     public Task<string> HoldCall(string? callId, string? sdpOffer) => StartOperation(callId, MediaOperation.HoldCall, sdpOffer);
 

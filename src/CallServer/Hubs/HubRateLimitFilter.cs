@@ -13,6 +13,11 @@ public sealed class HubRateLimitFilter(IOptions<LimitsOptions> options, UserInvo
 {
     private static readonly object LimiterKey = new();
 
+    private static readonly object RelayLimiterKey = new();
+
+    /// <summary>The methods that relay a message to the other party, limited on their own as well (<see cref="LimitsOptions.RelayMessagesPerSecond"/>).</summary>
+    private static readonly HashSet<string> RelayMethods = new(StringComparer.OrdinalIgnoreCase) { nameof(CallHub.SendDtmf), nameof(CallHub.SendCustomParameters) };
+
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {
         var limiter = (RateLimiter)invocationContext.Context.Items[LimiterKey]!;
@@ -26,6 +31,15 @@ public sealed class HubRateLimitFilter(IOptions<LimitsOptions> options, UserInvo
         if (!users.TryAcquire(user))
         {
             throw new HubException($"RateLimited: at most {users.PerSecond} invocations per second per user");
+        }
+
+        if (RelayMethods.Contains(invocationContext.HubMethodName))
+        {
+            using var relayLease = ((RateLimiter)invocationContext.Context.Items[RelayLimiterKey]!).AttemptAcquire();
+            if (!relayLease.IsAcquired)
+            {
+                throw new HubException($"RateLimited: at most {options.Value.RelayMessagesPerSecond} DTMF or custom parameter messages per second per connection");
+            }
         }
 
         return await next(invocationContext);
@@ -42,14 +56,25 @@ public sealed class HubRateLimitFilter(IOptions<LimitsOptions> options, UserInvo
             QueueLimit = 0,
             AutoReplenishment = true,
         });
+        context.Context.Items[RelayLimiterKey] = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = limits.RelayMessagesPerSecond * 2,
+            TokensPerPeriod = limits.RelayMessagesPerSecond,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
         return next(context);
     }
 
     public async Task OnDisconnectedAsync(HubLifetimeContext context, Exception? exception, Func<HubLifetimeContext, Exception?, Task> next)
     {
-        if (context.Context.Items[LimiterKey] is RateLimiter limiter)
+        foreach (var key in new[] { LimiterKey, RelayLimiterKey })
         {
-            await limiter.DisposeAsync();
+            if (context.Context.Items[key] is RateLimiter limiter)
+            {
+                await limiter.DisposeAsync();
+            }
         }
 
         await next(context, exception);

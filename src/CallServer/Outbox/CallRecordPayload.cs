@@ -63,6 +63,18 @@ public record CallRecordPayload
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public CallRecordTransferPayload? TransferredTo { get; init; }
 
+    /// <summary>Added (issue 18): the free text given by the party that ended the call; absent when none.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? EndReasonText { get; init; }
+
+    /// <summary>Added (issue 18): each side's custom parameters (an empty object for a side that sent none); absent when neither sent any.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public PartiesPayload<IReadOnlyDictionary<string, string>>? CustomParameters { get; init; }
+
+    /// <summary>Added (issue 18): each side's quality reports (null for a side that sent none); absent when neither sent any.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public PartiesPayload<CallQualityPayload>? Quality { get; init; }
+
     public static CallRecordPayload Of(CallRecord record) => new()
     {
         CallId = record.CallId,
@@ -85,6 +97,13 @@ public record CallRecordPayload
         PulledFrom = record.PulledFrom.Count == 0 ? null : [.. record.PulledFrom.Select(move => new CallRecordMovePayload { Side = move.Side.ToString(), MovedAt = move.MovedAt.UtcDateTime })],
         TransferredFrom = CallRecordTransferPayload.Of(record.TransferredFrom),
         TransferredTo = CallRecordTransferPayload.Of(record.TransferredTo),
+        EndReasonText = record.EndReasonText,
+        CustomParameters = record.CallerParameters.IsEmpty && record.CalleeParameters.IsEmpty
+            ? null
+            : new() { Caller = record.CallerParameters.Values, Callee = record.CalleeParameters.Values },
+        Quality = record.CallerQuality is null && record.CalleeQuality is null
+            ? null
+            : new() { Caller = CallQualityPayload.Of(record.CallerQuality), Callee = CallQualityPayload.Of(record.CalleeQuality) },
     };
 
     /// <summary>The domain's record; <see cref="JsonException"/> for an address that is not normalised, an unknown end reason or a duration that is none.</summary>
@@ -110,6 +129,11 @@ public record CallRecordPayload
         PulledFrom = PulledFrom is not { Count: > 0 } moves ? [] : [.. moves.Select((move, i) => move.ToMove($"pulledFrom[{i}]"))],
         TransferredFrom = TransferredFrom?.ToTransfer("transferredFrom"),
         TransferredTo = TransferredTo?.ToTransfer("transferredTo"),
+        EndReasonText = EndReasonText,
+        CallerParameters = CustomParameters?.Caller is { } callerParameters ? Domain.Calls.CustomParameters.Of(callerParameters) : Domain.Calls.CustomParameters.None,
+        CalleeParameters = CustomParameters?.Callee is { } calleeParameters ? Domain.Calls.CustomParameters.Of(calleeParameters) : Domain.Calls.CustomParameters.None,
+        CallerQuality = Quality?.Caller?.ToQuality("quality.caller"),
+        CalleeQuality = Quality?.Callee?.ToQuality("quality.callee"),
     };
 
     /// <summary>The address in <paramref name="field"/>: a normalised address text.</summary>

@@ -1,6 +1,7 @@
 using CallServer.Application;
 using CallServer.Configuration;
 using CallServer.Domain.Addresses;
+using CallServer.Domain.Calls;
 using CallServer.Domain.Errors;
 using CallServer.Domain.Ports;
 using Microsoft.AspNetCore.Identity;
@@ -17,8 +18,12 @@ public sealed class UserRegistration(IUserDirectory users, IOptions<CallsOptions
 
     private readonly PasswordHasher<UserAccount> hasher = new();
 
-    public async Task<UserAccount> RegisterAsync(string? username, string? password, IReadOnlyList<string>? phoneNumbers, CancellationToken cancellationToken = default)
+    public async Task<UserAccount> RegisterAsync(string? username, string? password, IReadOnlyList<string>? phoneNumbers, CancellationToken cancellationToken = default) =>
+        await RegisterAsync(username, password, phoneNumbers, busyPolicy: null, cancellationToken);
+
+    public async Task<UserAccount> RegisterAsync(string? username, string? password, IReadOnlyList<string>? phoneNumbers, string? busyPolicy, CancellationToken cancellationToken = default)
     {
+        var policy = ParseBusyPolicy(busyPolicy);
         if (!Address.IsValidUsername(username))
         {
             throw CallRefusedException.Of(ErrorCode.InvalidArgument, "a username is 1 to 64 letters, digits, '.', '_' or '-', and does not start with 'anonymous-'");
@@ -36,7 +41,7 @@ public sealed class UserRegistration(IUserDirectory users, IOptions<CallsOptions
         }
 
         var address = Address.Parse(username!, calls.Value.DefaultDomain);
-        var account = new UserAccount(address.LocalPart, address, string.Empty, numbers, clock.GetUtcNow());
+        var account = new UserAccount(address.LocalPart, address, string.Empty, numbers, clock.GetUtcNow()) { BusyPolicy = policy };
         account = account with { PasswordHash = hasher.HashPassword(account, password) };
         if (!await users.TryAddAsync(account, cancellationToken))
         {
@@ -45,6 +50,33 @@ public sealed class UserRegistration(IUserDirectory users, IOptions<CallsOptions
 
         return account;
     }
+
+    /// <summary>Sets a user's busy policy (null: the configured default); null when there is no such user.</summary>
+    public async Task<UserAccount?> SetBusyPolicyAsync(Address address, string? busyPolicy, CancellationToken cancellationToken = default)
+    {
+        var policy = ParseBusyPolicy(busyPolicy);
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            if (await users.FindAsync(address, cancellationToken) is not { } account)
+            {
+                return null;
+            }
+
+            var changed = account with { BusyPolicy = policy };
+            if (await users.TryUpdateAsync(changed, cancellationToken))
+            {
+                return changed;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>A busy policy by name (null or empty: none), or <c>InvalidArgument</c>.</summary>
+    public static BusyPolicy? ParseBusyPolicy(string? text) =>
+        string.IsNullOrEmpty(text) ? null
+        : Enum.TryParse<BusyPolicy>(text, ignoreCase: false, out var policy) && Enum.IsDefined(policy) && !char.IsDigit(text[0]) ? policy
+        : throw CallRefusedException.Of(ErrorCode.InvalidArgument, "busyPolicy is CallWaiting or Busy");
 
     /// <summary>The user whose credentials these are, or null.</summary>
     public async Task<UserAccount?> VerifyAsync(string? username, string? password, CancellationToken cancellationToken = default)

@@ -17,6 +17,18 @@ export const DTMF_DIGITS = /^[0-9A-Da-d*#,]{1,64}$/;
 const utf8 = new TextEncoder();
 
 /**
+ * An operation's options object ({} when absent). Throws CallError('InvalidArgument') for a non-object.
+ * @template {object} T
+ * @param {T | null | undefined} options
+ * @returns {Partial<T>}
+ */
+export function optionsArgument(options) {
+  if (options === undefined || options === null) return {};
+  if (typeof options !== 'object' || Array.isArray(options)) throw new CallError('InvalidArgument', 'the options must be an object');
+  return options;
+}
+
+/**
  * Custom parameters as the hub takes them: a plain object of string → string, or null for none (absent,
  * null or `{}`). Throws CallError('InvalidArgument') for anything else: not an object, more than 16
  * entries, a key not matching `[A-Za-z0-9_-]{1,64}`, a value that is not a string of at most 512 UTF-8 bytes.

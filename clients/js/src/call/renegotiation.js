@@ -64,8 +64,11 @@ export class Renegotiation {
    * @param {() => Promise<(() => Promise<void>) | void> | void} [steps.prepare] media to set up before the
    *   offer (inside the signaling queue); may resolve to the function that undoes it
    * @param {() => void} [steps.succeeded] after the answer is applied, before the senders are updated
+   * @param {(sdpOffer: string) => Promise<string | null>} [steps.send] sends the offer and resolves to the
+   *   operation id, instead of the `operation` hub method (HoldAndAccept sends a HoldCall's offer)
+   * @param {() => void} [steps.sent] the offer was taken (the operation id is known); its answer is awaited
    */
-  async offer(operation, { prepare, succeeded } = {}) {
+  async offer(operation, { prepare, succeeded, send, sent } = {}) {
     if (!this.#media.peerConnection) throw new CallError('InvalidState', 'the call has no media session on this device');
     if (this.#operation) {
       throw new CallError('OperationInProgress', `${this.#operation.name} is still in progress`);
@@ -91,12 +94,14 @@ export class Renegotiation {
         };
         try {
           await pc.setLocalDescription(await pc.createOffer());
-          pending.id = await this.#host.invoke(operation, this.#host.callId(), pc.localDescription.sdp);
+          const sdpOffer = pc.localDescription.sdp;
+          pending.id = await (send ? send(sdpOffer) : this.#host.invoke(operation, this.#host.callId(), sdpOffer));
         } catch (error) {
           await this.#rollback(undo);
           throw error;
         }
       });
+      sent?.();
       const result = await completed;
       await this.#signaling.run(async () => {
         if (!result.succeeded) {

@@ -118,9 +118,10 @@ export function recordingListener() {
 
 /**
  * The members of CallService that a Call uses, over a FakeHub. `logs` and `forgotten` record what
- * the call logged and when it asked to be forgotten (it ended).
+ * the call logged and when it asked to be forgotten (it ended). `qualityIntervalMs` (default 0: none) is
+ * the time between the calls' quality samples.
  */
-export function fakeService({ hub = new FakeHub(), listener = null, getUserMedia = fakeGetUserMedia(), iceServers = [], iceCandidateFilter = null } = {}) {
+export function fakeService({ hub = new FakeHub(), listener = null, getUserMedia = fakeGetUserMedia(), iceServers = [], iceCandidateFilter = null, qualityIntervalMs = 0 } = {}) {
   const logs = [];
   const forgotten = [];
   return {
@@ -143,6 +144,8 @@ export function fakeService({ hub = new FakeHub(), listener = null, getUserMedia
     },
     _getUserMedia(constraints) { return getUserMedia(constraints); },
     _forget(call) { forgotten.push(call); },
+    // No quality sampling unless a test asks for it (quality.test.mjs, with mocked timers).
+    _qualityIntervalMs() { return qualityIntervalMs; },
     _log(level, message) { logs.push({ level, message }); },
   };
 }

@@ -92,12 +92,37 @@ export class FakeSender {
   setStreams(...streams) { this.streams = streams; }
 }
 
+/**
+ * An RTCDTMFSender: insertDTMF is recorded in `inserted`; `playTone(tone)` is the browser playing one
+ * (the `tonechange` event; '' at the end). `canInsertDTMF` as the test sets it (default true).
+ */
+export class FakeDTMFSender extends EventTarget {
+  canInsertDTMF = true;
+  toneBuffer = '';
+  /** Every insertDTMF call's arguments, in order. */
+  inserted = [];
+
+  insertDTMF(...args) {
+    this.inserted.push(args);
+    this.toneBuffer = args[0];
+  }
+
+  playTone(tone) {
+    const event = new Event('tonechange');
+    event.tone = tone;
+    this.toneBuffer = this.toneBuffer.slice(1);
+    this.dispatchEvent(event);
+  }
+}
+
 export class FakeTransceiver {
   constructor(kind, { direction = 'sendrecv', track = null, streams = [] } = {}) {
     this.kind = kind;
     this.direction = direction;
     this.sender = new FakeSender(track);
     this.sender.streams = streams;
+    // Browsers give every audio sender an RTCDTMFSender (null for video).
+    this.sender.dtmf = kind === 'audio' ? new FakeDTMFSender() : null;
     this.receiver = { track: new FakeTrack(kind, `remote-${kind}-${nextId++}`) };
     this.stopped = false;
   }
@@ -168,6 +193,8 @@ export class FakePeerConnection extends EventTarget {
   }
 
   getTransceivers() { return [...this.transceivers]; }
+
+  getSenders() { return this.transceivers.map((tx) => tx.sender); }
 
   async createOffer() {
     this.#record('createOffer');

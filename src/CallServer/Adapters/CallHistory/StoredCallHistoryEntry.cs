@@ -49,6 +49,22 @@ public sealed record StoredCallHistoryEntry
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public List<DateTimeOffset>? PulledAt { get; init; }
 
+    /// <summary>Added within schema 1 (issue 18): the end reason text, each side's custom parameters and quality; absent when none.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? EndReasonText { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public Dictionary<string, string>? CallerParameters { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public Dictionary<string, string>? CalleeParameters { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public Calls.StoredQuality? CallerQuality { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public Calls.StoredQuality? CalleeQuality { get; init; }
+
     public static string Write(CallHistoryEntry entry) => StoredJson.Write(new StoredCallHistoryEntry
     {
         CallId = entry.CallId,
@@ -66,6 +82,11 @@ public sealed record StoredCallHistoryEntry
         TransferredFrom = StoredHistoryTransfer.Of(entry.TransferredFrom),
         TransferredTo = StoredHistoryTransfer.Of(entry.TransferredTo),
         PulledAt = entry.PulledAt.Count == 0 ? null : [.. entry.PulledAt],
+        EndReasonText = entry.EndReasonText,
+        CallerParameters = entry.CallerParameters.IsEmpty ? null : new(entry.CallerParameters.Values, StringComparer.Ordinal),
+        CalleeParameters = entry.CalleeParameters.IsEmpty ? null : new(entry.CalleeParameters.Values, StringComparer.Ordinal),
+        CallerQuality = Calls.StoredQualityFormat.ToStored(entry.CallerQuality),
+        CalleeQuality = Calls.StoredQualityFormat.ToStored(entry.CalleeQuality),
     });
 
     /// <summary>Reads a stored entry; <see cref="StoredFormatException"/> when it is not one this node knows.</summary>
@@ -89,6 +110,11 @@ public sealed record StoredCallHistoryEntry
             TransferredFrom = stored.TransferredFrom?.ToTransfer("transferredFrom"),
             TransferredTo = stored.TransferredTo?.ToTransfer("transferredTo"),
             PulledAt = stored.PulledAt is { Count: > 0 } pulled ? pulled : Array.Empty<DateTimeOffset>(),
+            EndReasonText = stored.EndReasonText,
+            CallerParameters = stored.CallerParameters is { } callerParameters ? CustomParameters.Of(callerParameters) : CustomParameters.None,
+            CalleeParameters = stored.CalleeParameters is { } calleeParameters ? CustomParameters.Of(calleeParameters) : CustomParameters.None,
+            CallerQuality = Calls.StoredQualityFormat.ToDomain(stored.CallerQuality),
+            CalleeQuality = Calls.StoredQualityFormat.ToDomain(stored.CalleeQuality),
         };
     }
 

@@ -83,6 +83,10 @@ public sealed class StoredCall
     public DateTimeOffset? AnsweredAt { get; init; }
 
     public DateTimeOffset? EndedAt { get; init; }
+
+    /// <summary>Added within schema 1 (issue 18): the end reason text; absent when none.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? EndReasonText { get; init; }
 }
 
 /// <summary>One side of a stored call.</summary>
@@ -107,6 +111,83 @@ public sealed class StoredParty
     public int GraceGeneration { get; init; }
 
     public StoredCallEnd? End { get; init; }
+
+    /// <summary>Added within schema 1 (issue 18): the party's custom parameters; absent when none.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public Dictionary<string, string>? CustomParameters { get; init; }
+
+    /// <summary>Added within schema 1 (issue 18): the party's quality reports; absent before the first.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public StoredQuality? Quality { get; init; }
+}
+
+/// <summary>One side's quality reports: per measure min, max, sum and count; the worst window; the samples of the current window.</summary>
+public sealed class StoredQuality
+{
+    public required StoredMetric Rtt { get; init; }
+
+    public required StoredMetric Jitter { get; init; }
+
+    public required StoredMetric PacketLoss { get; init; }
+
+    public required StoredMetric Mos { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public StoredMetric? AudioBitrate { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public StoredMetric? VideoBitrate { get; init; }
+
+    public required StoredQualityWindow Worst { get; init; }
+
+    public List<StoredQualitySample> Recent { get; init; } = [];
+}
+
+public sealed class StoredMetric
+{
+    public double Min { get; init; }
+
+    public double Max { get; init; }
+
+    public double Sum { get; init; }
+
+    public int Count { get; init; }
+}
+
+public sealed class StoredQualityWindow
+{
+    public DateTimeOffset From { get; init; }
+
+    public DateTimeOffset To { get; init; }
+
+    public int Samples { get; init; }
+
+    public double Mos { get; init; }
+
+    public double RttMs { get; init; }
+
+    public double JitterMs { get; init; }
+
+    public double PacketLossPercent { get; init; }
+}
+
+public sealed class StoredQualitySample
+{
+    public DateTimeOffset At { get; init; }
+
+    public double RttMs { get; init; }
+
+    public double JitterMs { get; init; }
+
+    public double PacketLossPercent { get; init; }
+
+    public double Mos { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public double? AudioBitrateKbps { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public double? VideoBitrateKbps { get; init; }
 }
 
 public sealed class StoredCallEnd
@@ -126,6 +207,10 @@ public sealed class StoredCalleeDevice
     public StoredCallEnd? LocalEnd { get; init; }
 
     public DateTimeOffset? EndedAt { get; init; }
+
+    /// <summary>Added within schema 1 (issue 18): rung while in another call; absent when not.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public bool? Waiting { get; init; }
 }
 
 public sealed class StoredIceCandidate

@@ -37,6 +37,7 @@ public static class StoredCallFormat
             Account = d.Account.Value,
             LocalEnd = ToStored(d.LocalEnd),
             EndedAt = d.EndedAt,
+            Waiting = d.Waiting ? true : null,
         })],
         ForwardChain = [.. call.ForwardChain.Select(a => a.Value)],
         CandidatesForCallee = [.. call.CandidatesForCallee.Select(ToStored)],
@@ -77,6 +78,7 @@ public static class StoredCallFormat
         CreatedAt = call.CreatedAt,
         AnsweredAt = call.AnsweredAt,
         EndedAt = call.EndedAt,
+        EndReasonText = call.EndReasonText,
     };
 
     /// <summary>The domain call of a stored record of schema 0 or 1 (the two have the same fields).</summary>
@@ -95,6 +97,7 @@ public static class StoredCallFormat
             ToDomain(d.LocalEnd, "device localEnd"))
         {
             EndedAt = d.EndedAt,
+            Waiting = d.Waiting is true,
         })],
         ForwardChain = [.. stored.ForwardChain.Select(a => StoredJson.ParseAddress(a, "forwardChain address"))],
         CandidatesForCallee = [.. stored.CandidatesForCallee.Select(c => ToDomain(Element(c, "candidatesForCallee")))],
@@ -138,6 +141,7 @@ public static class StoredCallFormat
         CreatedAt = stored.CreatedAt,
         AnsweredAt = stored.AnsweredAt,
         EndedAt = stored.EndedAt,
+        EndReasonText = stored.EndReasonText,
     };
 
     private static StoredParty ToStored(PartyState party) => new()
@@ -152,6 +156,8 @@ public static class StoredCallFormat
         Connected = party.Connected,
         GraceGeneration = party.GraceGeneration,
         End = ToStored(party.End),
+        CustomParameters = party.CustomParameters.IsEmpty ? null : new Dictionary<string, string>(party.CustomParameters.Values, StringComparer.Ordinal),
+        Quality = StoredQualityFormat.ToStored(party.Quality),
     };
 
     private static PartyState ToDomain(StoredParty party, string side) =>
@@ -164,6 +170,8 @@ public static class StoredCallFormat
             Connected = party.Connected,
             GraceGeneration = party.GraceGeneration,
             End = ToDomain(party.End, side + ".end"),
+            CustomParameters = party.CustomParameters is { } parameters ? CustomParameters.Of(parameters) : CustomParameters.None,
+            Quality = StoredQualityFormat.ToDomain(party.Quality),
         };
 
     private static StoredCallEnd? ToStored(CallEnd? end) =>
@@ -219,6 +227,7 @@ public static class StoredCallFormat
         EndReason.Failed => "Failed",
         EndReason.MovedToAnotherDevice => "MovedToAnotherDevice",
         EndReason.Transferred => "Transferred",
+        EndReason.Busy => "Busy",
         _ => throw Unnamed(reason),
     };
 

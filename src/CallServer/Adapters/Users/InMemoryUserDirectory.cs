@@ -14,6 +14,9 @@ public sealed class InMemoryUserDirectory : IUserDirectory
     public Task<bool> TryAddAsync(UserAccount account, CancellationToken cancellationToken = default) =>
         Task.FromResult(users.TryAdd(account.Address, account));
 
+    public Task<bool> TryUpdateAsync(UserAccount account, CancellationToken cancellationToken = default) =>
+        Task.FromResult(users.TryGetValue(account.Address, out var stored) && users.TryUpdate(account.Address, account, stored));
+
     public Task<bool> RemoveAsync(Address address, CancellationToken cancellationToken = default) =>
         Task.FromResult(users.TryRemove(address, out _));
 

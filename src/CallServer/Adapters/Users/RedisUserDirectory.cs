@@ -24,6 +24,9 @@ public sealed class RedisUserDirectory(RedisConnection redis, RedisKeys keys) : 
             return true;
         });
 
+    public Task<bool> TryUpdateAsync(UserAccount account, CancellationToken cancellationToken = default) =>
+        redis.Guard(() => redis.Database.StringSetAsync(keys.User(account.Address.Value), StoredUserFormat.Write(account), when: When.Exists));
+
     public Task<bool> RemoveAsync(Address address, CancellationToken cancellationToken = default) =>
         redis.Guard(async () =>
         {

@@ -21,4 +21,8 @@ public sealed class StoredUser
     public IReadOnlyList<string> PhoneNumbers { get; init; } = [];
 
     public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>Added within schema 1 (issue 18): a <c>BusyPolicy</c> by name; absent: the configured default.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? BusyPolicy { get; init; }
 }

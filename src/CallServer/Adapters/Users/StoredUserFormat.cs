@@ -1,3 +1,4 @@
+using CallServer.Domain.Calls;
 using CallServer.Domain.Ports;
 
 namespace CallServer.Adapters.Users;
@@ -25,6 +26,7 @@ public static class StoredUserFormat
         PasswordHash = account.PasswordHash,
         PhoneNumbers = [.. account.PhoneNumbers],
         CreatedAt = account.CreatedAt,
+        BusyPolicy = account.BusyPolicy is { } policy ? NameOf(policy) : null,
     };
 
     public static UserAccount ToDomain(StoredUser stored) => new(
@@ -32,5 +34,15 @@ public static class StoredUserFormat
         StoredJson.ParseAddress(stored.Address, "user address"),
         stored.PasswordHash,
         [.. stored.PhoneNumbers.Select(n => n ?? throw new StoredFormatException("the stored user has a null in phoneNumbers"))],
-        stored.CreatedAt);
+        stored.CreatedAt)
+    {
+        BusyPolicy = stored.BusyPolicy is null ? null : StoredJson.ParseName<BusyPolicy>(stored.BusyPolicy, NameOf, "busyPolicy"),
+    };
+
+    private static string NameOf(BusyPolicy policy) => policy switch
+    {
+        Domain.Calls.BusyPolicy.CallWaiting => "CallWaiting",
+        Domain.Calls.BusyPolicy.Busy => "Busy",
+        _ => throw new InvalidOperationException($"BusyPolicy.{policy} has no stored name"),
+    };
 }

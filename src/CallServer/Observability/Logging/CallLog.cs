@@ -1,5 +1,6 @@
 using CallServer.Domain.Addresses;
 using CallServer.Domain.Calls;
+using CallServer.Domain.Commands;
 
 namespace CallServer.Observability.Logging;
 
@@ -29,4 +30,7 @@ public static partial class CallLog
 
     [LoggerMessage(EventId = 4008, EventName = "CallChanged", Level = LogLevel.Debug, Message = "Call {CallId} is now {Phase} at version {Version}")]
     public static partial void Changed(ILogger logger, string callId, CallPhase phase, long version);
+
+    [LoggerMessage(EventId = 4009, EventName = "CallsSwitched", Level = LogLevel.Information, Message = "Call {CallId} answered while in call {OtherCallId} ({Switch})")]
+    public static partial void CallsSwitched(ILogger logger, string callId, string otherCallId, SwitchKind @switch);
 }

@@ -20,6 +20,7 @@ public sealed class CallServerMetrics : IDisposable
     private readonly Histogram<double> wakeToConnect;
     private readonly Counter<long> webhookDeliveries;
     private readonly Histogram<double> webhookDeliveryLatency;
+    private readonly Histogram<double> qualityMos;
     private long webhookBacklog = -1;
 
     public CallServerMetrics(LocalConnections connections)
@@ -35,6 +36,10 @@ public sealed class CallServerMetrics : IDisposable
         wakeToConnect = meter.CreateHistogram<double>("callserver.push.wake_to_connect.duration", unit: "s", description: "From deciding a wake-up push to a device of the woken account connecting and ringing.");
         webhookDeliveries = meter.CreateCounter<long>("callserver.webhooks.deliveries", description: "Webhook attempts by outcome (delivered, retry, dropped) and event type, per endpoint.");
         webhookDeliveryLatency = meter.CreateHistogram<double>("callserver.webhooks.delivery.duration", unit: "s", description: "From a webhook event's timestamp to its delivery (2xx) to an endpoint.");
+        qualityMos = meter.CreateHistogram<double>(
+            "callserver.call.quality.mos",
+            description: "The MOS estimate of each quality sample a party reported (ReportQuality), by the party's side.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 2, 2.5, 3, 3.5, 4, 4.2, 4.4, 5] });
         meter.CreateObservableGauge("callserver.webhooks.backlog", ObserveWebhookBacklog, description: "Webhook events not yet acknowledged, as last seen by the node delivering webhooks (only that node reports it).");
     }
 
@@ -58,6 +63,10 @@ public sealed class CallServerMetrics : IDisposable
 
     public void Operation(string method, string result) =>
         operations.Add(1, new KeyValuePair<string, object?>("method", method), new KeyValuePair<string, object?>("result", result));
+
+    /// <summary>A quality sample a party reported (rule 27).</summary>
+    public void QualityReported(CallSide side, double mos) =>
+        qualityMos.Record(mos, new KeyValuePair<string, object?>("side", side == CallSide.Caller ? "caller" : "callee"));
 
     public void StoreOperation(string operation, TimeSpan elapsed) =>
         storeLatency.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("operation", operation));
