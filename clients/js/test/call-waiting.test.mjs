@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { Call } from '../src/call.js';
 import { fakeService, hubError, recordingListener } from './support/fake-host.mjs';
 import { connectOverFakeHub } from './support/fake-connection.mjs';
-import { directionsOf, fakeGetUserMedia } from './support/fake-webrtc.mjs';
+import { FakeTrack, directionsOf, fakeGetUserMedia } from './support/fake-webrtc.mjs';
 import { answerTo, inCall, moveTo, offer, senderTracks, snapshot, transceiverDirections } from './support/calls.mjs';
 
 const quiet = { info() {}, warn() {}, error() {}, log() {} };
@@ -166,4 +166,28 @@ test('the service: IncomingCall with waiting, then callService.holdAndAccept / e
   await assert.rejects(service.holdAndAccept(/** @type {any} */ (null), service.getCall('call-1')), { code: 'InvalidArgument' });
   await assert.rejects(service.endAndAccept(/** @type {any} */ ('call-3'), service.getCall('call-1')), { code: 'InvalidArgument' });
   await service.disconnect();
+});
+
+test('views shared by both calls: the ended call\'s release does not blank the new call\'s streams', async () => {
+  const { held: other, waiting: fresh } = await waiting();
+  const element = () => ({ srcObject: null, muted: false, play: async () => {} });
+  const local = element();
+  const remote = element();
+  other.call.setLocalVideoView(/** @type {any} */ (local));
+  other.call.setRemoteVideoView(/** @type {any} */ (remote));
+  assert.equal(local.srcObject, other.call.getLocalStream());
+  // The application shows the new call in the same elements, then EndAndAccept ends the other call.
+  fresh.call.setLocalVideoView(/** @type {any} */ (local));
+  fresh.call.setRemoteVideoView(/** @type {any} */ (remote));
+  assert.equal(await fresh.call.endAndAccept(other.call), true);
+  assert.equal(local.srcObject, fresh.call.getLocalStream());
+  assert.ok(local.srcObject);
+  // The new call's remote stream reaches the element with its first track.
+  const track = Object.assign(new Event('track'), { track: new FakeTrack('audio', 'carol-audio') });
+  fresh.call.getPeerConnection().dispatchEvent(track);
+  assert.equal(remote.srcObject, fresh.call.getRemoteStream());
+  // Its own release clears them.
+  moveTo(fresh.call, 'Ended', { endReason: 'EndedRemotely' });
+  assert.equal(local.srcObject, null);
+  assert.equal(remote.srcObject, null);
 });

@@ -17,6 +17,9 @@ public sealed class AdminKeyGate(RequestDelegate next, IOptions<AdminOptions> op
 {
     public const string Path = "/api/v1/users";
 
+    /// <summary>The other admin API (issue 18: the call lookup).</summary>
+    public const string AdminPath = "/api/v1/admin";
+
     private readonly PartitionedRateLimiter<string> failures = PartitionedRateLimiter.Create<string, string>(address =>
         RateLimitPartition.GetFixedWindowLimiter(address, _ => new FixedWindowRateLimiterOptions
         {

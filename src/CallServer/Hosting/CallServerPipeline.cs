@@ -20,7 +20,7 @@ public static class CallServerPipeline
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
-        app.UseWhen(context => context.Request.Path.StartsWithSegments(AdminKeyGate.Path), users => users.UseMiddleware<AdminKeyGate>());
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(AdminKeyGate.Path) || context.Request.Path.StartsWithSegments(AdminKeyGate.AdminPath), users => users.UseMiddleware<AdminKeyGate>());
 
         if (app.Configuration.GetValue("Swagger:Enabled", true))
         {
@@ -38,6 +38,7 @@ public static class CallServerPipeline
         api.MapUserTokenEndpoints();
         api.MapUserEndpoints();
         api.MapCallEndpoints();
+        api.MapAdminCallEndpoints();
         api.MapIceServerEndpoints();
         api.MapPushRegistrationEndpoints();
         api.MapCallHistoryEndpoints();

@@ -22,6 +22,8 @@ const app = {
   events: [], // [{time, name, callId, detail}]
   busy: new Set(), // operations in flight on the current call
   consultation: null, // { original, consultation }: "Consult" held `original` and called the target
+  quality: new Map(), // call → its last quality sample
+  dtmf: new Map(), // call → { sent, received }: the DTMF digits of the call
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -38,6 +40,8 @@ window.__callserver = {
   /** The calls the "Recent calls" list shows (callService.history entries). */
   get history() { return recentCalls.entries; },
   async stats(call = app.current) { return call ? call.getMediaStats() : null; },
+  /** The last quality sample of a call (the active one by default), or null. */
+  quality(call = app.current) { return call ? app.quality.get(call) ?? null : null; },
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -74,7 +78,18 @@ function showError(id, error) {
 const OPERATIONS = [
   'establishCall', 'acceptCall', 'rejectCall', 'ignoreCall', 'forwardCall', 'endCall',
   'holdCall', 'unholdCall', 'videoStart', 'videoStop', 'muteCall', 'unmuteCall', 'pullCall', 'transferCall',
+  'holdAndAccept', 'endAndAccept', 'sendDTMF', 'sendCustomParameters',
 ];
+
+/** `key=value, …` of custom parameters ('' for none). */
+function describeParameters(parameters) {
+  return Object.entries(parameters ?? {}).map(([key, value]) => `${key}=${value}`).join(', ');
+}
+
+function dtmfOf(call) {
+  if (!app.dtmf.has(call)) app.dtmf.set(call, { sent: '', received: '' });
+  return app.dtmf.get(call);
+}
 
 const listener = {
   connectionStateChanged(state, error) {
@@ -85,12 +100,15 @@ const listener = {
   incomingCall(call) {
     app.calls.push(call);
     app.incoming.push(call);
-    log('incomingCall', call, `from ${call.getRemoteAddress()}`);
+    log('incomingCall', call, `from ${call.getRemoteAddress()}${call.isWaiting() ? ' (call waiting)' : ''}`);
+    const parameters = describeParameters(call.getRemoteCustomParameters());
+    if (parameters) log('customParameters', call, parameters);
     render();
   },
   callStatusChanged(call, state) {
     const snapshot = call.getSnapshot();
-    log('callStatusChanged', call, `${state}${snapshot.endReason ? ` / ${snapshot.endReason}` : ''}`);
+    const text = call.getEndReasonText();
+    log('callStatusChanged', call, `${state}${snapshot.endReason ? ` / ${snapshot.endReason}` : ''}${text ? ` — "${text}"` : ''}`);
     if (state === 'Ended') {
       app.incoming = app.incoming.filter((c) => c !== call);
       // A consultation that ended before the transfer: back to the call it held.
@@ -128,6 +146,19 @@ const listener = {
   callPulled(call) { log('callPulled', call, 'moved to another of your devices'); render(); otherDevices.refresh(); },
   callResumeFailed(call, error) { log('callResumeFailed', call, error.code); render(); },
   callFailed(call, error) { log('callFailed', call, `${error.code}: ${error.message}`); },
+  customParametersReceived(call, parameters) { log('customParametersReceived', call, describeParameters(parameters)); },
+  dtmfReceived(call, digits) {
+    dtmfOf(call).received += digits;
+    log('dtmfReceived', call, digits);
+    render();
+  },
+  dtmfToneSent(call, tone) { log('dtmfToneSent', call, tone); },
+  qualitySample(call, sample) {
+    app.quality.set(call, sample);
+    if (call === app.current) renderQuality(call);
+  },
+  qualityWarning(call, name) { log('qualityWarning', call, name); render(); },
+  qualityWarningCleared(call, name) { log('qualityWarningCleared', call, name); render(); },
   callHistoryChanged(change) {
     log('callHistoryChanged', null, `${change.change}${change.callId ? ` ${change.callId}` : ''}`);
     recentCalls.refresh();
@@ -284,6 +315,12 @@ $('sign-out').addEventListener('click', async () => {
 // ---------------------------------------------------------------------------------------------
 
 function show(call) {
+  // The call shown before gives the views up (a call on hold, or ended): the new one's streams go there.
+  const previous = app.current;
+  if (previous && previous !== call) {
+    previous.setLocalVideoView(null);
+    previous.setRemoteVideoView(null);
+  }
   app.current = call;
   call.setLocalVideoView($('local-video'));
   call.setRemoteVideoView($('remote-video'));
@@ -327,6 +364,45 @@ function answer(video) {
   render();
 }
 
+/** The call in progress that a waiting call would hold or end: the one shown, else another connected one. */
+function callInProgress(ringing) {
+  const connected = (call) => call && call !== ringing && IN_CALL_STATES.includes(call.getState());
+  return connected(app.current) ? app.current : app.calls.find(connected) ?? null;
+}
+
+/** Call waiting: "Hold & accept" (HoldAndAccept) or "End & accept" (EndAndAccept) the ringing call. */
+async function answerWaiting(how) {
+  const call = firstIncoming();
+  const other = callInProgress(call);
+  if (!call || !other) return;
+  app.incoming = app.incoming.filter((c) => c !== call);
+  show(call);
+  const video = call.isVideoOffered();
+  let answered;
+  if (how === 'hold' && other.getSnapshot().localHold) {
+    app.busy.add('acceptCall'); // already held: only the answer
+    render();
+    answered = await call.acceptCall(video);
+  } else if (how === 'hold') {
+    app.busy.add('holdAndAccept');
+    render();
+    answered = await app.service.holdAndAccept(call, other, { video });
+  } else {
+    app.busy.add('endAndAccept');
+    render();
+    const reason = $('end-reason').value.trim();
+    answered = await app.service.endAndAccept(call, other, { video, reason: reason || null });
+  }
+  if (!answered && call.getState() === 'Ringing') {
+    // Refused: nothing changed; the call rings again and the other call is shown again.
+    app.incoming.unshift(call);
+    show(other);
+  }
+  render();
+}
+
+$('hold-and-accept').addEventListener('click', () => answerWaiting('hold'));
+$('end-and-accept').addEventListener('click', () => answerWaiting('end'));
 $('accept-video').addEventListener('click', () => answer(true));
 $('accept-audio').addEventListener('click', () => answer(false));
 $('reject').addEventListener('click', () => firstIncoming()?.rejectCall());
@@ -422,9 +498,28 @@ for (const [id, op] of Object.entries(CONTROLS)) {
     if (!call) return;
     app.busy.add(op);
     render();
-    call[METHODS[op]]();
+    if (op === 'endCall') {
+      // The optional end reason goes with the hang-up (both parties see it).
+      const reason = $('end-reason').value.trim();
+      call.endCall(reason ? { reason } : undefined);
+    } else {
+      call[METHODS[op]]();
+    }
   });
 }
+
+// DTMF: each key sends its digit on the call shown (RFC 4733 tones and SendDtmf).
+$('dtmf-pad').addEventListener('click', async (event) => {
+  const key = event.target.closest?.('button[data-dtmf]');
+  const call = app.current;
+  if (!key || !call) return;
+  const digit = key.dataset.dtmf;
+  if (await call.sendDTMF(digit)) {
+    dtmfOf(call).sent += digit;
+    log('dtmfSent', call, digit);
+  }
+  render();
+});
 
 // ---------------------------------------------------------------------------------------------
 // Transfer: blind ("Transfer"), or "Consult" (hold this call, call the target) then "Complete transfer"
@@ -477,7 +572,51 @@ $('complete-transfer').addEventListener('click', async () => {
 
 function render() {
   renderCall();
+  renderCallsHere();
   recentCalls.setCallBackEnabled(!$('dial').disabled);
+}
+
+/** The last quality sample (MOS, rtt, loss) and the warnings raised, of the call shown. */
+function renderQuality(call) {
+  const ended = !call || call.getState() === 'Ended';
+  const sample = call ? app.quality.get(call) : null;
+  const quality = $('quality');
+  quality.hidden = ended || !sample;
+  if (sample) {
+    quality.textContent = `MOS ${sample.mos.toFixed(2)} · ${Math.round(sample.rttMs)} ms · ${sample.packetLossPercent} % loss`;
+    quality.dataset.mos = String(sample.mos);
+  }
+  const warnings = ended ? [] : call?.getQualityWarnings() ?? [];
+  $('quality-warnings').dataset.warnings = warnings.join(' ');
+  $('quality-warnings').replaceChildren(...warnings.map((name) => {
+    const badge = document.createElement('span');
+    badge.className = 'badge quality-warning';
+    badge.dataset.warning = name;
+    badge.textContent = name;
+    return badge;
+  }));
+}
+
+/** This page's other calls in progress (a call held by "Hold & accept", a consultation's original): "Show" switches. */
+function renderCallsHere() {
+  const others = app.calls.filter((call, index) => call !== app.current && app.calls.indexOf(call) === index &&
+    IN_CALL_STATES.includes(call.getState()));
+  $('calls-here').hidden = others.length === 0;
+  $('calls-here-list').replaceChildren(...others.map((call) => {
+    const item = document.createElement('li');
+    item.dataset.callId = call.getId();
+    item.textContent = `${call.getRemoteAddress()} (${call.getState()})`;
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'show-call';
+    button.textContent = 'Show';
+    button.addEventListener('click', () => {
+      show(call);
+      render();
+    });
+    item.append(button);
+    return item;
+  }));
 }
 
 /** The incoming call card, the call panel and the dial button. */
@@ -489,6 +628,14 @@ function renderCall() {
     $('incoming-from').textContent = name ? `${name} <${ringing.getRemoteAddress()}>` : ringing.getRemoteAddress();
     $('incoming-kind').textContent = ringing.isVideoOffered() ? 'video' : 'audio';
     $('incoming').dataset.callId = ringing.getId();
+    // Call waiting: this page is in another call: hold it or end it, and answer, in one step.
+    const other = callInProgress(ringing);
+    $('incoming-waiting').hidden = !ringing.isWaiting() && !other;
+    $('waiting-actions').hidden = !other;
+    $('incoming').dataset.waiting = String(Boolean(other));
+    const parameters = describeParameters(ringing.getRemoteCustomParameters());
+    $('incoming-parameters').hidden = !parameters;
+    $('incoming-parameters').textContent = parameters;
   }
   const anonymous = app.session?.anonymous;
   $('incoming').classList.toggle('anonymous', Boolean(anonymous));
@@ -501,8 +648,12 @@ function renderCall() {
     stateEl.dataset.state = 'none';
     stateEl.textContent = 'Idle';
     $('call-remote').textContent = 'No call';
-    for (const id of ['call-end-reason', 'remote-muted', 'remote-held', 'local-muted', 'local-held']) $(id).hidden = true;
+    for (const id of ['call-end-reason', 'call-end-text', 'remote-muted', 'remote-held', 'local-muted', 'local-held']) $(id).hidden = true;
     for (const id of [...Object.keys(CONTROLS), 'transfer', 'consult']) $(id).disabled = true;
+    for (const key of $('dtmf-pad').querySelectorAll('button')) key.disabled = true;
+    $('dtmf-sent').textContent = '';
+    $('dtmf-received').textContent = '';
+    renderQuality(null);
     $('complete-transfer').hidden = true;
     $('dial').disabled = !app.service;
     return;
@@ -520,6 +671,14 @@ function renderCall() {
   $('call-end-reason').hidden = !ended;
   $('call-end-reason').textContent = ended ? `${snapshot.endReason ?? ''}${snapshot.statusCode ? ` (${snapshot.statusCode})` : ''}` : '';
   $('call-end-reason').dataset.reason = ended ? snapshot.endReason ?? '' : '';
+  const endText = call.getEndReasonText();
+  $('call-end-text').hidden = !ended || !endText;
+  $('call-end-text').textContent = ended && endText ? `“${endText}”` : '';
+  renderQuality(call);
+  const dtmf = dtmfOf(call);
+  $('dtmf-sent').textContent = dtmf.sent;
+  $('dtmf-received').textContent = dtmf.received;
+  for (const key of $('dtmf-pad').querySelectorAll('button')) key.disabled = state !== 'InCall';
   $('remote-muted').hidden = ended || !snapshot.media?.remoteMuted;
   $('remote-held').hidden = ended || !snapshot.remoteHold;
   $('local-muted').hidden = ended || !call.isMuted();

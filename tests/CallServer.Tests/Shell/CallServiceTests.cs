@@ -49,7 +49,7 @@ public sealed class CallServiceTests : IDisposable
             users.TryAddAsync(new UserAccount(name, Address.Parse(name, Domain), "not a hash", [], clock.GetUtcNow())).GetAwaiter().GetResult();
         }
 
-        var directory = new CallDirectory(new RecentUsers(users, clock), new InMemoryPresence(), new InMemoryPushRegistrationStore(), calls, Options.Create(new PstnOptions()));
+        var directory = new CallDirectory(new RecentUsers(users, clock), new InMemoryPresence(), new InMemoryPushRegistrationStore(), store, calls, Options.Create(new PstnOptions()));
         service = new CallService(
             store,
             directory,

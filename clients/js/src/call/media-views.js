@@ -5,6 +5,8 @@ export class MediaViews {
   /** @type {HTMLVideoElement | null} */ #local = null;
   /** @type {HTMLVideoElement | null} */ #remote = null;
   /** @type {HTMLAudioElement | null} */ #audioSink = null;
+  /** The streams this call put on elements: clear() takes only those off (another call may show its own there now). */
+  /** @type {Set<MediaStream>} */ #shown = new Set();
 
   /** @param {HTMLVideoElement | null | undefined} element */
   setLocal(element) { this.#local = element ?? null; }
@@ -24,6 +26,7 @@ export class MediaViews {
       if (element.srcObject !== stream || remoteChanged) {
         element.srcObject = stream;
       }
+      if (stream) this.#shown.add(stream);
       if (muted) element.muted = true;
       element.playsInline = true;
       element.autoplay = true;
@@ -42,11 +45,16 @@ export class MediaViews {
     }
   }
 
-  /** The media were released: every element shows nothing. */
+  /**
+   * The media were released: the elements showing this call's streams show nothing. An element that shows
+   * another call's stream by now (the application gave it to another call: call waiting, a consultation) is
+   * left alone.
+   */
   clear() {
     for (const element of [this.#local, this.#remote, this.#audioSink]) {
-      if (element) element.srcObject = null;
+      if (element && (!element.srcObject || this.#shown.has(/** @type {MediaStream} */ (element.srcObject)))) element.srcObject = null;
     }
+    this.#shown.clear();
   }
 
   /** The call is over: the SDK's own audio element is dropped. */

@@ -5,6 +5,10 @@ import {
   PushManager, summarizeStats,
 } from '@callserver/sdk';
 import type {
+  CustomParameters, CustomParametersOptions, DtmfOptions, EndAndAcceptOptions, EndCallOptions, HoldAndAcceptOptions,
+  QualitySample, QualityWarningName,
+} from '@callserver/sdk';
+import type {
   CallApplicationListener, CallHistoryChange, CallHistoryEntry, CallHistoryOptions, CallMediaStats, CallServiceOptions, CallSnapshot, CallStateName, EndReasonName, ErrorCode,
   IceCandidateInit, MediaAttributes, MediaStatsSummary, PushManagerOptions, PushNotification, PushPlatform, PushRegistration,
   PushSubscribeOptions, PushSubscriptionCheck, TokenResponse, WebPushSubscriptionJSON,
@@ -181,4 +185,62 @@ export async function callHistory(callService: CallService, baseUrl: string, acc
   const standalone: CallHistory = new CallHistory(options);
   await new CallHistory({ accessToken }).fetch(1);
   await standalone.fetch();
+}
+
+export async function issue18(call: Call, other: Call, callService: CallService, baseUrl: string, accessToken: string): Promise<void> {
+  // Custom parameters and the end reason text.
+  const parameters: CustomParameters = { ticket: 'T-42', page: '/pricing' };
+  const withParameters: CustomParametersOptions = { customParameters: parameters };
+  await call.establishCall(true, withParameters);
+  await call.establishCall(false, { customParameters: null });
+  await call.establishAudioCall({ customParameters: { ticket: 'T-42' } });
+  await call.acceptCall(false, { customParameters: { agent: 'a-7' } });
+  await call.rejectCall({ customParameters: { why: 'in a meeting' } });
+  const ending: EndCallOptions = { reason: 'Resolved', customParameters: { survey: 'yes' } };
+  await call.endCall(ending);
+  await call.endCall({ reason: null });
+  const sent: boolean = await call.sendCustomParameters({ step: 'billing' });
+  const remote: CustomParameters = call.getRemoteCustomParameters();
+  const text: string | null = call.getEndReasonText();
+  const busy: EndReasonName = EndReason.Busy;
+  const snapshot: CallSnapshot = call.getSnapshot();
+  console.log(sent, remote.ticket, text, busy, snapshot.waiting, snapshot.customParameters?.ticket, snapshot.endReasonText);
+
+  // Call waiting.
+  const waiting: boolean = call.isWaiting();
+  const hold: HoldAndAcceptOptions = { video: false, customParameters: { note: 'one moment' } };
+  const end: EndAndAcceptOptions = { video: true, reason: 'Taking another call', customParameters: null };
+  const held: boolean = await callService.holdAndAccept(call, other, hold);
+  await callService.holdAndAccept(call, other);
+  await callService.endAndAccept(call, other, end);
+  await callService.endAndAccept(call, other);
+  await call.holdAndAccept(other);
+  await call.endAndAccept(other, { reason: 'bye' });
+  console.log(waiting, held);
+
+  // DTMF.
+  const dtmfOptions: DtmfOptions = { duration: 120, interToneGap: 80 };
+  await call.sendDTMF('1234#');
+  await call.sendDTMF('9', dtmfOptions);
+  const dtmf: RTCDTMFSender | null = call.getDtmfSender();
+  console.log(dtmf?.toneBuffer);
+
+  // Quality.
+  const warnings: QualityWarningName[] = call.getQualityWarnings();
+  const listener: CallApplicationListener = {
+    customParametersReceived(_call, received: CustomParameters) { console.log(received); },
+    dtmfToneSent(_call, tone: string) { console.log(tone); },
+    dtmfReceived(_call, digits: string) { console.log(digits); },
+    qualitySample(_call, { rttMs, jitterMs, packetLossPercent, mos, audioBitrateKbps, videoBitrateKbps }: QualitySample) {
+      console.log(rttMs, jitterMs, packetLossPercent, mos, audioBitrateKbps ?? 0, videoBitrateKbps ?? 0);
+    },
+    qualityWarning(_call, name: QualityWarningName) { console.log(name === 'high-rtt'); },
+    qualityWarningCleared(_call, name) { console.log(name === 'low-mos'); },
+    holdAndAcceptSucceeded(c) { console.log(c.getId()); }, holdAndAcceptFailed(_c, error: CallError) { console.log(error.code); },
+    endAndAcceptSucceeded() {}, endAndAcceptFailed() {},
+    sendDTMFSucceeded() {}, sendDTMFFailed() {},
+    sendCustomParametersSucceeded() {}, sendCustomParametersFailed() {},
+  };
+  await CallService.connect({ baseUrl, accessToken, listener, qualityIntervalMs: 0 });
+  console.log(warnings);
 }
