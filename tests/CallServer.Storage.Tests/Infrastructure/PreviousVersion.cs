@@ -26,11 +26,16 @@ public static class PreviousVersion
                 {
                     if (info.Type == typeof(Call))
                     {
-                        foreach (var added in info.Properties.Where(p => p.Name is "wokenAccount" or "wokenAt" or "ringingAt" or "heldSince" or "heldFor" or "movedFrom" or "transfer" or "transferredFrom" or "callerAllowedCallees").ToList())
+                        foreach (var added in info.Properties.Where(p => p.Name is "wokenAccount" or "wokenAt" or "ringingAt" or "heldSince" or "heldFor" or "movedFrom" or "transfer" or "transferredFrom" or "callerAllowedCallees" or "endReasonText").ToList())
                         {
                             info.Properties.Remove(added);
                         }
                     }
+
+                    // Issue 18: custom parameters, quality reports, the waiting flag, the per-user busy policy.
+                    RemoveAdded(info, typeof(PartyState), "customParameters", "quality");
+                    RemoveAdded(info, typeof(CalleeDevice), "waiting");
+                    RemoveAdded(info, typeof(UserAccount), "busyPolicy");
 
                     if (info.Type == typeof(PendingOperation))
                     {
@@ -43,6 +48,19 @@ public static class PreviousVersion
             },
         },
     };
+
+    private static void RemoveAdded(System.Text.Json.Serialization.Metadata.JsonTypeInfo info, Type type, params string[] names)
+    {
+        if (info.Type != type)
+        {
+            return;
+        }
+
+        foreach (var added in info.Properties.Where(p => names.Contains(p.Name)).ToList())
+        {
+            info.Properties.Remove(added);
+        }
+    }
 
     public static Call? ReadCall(string record) => JsonSerializer.Deserialize<Call>(record, Options);
 

@@ -16,8 +16,8 @@ public sealed class CallHistoryTests(HistoryFixture server) : IClassFixture<Hist
 {
     private static readonly string[] ItemFields =
         [
-            "answeredAt", "callId", "createdAt", "direction", "durationSeconds", "endReason", "endedAt", "missed", "pulledAt", "remoteAddress",
-            "remoteDisplayName", "statusCode", "transferredFrom", "transferredTo", "video",
+            "answeredAt", "callId", "createdAt", "customParameters", "direction", "durationSeconds", "endReason", "endReasonText", "endedAt",
+            "missed", "pulledAt", "quality", "remoteAddress", "remoteDisplayName", "statusCode", "transferredFrom", "transferredTo", "video",
         ];
 
     private static Func<JsonElement[], bool> Change(string change, string? callId) =>
