@@ -48,6 +48,9 @@ public sealed class CallInvariantProperties
         Consult,
         TransferProgress,
         TransferTimer,
+        Dtmf,
+        Parameters,
+        Quality,
     }
 
     private static readonly Address Grace = Addr("grace");
@@ -114,7 +117,10 @@ public sealed class CallInvariantProperties
         (3, Gen.Constant(Op.Transfer)),
         (1, Gen.Constant(Op.Consult)),
         (4, Gen.Constant(Op.TransferProgress)),
-        (1, Gen.Constant(Op.TransferTimer)));
+        (1, Gen.Constant(Op.TransferTimer)),
+        (2, Gen.Constant(Op.Dtmf)),
+        (2, Gen.Constant(Op.Parameters)),
+        (2, Gen.Constant(Op.Quality)));
 
     private static Gen<int> Weighted(params int[] weights) =>
         Gen.Frequency(weights.Select((w, i) => (w, Gen.Constant(i))).Where(x => x.w > 0));
@@ -168,6 +174,7 @@ public sealed class CallInvariantProperties
             "EndedLocally", "EndedRemotely", "Rejected", "Ignored", "NoAnswer", "Unavailable", "Forwarded",
             "AnsweredElsewhere", "Canceled", "ConnectionLost", "MovedToAnotherDevice", "video", "muted", "pending",
             "woken", "transferring", "Transferred", "stopWaking:AnsweredElsewhere", "stopWaking:Canceled", "stopWaking:Forwarded", "stopWaking:NoAnswer",
+            "Busy", "waiting", "dtmf", "parameters", "quality", "endReasonText",
         ];
         Assert.Empty(expected.Except(seen));
     }
@@ -206,6 +213,7 @@ public sealed class CallInvariantProperties
             try
             {
                 CheckStep(before, viewsBefore, decision, now);
+                CheckDuringCall(before, command, decision);
             }
             catch (Exception e)
             {
@@ -221,6 +229,26 @@ public sealed class CallInvariantProperties
                 }
 
                 seen.UnionWith(decision.Wakes.OfType<StopWaking>().Select(s => "stopWaking:" + s.Reason));
+                seen.UnionWith(decision.Notifications.Select(n => n switch
+                {
+                    DtmfReceivedNotification => "dtmf",
+                    CustomParametersReceivedNotification => "parameters",
+                    _ => string.Empty,
+                }));
+                if (call.Devices.Any(d => d.Waiting))
+                {
+                    seen.Add("waiting");
+                }
+
+                if (call.Caller.Quality is not null || call.Callee.Quality is not null)
+                {
+                    seen.Add("quality");
+                }
+
+                if (call.EndReasonText is not null)
+                {
+                    seen.Add("endReasonText");
+                }
                 foreach (var followUp in decision.FollowUps)
                 {
                     followUps.Enqueue(followUp);
@@ -304,8 +332,15 @@ public sealed class CallInvariantProperties
                     _ => TestSdp.VideoOffer,
                 };
                 // Redirect decides whether bob has a push registration: with none and no device, Unavailable.
-                var devices = (flavor >= 7 ? Devices(Bob) : BobsDevices([.. Actors[2..(2 + run.CalleeDevices)]])) with { Wakeable = step.Redirect % 3 == 0 };
-                return new EstablishCall(actor, flavor == 6 ? "not sdp" : offer, devices);
+                // Redirect also decides which of bob's devices are in other calls, and bob's busy policy (rule 22).
+                var bobs = Actors[2..(2 + run.CalleeDevices)].Select(d => d.DeviceId!).ToList();
+                var devices = (flavor >= 7 ? Devices(Bob) : BobsDevices([.. Actors[2..(2 + run.CalleeDevices)]])) with
+                {
+                    Wakeable = step.Redirect % 3 == 0,
+                    BusyDevices = bobs.Take(step.Redirect % 4 == 3 ? bobs.Count : step.Redirect % 4).ToHashSet(),
+                    BusyPolicy = step.Redirect >= 5 ? BusyPolicy.Busy : BusyPolicy.CallWaiting,
+                };
+                return new EstablishCall(actor, flavor == 6 ? "not sdp" : offer, devices) { CustomParameters = flavor == 5 ? new Dictionary<string, string> { ["ticket"] = "t" + index } : null };
             case Op.Accept:
                 return new AcceptCall(actor, flavor switch
                 {
@@ -331,7 +366,19 @@ public sealed class CallInvariantProperties
             case Op.DeviceConnected:
                 return new DeviceConnected(actor);
             case Op.End:
-                return new EndCall(Party(step, call));
+                return new EndCall(Party(step, call))
+                {
+                    ReasonText = flavor switch { 9 => new string('x', 257), >= 5 => "bye " + index, _ => null },
+                    CustomParameters = flavor == 6 ? new Dictionary<string, string> { ["survey"] = "s" + index } : null,
+                };
+            case Op.Dtmf:
+                return new SendDtmf(Party(step, call), flavor switch { 9 => "12x", 8 => new string('1', 65), _ => "12#" + flavor });
+            case Op.Parameters:
+                return new SendCustomParameters(Party(step, call), flavor == 9
+                    ? Enumerable.Range(0, 17).ToDictionary(i => "k" + i, _ => "v")
+                    : new Dictionary<string, string> { ["k" + flavor] = "v" + index });
+            case Op.Quality:
+                return new ReportQuality(Party(step, call), flavor == 9 ? new QualitySample(-1, 0, 0, 4) : new QualitySample(20 * flavor, flavor, flavor / 3.0, 1 + (flavor * 0.4)));
             case Op.Hold:
                 return Hold(HoldParty(step, call, held: false), opId, flavor == 9 ? TestSdp.Offer(audio: "sendrecv") : TestSdp.HoldOffer);
             case Op.Unhold:
@@ -652,6 +699,69 @@ public sealed class CallInvariantProperties
 
         Assert.All(decision.Timers, t => Assert.True(t.DueAt > now, $"{t} is not in the future"));
         CheckTransfer(before, after, decision, now);
+    }
+
+    /// <summary>
+    /// Rules 22–27: under Busy no device in another call is rung, and a rung one is flagged waiting exactly when it is in
+    /// another call; a call ends Busy only when nothing could ring; DTMF is relayed only InCall, to the other party's bound
+    /// device, saving nothing; parameters go to the other side only and stay within their bounds; a side's quality stays
+    /// bounded whatever the call's length; an end reason text is at most 256 characters.
+    /// </summary>
+    private static void CheckDuringCall(Call before, CallCommand command, Decision decision)
+    {
+        var after = decision.Call ?? before;
+        var lookup = command switch
+        {
+            EstablishCall establish => establish.Callee,
+            ForwardCall forward => forward.TargetLookup,
+            _ => null,
+        };
+        // (An IncomingCall sent again to a device that resumes or reconnects keeps the flag it rang with.)
+        foreach (var incoming in lookup is null ? [] : decision.Notifications.OfType<IncomingCallNotification>())
+        {
+            var inCall = lookup!.BusyDevices.Contains(incoming.To.DeviceId!);
+            Assert.False(inCall && lookup.BusyPolicy == BusyPolicy.Busy, $"{incoming.To.DeviceId} is in another call and rang under Busy");
+            Assert.Equal(inCall, after.Device(incoming.To.DeviceId!)!.Waiting);
+        }
+
+        if (before.Phase != CallPhase.Ended && after.Caller.End?.Reason == EndReason.Busy)
+        {
+            var establish = Assert.IsType<EstablishCall>(command);
+            Assert.Equal(BusyPolicy.Busy, establish.Callee.BusyPolicy);
+            Assert.False(establish.Callee.Wakeable);
+            Assert.All(establish.Callee.Devices, d => Assert.Contains(d, establish.Callee.BusyDevices));
+            Assert.Equal((EndReason.Busy, CallStatusCodes.BusyHere), (after.Callee.End!.Reason, after.Callee.End.StatusCode));
+        }
+
+        var dtmf = decision.Notifications.OfType<DtmfReceivedNotification>().ToList();
+        if (dtmf.Count > 0)
+        {
+            var sent = Assert.IsType<SendDtmf>(command);
+            Assert.False(decision.Changed);
+            Assert.True(before.Phase == CallPhase.Connected && !before.Caller.Held && !before.Callee.Held, "DTMF outside InCall");
+            var from = CallDecider.SideOf(before, sent.Requester.Account)!.Value;
+            Assert.Equal(before.Party(from.Other()).DeviceId, Assert.Single(dtmf).To.DeviceId);
+        }
+
+        foreach (var received in decision.Notifications.OfType<CustomParametersReceivedNotification>())
+        {
+            var from = CallDecider.SideOf(before, ((PartyCommand)command).Requester.Account);
+            Assert.Equal(from?.Other(), received.To.Side);
+        }
+
+        foreach (var party in new[] { after.Caller, after.Callee })
+        {
+            Assert.InRange(party.CustomParameters.Count, 0, CustomParameters.MaxEntries);
+            Assert.InRange(party.Quality?.Recent.Count ?? 0, 0, 10);
+        }
+
+        if (command is ReportQuality && !decision.IsRefused)
+        {
+            Assert.Equal(CallPhase.Connected, before.Phase);
+            Assert.Empty(decision.Notifications);
+        }
+
+        Assert.InRange(after.EndReasonText?.Length ?? 0, 0, CallDecider.MaxEndReasonTextLength);
     }
 
     /// <summary>

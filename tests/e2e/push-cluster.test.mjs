@@ -122,6 +122,8 @@ describe('push wake-up across nodes on Redis', { timeout: 120_000 }, () => {
 
     const first = await apns.waitForRequest((r) => r.payload?.callId === created.callId && r.payload?.type === 'incomingCall', 5_000);
     const killedAt = await cluster.kill(V, 'SIGKILL');
+    // The killed node's stream closes first (else, on a loaded machine, the 200 could go to a stream not yet closed).
+    await apns.waitForRequest((r) => r === first && r.abandoned, 10_000);
     apns.release(created.callId); // later attempts are answered at once
 
     const again = await apns.waitForRequest(

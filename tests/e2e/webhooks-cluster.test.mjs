@@ -164,6 +164,8 @@ describe('webhooks across nodes on Redis', { timeout: 180_000 }, () => {
     assert.equal(held.status, 'held');
 
     const killedAt = await cluster.kill(V, 'SIGKILL');
+    // The killed node's connection drops first (else, on a loaded machine, the 200 could go to a socket not yet closed).
+    await receiver.waitUntil('the held request drops with its node', () => held.status === 'abandoned', 10_000);
     receiver.release(callId, 'call.ended'); // from now on the receiver answers at once
 
     // A call made while no node delivers: its events wait in Redis for the next leader.

@@ -71,6 +71,15 @@ public sealed record CallQuality
         };
     }
 
+    /// <summary>Equal when every measure, the worst window and the recent samples are (the list compared by its items).</summary>
+    public bool Equals(CallQuality? other) =>
+        other is not null
+        && Rtt == other.Rtt && Jitter == other.Jitter && PacketLoss == other.PacketLoss && Mos == other.Mos
+        && AudioBitrate == other.AudioBitrate && VideoBitrate == other.VideoBitrate && Worst == other.Worst
+        && Recent.SequenceEqual(other.Recent);
+
+    public override int GetHashCode() => HashCode.Combine(Rtt, Jitter, PacketLoss, Mos, Worst, Recent.Count);
+
     private static QualityWindow WindowOf(ImmutableList<TimedQualitySample> samples) => new(
         samples[0].At,
         samples[^1].At,

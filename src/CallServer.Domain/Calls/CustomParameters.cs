@@ -10,7 +10,7 @@ namespace CallServer.Domain.Calls;
 /// keys of <c>[A-Za-z0-9_-]{1,64}</c>, values of at most <see cref="MaxValueBytes"/> UTF-8 bytes. A party's parameters
 /// are merged over the call (a later value of a key wins), still at most <see cref="MaxEntries"/> keys.
 /// </summary>
-public sealed partial class CustomParameters
+public sealed partial class CustomParameters : IEquatable<CustomParameters>
 {
     public const int MaxEntries = 16;
     public const int MaxKeyLength = 64;
@@ -72,6 +72,26 @@ public sealed partial class CustomParameters
             ? (null, Invalid($"at most {MaxEntries} custom parameters per party over a call"))
             : (new CustomParameters(merged), null);
     }
+
+    /// <summary>Two parameter sets are equal when they hold the same keys with the same values.</summary>
+    public bool Equals(CustomParameters? other) =>
+        other is not null && (ReferenceEquals(this, other) || (Count == other.Count && Values.All(pair => other.Values.TryGetValue(pair.Key, out var value) && value == pair.Value)));
+
+    public override bool Equals(object? obj) => Equals(obj as CustomParameters);
+
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        foreach (var (key, value) in Values)
+        {
+            hash.Add(key, StringComparer.Ordinal);
+            hash.Add(value, StringComparer.Ordinal);
+        }
+
+        return hash.ToHashCode();
+    }
+
+    public override string ToString() => "{" + string.Join(", ", Values.Select(pair => pair.Key + "=" + pair.Value)) + "}";
 
     private static DomainError Invalid(string message) => DomainError.Of(ErrorCode.InvalidArgument, message);
 

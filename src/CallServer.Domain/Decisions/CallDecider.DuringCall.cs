@@ -89,7 +89,7 @@ public static partial class CallDecider
             return Decision.Refuse(ErrorCode.InvalidState, "DTMF is sent only while the call is InCall");
         }
 
-        return Decision.Unchanged(call, new DtmfReceivedNotification(CallViewer.PartyOf(call, side.Other()), command.Digits.ToUpperInvariant()));
+        return Decision.Unchanged(call, new DtmfReceivedNotification(CallViewer.PartyOf(call, side.Other()), command.Digits));
     }
 
     /// <summary>
@@ -168,6 +168,6 @@ public static partial class CallDecider
     private static IReadOnlyList<CallNotification> ParametersTo(CallViewer viewer, IReadOnlyDictionary<string, string>? sent) =>
         sent is { Count: > 0 } ? [new CustomParametersReceivedNotification(viewer, CustomParameters.Of(sent))] : [];
 
-    [GeneratedRegex(@"^[0-9A-Da-d*#,]+\z", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[0-9A-D*#,]+\z", RegexOptions.CultureInvariant)]
     private static partial Regex DtmfDigits();
 }

@@ -99,7 +99,11 @@ export class WebhookReceiver {
         entry.status = 'held';
         if (!this.held.has(key)) this.held.set(key, []);
         this.held.get(key).push({ response, entry });
-        request.socket.on('close', () => { if (entry.status === 'held') entry.status = 'abandoned'; });
+        request.socket.on('close', () => {
+          if (entry.status !== 'held') return;
+          entry.status = 'abandoned';
+          this.notify();
+        });
       } else {
         entry.status = 200;
         response.writeHead(200).end();

@@ -77,7 +77,7 @@ export function endReasonArgument(reason) {
 }
 
 /**
- * SendDtmf's digits: 1 to 64 of 0-9 A-D a-d * # and `,` (a pause).
+ * SendDtmf's digits: 1 to 64 of 0-9 A-D a-d * # and `,` (a pause), upper-cased as the server takes them.
  * @param {unknown} digits
  * @returns {string}
  */
@@ -85,5 +85,5 @@ export function dtmfArgument(digits) {
   if (typeof digits !== 'string' || !DTMF_DIGITS.test(digits)) {
     throw new CallError('InvalidArgument', 'DTMF digits are 1 to 64 of 0-9 A-D * # and , (pause)');
   }
-  return digits;
+  return digits.toUpperCase();
 }
