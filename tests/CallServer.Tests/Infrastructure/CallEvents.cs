@@ -17,6 +17,8 @@ public static class CallEvents
     public const string TransferRequested = "TransferRequested";
     public const string TransferConnected = "TransferConnected";
     public const string TransferProgress = "TransferProgress";
+    public const string DtmfReceived = "DtmfReceived";
+    public const string CustomParametersReceived = "CustomParametersReceived";
 
     /// <summary>Waits for <c>TransferProgress(callId, state, reason)</c> with <paramref name="state"/>; returns the reason.</summary>
     public static async Task<string?> WaitForTransferProgressAsync(this HubTestClient client, string callId, string state, TimeSpan? timeout = null) =>

@@ -23,7 +23,10 @@ public sealed record CallView(
     string? OfferKind,
     string? PendingOperationId,
     string? TransferredBy = null,
-    string? ReplacesCallId = null);
+    string? ReplacesCallId = null,
+    bool? Waiting = null,
+    IReadOnlyDictionary<string, string>? CustomParameters = null,
+    string? EndReasonText = null);
 
 public sealed record MediaView(bool Audio, bool Video, bool LocalVideo, bool RemoteVideo, bool LocalMuted, bool RemoteMuted);
 

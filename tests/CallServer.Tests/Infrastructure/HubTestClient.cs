@@ -43,6 +43,8 @@ public sealed class HubTestClient : IAsyncDisposable
         (CallEvents.TransferRequested, 4),
         (CallEvents.TransferConnected, 3),
         (CallEvents.TransferProgress, 3),
+        (CallEvents.DtmfReceived, 2),
+        (CallEvents.CustomParametersReceived, 2),
     ];
 
     private const string ServerClosedPrefix = "The server closed the connection with the following error: ";

@@ -19,4 +19,12 @@ public static class Poll
             await Task.Delay(50); // paces the polling; the condition itself is what is waited for
         }
     }
+
+    /// <summary>Reads <paramref name="read"/> until <paramref name="accept"/> takes what it read; returns that.</summary>
+    public static async Task<T> UntilAsync<T>(Func<Task<T>> read, Func<T, bool> accept, string description, TimeSpan? deadline = null)
+    {
+        T value = default!;
+        await UntilAsync(async () => accept(value = await read()), description, deadline);
+        return value;
+    }
 }
