@@ -21,6 +21,8 @@ export const EVENTS = [
   'TransferRequested',
   'TransferConnected',
   'TransferProgress',
+  'DtmfReceived',
+  'CustomParametersReceived',
 ];
 
 export const clientLog = [];
