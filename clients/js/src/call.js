@@ -443,7 +443,9 @@ export class Call {
       });
     }
     try {
-      const args = /** @type {[string, number?, number?]} */ ([tones]);
+      // insertDTMF replaces the tones still queued: keep them, so that keys pressed faster than the tones
+      // play are all played, in order.
+      const args = /** @type {[string, number?, number?]} */ ([(dtmf.toneBuffer ?? '') + tones]);
       if (duration !== undefined || interToneGap !== undefined) args.push(duration ?? 100);
       if (interToneGap !== undefined) args.push(interToneGap);
       dtmf.insertDTMF(...args);

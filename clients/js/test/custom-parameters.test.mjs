@@ -62,7 +62,7 @@ test('end reason: free text of at most 256 characters; DTMF digits', () => {
   assert.equal(endReasonArgument('r'.repeat(256)), 'r'.repeat(256));
   invalid(() => endReasonArgument('r'.repeat(257)));
   invalid(() => endReasonArgument(12));
-  assert.equal(dtmfArgument('0123456789ABCDabcd*#,'), '0123456789ABCDabcd*#,');
+  assert.equal(dtmfArgument('0123456789ABCDabcd*#,'), '0123456789ABCDABCD*#,', 'upper-cased: the server takes A-D');
   assert.equal(dtmfArgument('1'.repeat(64)), '1'.repeat(64));
   for (const wrong of ['', '1'.repeat(65), 'E', '12 3', '+', null, 5]) invalid(() => dtmfArgument(wrong));
 });

@@ -20,10 +20,24 @@ test('sendDTMF inserts the tones on the RTCDTMFSender and invokes SendDtmf(callI
   assert.deepEqual(hub.calls('SendDtmf'), [['call-1', '12#']]);
   assert.ok(events.names.includes('sendDTMFSucceeded'));
 
+  for (const tone of ['1', '2', '#', '']) dtmf.playTone(tone); // played out before the next key
   assert.equal(await call.sendDTMF('*', { duration: 200, interToneGap: 80 }), true);
   assert.deepEqual(dtmf.inserted[1], ['*', 200, 80]);
+  dtmf.playTone('*');
   assert.equal(await call.sendDTMF('9', { duration: 150 }), true);
   assert.deepEqual(dtmf.inserted[2], ['9', 150]);
+});
+
+test('keys pressed while tones are still queued add to the queue: insertDTMF would otherwise drop them', async () => {
+  const { call, hub } = await inCall();
+  const dtmf = call.getDtmfSender();
+  await call.sendDTMF('1');
+  dtmf.playTone('1'); // playing: nothing queued
+  await call.sendDTMF('5');
+  await call.sendDTMF('#'); // '5' not played yet
+  assert.deepEqual(dtmf.inserted.map((args) => args[0]), ['1', '5', '5#']);
+  assert.equal(dtmf.toneBuffer, '5#');
+  assert.deepEqual(hub.calls('SendDtmf').map((args) => args[1]), ['1', '5', '#'], 'the server is told each key once');
 });
 
 test('each tone the browser plays is reported once as dtmfToneSent; the final empty tone is not', async () => {
