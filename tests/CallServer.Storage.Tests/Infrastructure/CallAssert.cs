@@ -32,6 +32,7 @@ public static class CallAssert
         Assert.Equal(expected.RingingAt?.ToUnixTimeMilliseconds(), actual.RingingAt?.ToUnixTimeMilliseconds());
         Assert.Equal(expected.HeldSince?.ToUnixTimeMilliseconds(), actual.HeldSince?.ToUnixTimeMilliseconds());
         Assert.Equal(expected.HeldFor, actual.HeldFor);
+        Assert.Equal(expected.EndReasonText, actual.EndReasonText);
         AssertInstant(expected.CreatedAt, actual.CreatedAt);
         AssertInstant(expected.AnsweredAt, actual.AnsweredAt);
         AssertInstant(expected.EndedAt, actual.EndedAt);

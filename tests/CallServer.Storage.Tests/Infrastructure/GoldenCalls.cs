@@ -28,6 +28,55 @@ public static class GoldenCalls
         ["full"] = Full(Start, "golden-full"),
     };
 
+    /// <summary>
+    /// Calls with the fields added within schema 1 (issue 18: custom parameters, quality, a waiting device, the end
+    /// reason text): files of schema 1 only (<c>call-v1-{name}.json</c>).
+    /// </summary>
+    public static IReadOnlyDictionary<string, Call> CallsAddedInSchema1 { get; } = new Dictionary<string, Call>
+    {
+        ["during-call"] = DuringCall(),
+    };
+
+    /// <summary>Users with the fields added within schema 1 (issue 18: the busy policy).</summary>
+    public static IReadOnlyDictionary<string, UserAccount> UsersAddedInSchema1 { get; } = new Dictionary<string, UserAccount>
+    {
+        ["busy-bob"] = new(
+            "bob",
+            User("bob"),
+            "$argon2id$v=19$m=65536,t=3,p=1$Ym9ic2FsdA$Ym9iaGFzaA",
+            [],
+            new DateTimeOffset(2025, 6, 1, 8, 0, 0, TimeSpan.FromHours(2)).AddTicks(42)) { BusyPolicy = BusyPolicy.Busy },
+    };
+
+    /// <summary>
+    /// Issue 18: answered on a device that rang flagged waiting, custom parameters on both sides, quality reported by
+    /// both (the caller three samples, the callee one with video), ended with a reason text.
+    /// </summary>
+    private static Call DuringCall()
+    {
+        var at = Start.AddMinutes(1);
+        var callerQuality = new[] { (4.4, 20.0, 1.0, 0.0), (3.1, 180.0, 12.5, 2.5), (4.2, 25.0, 2.0, 0.0) }
+            .Select((s, i) => (Sample: new QualitySample(s.Item2, s.Item3, s.Item4, s.Item1, 32.5), At: at.AddSeconds(5 * i)))
+            .Aggregate((CallQuality?)null, (quality, next) => CallQuality.Add(quality, next.Sample, next.At));
+        var ended = Ended();
+        return ended with
+        {
+            CallId = "golden-during-call",
+            Caller = ended.Caller with
+            {
+                CustomParameters = CustomParameters.Of(new Dictionary<string, string> { ["ticket"] = "T-42", ["topic"] = "billing ünïcødé \"quoted\"" }),
+                Quality = callerQuality,
+            },
+            Callee = ended.Callee with
+            {
+                CustomParameters = CustomParameters.Of(new Dictionary<string, string> { ["agent"] = "bob" }),
+                Quality = CallQuality.Add(null, new QualitySample(31.5, 4.25, 0, 4.35, 28, 950.5), at.AddSeconds(3)),
+            },
+            Devices = [.. ended.Devices.Select((d, i) => d with { Waiting = i == 0 })],
+            EndReasonText = "Resolved, thanks ☕",
+        };
+    }
+
     /// <summary>The golden user samples by name: the file of one is <c>user-v{schema}-{name}.json</c>.</summary>
     public static IReadOnlyDictionary<string, UserAccount> Users { get; } = new Dictionary<string, UserAccount>
     {

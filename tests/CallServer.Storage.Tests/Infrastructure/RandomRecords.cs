@@ -66,6 +66,32 @@ public static class RandomRecords
         from index in Gen.Frequency((1, Gen.Constant<int?>(null)), (2, AnyInt.Select(i => (int?)i)))
         select new IceCandidate(line, mid, index);
 
+    /// <summary>Custom parameters (rule 25): none most of the time, else up to four keys with any text.</summary>
+    private static readonly Gen<CustomParameters> AnyParameters = Gen.Frequency(
+        (2, Gen.Constant(CustomParameters.None)),
+        (1, ListOf(from key in Gen.Elements("ticket", "a", "K-9", "x_y", new string('k', 64)) from value in Text select KeyValuePair.Create(key, value))
+            .Select(pairs => CustomParameters.Of(pairs.DistinctBy(p => p.Key)))));
+
+    private static readonly Gen<QualitySample> AnySample =
+        from rtt in Gen.Choose(0, 600_000)
+        from jitter in Gen.Choose(0, 100_000)
+        from loss in Gen.Choose(0, 1000)
+        from mos in Gen.Choose(100, 500)
+        from audio in Gen.Frequency((1, Gen.Constant<double?>(null)), (2, Gen.Choose(0, 100_000).Select(k => (double?)(k / 3.0))))
+        from video in Gen.Frequency((2, Gen.Constant<double?>(null)), (1, Gen.Choose(0, 1_000_000).Select(k => (double?)(k / 7.0))))
+        select new QualitySample(rtt / 10.0, jitter / 3.0, loss / 10.0, mos / 100.0, audio, video);
+
+    /// <summary>A side's quality (rule 27): none, or one to eight samples a few seconds apart from any instant.</summary>
+    private static readonly Gen<CallQuality?> OptionalQuality = Gen.Frequency(
+        (2, Gen.Constant<CallQuality?>(null)),
+        (1,
+            from start in Instant
+            from samples in Gen.Choose(1, 8).SelectMany(n => Gen.ArrayOf(AnySample, n))
+            from gapSeconds in Gen.Choose(1, 12)
+            select (CallQuality?)samples.Select((sample, i) => (sample, i)).Aggregate(
+                (CallQuality?)null,
+                (quality, next) => CallQuality.Add(quality, next.sample, start.AddSeconds(next.i * gapSeconds)))));
+
     private static readonly Gen<PartyState> Party =
         from address in AnyAddress
         from account in Gen.Frequency((3, Gen.Constant(address)), (1, AnyAddress))
@@ -74,8 +100,12 @@ public static class RandomRecords
         from flags in Gen.Choose(0, 15)
         from grace in AnyInt
         from end in OptionalEnd
+        from parameters in AnyParameters
+        from quality in OptionalQuality
         select new PartyState(address, account, device)
         {
+            CustomParameters = parameters,
+            Quality = quality,
             DisplayName = name,
             Held = (flags & 1) != 0,
             Muted = (flags & 2) != 0,
@@ -90,7 +120,8 @@ public static class RandomRecords
         from account in AnyAddress
         from end in OptionalEnd
         from endedAt in OptionalInstant
-        select new CalleeDevice(id, account, end) { EndedAt = endedAt };
+        from waiting in Gen.Elements(false, false, true)
+        select new CalleeDevice(id, account, end) { EndedAt = endedAt, Waiting = waiting };
 
     private static readonly Gen<PendingOperation?> OptionalOperation = Gen.Frequency(
         (1, Gen.Constant<PendingOperation?>(null)),
@@ -154,8 +185,10 @@ public static class RandomRecords
         from transfer in OptionalTransfer
         from origin in OptionalOrigin
         from allowed in Gen.Frequency((2, Gen.Constant<List<Address>?>(null)), (1, ListOf(AnyAddress).Select(a => (List<Address>?)a.ToList())))
+        from endReasonText in OptionalText
         select new Call
         {
+            EndReasonText = endReasonText,
             CallId = id,
             Version = version,
             Caller = caller,
@@ -189,7 +222,8 @@ public static class RandomRecords
         from hash in Text
         from numbers in ListOf(Text)
         from createdAt in Instant
-        select new UserAccount(username, address, hash, numbers, createdAt);
+        from busyPolicy in Gen.Elements<BusyPolicy?>(null, BusyPolicy.CallWaiting, BusyPolicy.Busy)
+        select new UserAccount(username, address, hash, numbers, createdAt) { BusyPolicy = busyPolicy };
 
     private static Gen<T[]> ListOf<T>(Gen<T> element) => Gen.Choose(0, 4).SelectMany(n => Gen.ArrayOf(element, n));
 }

@@ -15,5 +15,6 @@ public static class UserAssert
         Assert.Equal(expected.PhoneNumbers, actual.PhoneNumbers);
         Assert.Equal(expected.CreatedAt, actual.CreatedAt);
         Assert.Equal(expected.CreatedAt.Offset, actual.CreatedAt.Offset);
+        Assert.Equal(expected.BusyPolicy, actual.BusyPolicy);
     }
 }

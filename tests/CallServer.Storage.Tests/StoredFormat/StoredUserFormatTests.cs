@@ -13,6 +13,8 @@ public sealed class StoredUserFormatTests : StoredFormatContract<UserAccount>
 
     protected override IReadOnlyDictionary<string, UserAccount> Samples => GoldenCalls.Users;
 
+    protected override IReadOnlyDictionary<string, UserAccount> SamplesAddedInCurrentSchema => GoldenCalls.UsersAddedInSchema1;
+
     protected override Gen<UserAccount> RandomRecords => Infrastructure.RandomRecords.Users;
 
     protected override string Write(UserAccount record) => StoredUserFormat.Write(record);

@@ -46,6 +46,35 @@ public abstract class UserDirectoryContract
     }
 
     [Fact]
+    public async Task An_update_replaces_the_record_and_is_found_with_every_field()
+    {
+        var alice = Account("alice", "+15551230001");
+        await Directory.TryAddAsync(alice);
+        var busy = alice with { BusyPolicy = Domain.Calls.BusyPolicy.Busy };
+
+        Assert.True(await Directory.TryUpdateAsync(busy));
+        UserAssert.Same(busy, await Directory.FindAsync(alice.Address));
+
+        Assert.True(await Directory.TryUpdateAsync(alice));
+        UserAssert.Same(alice, await Directory.FindAsync(alice.Address));
+        Assert.Single(await Directory.ListAsync());
+    }
+
+    [Fact]
+    public async Task Updating_a_user_that_does_not_exist_fails_and_creates_nothing()
+    {
+        Assert.False(await Directory.TryUpdateAsync(Account("ghost") with { BusyPolicy = Domain.Calls.BusyPolicy.Busy }));
+
+        Assert.Null(await Directory.FindAsync(User("ghost")));
+        Assert.Empty(await Directory.ListAsync());
+
+        await Directory.TryAddAsync(Account("bob"));
+        Assert.True(await Directory.RemoveAsync(User("bob")));
+        Assert.False(await Directory.TryUpdateAsync(Account("bob")));
+        Assert.Null(await Directory.FindAsync(User("bob")));
+    }
+
+    [Fact]
     public async Task A_removed_user_is_gone()
     {
         await Directory.TryAddAsync(Account("alice"));
