@@ -1,7 +1,7 @@
 // Traces and logs as an operator's collector sees them: a server exporting OTLP over HTTP to a
 // loopback stand-in of a collector, JSON logs. A call's hub commands and its ring timer are spans
-// tagged with the call id; the log lines of a command carry the trace id of its span; no SDP or
-// token reaches the logs.
+// tagged with the call id; the log lines of a command carry the trace id of its span; no SDP, token, DTMF
+// digits, custom parameters or end reason text reaches the logs.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
@@ -72,7 +72,15 @@ describe('telemetry', () => {
 
     // An answered call, and one that rings out (its ring timer fires).
     const answered = { callId: await answeredCall(a, b, bob, offer) };
-    await a.invoke('EndCall', answered.callId);
+    // The app's own data during the call (issue 18): a PIN as DTMF, custom parameters, a quality sample, an end text.
+    const dtmf = nextEvent(b, 'DtmfReceived', (id) => id === answered.callId);
+    await a.invoke('SendDtmf', answered.callId, '8675309#');
+    await dtmf;
+    const parameters = nextEvent(b, 'CustomParametersReceived', (id) => id === answered.callId);
+    await a.invoke('SendCustomParameters', answered.callId, { account: 'secret-account-4242' });
+    await parameters;
+    await a.invoke('ReportQuality', answered.callId, { rttMs: 12, jitterMs: 1, packetLossPercent: 0, mos: 4.4 });
+    await a.invoke('EndCall', answered.callId, 'private-end-text-7788', { note: 'private-note-9911' });
     const unanswered = await a.invoke('CreateOutgoingCall', bob.username);
     const noAnswer = nextEvent(a, 'CallStatusChanged', (s) => s.callId === unanswered.callId && s.state === 'Ended');
     await a.invoke('EstablishCall', unanswered.callId, offer);
@@ -101,6 +109,9 @@ describe('telemetry', () => {
     assert.ok(!log.includes('a=mid:0'), 'no SDP in the logs');
     assert.ok(!log.includes(alice.token) && !log.includes(bob.token), 'no token in the logs');
     assert.ok(!log.includes('access_token'), 'no query string in the logs');
+    for (const secret of ['8675309', 'secret-account-4242', 'private-end-text-7788', 'private-note-9911']) {
+      assert.ok(!log.includes(secret), `the app's data (${secret}) is not in the logs`);
+    }
     const requestLine = logLines(server).find((line) => line.RequestPath === '/api/v1/auth/token' && line.StatusCode === 200);
     assert.ok(requestLine, 'one line per HTTP request');
     assert.match(requestLine['@tr'] ?? '', /^[0-9a-f]{32}$/);
