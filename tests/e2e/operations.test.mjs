@@ -156,6 +156,24 @@ describe('deployment', () => {
     const { status } = spawnCompose([], { ...process.env });
     assert.notEqual(status, 0, 'without the secrets the compose file refuses to render');
   });
+
+  test('docker-compose config accepts the Sentinel variant: a replica, three sentinels, nodes that name them', () => {
+    const env = {
+      ...process.env,
+      CALLSERVER_JWT_SIGNING_KEY: 'compose-check-signing-key-0123456789abcdef',
+      CALLSERVER_ADMIN_KEY: 'compose-check-admin-key',
+      TURN_SECRET: 'compose-check-turn-secret',
+    };
+    const config = execFileSync('docker-compose', ['-f', path.join(repoDir, 'docker-compose.yml'), '-f', path.join(repoDir, 'deploy', 'docker-compose.sentinel.yml'), 'config'], { env, encoding: 'utf8' });
+    for (const service of ['redis:', 'redis-replica:', 'sentinel-1:', 'sentinel-2:', 'sentinel-3:', 'callserver-1:', 'nginx:']) {
+      assert.ok(config.includes(`  ${service}`), `service ${service} in:\n${config}`);
+    }
+    const nodes = config.match(/Redis__Configuration: .*/g);
+    assert.equal(nodes.length, 3);
+    for (const line of nodes) assert.equal(line, 'Redis__Configuration: sentinel-1:26379,sentinel-2:26379,sentinel-3:26379,serviceName=callserver');
+    assert.match(config, /sentinel monitor callserver redis 6379 2/);
+    assert.match(config, /Jwt__SigningKey: compose-check-signing-key/, 'the base file\'s settings are kept');
+  });
 });
 
 function spawnCompose(extraArgs, env) {

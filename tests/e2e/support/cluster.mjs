@@ -62,11 +62,11 @@ export { pollUntil } from './poll.mjs';
 
 const everyChild = new Set();
 
-function isRunning(child) {
+export function isRunning(child) {
   return child && child.exitCode === null && child.signalCode === null;
 }
 
-function signalGroup(child, signal) {
+export function signalGroup(child, signal) {
   if (!isRunning(child)) return;
   try {
     process.kill(-child.pid, signal); // the process group this module started
@@ -80,7 +80,7 @@ process.on('exit', () => {
   for (const child of everyChild) signalGroup(child, 'SIGKILL');
 });
 
-function startProcess(command, args, { cwd, env, logFile }) {
+export function startProcess(command, args, { cwd, env, logFile }) {
   fs.mkdirSync(outputDir, { recursive: true });
   const log = fs.createWriteStream(logFile, { flags: 'w' });
   log.write(`$ ${command} ${args.join(' ')}\n`);
@@ -114,6 +114,7 @@ export class Cluster {
     this.redisPort = null;
     this.redisDir = null;
     this.redisStarts = 0;
+    this.redisConfiguration = null; // set for another deployment of Redis (Sentinel: support/sentinel.mjs)
   }
 
   // ----- Redis -----
@@ -176,7 +177,7 @@ export class Cluster {
       DOTNET_ENVIRONMENT: 'Testing',
       DOTNET_NOLOGO: '1',
       DOTNET_CLI_TELEMETRY_OPTOUT: '1',
-      Redis__Configuration: `127.0.0.1:${this.redisPort},connectTimeout=1000,syncTimeout=1000`,
+      Redis__Configuration: this.redisConfiguration ?? `127.0.0.1:${this.redisPort},connectTimeout=1000,syncTimeout=1000`,
       Redis__NodeHeartbeatInterval: timeSpan(TIMERS.heartbeatIntervalMs),
       Redis__NodeTimeout: timeSpan(TIMERS.nodeTimeoutMs),
       Redis__TimerClaimLease: timeSpan(TIMERS.timerClaimLeaseMs),
