@@ -53,11 +53,8 @@ public sealed class DuringCallTests(WebhookFixture server) : IClassFixture<Webho
     public async Task EndAndAccept_ends_the_first_call_with_its_reason_text_and_answers_the_waiting_one()
     {
         await using var p = await Scenario.InCallAsync(server);
-        var carolUser = await server.CreateUserAsync("carol");
-        await using var carol = await server.ConnectAsync(carolUser);
-        var second = await carol.CreateCallAsync(p.CalleeUser.Address);
-        await carol.InvokeAsync("EstablishCall", second.CallId, Sdp.Audio());
-        await p.Callee.WaitForIncomingCallAsync(second.CallId);
+        var (carol, second) = await CallWaitingAsync(p);
+        await using var carolConnection = carol;
 
         await p.Callee.InvokeAsync("EndAndAccept", second.CallId, p.CallId, Sdp.Audio(), "another call", new Dictionary<string, string> { ["line"] = "2" });
 
@@ -80,11 +77,8 @@ public sealed class DuringCallTests(WebhookFixture server) : IClassFixture<Webho
     public async Task A_refused_switch_changes_neither_call()
     {
         await using var p = await Scenario.InCallAsync(server);
-        var carolUser = await server.CreateUserAsync("carol");
-        await using var carol = await server.ConnectAsync(carolUser);
-        var second = await carol.CreateCallAsync(p.CalleeUser.Address);
-        await carol.InvokeAsync("EstablishCall", second.CallId, Sdp.Audio());
-        await p.Callee.WaitForIncomingCallAsync(second.CallId);
+        var (carol, second) = await CallWaitingAsync(p);
+        await using var carolConnection = carol;
         var first = await p.Callee.GetCallAsync(p.CallId);
         var waiting = await p.Callee.GetCallAsync(second.CallId);
 
@@ -460,6 +454,16 @@ public sealed class DuringCallTests(WebhookFixture server) : IClassFixture<Webho
     }
 
     private WebhookReceiver Receiver => server.Receiver;
+
+    /// <summary>Carol (a new user) calls the callee of <paramref name="p"/>, in a call: its device rings with the call waiting.</summary>
+    private async Task<(HubTestClient Carol, CallView Second)> CallWaitingAsync(TwoParties p)
+    {
+        var carol = await server.ConnectAsync(await server.CreateUserAsync("carol"));
+        var second = await carol.CreateCallAsync(p.CalleeUser.Address);
+        await carol.InvokeAsync("EstablishCall", second.CallId, Sdp.Audio());
+        await p.Callee.WaitForIncomingCallAsync(second.CallId);
+        return (carol, second);
+    }
 
     private async Task<HttpResponseMessage> AdminAsync(HttpMethod method, string path, object? body = null, string? adminKey = CallServerFixture.AdminKey)
     {
