@@ -61,9 +61,8 @@ public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptio
             var database = redis.Database;
             var index = keys.ActiveCallsOf(account.Value);
             var legacy = keys.LegacyCallsOf(account.Value);
-            var activeRead = database.SetMembersAsync(index);
-            var legacyRead = database.SetMembersAsync(legacy);
-            var ids = (await activeRead).Union(await legacyRead).ToArray();
+            // One command for both sets: this read is on every call's setup (the callee's busy devices, rule 22).
+            var ids = await database.SetCombineAsync(SetOperation.Union, index, legacy);
             var records = await Task.WhenAll(ids.Select(id => database.HashGetAsync(keys.Call(id!), "d")));
             var calls = new List<Call>(ids.Length);
             var stale = new List<RedisValue>();
@@ -85,7 +84,7 @@ public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptio
                 await database.SetRemoveAsync(index, [.. stale]);
             }
 
-            if ((await legacyRead).Length > 0)
+            if (ids.Length > 0 && await database.KeyExistsAsync(legacy))
             {
                 await MoveLegacyIndexAsync(database, account, legacy, calls);
             }
