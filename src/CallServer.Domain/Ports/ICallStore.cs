@@ -16,6 +16,13 @@ public interface ICallStore
     Task<Call?> GetAsync(string callId, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// An id for a new call <paramref name="caller"/> places: random, 32 lowercase hex digits. A store that
+    /// shards its data picks one whose records sit with the caller's (so that the create's limit check and
+    /// the call's own keys are one atomic step).
+    /// </summary>
+    string NewCallId(Address caller);
+
+    /// <summary>
     /// A command's starting point: the call as this node last saved or read it, which may be stale (another
     /// node changed it since), or else as stored. A stale version fails its compare-and-set and is read
     /// again; a command refused, or decided to change nothing, on such a version must be decided again on

@@ -39,7 +39,6 @@ public static class StateSetup
         services.AddSingleton<NodeIdentity>();
         services.AddSingleton<RedisConnection>();
         services.AddSingleton<RedisKeys>();
-        services.AddSingleton<RedisCallStore>();
         services.AddSingleton<IRememberedCalls>(sp => sp.GetRequiredService<RedisCallStore>());
         services.AddMeasuredCallStore<RedisCallStore>();
         services.AddSingleton<ITimerQueue, RedisTimerQueue>();
@@ -55,6 +54,15 @@ public static class StateSetup
         services.AddSingleton<ICallHistoryStore, RedisCallHistoryStore>();
         services.AddHostedService<ClosedAccountsListener>();
         services.AddHostedService<NodeHeartbeat>();
+        services.AddHostedService<ActiveIndexWorker>();
+        services.AddSingleton<RedisLayout>();
+        services.AddHostedService<RedisLayoutMigrator>();
+        services.AddSingleton<RedisCallStore>(sp => new RedisCallStore(
+            sp.GetRequiredService<RedisConnection>(),
+            sp.GetRequiredService<RedisKeys>(),
+            sp.GetRequiredService<IOptions<CallsOptions>>(),
+            sp.GetRequiredService<CallServer.Outbox.OutboxSignal>(),
+            sp.GetRequiredService<RedisLayout>()));
         return services;
     }
 

@@ -67,7 +67,7 @@ public sealed class CallService(
                 callsInProgress = await store.CountCallsInProgressAsync(requester.Account, cancellationToken);
             }
 
-            var command = new CreateCall(NewId(), requester, profile with { CallsInProgress = callsInProgress }, callee, new CalleeLookup(ringAccount, []));
+            var command = new CreateCall(store.NewCallId(requester.Account), requester, profile with { CallsInProgress = callsInProgress }, callee, new CalleeLookup(ringAccount, []));
             var now = clock.GetUtcNow();
             var decision = origin is null ? CallDecider.Create(command, Settings, now) : CallDecider.CreateTransferred(command, origin, Settings, now);
             ThrowIfRefused(decision);

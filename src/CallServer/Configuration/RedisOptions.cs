@@ -29,5 +29,14 @@ public sealed class RedisOptions
     /// <summary>How long connecting (and reconnecting) to Redis may take.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// On a Redis Cluster, how often a node looks for active-call index messages other nodes left (a node that
+    /// died between a save and its index update); a node's own are worked at once.
+    /// </summary>
+    public TimeSpan IndexPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>After how long an index message taken by a node that did not finish it is taken by another.</summary>
+    public TimeSpan IndexClaimAfter { get; set; } = TimeSpan.FromSeconds(5);
+
     public bool Enabled => !string.IsNullOrWhiteSpace(Configuration);
 }

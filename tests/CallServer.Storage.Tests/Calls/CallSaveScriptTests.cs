@@ -25,12 +25,14 @@ public sealed class CallSaveScriptTests
     {
         var call = Simple(User("alice"), User("bob"), Now, "c1");
 
-        var (keys, arguments) = CallSaveScript.For(CallChange.Create(call, maxCallsInProgress: 3), Keys, Retention, "0");
+        var (keys, arguments, indexLater) = CallSaveScript.For(CallChange.Create(call, maxCallsInProgress: 3), Keys, Retention, "0", oneSlot: false);
 
-        Assert.Equal("t:call:c1", Key(keys, CallSaveScript.CallKey));
-        Assert.Equal("t:timers", Key(keys, CallSaveScript.TimersKey));
-        Assert.Equal("t:call:c1:timers", Key(keys, CallSaveScript.CallTimersKey));
-        Assert.Equal("t:account:alice@example.test:placed", Key(keys, CallSaveScript.PlacedKey));
+        var shard = RedisShards.Tag(RedisShards.Of("c1"));
+        Assert.Equal($"t:{shard}:call:c1", Key(keys, CallSaveScript.CallKey));
+        Assert.Equal($"t:{shard}:timers", Key(keys, CallSaveScript.TimersKey));
+        Assert.Equal($"t:{shard}:call:c1:timers", Key(keys, CallSaveScript.CallTimersKey));
+        Assert.Equal($"t:{RedisShards.Tag(RedisShards.Of("alice@example.test"))}:account:alice@example.test:placed", Key(keys, CallSaveScript.PlacedKey));
+        Assert.False(indexLater);
         Assert.Equal("0", Arg(arguments, CallSaveScript.ExpectedVersionArg));
         Assert.Equal("1", Arg(arguments, CallSaveScript.NewVersionArg));
         Assert.Equal(StoredCallFormat.Write(call), Arg(arguments, CallSaveScript.RecordArg));
@@ -38,7 +40,7 @@ public sealed class CallSaveScriptTests
         Assert.Equal("c1", Arg(arguments, CallSaveScript.CallIdArg));
         Assert.Equal("0", Arg(arguments, CallSaveScript.EndedArg));
         Assert.Equal("3", Arg(arguments, CallSaveScript.MaxCallsInProgressArg));
-        Assert.Equal("t:call:", Arg(arguments, CallSaveScript.CallPrefixArg));
+        Assert.Equal($"t:{shard}:call:", Arg(arguments, CallSaveScript.CallPrefixArg));
         Assert.Equal("0", Arg(arguments, CallSaveScript.DeadlineArg));
         Assert.Equal(CallSaveScript.FirstVariableArg - 1, arguments.Length);
     }
@@ -50,14 +52,15 @@ public sealed class CallSaveScriptTests
         TimerRequest[] timers = [new(CallTimerKind.Ring, "r1", Now.AddSeconds(60)), new(CallTimerKind.Operation, "o1", Now.AddSeconds(10))];
         OutboxMessage[] outbox = [new("push", "c2", "p-push"), new("history", "c2", "p-history"), new("push", "c2", "p-push-2")];
 
-        var (keys, arguments) = CallSaveScript.For(CallChange.Update(call, 4, timers, outbox), Keys, Retention, "1234");
+        var (keys, arguments, _) = CallSaveScript.For(CallChange.Update(call, 4, timers, outbox), Keys, Retention, "1234", oneSlot: false);
 
         var activeSets = int.Parse(Arg(arguments, CallSaveScript.ActiveSetCountArg), System.Globalization.CultureInfo.InvariantCulture);
         var firstStream = CallSaveScript.FirstActiveSetKey + activeSets;
         Assert.Equal(
-            ActiveCallIndex.AccountsOf(call).Select(a => $"t:account:{a.Value}:active").Order(),
+            ActiveCallIndex.AccountsOf(call).Select(a => $"t:{RedisShards.Tag(RedisShards.Of(a.Value))}:account:{a.Value}:active").Order(),
             keys[(CallSaveScript.FirstActiveSetKey - 1)..(firstStream - 1)].Select(k => k.ToString()).Order());
-        Assert.Equal(["t:outbox:push", "t:outbox:history", "t:outbox:push"], keys[(firstStream - 1)..].Select(k => k.ToString()));
+        var shard = RedisShards.Tag(RedisShards.Of("c2"));
+        Assert.Equal([$"t:{shard}:outbox:push", $"t:{shard}:outbox:history", $"t:{shard}:outbox:push"], keys[(firstStream - 1)..].Select(k => k.ToString()));
 
         Assert.Equal("4", Arg(arguments, CallSaveScript.ExpectedVersionArg));
         Assert.Equal("5", Arg(arguments, CallSaveScript.NewVersionArg));
@@ -76,11 +79,75 @@ public sealed class CallSaveScriptTests
     {
         var call = Simple(User("alice"), User("bob"), Now, "c3") with { Version = 2, Phase = CallPhase.Ended, EndedAt = Now };
 
-        var (_, arguments) = CallSaveScript.For(CallChange.Update(call, 1), Keys, Retention, "0");
+        var (_, arguments, _) = CallSaveScript.For(CallChange.Update(call, 1), Keys, Retention, "0", oneSlot: false);
 
         Assert.Equal("1", Arg(arguments, CallSaveScript.EndedArg));
         Assert.Equal("300000", Arg(arguments, CallSaveScript.ExpiryArg));
         Assert.Equal(int.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture), Arg(arguments, CallSaveScript.MaxCallsInProgressArg));
+    }
+
+    [Fact]
+    public void On_a_cluster_every_key_of_a_save_is_in_the_calls_slot_and_the_other_shards_indexes_follow_by_an_index_message()
+    {
+        var caller = User("alice");
+        var callee = Enumerable.Range(0, 100).Select(i => User("bob" + i)).First(u => RedisShards.Of(u.Value) != RedisShards.Of(caller.Value));
+        var callId = RedisShards.NewCallId(caller.Value);
+        var call = Simple(caller, callee, Now, callId);
+        TimerRequest[] timers = [new(CallTimerKind.Ring, "r1", Now.AddSeconds(60))];
+        OutboxMessage[] outbox = [new("push", callId, "p-push"), new("webhooks", callId, "p-hook")];
+
+        var (keys, arguments, indexLater) = CallSaveScript.For(CallChange.Create(call, 3, timers, outbox), Keys, Retention, "0", oneSlot: true);
+
+        Assert.True(indexLater);
+        Assert.Single(keys.Select(k => ClusterSlot(k.ToString())).Distinct());
+        Assert.Equal("1", Arg(arguments, CallSaveScript.ActiveSetCountArg)); // the caller's only
+        Assert.Equal("3", Arg(arguments, CallSaveScript.OutboxCountArg));
+        Assert.EndsWith(":outbox:index", keys[^1].ToString());
+        Assert.Equal(callee.Value, arguments[^1].ToString());
+
+        // A save that changes no account's index in another shard (answered, not ended) leaves no index message.
+        var answered = call with { Version = 4, Phase = CallPhase.Connected };
+        Assert.False(CallSaveScript.For(CallChange.Update(answered, 3), Keys, Retention, "0", oneSlot: true).IndexLater);
+        var ended = call with { Version = 5, Phase = CallPhase.Ended, EndedAt = Now };
+        Assert.True(CallSaveScript.For(CallChange.Update(ended, 4), Keys, Retention, "0", oneSlot: true).IndexLater);
+    }
+
+    [Fact]
+    public void A_new_call_id_is_random_hex_in_its_callers_shard_and_the_shards_spread_over_the_slots()
+    {
+        foreach (var caller in new[] { "alice", "bob@example.test", "tel:+15551234567", "anonymous-1f2e" })
+        {
+            var id = RedisShards.NewCallId(caller);
+            Assert.Matches("^[0-9a-f]{32}$", id);
+            Assert.Equal(RedisShards.Of(caller), RedisShards.Of(id));
+            Assert.NotEqual(id, RedisShards.NewCallId(caller));
+        }
+
+        // Shard i's tag falls in the i-th sixteenth of the slots: three primaries of equal ranges hold 5 or 6 shards each.
+        for (var shard = 0; shard < RedisShards.Count; shard++)
+        {
+            Assert.Equal(shard, ClusterSlot("x" + RedisShards.Tag(shard) + ":y") / (RedisShards.Slots / RedisShards.Count));
+        }
+
+        // The slot function is Redis's (CLUSTER KEYSLOT values).
+        Assert.Equal(12182, RedisShards.Slot("foo"));
+        Assert.Equal(5061, RedisShards.Slot("bar"));
+    }
+
+    /// <summary>The slot Redis Cluster gives a key: of its hash tag's content when it has one.</summary>
+    private static int ClusterSlot(string key)
+    {
+        var open = key.IndexOf('{', StringComparison.Ordinal);
+        if (open >= 0)
+        {
+            var close = key.IndexOf('}', open + 1);
+            if (close > open + 1)
+            {
+                return RedisShards.Slot(key[(open + 1)..close]);
+            }
+        }
+
+        return RedisShards.Slot(key);
     }
 
     [Fact]

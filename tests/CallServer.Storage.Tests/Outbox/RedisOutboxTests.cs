@@ -1,5 +1,6 @@
 using CallServer.Adapters.Calls;
 using CallServer.Adapters.Outbox;
+using CallServer.Adapters.Redis;
 using CallServer.Configuration;
 using CallServer.Domain.Calls;
 using CallServer.Domain.Ports;
@@ -45,7 +46,7 @@ public sealed class RedisOutboxTests : OutboxContract, IClassFixture<RedisServer
             await Outbox.AcknowledgeAsync(Topic, entry.Id);
         }
 
-        Assert.Equal(0L, (long)(await server.ExecuteAsync("XLEN", (string)redis.Keys.Outbox(Topic)!))!);
+        Assert.Equal(0L, (long)(await server.ExecuteAsync("XLEN", (string)redis.Keys.Outbox(Topic, RedisShards.Of(call.CallId))!))!);
     }
 
     [Fact]
@@ -54,7 +55,7 @@ public sealed class RedisOutboxTests : OutboxContract, IClassFixture<RedisServer
         var call = Simple(User("alice"), User("bob"), Clock.GetUtcNow());
         Assert.True(await Store.TryCreateAsync(call));
         Assert.Empty(await Outbox.TakeAsync(Topic, "node-a", 10, ClaimAfter)); // the group exists now
-        await server.ExecuteAsync("DEL", (string)redis.Keys.Outbox(Topic)!);
+        await server.ExecuteAsync("DEL", (string)redis.Keys.Outbox(Topic, RedisShards.Of(call.CallId))!);
 
         Assert.True(await Store.TrySaveAsync(call with { Version = 2 }, 1, [], [new OutboxMessage(Topic, call.CallId, "after")]));
         Assert.Equal(["after"], (await Outbox.TakeAsync(Topic, "node-a", 10, ClaimAfter)).Select(e => e.Message.Payload));

@@ -157,6 +157,8 @@ public sealed class CallServiceTests : IDisposable
     /// </summary>
     private sealed class RacingCallStore(InMemoryCallStore inner) : ICallStore
     {
+        public string NewCallId(Address caller) => inner.NewCallId(caller);
+
         private readonly Lock gate = new();
         private readonly List<CallChange> saves = [];
         private int counts;

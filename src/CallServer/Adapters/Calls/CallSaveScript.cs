@@ -13,7 +13,9 @@ namespace CallServer.Adapters.Calls;
 /// </summary>
 /// <remarks>
 /// Keys: <see cref="CallKey"/>, <see cref="TimersKey"/>, <see cref="CallTimersKey"/>, <see cref="PlacedKey"/>,
-/// then the active sets of the call's accounts, then one outbox stream per outbox message.
+/// then the active sets of the call's accounts, then one outbox stream per outbox message. On a Redis Cluster
+/// every key is in the call's shard (<see cref="RedisShards"/>): the call, its timers and outbox streams, and
+/// its caller's sets; the active sets of accounts in other shards follow by an <see cref="IndexTopic"/> message.
 /// Arguments: the fixed ones (<see cref="ExpectedVersionArg"/> … <see cref="OutboxCountArg"/>), then the
 /// timers as (due ms, member) pairs, then the outbox payloads in the order of their streams.
 /// </remarks>
@@ -125,24 +127,45 @@ public static class CallSaveScript
         return 1
         """;
 
+    /// <summary>
+    /// The outbox topic, internal to this adapter, of the active-call indexes a save could not change in its own
+    /// atomic step (on a Redis Cluster, those of accounts in another shard than the call's): applied by
+    /// <see cref="ActiveIndexWorker"/>, idempotently, from the call's state at the time.
+    /// </summary>
+    public const string IndexTopic = "index";
+
     /// <summary>The keys and arguments that save <paramref name="change"/>.</summary>
     /// <param name="change">The change to save.</param>
     /// <param name="keys">The key names.</param>
     /// <param name="retention">How long an ended call stays readable.</param>
     /// <param name="deadline">The Redis time after which the save must not be applied (<see cref="RedisConnection.WriteDeadline"/>).</param>
-    public static (RedisKey[] Keys, RedisValue[] Arguments) For(CallChange change, RedisKeys keys, TimeSpan retention, string deadline)
+    /// <param name="oneSlot">
+    /// Every key in the call's shard (a Redis Cluster): the active sets of accounts in other shards are left to an
+    /// <see cref="IndexTopic"/> message instead.
+    /// </param>
+    public static CallSave For(CallChange change, RedisKeys keys, TimeSpan retention, string deadline, bool oneSlot)
     {
         var call = change.Call;
+        var shard = RedisShards.Of(call.CallId);
         var ended = call.Phase == CallPhase.Ended;
-        var activeSets = ActiveCallIndex.AccountsOf(call).Select(account => keys.ActiveCallsOf(account.Value)).ToList();
+        var accounts = ActiveCallIndex.AccountsOf(call).Select(account => account.Value).ToList();
+        var inStep = oneSlot ? accounts.Where(account => RedisShards.Of(account) == shard).ToList() : accounts;
+        var outbox = change.Outbox;
+        var elsewhere = accounts.Count - inStep.Count;
+        var indexLater = elsewhere > 0 && (change.ExpectedVersion == 0 || ended || call.Phase is CallPhase.Initial or CallPhase.Dialing or CallPhase.Ringing);
+        if (indexLater)
+        {
+            outbox = [.. outbox, new OutboxMessage(IndexTopic, call.CallId, string.Join('\n', accounts.Except(inStep, StringComparer.Ordinal)))];
+        }
+
         RedisKey[] scriptKeys =
         [
             keys.Call(call.CallId),
-            keys.Timers,
+            keys.Timers(shard),
             keys.TimersOf(call.CallId),
             keys.CallsPlacedBy(call.Caller.Account.Value),
-            .. activeSets,
-            .. change.Outbox.Select(message => keys.Outbox(message.Topic)),
+            .. inStep.Select(keys.ActiveCallsOf),
+            .. outbox.Select(message => keys.Outbox(message.Topic, shard)),
         ];
         RedisValue[] arguments =
         [
@@ -153,20 +176,23 @@ public static class CallSaveScript
             call.CallId,
             ended ? "1" : "0",
             Number(change.MaxCallsInProgress),
-            keys.CallPrefix,
+            keys.CallPrefix(shard),
             deadline,
-            Number(activeSets.Count),
+            Number(inStep.Count),
             Number(change.Timers.Count),
-            Number(change.Outbox.Count),
+            Number(outbox.Count),
             .. change.Timers.SelectMany(timer => new RedisValue[]
             {
                 Number(timer.DueAt.ToUnixTimeMilliseconds()),
                 RedisTimerQueue.Member(new DueTimer(call.CallId, timer)),
             }),
-            .. change.Outbox.Select(message => (RedisValue)message.Payload),
+            .. outbox.Select(message => (RedisValue)message.Payload),
         ];
-        return (scriptKeys, arguments);
+        return new CallSave(scriptKeys, arguments, indexLater);
     }
 
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 }
+
+/// <summary>What <see cref="CallSaveScript.For"/> gives: the script's keys and arguments, and whether it appends an index message.</summary>
+public readonly record struct CallSave(RedisKey[] Keys, RedisValue[] Arguments, bool IndexLater);

@@ -24,6 +24,8 @@ public sealed class InMemoryCallStore(IOptions<CallsOptions> options, TimeProvid
     private readonly ActiveCallIndex active = new();
     private readonly Lock saving = new();
 
+    public string NewCallId(Address caller) => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+
     public int Count => calls.Count;
 
     public Task<Call?> GetAsync(string callId, CancellationToken cancellationToken = default) =>

@@ -3,6 +3,7 @@ using CallServer.Configuration;
 using CallServer.Domain.Addresses;
 using CallServer.Domain.Calls;
 using CallServer.Domain.Ports;
+using CallServer.Outbox;
 using CallServer.Ports;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -10,18 +11,28 @@ using StackExchange.Redis;
 namespace CallServer.Adapters.Calls;
 
 /// <summary>
-/// Calls in Redis: a hash per call (<c>v</c> the version, <c>d</c> the JSON record, <c>e</c> set once it
+/// Calls in Redis (key layout 2, <see cref="RedisShards"/>): a hash per call (<c>v</c> the version, <c>d</c> the JSON record, <c>e</c> set once it
 /// ended), saved by a Lua script only if the stored version is the one the command was decided from. The
 /// same script keeps two sets per account: <c>account:&lt;a&gt;:active</c>, the calls in which it takes
 /// part that have not ended, and <c>account:&lt;a&gt;:placed</c>, those it placed; a create checks the
 /// caller's limit against the latter in the same atomic step. An ended call leaves both at once and its
 /// hash expires after the retention period. Nothing a command reads grows with an account's history.
 /// A change is saved by <see cref="CallSaveScript"/>, only if the stored version is the one the command was
-/// decided from, with its timers and outbox messages.
+/// decided from, with its timers and outbox messages. A call sits in its caller's shard; on a Redis Cluster the
+/// active sets of its other accounts (in other shards) follow by an index message (<see cref="ActiveIndexWorker"/>),
+/// and a reader drops members whose call has ended, so a late index message leaves nothing wrong behind.
 /// </summary>
-public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptions<CallsOptions> options) : ICallStore, IRememberedCalls
+/// <param name="redis">The connection.</param>
+/// <param name="keys">The key names.</param>
+/// <param name="options">The retention of ended calls.</param>
+/// <param name="signal">Wakes this node's index worker after a save that left it an index message.</param>
+/// <param name="layout">The key layout check: the store is not ready until the data is in this node's layout.</param>
+public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptions<CallsOptions> options, OutboxSignal? signal = null, RedisLayout? layout = null) : ICallStore, IRememberedCalls
 {
     private readonly LastSeenCalls lastSeen = new();
+
+    /// <summary>A random id in the caller's shard: the call's keys and the caller's indexes are then one slot.</summary>
+    public string NewCallId(Address caller) => RedisShards.NewCallId(caller.Value);
 
     public Task<Call?> GetAsync(string callId, CancellationToken cancellationToken = default) =>
         redis.Guard(async () => lastSeen.Saw(callId, Read(await redis.Database.HashGetAsync(keys.Call(callId), "d"))));
@@ -34,8 +45,8 @@ public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptio
 
     public Task<bool> TrySaveAsync(CallChange change, CancellationToken cancellationToken = default) => redis.Guard(async () =>
     {
-        var (scriptKeys, arguments) = CallSaveScript.For(change, keys, options.Value.EndedCallRetention, redis.WriteDeadline());
-        var result = await redis.Database.ScriptEvaluateAsync(CallSaveScript.Lua, scriptKeys, arguments);
+        var save = CallSaveScript.For(change, keys, options.Value.EndedCallRetention, redis.WriteDeadline(), redis.IsCluster);
+        var result = await redis.Database.ScriptEvaluateAsync(CallSaveScript.Lua, save.Keys, save.Arguments);
         if (result.Resp2Type == ResultType.BulkString)
         {
             // Lost the race: remember the version that won, the next attempt starts from it.
@@ -47,6 +58,11 @@ public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptio
         {
             case CallSaveScript.Saved:
                 lastSeen.Saw(change.Call.CallId, change.Call);
+                if (save.IndexLater)
+                {
+                    signal?.Set(CallSaveScript.IndexTopic);
+                }
+
                 return true;
             case CallSaveScript.TooLate:
                 throw RedisConnection.Unavailable();
@@ -60,15 +76,13 @@ public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptio
         {
             var database = redis.Database;
             var index = keys.ActiveCallsOf(account.Value);
-            var legacy = keys.LegacyCallsOf(account.Value);
-            // One command for both sets: this read is on every call's setup (the callee's busy devices, rule 22).
-            var ids = await database.SetCombineAsync(SetOperation.Union, index, legacy);
+            var ids = await database.SetMembersAsync(index);
             var records = await Task.WhenAll(ids.Select(id => database.HashGetAsync(keys.Call(id!), "d")));
             var calls = new List<Call>(ids.Length);
             var stale = new List<RedisValue>();
             for (var i = 0; i < ids.Length; i++)
             {
-                // Gone, or ended by a node of an older version that did not keep this index.
+                // Gone, or ended after a late index message put it back.
                 if (Read(records[i]) is { Phase: not CallPhase.Ended } call)
                 {
                     calls.Add(call);
@@ -84,40 +98,20 @@ public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptio
                 await database.SetRemoveAsync(index, [.. stale]);
             }
 
-            if (ids.Length > 0 && await database.KeyExistsAsync(legacy))
-            {
-                await MoveLegacyIndexAsync(database, account, legacy, calls);
-            }
-
             return calls;
         });
 
     public Task<int> CountCallsInProgressAsync(Address caller, CancellationToken cancellationToken = default) =>
         redis.Guard(async () => (int)await redis.Database.SetLengthAsync(keys.CallsPlacedBy(caller.Value)));
 
-    public Task PingAsync(CancellationToken cancellationToken = default) =>
-        redis.Guard(() => redis.Database.PingAsync());
-
-    /// <summary>
-    /// A rolling upgrade from the version before, which listed every call of an account under
-    /// <c>account:&lt;a&gt;:calls</c>: its calls in progress join the new indexes, and the old set goes, so
-    /// it is read once, not with every command.
-    /// </summary>
-    private async Task MoveLegacyIndexAsync(IDatabase database, Address account, RedisKey legacy, IReadOnlyList<Call> active)
+    /// <summary>Redis answers, and its data is in this node's key layout (<see cref="RedisLayout"/>; checked or moved here if not yet).</summary>
+    public async Task PingAsync(CancellationToken cancellationToken = default)
     {
-        var index = keys.ActiveCallsOf(account.Value);
-        var placed = active.Where(c => c.Caller.Account == account).Select(c => (RedisValue)c.CallId).ToArray();
-        if (active.Count > 0)
+        await redis.Guard(() => redis.Database.PingAsync());
+        if (layout is { IsCurrent: false } && !await layout.EnsureAsync())
         {
-            await database.SetAddAsync(index, [.. active.Select(c => (RedisValue)c.CallId)]);
+            throw new StoreUnavailableException("the Redis data is being moved to this version's key layout by another node");
         }
-
-        if (placed.Length > 0)
-        {
-            await database.SetAddAsync(keys.CallsPlacedBy(account.Value), placed);
-        }
-
-        await database.KeyDeleteAsync(legacy);
     }
 
     /// <summary>A stored call of any schema this node reads; a newer or broken one refuses the operation (<c>Unavailable</c>).</summary>

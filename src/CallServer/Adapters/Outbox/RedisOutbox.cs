@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using CallServer.Adapters.Redis;
 using CallServer.Domain.Ports;
@@ -6,77 +7,147 @@ using StackExchange.Redis;
 namespace CallServer.Adapters.Outbox;
 
 /// <summary>
-/// The outbox in Redis: a stream per topic (<c>outbox:&lt;topic&gt;</c>), appended to by the call store's
-/// save script, read by one consumer group (<see cref="Group"/>) whose consumers are the nodes. An entry is
-/// deleted when acknowledged, so the stream holds only work not done. An entry a node took and did not
-/// acknowledge within the taker's claim period (the node died) is claimed by the next node that asks.
+/// The outbox in Redis: a stream per topic and shard (<c>{shard}:outbox:&lt;topic&gt;</c>; a call's messages go
+/// to its shard's, in the save that decided them, so they keep their order per call), appended to by the call
+/// store's save script, read by one consumer group (<see cref="Group"/>) whose consumers are the nodes. A take
+/// reads every shard's stream of the topic: in one command on a single Redis, one per shard on a Cluster, sent
+/// together. An entry is deleted when acknowledged, so a stream holds only work not done. An entry a node took
+/// and did not acknowledge within the taker's claim period (the node died) is claimed by the next node that asks
+/// (each node looks for such entries at most every half claim period). An entry's id names its shard
+/// (<c>&lt;shard&gt;/&lt;stream id&gt;</c>).
 /// </summary>
-public sealed class RedisOutbox(RedisConnection redis, RedisKeys keys) : IOutbox
+public sealed class RedisOutbox(RedisConnection redis, RedisKeys keys, TimeProvider? clock = null) : IOutbox
 {
     public const string Group = "workers";
 
+    private static readonly int[] AllShards = [.. Enumerable.Range(0, RedisShards.Count)];
+
+    private readonly TimeProvider time = clock ?? TimeProvider.System;
     private readonly HashSet<string> groupsMade = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> lastClaimSweep = new(StringComparer.Ordinal);
     private readonly Lock gate = new();
 
     public Task<IReadOnlyList<OutboxEntry>> TakeAsync(string topic, string consumer, int max, TimeSpan claimAfter, CancellationToken cancellationToken = default) =>
         redis.Guard<IReadOnlyList<OutboxEntry>>(async () =>
         {
             var database = redis.Database;
-            var stream = keys.Outbox(topic);
-            await EnsureGroupAsync(database, topic, stream);
+            await EnsureGroupsAsync(database, topic);
             try
             {
-                return await TakeFromGroupAsync(database, topic, stream, consumer, max, claimAfter);
+                return await TakeFromGroupsAsync(database, topic, consumer, max, claimAfter);
             }
             catch (RedisServerException gone) when (gone.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
             {
-                // Redis lost its data (restarted empty): make the group again.
+                // Redis lost its data (restarted empty, or a failover to a replica that had not seen the group): make the groups again.
                 lock (gate)
                 {
                     groupsMade.Remove(topic);
                 }
 
-                await EnsureGroupAsync(database, topic, stream);
-                return await TakeFromGroupAsync(database, topic, stream, consumer, max, claimAfter);
+                await EnsureGroupsAsync(database, topic);
+                return await TakeFromGroupsAsync(database, topic, consumer, max, claimAfter);
             }
         });
 
-    private async Task<IReadOnlyList<OutboxEntry>> TakeFromGroupAsync(IDatabase database, string topic, RedisKey stream, string consumer, int max, TimeSpan claimAfter)
+    private async Task<IReadOnlyList<OutboxEntry>> TakeFromGroupsAsync(IDatabase database, string topic, string consumer, int max, TimeSpan claimAfter)
     {
         var taken = new List<OutboxEntry>();
-        var claimed = await database.StreamAutoClaimAsync(stream, Group, consumer, (long)claimAfter.TotalMilliseconds, "0-0", max);
-        taken.AddRange(claimed.ClaimedEntries.Where(e => !e.IsNull).Select(e => Entry(topic, e, deliveries: 2)));
-        if (taken.Count < max)
+        if (ClaimSweepDue(topic, claimAfter))
         {
-            var fresh = await database.StreamReadGroupAsync(stream, Group, consumer, StreamPosition.NewMessages, max - taken.Count);
-            taken.AddRange(fresh.Where(e => !e.IsNull).Select(e => Entry(topic, e, deliveries: 1)));
+            var claimed = await Task.WhenAll(AllShards.Select(async shard =>
+                (Shard: shard, Result: await database.StreamAutoClaimAsync(keys.Outbox(topic, shard), Group, consumer, (long)claimAfter.TotalMilliseconds, "0-0", max))));
+            taken.AddRange(claimed.SelectMany(c => c.Result.ClaimedEntries.Where(e => !e.IsNull).Select(e => Entry(topic, c.Shard, e, deliveries: 2))));
+        }
+
+        if (taken.Count >= max)
+        {
+            return taken;
+        }
+
+        var wanted = max - taken.Count;
+        if (redis.IsCluster)
+        {
+            var fresh = await Task.WhenAll(AllShards.Select(async shard =>
+                (Shard: shard, Entries: await database.StreamReadGroupAsync(keys.Outbox(topic, shard), Group, consumer, StreamPosition.NewMessages, wanted))));
+            taken.AddRange(fresh.SelectMany(f => f.Entries.Where(e => !e.IsNull).Select(e => Entry(topic, f.Shard, e, deliveries: 1))));
+        }
+        else
+        {
+            var streams = await database.StreamReadGroupAsync(
+                [.. AllShards.Select(shard => new StreamPosition(keys.Outbox(topic, shard), StreamPosition.NewMessages))], Group, consumer, wanted);
+            foreach (var stream in streams)
+            {
+                var shard = ShardOfStream(topic, stream.Key);
+                taken.AddRange(stream.Entries.Where(e => !e.IsNull).Select(e => Entry(topic, shard, e, deliveries: 1)));
+            }
         }
 
         return taken;
     }
 
     public Task KeepAsync(string topic, string consumer, string entryId, CancellationToken cancellationToken = default) =>
-        redis.Guard(() => redis.Database.StreamClaimIdsOnlyAsync(keys.Outbox(topic), Group, consumer, 0, [entryId]));
+        redis.Guard(() =>
+        {
+            var (shard, id) = Parse(entryId);
+            return redis.Database.StreamClaimIdsOnlyAsync(keys.Outbox(topic, shard), Group, consumer, 0, [id]);
+        });
 
     public Task AcknowledgeAsync(string topic, string entryId, CancellationToken cancellationToken = default) =>
         redis.Guard(async () =>
         {
-            var database = redis.Database;
-            var stream = keys.Outbox(topic);
-            var transaction = database.CreateTransaction();
-            _ = transaction.StreamAcknowledgeAsync(stream, Group, entryId);
-            _ = transaction.StreamDeleteAsync(stream, [entryId]);
+            var (shard, id) = Parse(entryId);
+            var stream = keys.Outbox(topic, shard);
+            var transaction = redis.Database.CreateTransaction();
+            _ = transaction.StreamAcknowledgeAsync(stream, Group, id);
+            _ = transaction.StreamDeleteAsync(stream, [id]);
             await transaction.ExecuteAsync();
         });
 
     public Task<long> BacklogAsync(string topic, CancellationToken cancellationToken = default) =>
-        redis.Guard(() => redis.Database.StreamLengthAsync(keys.Outbox(topic)));
+        redis.Guard(async () =>
+        {
+            var database = redis.Database;
+            var lengths = await Task.WhenAll(AllShards.Select(shard => database.StreamLengthAsync(keys.Outbox(topic, shard))));
+            return lengths.Sum();
+        });
 
-    private static OutboxEntry Entry(string topic, StreamEntry entry, int deliveries) =>
-        new(entry.Id.ToString(), new OutboxMessage(topic, entry["c"].ToString(), entry["p"].ToString()), deliveries);
+    /// <summary>Looks for entries other nodes left at most every half claim period (they cannot be claimed sooner than a claim period).</summary>
+    private bool ClaimSweepDue(string topic, TimeSpan claimAfter)
+    {
+        var now = time.GetTimestamp();
+        var last = lastClaimSweep.GetOrAdd(topic, long.MinValue);
+        if (last != long.MinValue && time.GetElapsedTime(last, now) < claimAfter / 2)
+        {
+            return false;
+        }
 
-    /// <summary>The consumer group, made once per node and topic (from the start of the stream, so nothing appended before is missed).</summary>
-    private async Task EnsureGroupAsync(IDatabase database, string topic, RedisKey stream)
+        return lastClaimSweep.TryUpdate(topic, now, last);
+    }
+
+    private int ShardOfStream(string topic, RedisKey stream)
+    {
+        foreach (var shard in AllShards)
+        {
+            if (keys.Outbox(topic, shard) == stream)
+            {
+                return shard;
+            }
+        }
+
+        throw new InvalidOperationException("an outbox stream of no shard");
+    }
+
+    private static OutboxEntry Entry(string topic, int shard, StreamEntry entry, int deliveries) =>
+        new(shard.ToString(CultureInfo.InvariantCulture) + "/" + entry.Id, new OutboxMessage(topic, entry["c"].ToString(), entry["p"].ToString()), deliveries);
+
+    private static (int Shard, string Id) Parse(string entryId)
+    {
+        var slash = entryId.IndexOf('/', StringComparison.Ordinal);
+        return (int.Parse(entryId.AsSpan(0, slash), CultureInfo.InvariantCulture), entryId[(slash + 1)..]);
+    }
+
+    /// <summary>The consumer groups of a topic's streams, made once per node and topic (from the start of each stream, so nothing appended before is missed).</summary>
+    private async Task EnsureGroupsAsync(IDatabase database, string topic)
     {
         lock (gate)
         {
@@ -86,14 +157,17 @@ public sealed class RedisOutbox(RedisConnection redis, RedisKeys keys) : IOutbox
             }
         }
 
-        try
+        await Task.WhenAll(AllShards.Select(async shard =>
         {
-            await database.StreamCreateConsumerGroupAsync(stream, Group, "0-0", createStream: true);
-        }
-        catch (RedisServerException exists) when (exists.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
-        {
-            // Another node made it.
-        }
+            try
+            {
+                await database.StreamCreateConsumerGroupAsync(keys.Outbox(topic, shard), Group, "0-0", createStream: true);
+            }
+            catch (RedisServerException exists) when (exists.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
+            {
+                // Another node made it.
+            }
+        }));
 
         lock (gate)
         {

@@ -11,22 +11,34 @@ namespace CallServer.Adapters.Presence;
 /// </summary>
 public sealed class RedisPresence(RedisConnection redis, RedisKeys keys, NodeIdentity node) : IPresence
 {
-    // KEYS[1] the account's presence, KEYS[2] device-nodes, KEYS[3] this node's devices; ARGV: device,
-    // node, node-devices member, the most devices the account may have.
+    // KEYS[1] the account's presence; ARGV: device, node, the most devices the account may have. One key, so one
+    // slot on a Redis Cluster: the device-to-node map and the node's device set are written around it.
     private const string AddScript = """
-        if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[4]) and redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+        if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[3]) and redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
         redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-        redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
-        redis.call('SADD', KEYS[3], ARGV[3])
         return 1
         """;
 
-    /// <summary>Adds a device of this node, unless the account has <paramref name="maxDevices"/> (devices of nodes not yet reaped count too).</summary>
+    /// <summary>
+    /// Adds a device of this node, unless the account has <paramref name="maxDevices"/> (devices of nodes not yet
+    /// reaped count too). The node's device set is written first, so that whatever is left if this node dies
+    /// half-way is reaped with it; a refused device leaves it again.
+    /// </summary>
     public Task<bool> AddAsync(Address account, string deviceId, int maxDevices = int.MaxValue, CancellationToken cancellationToken = default) =>
-        redis.Guard(async () => (int)await redis.Database.ScriptEvaluateAsync(
-            AddScript,
-            [keys.Presence(account.Value), keys.DeviceNodes, keys.NodeDevices(node.Id)],
-            [deviceId, node.Id, NodeDevice.Format(deviceId, account.Value), maxDevices]) == 1);
+        redis.Guard(async () =>
+        {
+            var database = redis.Database;
+            var member = NodeDevice.Format(deviceId, account.Value);
+            await database.SetAddAsync(keys.NodeDevices(node.Id), member);
+            if ((int)await database.ScriptEvaluateAsync(AddScript, [keys.Presence(account.Value)], [deviceId, node.Id, maxDevices]) != 1)
+            {
+                await database.SetRemoveAsync(keys.NodeDevices(node.Id), member);
+                return false;
+            }
+
+            await database.HashSetAsync(keys.DeviceNodes, deviceId, node.Id);
+            return true;
+        });
 
     /// <summary>Writes a local device to Redis (again, after Redis lost its data).</summary>
     public Task RegisterAsync(string account, string deviceId) => redis.Guard(async () =>

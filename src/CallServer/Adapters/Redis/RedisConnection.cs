@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using CallServer.Configuration;
 using CallServer.Domain.Ports;
 using CallServer.Observability.Logging;
@@ -19,6 +20,7 @@ public sealed class RedisConnection : IDisposable
     private readonly ILogger<RedisConnection> logger;
     private int unavailable;
     private long clockOffsetMs = long.MinValue;
+    private StrongBox<bool>? cluster;
 
     public RedisConnection(IOptions<RedisOptions> options, ILogger<RedisConnection> logger)
     {
@@ -82,6 +84,37 @@ public sealed class RedisConnection : IDisposable
     public ConnectionMultiplexer WaitUntilConnected() => connecting.GetAwaiter().GetResult();
 
     public IDatabase Database => Multiplexer.GetDatabase();
+
+    /// <summary>
+    /// True when Redis is a Cluster (learnt from the servers connected to; true while not yet known, the safe
+    /// side): every script then touches one slot, and what a save cannot change in its own slot follows by an
+    /// outbox message. A single Redis or Sentinel takes each save, indexes included, in one step.
+    /// </summary>
+    public bool IsCluster
+    {
+        get
+        {
+            var known = Volatile.Read(ref cluster);
+            if (known is not null)
+            {
+                return known.Value;
+            }
+
+            var servers = Multiplexer.GetServers().Where(server => server.IsConnected).ToList();
+            if (servers.Count == 0)
+            {
+                return true;
+            }
+
+            var isCluster = servers.Any(server => server.ServerType == ServerType.Cluster);
+            Volatile.Write(ref cluster, new StrongBox<bool>(isCluster));
+            return isCluster;
+        }
+    }
+
+    /// <summary>The primaries (every one of a Cluster): where a scan for keys must look.</summary>
+    public IReadOnlyList<IServer> Primaries() =>
+        [.. Multiplexer.GetServers().Where(server => server.IsConnected && !server.IsReplica)];
 
     public ISubscriber Subscriber => Multiplexer.GetSubscriber();
 

@@ -28,4 +28,19 @@ public static partial class RedisLog
 
     [LoggerMessage(EventId = 1008, EventName = "StoredRecordUnreadable", Level = LogLevel.Error, Message = "A stored record cannot be read by this node and was refused: {Reason}")]
     public static partial void StoredRecordUnreadable(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 1009, EventName = "IndexOutboxFailing", Level = LogLevel.Warning, Message = "The active-call index messages cannot be read: {Error}")]
+    public static partial void IndexOutboxFailing(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 1010, EventName = "IndexUpdateFailed", Level = LogLevel.Warning, Message = "Call {CallId}: its accounts' active-call indexes were not updated, tried again later: {Error}")]
+    public static partial void IndexUpdateFailed(ILogger logger, string callId, string error);
+
+    [LoggerMessage(EventId = 1011, EventName = "LayoutMigrated", Level = LogLevel.Information, Message = "Redis data moved from key layout {From} to {To}: {Calls} calls, {Timers} timers, {OutboxEntries} outbox entries, {AccountKeys} account keys")]
+    public static partial void LayoutMigrated(ILogger logger, int from, int to, int calls, int timers, int outboxEntries, int accountKeys);
+
+    [LoggerMessage(EventId = 1012, EventName = "LayoutMigrationWaiting", Level = LogLevel.Information, Message = "Another node is moving the Redis data to key layout {To}; waiting")]
+    public static partial void LayoutMigrationWaiting(ILogger logger, int to);
+
+    [LoggerMessage(EventId = 1013, EventName = "LayoutNewer", Level = LogLevel.Critical, Message = "The Redis data is in key layout {Found}, newer than this node's {Known}: this node refuses to start")]
+    public static partial void LayoutNewer(ILogger logger, int found, int known);
 }

@@ -8,6 +8,8 @@ namespace CallServer.Observability.Metrics;
 /// <summary>Times every call store operation into <c>callserver_store_duration_seconds</c>.</summary>
 public sealed class MeasuredCallStore(ICallStore inner, CallServerMetrics metrics) : ICallStore
 {
+    public string NewCallId(Address caller) => inner.NewCallId(caller);
+
     public Task<Call?> GetAsync(string callId, CancellationToken cancellationToken = default) =>
         Measure("get", () => inner.GetAsync(callId, cancellationToken));
 
