@@ -17,10 +17,13 @@ public static class SampleCalls
 
     public static string NewId() => "call-" + Guid.NewGuid().ToString("N");
 
+    /// <summary>A new id as the server makes them: in the caller's shard of the Redis key layout (<see cref="Adapters.Redis.RedisShards"/>).</summary>
+    public static string NewIdOf(Address caller) => Adapters.Redis.RedisShards.NewCallId(caller.Value);
+
     /// <summary>A call just created: <paramref name="caller"/> calls <paramref name="callee"/>, no devices yet.</summary>
     public static Call Simple(Address caller, Address callee, DateTimeOffset now, string? callId = null) => new()
     {
-        CallId = callId ?? NewId(),
+        CallId = callId ?? NewIdOf(caller),
         Version = 1,
         Caller = new PartyState(caller, caller, "caller-device-" + Guid.NewGuid().ToString("N")),
         Callee = new PartyState(callee, callee, null),
@@ -44,7 +47,7 @@ public static class SampleCalls
         var offset = TimeSpan.FromHours(2);
         return new Call
         {
-            CallId = callId ?? NewId(),
+            CallId = callId ?? NewIdOf(caller),
             Version = 7,
             Caller = new PartyState(caller, caller, "device-caller")
             {
