@@ -39,7 +39,7 @@ public sealed class RedisLayout(RedisConnection redis, RedisKeys keys, NodeIdent
             return true;
         }
 
-        var database = redis.Database;
+        var database = await redis.Guard(() => Task.FromResult(redis.Database));
         var found = await redis.Guard(() => database.StringGetAsync(keys.Layout));
         if (found.HasValue)
         {
