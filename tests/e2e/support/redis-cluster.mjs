@@ -125,3 +125,30 @@ export class RedisClusterSet {
     await pollUntil(`redis-server on ${port}`, async () => (await redisCli(port, 'PING')) === 'PONG', { deadlineMs: 10_000, intervalMs: 50 });
   }
 }
+
+// ----- the server's key layout (src/CallServer/Adapters/Redis/RedisShards.cs), to find where a call's keys are -----
+
+const SHARDS = 16;
+const SLOTS = 16384;
+
+/** The Redis Cluster slot of a string: CRC16 (XMODEM) of its UTF-8 bytes, modulo 16384. */
+export function slotOf(text) {
+  let crc = 0;
+  for (const byte of Buffer.from(text, 'utf8')) {
+    crc ^= byte << 8;
+    for (let bit = 0; bit < 8; bit++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+  }
+  return crc % SLOTS;
+}
+
+const shardTagSlots = Array.from({ length: SHARDS }, (_, shard) => {
+  for (let candidate = 0; ; candidate++) {
+    const slot = slotOf(`cs${shard}.${candidate}`);
+    if (Math.floor(slot / (SLOTS / SHARDS)) === shard) return slot;
+  }
+});
+
+/** The slot of every key of a call (its hash, timers and outbox messages): its shard's tag. */
+export function slotOfCall(callId) {
+  return shardTagSlots[slotOf(callId) % SHARDS];
+}
