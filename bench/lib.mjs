@@ -94,6 +94,28 @@ export async function startRedis() {
   return { child, pid: child.pid, address: `127.0.0.1:${port}`, name: "redis-server" };
 }
 
+/** A Redis Cluster of `primaries` cluster-enabled redis-servers (no replicas) joined by redis-cli; its processes for the CPU count. */
+export async function startRedisCluster(primaries = 3) {
+  const nodes = [];
+  for (let i = 0; i < primaries; i++) {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), "bench-redis-cluster-"));
+    const child = spawnTracked("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--loglevel", "warning",
+      "--cluster-enabled", "yes", "--cluster-config-file", join(dir, "nodes.conf")]);
+    child.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+    await waitUntil(() => new Promise((resolve) => {
+      const socket = tcpConnect(port, "127.0.0.1", () => { socket.end(); resolve(true); });
+      socket.on("error", () => resolve(false));
+    }), "redis-server (cluster)", 15000, child);
+    nodes.push({ child, pid: child.pid, port, name: `redis-cluster-${i + 1}` });
+  }
+  execFileSync("redis-cli", ["--cluster", "create", ...nodes.map((n) => `127.0.0.1:${n.port}`), "--cluster-replicas", "0", "--cluster-yes"], { timeout: 30000, stdio: "ignore" });
+  for (const node of nodes) {
+    await waitUntil(async () => execFileSync("redis-cli", ["-p", String(node.port), "cluster", "info"], { timeout: 2000, encoding: "utf8" }).includes("cluster_state:ok"), "cluster ok", 30000);
+  }
+  return { nodes, address: nodes.map((n) => `127.0.0.1:${n.port}`).join(",") };
+}
+
 export const callServerDll = () => process.env.CALLSERVER_DLL ?? join(repoDir, "src/CallServer/bin/Release/net10.0/CallServer.dll");
 export const relayDll = () => process.env.RELAY_DLL ?? join(benchDir, "RelayHub/bin/Release/net10.0/RelayHub.dll");
 

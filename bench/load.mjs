@@ -1,12 +1,14 @@
 // CallServer load tool: the server against a bare SignalR relay, in one run, on loopback.
 //
 // Phases, in this order (each starts its own processes and stops them when it is done):
-//   relay, memory, redis, two-nodes   closed loop: `pairs` caller/callee pairs, each running whole calls back to
+//   relay, memory, redis, two-nodes,  closed loop: `pairs` caller/callee pairs, each running whole calls back to
 //                                     back (create → establish → callee's IncomingCall → accept → caller's InCall
 //                                     → end → both see Ended) for `seconds` after a warm-up. Setups/s, setup
 //                                     latency (EstablishCall sent → caller's InCall) p50/p90/p99, server CPU per
 //                                     setup (utime+stime from /proc/<pid>/stat of every server process and
 //                                     redis-server), and its ratio to the relay's.
+//   cluster                           the same closed loop on one node over a Redis Cluster of three primaries
+//                                     (redis-cli --cluster create, no replicas): CPU of the node and the three.
 //   half-peak                         after each closed loop, on the same processes: an open loop starting calls
 //                                     at half the measured setups/s (paced, bounded count) → p99 setup.
 //   growth                            one caller, one callee, back to back, `growth-windows` windows of `seconds`,
@@ -16,7 +18,7 @@
 //                                     127.0.0.0/8; server RSS and GC heap at 0 and at each step → KB per connection.
 //   idle-relay                        the same against the bare relay: what SignalR and Kestrel cost per connection.
 //
-//   node load.mjs [--only relay,memory,redis,two-nodes,growth,half-peak,idle,idle-relay] [--seconds 10] [--pairs 20]
+//   node load.mjs [--only relay,memory,redis,two-nodes,cluster,growth,half-peak,idle,idle-relay] [--seconds 10] [--pairs 20]
 //                 [--warmup 15] [--growth-windows 6] [--connections 19000] [--idle-steps 5000,19000]
 //                 [--idle-users 200] [--idle-workers 4] [--no-build] [--deadline-minutes 15] [--out results.json]
 //                 [--trace DIR]   (perf record of every server process during each closed loop, .NET frames named
@@ -32,7 +34,7 @@ import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import {
   benchDir, callServerDll, connectHub, cpuOf, createUser, delay, latencySummary, loadAverage, log, memoryKiB, relayDll, repoDir,
-  sdp, serverEnvExtra, signToken, summariseGcdump, spawnTracked, startCallServer, startRedis, startRelay, stopChild, uniqueSuffix,
+  sdp, serverEnvExtra, signToken, summariseGcdump, spawnTracked, startCallServer, startRedis, startRedisCluster, startRelay, stopChild, uniqueSuffix,
 } from "./lib.mjs";
 
 // ---------------------------------------------------------------------------------------------
@@ -41,7 +43,7 @@ import {
 const argv = process.argv.slice(2);
 const option = (name, fallback) => { const i = argv.indexOf(`--${name}`); return i >= 0 && i + 1 < argv.length ? argv[i + 1] : fallback; };
 const flag = (name) => argv.includes(`--${name}`);
-const allPhases = ["relay", "memory", "redis", "two-nodes", "growth", "half-peak", "idle", "idle-relay"];
+const allPhases = ["relay", "memory", "redis", "two-nodes", "cluster", "growth", "half-peak", "idle", "idle-relay"];
 const only = option("only", allPhases.join(",")).split(",").map((s) => s.trim()).filter(Boolean);
 for (const phase of only) if (!allPhases.includes(phase)) throw new Error(`unknown phase ${phase}; phases: ${allPhases.join(",")}`);
 const settings = {
@@ -65,7 +67,7 @@ settings.idleSteps = (settings.idleSteps ?? `5000,${settings.connections}`).spli
 if (!settings.idleSteps.includes(settings.connections)) settings.idleSteps.push(settings.connections);
 settings.idleSteps = [...new Set(settings.idleSteps)].sort((a, b) => a - b);
 const outPath = option("out", null);
-const topologies = ["relay", "memory", "redis", "two-nodes"].filter((t) => only.includes(t));
+const topologies = ["relay", "memory", "redis", "two-nodes", "cluster"].filter((t) => only.includes(t));
 if (topologies.length === 0 && only.includes("half-peak")) topologies.push("relay", "memory", "redis", "two-nodes");
 const runHalfPeak = only.includes("half-peak");
 
@@ -198,6 +200,13 @@ async function startTopology(topology) {
       const relay = await startRelay();
       started.push(relay);
       return { processes: [relay], callerBase: relay.base, calleeBase: relay.base, stop, makeUser: async () => {} };
+    }
+    if (topology === "cluster") {
+      const cluster = await startRedisCluster(3);
+      started.push(...cluster.nodes);
+      const node = await startCallServer(cluster.address, "cluster-a");
+      started.push(node);
+      return { processes: [node, ...cluster.nodes], callerBase: node.base, calleeBase: node.base, stop, makeUser: (name) => createUser(node.base, name) };
     }
     const redis = needRedis(topology) ? await startRedis() : null;
     if (redis) started.push(redis);
@@ -546,7 +555,7 @@ function summarise() {
   const relay = results.phases.relay?.closedLoop?.cpuPerSetupMs ?? null;
   const memory = results.phases.memory?.closedLoop?.cpuPerSetupMs ?? null;
   const redis = results.phases.redis?.closedLoop?.cpuPerSetupMs ?? null;
-  const table = ["relay", "memory", "redis", "two-nodes"].filter((t) => results.phases[t]?.closedLoop).map((t) => {
+  const table = ["relay", "memory", "redis", "two-nodes", "cluster"].filter((t) => results.phases[t]?.closedLoop).map((t) => {
     const c = results.phases[t].closedLoop;
     return {
       topology: t, setupsPerSecond: c.setupsPerSecond, p50: c.setupMs.p50, p90: c.setupMs.p90, p99: c.setupMs.p99,
@@ -555,10 +564,12 @@ function summarise() {
     };
   });
   const twoNodes = results.phases["two-nodes"]?.closedLoop?.cpuPerSetupMs ?? null;
+  const cluster = results.phases.cluster?.closedLoop?.cpuPerSetupMs ?? null;
   const idle = results.phases.idle?.steps ?? [];
   return {
     table,
     twoNodesOverOneNodeRedis: twoNodes && redis ? round(twoNodes / redis, 2) : null,
+    clusterOverSingleRedis: cluster && redis ? round(cluster / redis, 2) : null,
     growthLastOverFirst: Object.fromEntries(Object.entries(results.phases.growth ?? {}).map(([k, v]) => [k, v.lastOverFirst])),
     growthCallsPerSecond: Object.fromEntries(Object.entries(results.phases.growth ?? {}).map(([k, v]) => [k, v.windows.map((w) => w.callsPerSecond)])),
     idleKBPerConnection: Object.fromEntries(idle.map((s) => [s.held, s.rssPerConnectionKB])),
@@ -567,6 +578,7 @@ function summarise() {
       "CPU per setup ≤ 1.5× relay, memory": relay && memory ? memory / relay <= 1.5 : null,
       "CPU per setup ≤ 3× relay, Redis": relay && redis ? redis / relay <= 3 : null,
       "two nodes ≤ 1.2× one node, Redis": twoNodes && redis ? twoNodes / redis <= 1.2 : null,
+      "three-primary cluster ≤ 1.3× single Redis": cluster && redis ? cluster / redis <= 1.3 : null,
       "growth last/first ≥ 0.9, memory": results.phases.growth?.memory ? results.phases.growth.memory.lastOverFirst >= 0.9 : null,
       "growth last/first ≥ 0.9, Redis": results.phases.growth?.redis ? results.phases.growth.redis.lastOverFirst >= 0.9 : null,
       "p99 at half peak ≤ 10 ms, memory": results.phases.memory?.halfPeak ? results.phases.memory.halfPeak.setupMs.p99 <= 10 : null,

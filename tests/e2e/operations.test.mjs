@@ -174,6 +174,26 @@ describe('deployment', () => {
     assert.match(config, /sentinel monitor callserver redis 6379 2/);
     assert.match(config, /Jwt__SigningKey: compose-check-signing-key/, 'the base file\'s settings are kept');
   });
+
+  test('docker-compose config accepts the Cluster variant: six cluster-enabled Redis nodes joined once, nodes that list them all', () => {
+    const env = {
+      ...process.env,
+      CALLSERVER_JWT_SIGNING_KEY: 'compose-check-signing-key-0123456789abcdef',
+      CALLSERVER_ADMIN_KEY: 'compose-check-admin-key',
+      TURN_SECRET: 'compose-check-turn-secret',
+    };
+    const config = execFileSync('docker-compose', ['-f', path.join(repoDir, 'docker-compose.yml'), '-f', path.join(repoDir, 'deploy', 'docker-compose.cluster.yml'), 'config'], { env, encoding: 'utf8' });
+    for (const service of ['redis:', 'redis-2:', 'redis-3:', 'redis-4:', 'redis-5:', 'redis-6:', 'redis-cluster-init:', 'callserver-1:', 'nginx:']) {
+      assert.ok(config.includes(`  ${service}`), `service ${service} in:\n${config}`);
+    }
+    assert.equal((config.match(/--cluster-enabled\s+yes/g) ?? []).length, 6, 'every Redis node is a cluster node');
+    assert.match(config, /--cluster\s+create\s+redis:6379\s+redis-2:6379\s+redis-3:6379\s+redis-4:6379\s+redis-5:6379\s+redis-6:6379\s+--cluster-replicas\s+1\s+--cluster-yes/);
+    const nodes = config.match(/Redis__Configuration: .*/g);
+    assert.equal(nodes.length, 3);
+    for (const line of nodes) assert.equal(line, 'Redis__Configuration: redis:6379,redis-2:6379,redis-3:6379,redis-4:6379,redis-5:6379,redis-6:6379');
+    assert.equal((config.match(/condition: service_completed_successfully/g) ?? []).length, 3, 'the nodes start once the cluster is made');
+    assert.match(config, /Jwt__SigningKey: compose-check-signing-key/, 'the base file\'s settings are kept');
+  });
 });
 
 function spawnCompose(extraArgs, env) {
