@@ -25,6 +25,14 @@ public interface IOutbox
     /// </summary>
     Task<IReadOnlyList<OutboxEntry>> TakeAsync(string topic, string consumer, int max, TimeSpan claimAfter, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// As <see cref="TakeAsync"/>, after this node's own save woke its worker: a store that keeps its entries in
+    /// several places may look only where this node appended since its last take (a poll, <see cref="TakeAsync"/>,
+    /// finds the rest, other nodes' entries and those left to be claimed).
+    /// </summary>
+    Task<IReadOnlyList<OutboxEntry>> TakeOwnAsync(string topic, string consumer, int max, TimeSpan claimAfter, CancellationToken cancellationToken = default) =>
+        TakeAsync(topic, consumer, max, claimAfter, cancellationToken);
+
     /// <summary>Still working on an entry (a slow push service): its claim period starts again, so no other worker takes it.</summary>
     Task KeepAsync(string topic, string consumer, string entryId, CancellationToken cancellationToken = default);
 

@@ -49,11 +49,13 @@ public static class StateSetup
         services.AddSingleton<IDeviceMessenger, RedisDeviceMessenger>();
         services.AddHostedService<NodeChannelListener>();
         services.AddSingleton<IAccountSessions, RedisAccountSessions>();
-        services.AddSingleton<IOutbox, RedisOutbox>();
+        services.AddSingleton<OutboxAppends>();
+        services.AddSingleton<IOutbox>(sp => new RedisOutbox(sp.GetRequiredService<RedisConnection>(), sp.GetRequiredService<RedisKeys>(), sp.GetRequiredService<OutboxAppends>()));
         services.AddSingleton<IPushRegistrationStore, RedisPushRegistrationStore>();
         services.AddSingleton<ICallHistoryStore, RedisCallHistoryStore>();
         services.AddHostedService<ClosedAccountsListener>();
         services.AddHostedService<NodeHeartbeat>();
+        services.AddSingleton<ActiveIndexUpdate>();
         services.AddHostedService<ActiveIndexWorker>();
         services.AddSingleton<RedisLayout>();
         services.AddHostedService<RedisLayoutMigrator>();
@@ -62,7 +64,8 @@ public static class StateSetup
             sp.GetRequiredService<RedisKeys>(),
             sp.GetRequiredService<IOptions<CallsOptions>>(),
             sp.GetRequiredService<CallServer.Outbox.OutboxSignal>(),
-            sp.GetRequiredService<RedisLayout>()));
+            sp.GetRequiredService<RedisLayout>(),
+            sp.GetRequiredService<OutboxAppends>()));
         return services;
     }
 

@@ -67,25 +67,27 @@ public sealed class OutboxWakeup
         }
     }
 
-    /// <summary>Returns when set or after <paramref name="poll"/> of real time, whichever comes first.</summary>
-    public Task WaitAsync(TimeSpan poll, CancellationToken cancellationToken) => WaitAsync(poll, TimeProvider.System, cancellationToken);
+    /// <summary>Returns when set (true) or after <paramref name="poll"/> of real time (false), whichever comes first.</summary>
+    public Task<bool> WaitAsync(TimeSpan poll, CancellationToken cancellationToken) => WaitAsync(poll, TimeProvider.System, cancellationToken);
 
     /// <summary>
-    /// Returns when set or after <paramref name="poll"/> on <paramref name="clock"/>, whichever comes first;
-    /// throws <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> is cancelled.
+    /// Returns when set (true) or after <paramref name="poll"/> on <paramref name="clock"/> (false), whichever comes
+    /// first; throws <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> is cancelled.
     /// </summary>
-    public async Task WaitAsync(TimeSpan poll, TimeProvider clock, CancellationToken cancellationToken)
+    public async Task<bool> WaitAsync(TimeSpan poll, TimeProvider clock, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (signal.Wait(0, CancellationToken.None))
         {
-            return;
+            return true;
         }
 
         // The poll is a cancellation on the clock (a test's clock moves when told), not the semaphore's own timeout.
         using var polled = new CancellationTokenSource(poll, clock);
         using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, polled.Token);
-        await signal.WaitAsync(either.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        var waiting = signal.WaitAsync(either.Token);
+        await waiting.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         cancellationToken.ThrowIfCancellationRequested();
+        return waiting.IsCompletedSuccessfully;
     }
 }

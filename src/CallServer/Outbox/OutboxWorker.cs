@@ -4,7 +4,8 @@ namespace CallServer.Outbox;
 
 /// <summary>
 /// The loop every outbox topic's worker runs on every node (pushes, call history): wait for this node's
-/// own appends (its <see cref="OutboxSignal"/> wake-up) or the poll, take as many entries as there are free
+/// own appends (its <see cref="OutboxSignal"/> wake-up: <see cref="IOutbox.TakeOwnAsync"/>) or the poll (<see
+/// cref="IOutbox.TakeAsync"/>, which also finds other nodes' entries), take as many entries as there are free
 /// slots, handle each apart from the loop, and look again at once while there were entries. An entry is
 /// acknowledged by its handler when done; one a handler fails on is left for another attempt after the
 /// claim period (<see cref="OutboxWorkerSettings.ClaimAfter"/>). While the outbox cannot be read
@@ -71,10 +72,13 @@ public abstract class OutboxWorker(IOutbox outbox, OutboxSignal signal, TimeProv
         {
             try
             {
-                await wake.WaitAsync(settings.PollInterval, clock, stoppingToken);
+                var woken = await wake.WaitAsync(settings.PollInterval, clock, stoppingToken);
                 await slots.WaitAsync(stoppingToken);
                 slots.Release();
-                var entries = await outbox.TakeAsync(topic, consumer, Math.Max(1, slots.CurrentCount), settings.ClaimAfter, stoppingToken);
+                var wanted = Math.Max(1, slots.CurrentCount);
+                var entries = woken
+                    ? await outbox.TakeOwnAsync(topic, consumer, wanted, settings.ClaimAfter, stoppingToken)
+                    : await outbox.TakeAsync(topic, consumer, wanted, settings.ClaimAfter, stoppingToken);
                 failing = false;
                 foreach (var entry in entries)
                 {

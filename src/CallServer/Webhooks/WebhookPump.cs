@@ -39,12 +39,17 @@ public sealed class WebhookPump(
         var failing = false;
         try
         {
+            var woken = false;
             while (!term.IsCancellationRequested)
             {
                 try
                 {
-                    await TakeWhileRoomAsync(inFlight, lanes, term);
-                    metrics.WebhookBacklog(await outbox.BacklogAsync(OutboxTopic.Webhooks, term));
+                    await TakeWhileRoomAsync(inFlight, lanes, woken, term);
+                    if (!woken)
+                    {
+                        metrics.WebhookBacklog(await outbox.BacklogAsync(OutboxTopic.Webhooks, term));
+                    }
+
                     failing = false;
                 }
                 catch (StoreUnavailableException unavailable)
@@ -56,7 +61,7 @@ public sealed class WebhookPump(
                     }
                 }
 
-                await wakeup.WaitAsync(settings.PollInterval, clock, term);
+                woken = await wakeup.WaitAsync(settings.PollInterval, clock, term);
             }
         }
         catch (OperationCanceledException) when (term.IsCancellationRequested)
@@ -71,12 +76,15 @@ public sealed class WebhookPump(
         }
     }
 
-    private async Task TakeWhileRoomAsync(InFlightWebhooks inFlight, DeliveryLanes lanes, CancellationToken term)
+    /// <summary>Takes entries while the in-flight window has room: where this node appended when <paramref name="woken"/> by its own save, everywhere on a poll (the backlog is measured then too).</summary>
+    private async Task TakeWhileRoomAsync(InFlightWebhooks inFlight, DeliveryLanes lanes, bool woken, CancellationToken term)
     {
         while (MaxInFlight - inFlight.Count is var room and > 0)
         {
             var wanted = Math.Min(room, TakeAtOnce);
-            var entries = await outbox.TakeAsync(OutboxTopic.Webhooks, consumer, wanted, settings.ClaimAfter, term);
+            var entries = woken
+                ? await outbox.TakeOwnAsync(OutboxTopic.Webhooks, consumer, wanted, settings.ClaimAfter, term)
+                : await outbox.TakeAsync(OutboxTopic.Webhooks, consumer, wanted, settings.ClaimAfter, term);
             foreach (var entry in entries)
             {
                 await StartAsync(entry, inFlight, lanes);

@@ -9,7 +9,7 @@ namespace CallServer.Storage.Tests.Infrastructure;
 /// One test's view of a Redis server: its own key prefix (so tests sharing a server never collide) and
 /// the connections it opened, disposed with it.
 /// </summary>
-public sealed class RedisScope(RedisServer server, Action<RedisOptions>? configure = null) : IDisposable
+public sealed class RedisScope(IRedisDeployment server, Action<RedisOptions>? configure = null) : IDisposable
 {
     private readonly List<RedisConnection> connections = [];
 
@@ -50,7 +50,7 @@ public sealed class RedisScope(RedisServer server, Action<RedisOptions>? configu
         }
     }
 
-    private static RedisOptions Configure(RedisServer server, Action<RedisOptions>? configure)
+    private static RedisOptions Configure(IRedisDeployment server, Action<RedisOptions>? configure)
     {
         var options = new RedisOptions
         {

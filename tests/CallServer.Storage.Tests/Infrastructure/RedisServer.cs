@@ -11,7 +11,7 @@ namespace CallServer.Storage.Tests.Infrastructure;
 /// Started when the fixture initialises, killed on dispose; <see cref="Stop"/>, <see cref="StartAsync"/>
 /// and <see cref="RestartAsync"/> simulate an outage on the same port.
 /// </summary>
-public sealed class RedisServer : IAsyncLifetime
+public sealed class RedisServer : IAsyncLifetime, IRedisDeployment
 {
     public const string Executable = "/usr/bin/redis-server";
 
@@ -199,7 +199,7 @@ public sealed class RedisServer : IAsyncLifetime
         return await reader.ReadAsync();
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -61,5 +61,22 @@ public sealed class RedisOutboxTests : OutboxContract, IClassFixture<RedisServer
         Assert.Equal(["after"], (await Outbox.TakeAsync(Topic, "node-a", 10, ClaimAfter)).Select(e => e.Message.Payload));
     }
 
+    [Fact]
+    public async Task A_take_after_its_own_save_reads_the_streams_it_appended_to_and_a_poll_finds_the_other_nodes_entries()
+    {
+        var appends = new OutboxAppends();
+        var store = new RedisCallStore(redis.Connect(), redis.Keys, Options.Create(new CallsOptions()), appends: appends);
+        var outbox = new RedisOutbox(redis.Connect(), redis.Keys, appends);
+        var mine = Simple(User("alice"), User("bob"), Clock.GetUtcNow());
+        var otherCaller = Enumerable.Range(0, 100).Select(i => User("carol" + i)).First(u => RedisShards.Of(u.Value) != RedisShards.Of(mine.CallId));
+        var theirs = Simple(otherCaller, User("bob"), Clock.GetUtcNow());
+        Assert.True(await store.TryCreateAsync(mine, outbox: [new OutboxMessage(Topic, mine.CallId, "mine")]));
+        Assert.True(await Store.TryCreateAsync(theirs, outbox: [new OutboxMessage(Topic, theirs.CallId, "theirs")])); // another node
+
+        Assert.Equal(["mine"], (await outbox.TakeOwnAsync(Topic, "node-a", 10, ClaimAfter)).Select(e => e.Message.Payload));
+        Assert.Equal(["theirs"], (await outbox.TakeAsync(Topic, "node-a", 10, ClaimAfter)).Select(e => e.Message.Payload));
+        Assert.Empty(await outbox.TakeOwnAsync(Topic, "node-a", 10, ClaimAfter)); // nothing marked: looks everywhere
+    }
+
     public void Dispose() => redis.Dispose();
 }

@@ -1,11 +1,9 @@
-using CallServer.Adapters.Redis;
 using CallServer.Cluster;
 using CallServer.Configuration;
 using CallServer.Domain.Ports;
 using CallServer.Observability.Logging;
 using CallServer.Outbox;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace CallServer.Adapters.Calls;
 
@@ -20,8 +18,7 @@ namespace CallServer.Adapters.Calls;
 public sealed class ActiveIndexWorker(
     IOutbox outbox,
     OutboxSignal signal,
-    RedisConnection redis,
-    RedisKeys keys,
+    ActiveIndexUpdate update,
     NodeIdentity node,
     IOptions<RedisOptions> options,
     TimeProvider clock,
@@ -35,17 +32,7 @@ public sealed class ActiveIndexWorker(
 
     protected override async Task HandleAsync(OutboxEntry entry, CancellationToken stoppingToken)
     {
-        await Apply(entry.Message.CallId, entry.Message.Payload.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        await update.ApplyAsync(entry.Message);
         await Outbox.AcknowledgeAsync(Topic, entry.Id, stoppingToken);
     }
-
-    private Task Apply(string callId, IReadOnlyList<string> accounts) => redis.Guard(async () =>
-    {
-        var database = redis.Database;
-        var state = await database.HashGetAsync(keys.Call(callId), ["v", "e"]);
-        var active = !state[0].IsNull && state[1].IsNull;
-        await Task.WhenAll(accounts.Select(account => active
-            ? database.SetAddAsync(keys.ActiveCallsOf(account), callId)
-            : database.SetRemoveAsync(keys.ActiveCallsOf(account), callId)));
-    });
 }

@@ -27,7 +27,14 @@ namespace CallServer.Adapters.Calls;
 /// <param name="options">The retention of ended calls.</param>
 /// <param name="signal">Wakes this node's index worker after a save that left it an index message.</param>
 /// <param name="layout">The key layout check: the store is not ready until the data is in this node's layout.</param>
-public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptions<CallsOptions> options, OutboxSignal? signal = null, RedisLayout? layout = null) : ICallStore, IRememberedCalls
+/// <param name="appends">Told which shard's streams a save appended to, for this node's workers (<see cref="Adapters.Outbox.OutboxAppends"/>).</param>
+public sealed class RedisCallStore(
+    RedisConnection redis,
+    RedisKeys keys,
+    IOptions<CallsOptions> options,
+    OutboxSignal? signal = null,
+    RedisLayout? layout = null,
+    Adapters.Outbox.OutboxAppends? appends = null) : ICallStore, IRememberedCalls
 {
     private readonly LastSeenCalls lastSeen = new();
 
@@ -58,6 +65,7 @@ public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptio
         {
             case CallSaveScript.Saved:
                 lastSeen.Saw(change.Call.CallId, change.Call);
+                MarkAppends(change, save.IndexLater);
                 if (save.IndexLater)
                 {
                     signal?.Set(CallSaveScript.IndexTopic);
@@ -111,6 +119,25 @@ public sealed class RedisCallStore(RedisConnection redis, RedisKeys keys, IOptio
         if (layout is { IsCurrent: false } && !await layout.EnsureAsync())
         {
             throw new StoreUnavailableException("the Redis data is being moved to this version's key layout by another node");
+        }
+    }
+
+    private void MarkAppends(CallChange change, bool indexLater)
+    {
+        if (appends is null)
+        {
+            return;
+        }
+
+        var shard = RedisShards.Of(change.Call.CallId);
+        foreach (var message in change.Outbox)
+        {
+            appends.Mark(message.Topic, shard);
+        }
+
+        if (indexLater)
+        {
+            appends.Mark(CallSaveScript.IndexTopic, shard);
         }
     }
 

@@ -16,7 +16,11 @@ namespace CallServer.Adapters.Outbox;
 /// (each node looks for such entries at most every half claim period). An entry's id names its shard
 /// (<c>&lt;shard&gt;/&lt;stream id&gt;</c>).
 /// </summary>
-public sealed class RedisOutbox(RedisConnection redis, RedisKeys keys, TimeProvider? clock = null) : IOutbox
+/// <param name="redis">The connection.</param>
+/// <param name="keys">The key names.</param>
+/// <param name="appends">Where this node's saves appended (<see cref="TakeOwnAsync"/> reads only those streams).</param>
+/// <param name="clock">The clock of the claim sweeps.</param>
+public sealed class RedisOutbox(RedisConnection redis, RedisKeys keys, OutboxAppends? appends = null, TimeProvider? clock = null) : IOutbox
 {
     public const string Group = "workers";
 
@@ -28,13 +32,39 @@ public sealed class RedisOutbox(RedisConnection redis, RedisKeys keys, TimeProvi
     private readonly Lock gate = new();
 
     public Task<IReadOnlyList<OutboxEntry>> TakeAsync(string topic, string consumer, int max, TimeSpan claimAfter, CancellationToken cancellationToken = default) =>
+        TakeFromAsync(topic, consumer, max, claimAfter, AllShards, sweepClaims: true);
+
+    /// <summary>
+    /// Reads only the streams this node appended to since its last take (<see cref="OutboxAppends"/>), one command;
+    /// a stream that gave entries is read again at the next take. Nothing marked (woken for another reason): as
+    /// <see cref="TakeAsync"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<OutboxEntry>> TakeOwnAsync(string topic, string consumer, int max, TimeSpan claimAfter, CancellationToken cancellationToken = default)
+    {
+        var marked = appends?.Take(topic) ?? 0;
+        if (marked == 0)
+        {
+            return await TakeAsync(topic, consumer, max, claimAfter, cancellationToken);
+        }
+
+        var shards = AllShards.Where(shard => (marked & (1 << shard)) != 0).ToArray();
+        var taken = await TakeFromAsync(topic, consumer, max, claimAfter, shards, sweepClaims: false);
+        foreach (var shard in taken.Select(entry => Parse(entry.Id).Shard).Distinct())
+        {
+            appends!.Mark(topic, shard);
+        }
+
+        return taken;
+    }
+
+    private Task<IReadOnlyList<OutboxEntry>> TakeFromAsync(string topic, string consumer, int max, TimeSpan claimAfter, int[] shards, bool sweepClaims) =>
         redis.Guard<IReadOnlyList<OutboxEntry>>(async () =>
         {
             var database = redis.Database;
             await EnsureGroupsAsync(database, topic);
             try
             {
-                return await TakeFromGroupsAsync(database, topic, consumer, max, claimAfter);
+                return await TakeFromGroupsAsync(database, topic, consumer, max, claimAfter, shards, sweepClaims);
             }
             catch (RedisServerException gone) when (gone.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
             {
@@ -45,14 +75,14 @@ public sealed class RedisOutbox(RedisConnection redis, RedisKeys keys, TimeProvi
                 }
 
                 await EnsureGroupsAsync(database, topic);
-                return await TakeFromGroupsAsync(database, topic, consumer, max, claimAfter);
+                return await TakeFromGroupsAsync(database, topic, consumer, max, claimAfter, shards, sweepClaims);
             }
         });
 
-    private async Task<IReadOnlyList<OutboxEntry>> TakeFromGroupsAsync(IDatabase database, string topic, string consumer, int max, TimeSpan claimAfter)
+    private async Task<IReadOnlyList<OutboxEntry>> TakeFromGroupsAsync(IDatabase database, string topic, string consumer, int max, TimeSpan claimAfter, int[] shards, bool sweepClaims)
     {
         var taken = new List<OutboxEntry>();
-        if (ClaimSweepDue(topic, claimAfter))
+        if (sweepClaims && ClaimSweepDue(topic, claimAfter))
         {
             var claimed = await Task.WhenAll(AllShards.Select(async shard =>
                 (Shard: shard, Result: await database.StreamAutoClaimAsync(keys.Outbox(topic, shard), Group, consumer, (long)claimAfter.TotalMilliseconds, "0-0", max))));
@@ -65,16 +95,16 @@ public sealed class RedisOutbox(RedisConnection redis, RedisKeys keys, TimeProvi
         }
 
         var wanted = max - taken.Count;
-        if (redis.IsCluster)
+        if (redis.IsCluster || shards.Length == 1)
         {
-            var fresh = await Task.WhenAll(AllShards.Select(async shard =>
+            var fresh = await Task.WhenAll(shards.Select(async shard =>
                 (Shard: shard, Entries: await database.StreamReadGroupAsync(keys.Outbox(topic, shard), Group, consumer, StreamPosition.NewMessages, wanted))));
             taken.AddRange(fresh.SelectMany(f => f.Entries.Where(e => !e.IsNull).Select(e => Entry(topic, f.Shard, e, deliveries: 1))));
         }
         else
         {
             var streams = await database.StreamReadGroupAsync(
-                [.. AllShards.Select(shard => new StreamPosition(keys.Outbox(topic, shard), StreamPosition.NewMessages))], Group, consumer, wanted);
+                [.. shards.Select(shard => new StreamPosition(keys.Outbox(topic, shard), StreamPosition.NewMessages))], Group, consumer, wanted);
             foreach (var stream in streams)
             {
                 var shard = ShardOfStream(topic, stream.Key);
