@@ -129,9 +129,30 @@ public sealed class CallSaveScriptTests
             Assert.Equal(shard, ClusterSlot("x" + RedisShards.Tag(shard) + ":y") / (RedisShards.Slots / RedisShards.Count));
         }
 
-        // The slot function is Redis's (CLUSTER KEYSLOT values).
+        // The slot function is Redis's (CLUSTER KEYSLOT values), for any text (the bitwise CRC16/XMODEM of its UTF-8).
         Assert.Equal(12182, RedisShards.Slot("foo"));
         Assert.Equal(5061, RedisShards.Slot("bar"));
+        var random = new Random(19);
+        for (var i = 0; i < 500; i++)
+        {
+            var text = new string([.. Enumerable.Range(0, random.Next(0, 40)).Select(_ => (char)(random.Next(4) == 0 ? random.Next(0x80, 0x800) : random.Next(0x20, 0x7F)))]);
+            Assert.Equal(ReferenceSlot(text), RedisShards.Slot(text));
+        }
+    }
+
+    private static int ReferenceSlot(string key)
+    {
+        var crc = 0;
+        foreach (var value in System.Text.Encoding.UTF8.GetBytes(key))
+        {
+            crc ^= value << 8;
+            for (var bit = 0; bit < 8; bit++)
+            {
+                crc = (crc & 0x8000) != 0 ? ((crc << 1) ^ 0x1021) & 0xFFFF : (crc << 1) & 0xFFFF;
+            }
+        }
+
+        return crc % 16384;
     }
 
     /// <summary>The slot Redis Cluster gives a key: of its hash tag's content when it has one.</summary>

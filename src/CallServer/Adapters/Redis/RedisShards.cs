@@ -18,42 +18,88 @@ public static class RedisShards
 
     public const int Slots = 16384;
 
-    private static readonly string[] Tags = ChooseTags();
-
     /// <summary>The hash tag (with its braces) of shard <paramref name="shard"/>.</summary>
     public static string Tag(int shard) => Tags[shard];
 
     /// <summary>The shard of a call (of its id) or of an account (of its address).</summary>
     public static int Of(string id) => Slot(id) % Count;
 
-    /// <summary>A new random call id in <paramref name="caller"/>'s shard (32 lowercase hex digits, as before).</summary>
+    /// <summary>
+    /// A new random call id in <paramref name="caller"/>'s shard (32 lowercase hex digits, as before): 15 random
+    /// bytes, and the last one chosen among those that land the id in the shard (one always does: the CRC's last
+    /// step maps the 256 values of the last byte onto every low nibble).
+    /// </summary>
     public static string NewCallId(string caller)
     {
         var shard = Of(caller);
-        while (true)
+        Span<byte> random = stackalloc byte[16];
+        System.Security.Cryptography.RandomNumberGenerator.Fill(random);
+        Span<char> id = stackalloc char[32];
+        for (var last = 0; last < 256; last++)
         {
-            var id = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
-            if (Of(id) == shard)
+            random[15] = (byte)(random[15] + 1);
+            Convert.TryToHexStringLower(random, id, out _);
+            if (Slot(id) % Count == shard)
             {
-                return id;
+                return new string(id);
             }
         }
+
+        throw new InvalidOperationException("no last byte puts the id in its shard");
     }
 
-    /// <summary>The Redis Cluster slot of a key with no hash tag: CRC16 (XMODEM) of its UTF-8 bytes, modulo 16384.</summary>
-    public static int Slot(string key)
+    /// <summary>
+    /// The Redis Cluster slot of a key with no hash tag: CRC16 (XMODEM) of its UTF-8 bytes, modulo 16384. On every
+    /// key a save names (ids and addresses are ASCII: read as they are, no bytes allocated).
+    /// </summary>
+    public static int Slot(string key) => Slot(key.AsSpan());
+
+    private static int Slot(ReadOnlySpan<char> key)
     {
         ushort crc = 0;
-        foreach (var value in Encoding.UTF8.GetBytes(key))
+        foreach (var c in key)
         {
-            crc ^= (ushort)(value << 8);
+            if (c > 0x7F)
+            {
+                return SlotOfUtf8(key);
+            }
+
+            crc = (ushort)((crc << 8) ^ CrcTable[((crc >> 8) ^ c) & 0xFF]);
+        }
+
+        return crc % Slots;
+    }
+
+    private static readonly ushort[] CrcTable = BuildCrcTable();
+
+    private static readonly string[] Tags = ChooseTags();
+
+    private static int SlotOfUtf8(ReadOnlySpan<char> key)
+    {
+        ushort crc = 0;
+        foreach (var value in Encoding.UTF8.GetBytes(key.ToArray()))
+        {
+            crc = (ushort)((crc << 8) ^ CrcTable[((crc >> 8) ^ value) & 0xFF]);
+        }
+
+        return crc % Slots;
+    }
+
+    private static ushort[] BuildCrcTable()
+    {
+        var table = new ushort[256];
+        for (var i = 0; i < 256; i++)
+        {
+            var crc = (ushort)(i << 8);
             for (var bit = 0; bit < 8; bit++)
             {
                 crc = (crc & 0x8000) != 0 ? (ushort)((crc << 1) ^ 0x1021) : (ushort)(crc << 1);
             }
+
+            table[i] = crc;
         }
 
-        return crc % Slots;
+        return table;
     }
 
     private static string[] ChooseTags()
