@@ -91,8 +91,21 @@ export async function startRedis() {
     const socket = tcpConnect(port, "127.0.0.1", () => { socket.end(); resolve(true); });
     socket.on("error", () => resolve(false));
   }), "redis-server", 15000, child);
-  return { child, pid: child.pid, address: `127.0.0.1:${port}`, name: "redis-server" };
+  return { child, pid: child.pid, port, address: `127.0.0.1:${port}`, name: "redis-server" };
 }
+
+/** Redis `INFO commandstats` of the redis-server on `port`: { command: calls } (commands run by scripts count too). */
+export function redisCommandStats(port) {
+  const text = execFileSync("redis-cli", ["-p", String(port), "info", "commandstats"], { timeout: 5000, encoding: "utf8" });
+  const calls = {};
+  for (const line of text.split("\n")) {
+    const match = /^cmdstat_([^:]+):calls=(\d+)/.exec(line.trim());
+    if (match) calls[match[1]] = Number(match[2]);
+  }
+  return calls;
+}
+
+export const resetRedisStats = (port) => execFileSync("redis-cli", ["-p", String(port), "config", "resetstat"], { timeout: 5000, stdio: "ignore" });
 
 /** A Redis Cluster of `primaries` cluster-enabled redis-servers (no replicas) joined by redis-cli; its processes for the CPU count. */
 export async function startRedisCluster(primaries = 3) {

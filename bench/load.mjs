@@ -21,6 +21,7 @@
 //   node load.mjs [--only relay,memory,redis,two-nodes,cluster,growth,half-peak,idle,idle-relay] [--seconds 10] [--pairs 20]
 //                 [--warmup 15] [--growth-windows 6] [--connections 19000] [--idle-steps 5000,19000]
 //                 [--idle-users 200] [--idle-workers 4] [--no-build] [--deadline-minutes 15] [--out results.json]
+//                 [--commandstats] (Redis commands per setup over each closed-loop window)
 //                 [--trace DIR]   (perf record of every server process during each closed loop, .NET frames named
 //                                  through DOTNET_PerfMapEnabled, and a report of the top functions; sampling costs
 //                                  CPU, so such a run's figures are not the baseline)
@@ -34,7 +35,7 @@ import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import {
   benchDir, callServerDll, connectHub, cpuOf, createUser, delay, latencySummary, loadAverage, log, memoryKiB, relayDll, repoDir,
-  sdp, serverEnvExtra, signToken, summariseGcdump, spawnTracked, startCallServer, startRedis, startRedisCluster, startRelay, stopChild, uniqueSuffix,
+  redisCommandStats, resetRedisStats, sdp, serverEnvExtra, signToken, summariseGcdump, spawnTracked, startCallServer, startRedis, startRedisCluster, startRelay, stopChild, uniqueSuffix,
 } from "./lib.mjs";
 
 // ---------------------------------------------------------------------------------------------
@@ -61,6 +62,7 @@ const settings = {
   deadlineMinutes: Number(option("deadline-minutes", 15)),
   trace: option("trace", null),
   gcdump: option("gcdump", null),
+  commandStats: flag("commandstats"),
   callTimeoutMs: 10000,
 };
 settings.idleSteps = (settings.idleSteps ?? `5000,${settings.connections}`).split(",").map(Number).filter((n) => n > 0 && n <= settings.connections);
@@ -269,6 +271,8 @@ async function runTopology(topology) {
     log(`${topology}: closed loop ${settings.seconds} s`);
     const setups = [];
     const traces = settings.trace ? startTraces(topology, system.processes) : [];
+    const redisPorts = system.processes.filter((p) => p.port).map((p) => p.port);
+    if (settings.commandStats) redisPorts.forEach(resetRedisStats);
     const window = openWindow(pids);
     const end = window.at + settings.seconds * 1000;
     let closed = null;
@@ -286,6 +290,7 @@ async function runTopology(topology) {
       callsPerCallerAtEnd: round((warm + setups.length + failures) / pairs.length, 0),
     };
     if (traces.length) result.traces = await finishTraces(traces);
+    if (settings.commandStats && redisPorts.length) result.closedLoop.redisCommandsPerSetup = commandsPerSetup(redisPorts, setups.length);
     log(`${topology}: ${result.closedLoop.setupsPerSecond} setups/s, p50/p99 ${result.closedLoop.setupMs.p50}/${result.closedLoop.setupMs.p99} ms, `
       + `${result.closedLoop.cpuPerSetupMs} ms CPU per setup (machine busy ${closed.machineBusyCores} cores)`);
 
@@ -297,6 +302,15 @@ async function runTopology(topology) {
   } finally {
     await system.stop();
   }
+}
+
+/** Redis commands per setup over the window (every redis-server of the topology summed), most frequent first. */
+function commandsPerSetup(ports, setups) {
+  const total = {};
+  for (const port of ports) for (const [command, calls] of Object.entries(redisCommandStats(port))) total[command] = (total[command] ?? 0) + calls;
+  const perSetup = Object.entries(total).filter(([command]) => !["config|resetstat", "info"].includes(command))
+    .map(([command, calls]) => [command, round(calls / Math.max(1, setups), 2)]).sort((a, b) => b[1] - a[1]);
+  return Object.fromEntries([["total", round(perSetup.reduce((sum, [, n]) => sum + n, 0), 2)], ...perSetup]);
 }
 
 const round = (value, digits) => (value === null || value === undefined ? null : Math.round(value * 10 ** digits) / 10 ** digits);

@@ -27,8 +27,8 @@ public interface IOutbox
 
     /// <summary>
     /// As <see cref="TakeAsync"/>, after this node's own save woke its worker: a store that keeps its entries in
-    /// several places may look only where this node appended since its last take (a poll, <see cref="TakeAsync"/>,
-    /// finds the rest, other nodes' entries and those left to be claimed).
+    /// several places may look only where this node appended since its last take, and find nothing when that was
+    /// all taken (a poll, <see cref="TakeAsync"/>, finds the rest, other nodes' entries and those left to be claimed).
     /// </summary>
     Task<IReadOnlyList<OutboxEntry>> TakeOwnAsync(string topic, string consumer, int max, TimeSpan claimAfter, CancellationToken cancellationToken = default) =>
         TakeAsync(topic, consumer, max, claimAfter, cancellationToken);

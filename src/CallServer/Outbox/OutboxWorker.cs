@@ -6,7 +6,7 @@ namespace CallServer.Outbox;
 /// The loop every outbox topic's worker runs on every node (pushes, call history): wait for this node's
 /// own appends (its <see cref="OutboxSignal"/> wake-up: <see cref="IOutbox.TakeOwnAsync"/>) or the poll (<see
 /// cref="IOutbox.TakeAsync"/>, which also finds other nodes' entries), take as many entries as there are free
-/// slots, handle each apart from the loop, and look again at once while there were entries. An entry is
+/// slots, handle each apart from the loop, and look again at once (the same way) while a take came back full. An entry is
 /// acknowledged by its handler when done; one a handler fails on is left for another attempt after the
 /// claim period (<see cref="OutboxWorkerSettings.ClaimAfter"/>). While the outbox cannot be read
 /// (<see cref="StoreUnavailableException"/>), it says so once and keeps polling. On stop, the entries in hand
@@ -23,6 +23,7 @@ public abstract class OutboxWorker(IOutbox outbox, OutboxSignal signal, TimeProv
     private readonly HashSet<Task> running = [];
     private readonly Lock gate = new();
     private bool failing;
+    private bool pollAgain;
 
     protected IOutbox Outbox => outbox;
 
@@ -76,9 +77,11 @@ public abstract class OutboxWorker(IOutbox outbox, OutboxSignal signal, TimeProv
                 await slots.WaitAsync(stoppingToken);
                 slots.Release();
                 var wanted = Math.Max(1, slots.CurrentCount);
-                var entries = woken
+                var own = woken && !pollAgain;
+                var entries = own
                     ? await outbox.TakeOwnAsync(topic, consumer, wanted, settings.ClaimAfter, stoppingToken)
                     : await outbox.TakeAsync(topic, consumer, wanted, settings.ClaimAfter, stoppingToken);
+                pollAgain = !own && entries.Count >= wanted;
                 failing = false;
                 foreach (var entry in entries)
                 {
@@ -86,9 +89,9 @@ public abstract class OutboxWorker(IOutbox outbox, OutboxSignal signal, TimeProv
                     Track(HandleAndReleaseAsync(entry, slots, stoppingToken));
                 }
 
-                if (entries.Count > 0)
+                if (entries.Count >= wanted)
                 {
-                    wake.Set(); // there may be more: look again without waiting for the poll
+                    wake.Set(); // a full take: there may be more, look again without waiting for the poll
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -105,11 +105,17 @@ public sealed class CallSaveScriptTests
         Assert.EndsWith(":outbox:index", keys[^1].ToString());
         Assert.Equal(callee.Value, arguments[^1].ToString());
 
-        // A save that changes no account's index in another shard (answered, not ended) leaves no index message.
+        // A save from a version this node saw, with the same accounts in other shards, leaves no index message;
+        // one from a version it did not see, or that moves the call to another account, or ends it, does.
+        var seen = call with { Version = 3, Phase = CallPhase.Ringing };
         var answered = call with { Version = 4, Phase = CallPhase.Connected };
-        Assert.False(CallSaveScript.For(CallChange.Update(answered, 3), Keys, Retention, "0", oneSlot: true).IndexLater);
+        Assert.False(CallSaveScript.For(CallChange.Update(answered, 3), Keys, Retention, "0", oneSlot: true, previous: seen).IndexLater);
+        Assert.True(CallSaveScript.For(CallChange.Update(answered, 3), Keys, Retention, "0", oneSlot: true).IndexLater);
+        Assert.True(CallSaveScript.For(CallChange.Update(answered, 3), Keys, Retention, "0", oneSlot: true, previous: seen with { Version = 2 }).IndexLater);
+        var elsewhere = Enumerable.Range(0, 100).Select(i => User("carol" + i)).First(u => RedisShards.Of(u.Value) != RedisShards.Of(caller.Value) && u != callee);
+        Assert.True(CallSaveScript.For(CallChange.Update(answered with { Callee = answered.Callee with { Account = elsewhere } }, 3), Keys, Retention, "0", oneSlot: true, previous: seen).IndexLater);
         var ended = call with { Version = 5, Phase = CallPhase.Ended, EndedAt = Now };
-        Assert.True(CallSaveScript.For(CallChange.Update(ended, 4), Keys, Retention, "0", oneSlot: true).IndexLater);
+        Assert.True(CallSaveScript.For(CallChange.Update(ended, 4), Keys, Retention, "0", oneSlot: true, previous: answered).IndexLater);
     }
 
     [Fact]

@@ -75,7 +75,23 @@ public sealed class RedisOutboxTests : OutboxContract, IClassFixture<RedisServer
 
         Assert.Equal(["mine"], (await outbox.TakeOwnAsync(Topic, "node-a", 10, ClaimAfter)).Select(e => e.Message.Payload));
         Assert.Equal(["theirs"], (await outbox.TakeAsync(Topic, "node-a", 10, ClaimAfter)).Select(e => e.Message.Payload));
-        Assert.Empty(await outbox.TakeOwnAsync(Topic, "node-a", 10, ClaimAfter)); // nothing marked: looks everywhere
+        Assert.True(await Store.TrySaveAsync(theirs with { Version = 2 }, 1, [], [new OutboxMessage(Topic, theirs.CallId, "theirs again")]));
+        Assert.Empty(await outbox.TakeOwnAsync(Topic, "node-a", 10, ClaimAfter)); // nothing of this node's left: nothing read
+        Assert.Equal(["theirs again"], (await outbox.TakeAsync(Topic, "node-a", 10, ClaimAfter)).Select(e => e.Message.Payload));
+    }
+
+    [Fact]
+    public async Task A_take_after_its_own_save_that_comes_back_full_reads_that_stream_again_and_stops_when_it_is_drained()
+    {
+        var appends = new OutboxAppends();
+        var store = new RedisCallStore(redis.Connect(), redis.Keys, Options.Create(new CallsOptions()), appends: appends);
+        var outbox = new RedisOutbox(redis.Connect(), redis.Keys, appends);
+        var call = Simple(User("alice"), User("bob"), Clock.GetUtcNow());
+        Assert.True(await store.TryCreateAsync(call, outbox: [new OutboxMessage(Topic, call.CallId, "1"), new OutboxMessage(Topic, call.CallId, "2"), new OutboxMessage(Topic, call.CallId, "3")]));
+
+        Assert.Equal(["1", "2"], (await outbox.TakeOwnAsync(Topic, "node-a", 2, ClaimAfter)).Select(e => e.Message.Payload));
+        Assert.Equal(["3"], (await outbox.TakeOwnAsync(Topic, "node-a", 2, ClaimAfter)).Select(e => e.Message.Payload));
+        Assert.Empty(await outbox.TakeOwnAsync(Topic, "node-a", 2, ClaimAfter));
     }
 
     public void Dispose() => redis.Dispose();

@@ -143,7 +143,12 @@ public static class CallSaveScript
     /// Every key in the call's shard (a Redis Cluster): the active sets of accounts in other shards are left to an
     /// <see cref="IndexTopic"/> message instead.
     /// </param>
-    public static CallSave For(CallChange change, RedisKeys keys, TimeSpan retention, string deadline, bool oneSlot)
+    /// <param name="previous">
+    /// The call as this node last saw it (<see cref="LastSeenCalls"/>), if known: when it is the version the change was
+    /// decided from and has the same accounts in other shards, those accounts' sets are right already and no index
+    /// message is needed (one per call at its create and one at its end, in an ordinary call).
+    /// </param>
+    public static CallSave For(CallChange change, RedisKeys keys, TimeSpan retention, string deadline, bool oneSlot, Call? previous = null)
     {
         var call = change.Call;
         var shard = RedisShards.Of(call.CallId);
@@ -151,11 +156,11 @@ public static class CallSaveScript
         var accounts = ActiveCallIndex.AccountsOf(call).Select(account => account.Value).ToList();
         var inStep = oneSlot ? accounts.Where(account => RedisShards.Of(account) == shard).ToList() : accounts;
         var outbox = change.Outbox;
-        var elsewhere = accounts.Count - inStep.Count;
-        var indexLater = elsewhere > 0 && (change.ExpectedVersion == 0 || ended || call.Phase is CallPhase.Initial or CallPhase.Dialing or CallPhase.Ringing);
+        var elsewhere = accounts.Except(inStep, StringComparer.Ordinal).ToList();
+        var indexLater = elsewhere.Count > 0 && (change.IsCreate || ended || !SameAccountsElsewhere(previous, change.ExpectedVersion, shard, elsewhere));
         if (indexLater)
         {
-            outbox = [.. outbox, new OutboxMessage(IndexTopic, call.CallId, string.Join('\n', accounts.Except(inStep, StringComparer.Ordinal)))];
+            outbox = [.. outbox, new OutboxMessage(IndexTopic, call.CallId, string.Join('\n', elsewhere))];
         }
 
         RedisKey[] scriptKeys =
@@ -189,6 +194,18 @@ public static class CallSaveScript
             .. outbox.Select(message => (RedisValue)message.Payload),
         ];
         return new CallSave(scriptKeys, arguments, indexLater);
+    }
+
+    /// <summary>Whether <paramref name="previous"/>, the version the change was decided from, had exactly <paramref name="elsewhere"/> as its accounts outside <paramref name="shard"/>.</summary>
+    private static bool SameAccountsElsewhere(Call? previous, long expectedVersion, int shard, List<string> elsewhere)
+    {
+        if (previous is null || previous.Version != expectedVersion || previous.Phase == CallPhase.Ended)
+        {
+            return false;
+        }
+
+        var before = ActiveCallIndex.AccountsOf(previous).Select(account => account.Value).Where(account => RedisShards.Of(account) != shard);
+        return before.ToHashSet(StringComparer.Ordinal).SetEquals(elsewhere);
     }
 
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);

@@ -52,7 +52,7 @@ public sealed class RedisCallStore(
 
     public Task<bool> TrySaveAsync(CallChange change, CancellationToken cancellationToken = default) => redis.Guard(async () =>
     {
-        var save = CallSaveScript.For(change, keys, options.Value.EndedCallRetention, redis.WriteDeadline(), redis.IsCluster);
+        var save = CallSaveScript.For(change, keys, options.Value.EndedCallRetention, redis.WriteDeadline(), redis.IsCluster, lastSeen.TryGet(change.Call.CallId));
         var result = await redis.Database.ScriptEvaluateAsync(CallSaveScript.Lua, save.Keys, save.Arguments);
         if (result.Resp2Type == ResultType.BulkString)
         {

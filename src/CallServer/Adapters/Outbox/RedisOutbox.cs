@@ -35,23 +35,30 @@ public sealed class RedisOutbox(RedisConnection redis, RedisKeys keys, OutboxApp
         TakeFromAsync(topic, consumer, max, claimAfter, AllShards, sweepClaims: true);
 
     /// <summary>
-    /// Reads only the streams this node appended to since its last take (<see cref="OutboxAppends"/>), one command;
-    /// a stream that gave entries is read again at the next take. Nothing marked (woken for another reason): as
+    /// Reads only the streams this node appended to since its last take (<see cref="OutboxAppends"/>), one command
+    /// on a single Redis (one per stream on a cluster); a stream that gave a full page (<paramref name="max"/>) may hold
+    /// more and is read again at the next take. Nothing marked: nothing of this node's is left to read, so nothing is
+    /// read (the poll, <see cref="TakeAsync"/>, finds other nodes' entries). Without <see cref="OutboxAppends"/>, as
     /// <see cref="TakeAsync"/>.
     /// </summary>
     public async Task<IReadOnlyList<OutboxEntry>> TakeOwnAsync(string topic, string consumer, int max, TimeSpan claimAfter, CancellationToken cancellationToken = default)
     {
-        var marked = appends?.Take(topic) ?? 0;
-        if (marked == 0)
+        if (appends is null)
         {
             return await TakeAsync(topic, consumer, max, claimAfter, cancellationToken);
         }
 
+        var marked = appends.Take(topic);
+        if (marked == 0)
+        {
+            return [];
+        }
+
         var shards = AllShards.Where(shard => (marked & (1 << shard)) != 0).ToArray();
         var taken = await TakeFromAsync(topic, consumer, max, claimAfter, shards, sweepClaims: false);
-        foreach (var shard in taken.Select(entry => Parse(entry.Id).Shard).Distinct())
+        foreach (var full in taken.GroupBy(entry => Parse(entry.Id).Shard).Where(shard => shard.Count() >= max))
         {
-            appends!.Mark(topic, shard);
+            appends.Mark(topic, full.Key);
         }
 
         return taken;
