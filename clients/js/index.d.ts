@@ -313,6 +313,8 @@ export interface PushSubscriptionCheck {
   registered: boolean;
   /** The server's registration of this installation, or null. */
   registration: PushRegistration | null;
+  /** Web Push: the browser's subscription was made with another VAPID key than the server's current one, so it was replaced (subscribed again and stored under the same id); `registration` is the new one. */
+  resubscribed?: boolean;
 }
 
 /** A CallServer push, read by parsePushNotification. */

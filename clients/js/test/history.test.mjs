@@ -1,5 +1,5 @@
 // CallHistory (callService.history): the exact requests to /api/v1/call-history (paths, query strings,
-// bearer token), paging with the `before` cursor, the entries as read (Dates, booleans), the errors, and
+// bearer token), paging with the `next` cursor (and `before` for an older server), the entries as read (Dates, booleans), the errors, and
 // the hub's CallHistoryChanged reaching the listener.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -124,6 +124,35 @@ test('fetch(amount, offset) pages by 200 following the last endedAt (as the serv
   assert.deepEqual(pagesAsked(server), [[200, null], [200, entries[199].endedAt], [30, entries[399].endedAt]]);
   assert.match(server.requests[1].query.get('before'), /\.1234567\+00:00$/, 'the cursor keeps the server\'s precision');
   assert.equal(server.lines[1], `GET /api/v1/call-history?limit=200&before=${encodeURIComponent(entries[199].endedAt)}`);
+});
+
+/**
+ * A server of issue 20: every entry has its `next` cursor, and ?next= gives the entries after it (unique even
+ * when calls ended in the same millisecond, as `before` is not).
+ */
+function cursorServer(entries) {
+  const withCursors = entries.map((entry, i) => ({ ...entry, next: `cursor-${i}` }));
+  const server = new FakeServer(BASE);
+  server.on('GET', '/api/v1/call-history', (request) => {
+    const limit = Number(request.query.get('limit') ?? 50);
+    const next = request.query.get('next');
+    const from = next === null ? 0 : Number(next.slice('cursor-'.length)) + 1;
+    return [200, withCursors.slice(from, from + limit)];
+  });
+  return server;
+}
+
+test('fetch() pages by the last entry\'s next cursor when the server sends one: calls that ended in the same millisecond come once each', async () => {
+  const sameMillisecond = Array.from({ length: 450 }, (_, n) => serverEntry(0, { callId: `call-${n}` }));
+  const server = cursorServer(sameMillisecond);
+
+  const page = await callHistory(server).fetch(60, 380);
+
+  assert.deepEqual(page.map((e) => e.callId), sameMillisecond.slice(380, 440).map((e) => e.callId));
+  assert.deepEqual(server.requests.map((r) => [Number(r.query.get('limit')), r.query.get('next'), r.query.get('before')]),
+    [[200, null, null], [200, 'cursor-199', null], [40, 'cursor-399', null]]);
+  assert.equal(server.lines[1], 'GET /api/v1/call-history?limit=200&next=cursor-199');
+  assert.ok(!('next' in page[0]), 'the cursor is the SDK\'s business, not the entry\'s');
 });
 
 test('fetch() stops at a page shorter than asked (the server has no more): never more requests than needed', async () => {

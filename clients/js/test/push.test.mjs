@@ -256,6 +256,40 @@ test('checkPushSubscription(): registered when the server lists this id (and, fo
   assert.deepEqual(await push.checkPushSubscription({ registrationId: 'phone-7' }), { registered: false, registration: null });
 });
 
+test('checkPushSubscription(): a subscription made with another VAPID key (the server\'s keys changed) is replaced at once', async () => {
+  const { push, server, container } = manager({ registrationId: 'install-1' });
+  const stored = await push.subscribe({ appId: 'softphone' });
+  server.on('GET', '/api/v1/push-registrations', () => [200, [stored]]);
+  const pushManager = container.registration.pushManager;
+
+  // Made with this key: nothing to do.
+  pushManager.current = new FakeSubscription({ endpoint: stored.subscription.endpoint, p256dh: 'p256dh-1', auth: 'auth-1', applicationServerKey: KEY.bytes });
+  assert.deepEqual(await push.checkPushSubscription(), { registered: true, registration: stored });
+  assert.equal(pushManager.subscribeCalls.length, 1);
+
+  // Made with the key before: dropped, subscribed again with the current key, stored under the same id (and app id).
+  const old = new FakeSubscription({ endpoint: stored.subscription.endpoint, p256dh: 'p256dh-1', auth: 'auth-1', applicationServerKey: vapidKey(2).bytes });
+  pushManager.current = old;
+  const lines = server.lines.length;
+  const check = await push.checkPushSubscription();
+  assert.equal(old.unsubscribed, true);
+  assert.equal(pushManager.subscribeCalls.length, 2);
+  assert.deepEqual([...pushManager.subscribeCalls[1].applicationServerKey], [...KEY.bytes]);
+  assert.deepEqual(server.lines.slice(lines), [
+    'GET /api/v1/push-registrations', 'GET /api/v1/push/webpush-key', 'GET /api/v1/push/webpush-key', 'PUT /api/v1/push-registrations/install-1',
+  ]);
+  assert.equal(server.requests.at(-1).body.appId, 'softphone');
+  assert.equal(check.registered, true);
+  assert.equal(check.resubscribed, true);
+  assert.deepEqual(check.registration, { registrationId: 'install-1', ...server.requests.at(-1).body, updatedAt: storedAt });
+  assert.notEqual(check.registration.subscription.endpoint, old.endpoint);
+
+  // A browser that does not say which key it used is taken as it is.
+  pushManager.current = new FakeSubscription({ endpoint: stored.subscription.endpoint, p256dh: 'p256dh-1', auth: 'auth-1' });
+  assert.deepEqual(await push.checkPushSubscription(), { registered: true, registration: stored });
+  assert.equal(pushManager.subscribeCalls.length, 2);
+});
+
 test('callService.push uses the service\'s base URL, fetch and current token (a factory is asked at every request)', async () => {
   const server = pushServer();
   const withToken = new CallService({ baseUrl: `${BASE}/`, accessToken: 'service-token', fetch: server.fetch });

@@ -39,6 +39,14 @@ public interface IOutbox
     /// <summary>Done with an entry: it is never handed out again.</summary>
     Task AcknowledgeAsync(string topic, string entryId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Hands an entry's work on to other topics in one atomic step: <paramref name="entryId"/> of <paramref name="topic"/>
+    /// is acknowledged and <paramref name="messages"/> appended (each to its own topic, in order, beside the entry: on a
+    /// store of several places, where the entry was), or neither happens. So a stage that splits work (one event, one
+    /// copy per webhook receiver) never loses it nor makes it twice.
+    /// </summary>
+    Task ForwardAsync(string topic, string entryId, IReadOnlyList<OutboxMessage> messages, CancellationToken cancellationToken = default);
+
     /// <summary>Entries of <paramref name="topic"/> not yet acknowledged (taken or not).</summary>
     Task<long> BacklogAsync(string topic, CancellationToken cancellationToken = default);
 }

@@ -22,7 +22,7 @@ namespace CallServer.Api;
 /// <param name="StatusCode">The status code of that end.</param>
 /// <param name="CreatedAt">When the call was created (UTC, to the millisecond).</param>
 /// <param name="AnsweredAt">When this user's side was answered; null if it never was.</param>
-/// <param name="EndedAt">When the call ended; the order of the history, and what <c>before</c> pages by.</param>
+/// <param name="EndedAt">When the call ended; the order of the history (then the call id).</param>
 /// <param name="DurationSeconds">Time in call for this user, in seconds (to the millisecond); 0 when not answered.</param>
 /// <param name="Video">Whether the call had video.</param>
 public sealed record CallHistoryItem(
@@ -57,6 +57,9 @@ public sealed record CallHistoryItem(
     /// <summary>Added (issue 18): each side's quality reports; null when neither sent any.</summary>
     public Outbox.PartiesPayload<Outbox.CallQualityPayload>? Quality { get; init; }
 
+    /// <summary>Added (issue 20): the cursor of this entry, an opaque string: passed back as <c>next</c>, the page holds the entries after it.</summary>
+    public required string Next { get; init; }
+
     public static CallHistoryItem Of(CallHistoryEntry entry) => new(
         entry.CallId,
         DirectionName(entry.Direction),
@@ -77,6 +80,7 @@ public sealed record CallHistoryItem(
         EndReasonText = entry.EndReasonText,
         CustomParameters = entry.CallerParameters.IsEmpty && entry.CalleeParameters.IsEmpty ? null : new() { Caller = entry.CallerParameters.Values, Callee = entry.CalleeParameters.Values },
         Quality = entry.CallerQuality is null && entry.CalleeQuality is null ? null : new() { Caller = Outbox.CallQualityPayload.Of(entry.CallerQuality), Callee = Outbox.CallQualityPayload.Of(entry.CalleeQuality) },
+        Next = new CallHistoryCursor(CallHistoryOrder.Score(entry), entry.CallId).ToString(),
     };
 
     /// <summary>The wire name of a direction (the API's own, whatever the store writes).</summary>
@@ -98,7 +102,9 @@ public sealed record CallHistoryTransfer(string CallId, string TransferredBy, st
 public static class CallHistoryEndpoints
 {
     private const string PageDescription =
-        "Query: limit, 1 to 200 items (50 when absent); before, an ISO 8601 time: only calls that ended strictly before it. Bad values are 400 InvalidArgument.";
+        "Query: limit, 1 to 200 items (50 when absent); next, the `next` of the last item of the page before: the entries after it, "
+        + "each exactly once (a full page also has a Link header, rel=\"next\", with it); before, an ISO 8601 time: only calls that ended "
+        + "strictly before it (not with next). Bad values are 400 InvalidArgument.";
 
     public static void MapCallHistoryEndpoints(this RouteGroupBuilder api)
     {
@@ -109,7 +115,7 @@ public static class CallHistoryEndpoints
             .ProducesProblem(StatusCodes.Status403Forbidden);
         history.MapGet("/", List)
             .WithName("ListCallHistory")
-            .WithSummary("The caller's own calls, newest first (by endedAt), as the caller saw them; page with before = the last item's endedAt. A user's token only.")
+            .WithSummary("The caller's own calls, newest first (by endedAt, then callId), as the caller saw them; page with next = the last item's next. A user's token only.")
             .WithDescription(PageDescription)
             .ProducesProblem(StatusCodes.Status400BadRequest);
         history.MapDelete("/{callId}", Remove)
@@ -131,7 +137,7 @@ public static class CallHistoryEndpoints
     }
 
     private static async Task<Results<Ok<IReadOnlyList<CallHistoryItem>>, ProblemHttpResult>> List(
-        string? limit, string? before, HttpContext context, CallDirectory directory, AccountCheck accounts, CallHistoryService history, CancellationToken cancellationToken)
+        string? limit, string? before, string? next, HttpContext context, CallDirectory directory, AccountCheck accounts, CallHistoryService history, CancellationToken cancellationToken)
     {
         var (identity, refusal) = await UserOf(context, directory, accounts, cancellationToken);
         if (refusal is not null)
@@ -139,13 +145,13 @@ public static class CallHistoryEndpoints
             return refusal;
         }
 
-        var (page, error) = CallHistoryQuery.Parse(limit, before);
+        var (page, error) = CallHistoryQuery.Parse(limit, before, next);
         if (error is not null)
         {
             return Problem(ErrorCode.InvalidArgument, error);
         }
 
-        return TypedResults.Ok(await ItemsAsync(history, identity!.Account, page!, cancellationToken));
+        return TypedResults.Ok(await ItemsAsync(history, identity!.Account, page!, context, cancellationToken));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Remove(
@@ -176,7 +182,7 @@ public static class CallHistoryEndpoints
     }
 
     private static async Task<Results<Ok<IReadOnlyList<CallHistoryItem>>, ProblemHttpResult>> ListOfUser(
-        string username, string? limit, string? before, IUserDirectory users, CallDirectory directory, CallHistoryService history, CancellationToken cancellationToken)
+        string username, string? limit, string? before, string? next, HttpContext context, IUserDirectory users, CallDirectory directory, CallHistoryService history, CancellationToken cancellationToken)
     {
         var account = directory.Parse(username) is { } address ? await users.FindAsync(address, cancellationToken) : null;
         if (account is null)
@@ -184,17 +190,29 @@ public static class CallHistoryEndpoints
             return Problem(ErrorCode.CalleeNotFound, $"no registered user {username}");
         }
 
-        var (page, error) = CallHistoryQuery.Parse(limit, before);
+        var (page, error) = CallHistoryQuery.Parse(limit, before, next);
         if (error is not null)
         {
             return Problem(ErrorCode.InvalidArgument, error);
         }
 
-        return TypedResults.Ok(await ItemsAsync(history, account.Address, page!, cancellationToken));
+        return TypedResults.Ok(await ItemsAsync(history, account.Address, page!, context, cancellationToken));
     }
 
-    private static async Task<IReadOnlyList<CallHistoryItem>> ItemsAsync(CallHistoryService history, Domain.Addresses.Address account, CallHistoryPage page, CancellationToken cancellationToken) =>
-        [.. (await history.ListAsync(account, page, cancellationToken)).Select(CallHistoryItem.Of)];
+    /// <summary>The page's items; a full page also links to the next one (RFC 8288 <c>Link</c>, <c>rel="next"</c>).</summary>
+    private static async Task<IReadOnlyList<CallHistoryItem>> ItemsAsync(
+        CallHistoryService history, Domain.Addresses.Address account, CallHistoryPage page, HttpContext context, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<CallHistoryItem> items = [.. (await history.ListAsync(account, page, cancellationToken)).Select(CallHistoryItem.Of)];
+        if (items.Count == page.Limit && items.Count > 0)
+        {
+            var request = context.Request;
+            var query = QueryString.Create(new KeyValuePair<string, string?>[] { new("limit", page.Limit.ToString(CultureInfo.InvariantCulture)), new("next", items[^1].Next) });
+            context.Response.Headers.Link = $"<{request.PathBase}{request.Path}{query}>; rel=\"next\"";
+        }
+
+        return items;
+    }
 
     private static Task<(CallerIdentity? Identity, ProblemHttpResult? Refusal)> UserOf(HttpContext context, CallDirectory directory, AccountCheck accounts, CancellationToken cancellationToken) =>
         BearerUser.OfAsync(context, directory, accounts, "anonymous callers have no call history", cancellationToken);
@@ -202,18 +220,32 @@ public static class CallHistoryEndpoints
     private static ProblemHttpResult Problem(ErrorCode code, string detail) => TypedResults.Problem(ApiProblem.Create(code, detail));
 }
 
-/// <summary>The query of a history read: <c>limit</c> 1 to <see cref="MaxLimit"/> (default <see cref="DefaultLimit"/>), <c>before</c> an ISO 8601 time.</summary>
+/// <summary>
+/// The query of a history read: <c>limit</c> 1 to <see cref="MaxLimit"/> (default <see cref="DefaultLimit"/>), <c>next</c> a
+/// cursor (<see cref="CallHistoryCursor"/>, an item's <c>next</c>), <c>before</c> an ISO 8601 time (not with <c>next</c>).
+/// </summary>
 public static partial class CallHistoryQuery
 {
     public const int DefaultLimit = 50;
     public const int MaxLimit = 200;
 
-    public static (CallHistoryPage? Page, string? Error) Parse(string? limit, string? before)
+    public static (CallHistoryPage? Page, string? Error) Parse(string? limit, string? before, string? next = null)
     {
         var count = DefaultLimit;
         if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out count) || count is < 1 or > MaxLimit))
         {
             return (null, $"limit is a whole number from 1 to {MaxLimit}");
+        }
+
+        if (before is not null && next is not null)
+        {
+            return (null, "give next or before, not both");
+        }
+
+        CallHistoryCursor? after = null;
+        if (next is not null && (after = CallHistoryCursor.Parse(next)) is null)
+        {
+            return (null, "next is the next of an item of the page before, as the server sent it");
         }
 
         DateTimeOffset? until = null;
@@ -222,13 +254,13 @@ public static partial class CallHistoryQuery
             if (!IsoTimePattern().IsMatch(before)
                 || !DateTimeOffset.TryParse(before, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time))
             {
-                return (null, "before is an ISO 8601 time, e.g. 2025-03-14T09:26:53.123Z (the endedAt of the last item of the page before)");
+                return (null, "before is an ISO 8601 time, e.g. 2025-03-14T09:26:53.123Z");
             }
 
             until = time;
         }
 
-        return (new CallHistoryPage(count, until), null);
+        return (new CallHistoryPage(count, until) { After = after }, null);
     }
 
     [GeneratedRegex(@"\A\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})?\z")]

@@ -67,7 +67,7 @@ public sealed class CallHistoryService(
     /// <summary>Removes one entry the user no longer wants; false when its history has none of that call.</summary>
     public async Task<bool> RemoveAsync(Address account, string callId, CancellationToken cancellationToken = default)
     {
-        if (!await store.RemoveAsync(account, callId, cancellationToken))
+        if (!await store.RemoveAsync(account, callId, options.Value.BoundsAt(clock.GetUtcNow()), cancellationToken))
         {
             return false;
         }
@@ -77,10 +77,11 @@ public sealed class CallHistoryService(
         return true;
     }
 
-    /// <summary>Removes every entry of the user, and tells its devices if there were any.</summary>
+    /// <summary>Removes every entry of the user (and keeps out calls that ended before now), and tells its devices if there were any.</summary>
     public async Task ClearAsync(Address account, CancellationToken cancellationToken = default)
     {
-        if (await store.ClearAsync(account, cancellationToken))
+        var now = clock.GetUtcNow();
+        if (await store.ClearAsync(account, now, options.Value.BoundsAt(now), cancellationToken))
         {
             HistoryLog.Cleared(logger, account.Value, "by its user");
             await notifier.NotifyAsync(account, CallHistoryChanged.Cleared(), CancellationToken.None);
@@ -90,7 +91,7 @@ public sealed class CallHistoryService(
     /// <summary>The user was deleted: its history goes with it (its connections are closed, so no one is told).</summary>
     public async Task DeleteUserAsync(Address account, CancellationToken cancellationToken = default)
     {
-        if (await store.ClearAsync(account, cancellationToken))
+        if (await store.DeleteAsync(account, cancellationToken))
         {
             HistoryLog.Cleared(logger, account.Value, "the user was deleted");
         }

@@ -138,33 +138,118 @@ public abstract class CallHistoryStoreContract
     }
 
     [Fact]
-    public async Task Remove_takes_one_entry_of_one_account()
+    public async Task Remove_takes_one_entry_of_one_account_and_a_redelivered_record_does_not_bring_it_back()
     {
         await Store.AddAsync(User("bob"), Entry("call-1", At(1)), Unbounded);
         await Store.AddAsync(User("bob"), Entry("call-2", At(2)), Unbounded);
         await Store.AddAsync(User("carol"), Entry("call-1", At(1)), Unbounded);
 
-        Assert.True(await OtherNode.RemoveAsync(User("bob"), "call-1"));
-        Assert.False(await OtherNode.RemoveAsync(User("bob"), "call-1"));
-        Assert.False(await OtherNode.RemoveAsync(User("alice"), "call-2"));
+        Assert.True(await OtherNode.RemoveAsync(User("bob"), "call-1", Unbounded));
+        Assert.False(await OtherNode.RemoveAsync(User("bob"), "call-1", Unbounded));
+        Assert.False(await OtherNode.RemoveAsync(User("alice"), "call-2", Unbounded));
 
         Assert.Equal(["call-2"], await IdsAsync("bob"));
         Assert.Equal(["call-1"], await IdsAsync("carol"));
+
+        Assert.Equal(CallHistoryAdd.Deleted, await Store.AddAsync(User("bob"), Entry("call-1", At(1)), Unbounded));
+        Assert.Equal(["call-2"], await IdsAsync("bob"));
+        Assert.Equal(CallHistoryAdd.AlreadyThere, await Store.AddAsync(User("carol"), Entry("call-1", At(1)), Unbounded));
     }
 
     [Fact]
-    public async Task Clear_takes_the_whole_history_of_one_account()
+    public async Task Clear_takes_the_whole_history_of_one_account_and_keeps_out_the_calls_that_ended_before_it()
     {
         await Store.AddAsync(User("bob"), Entry("call-1", At(1)), Unbounded);
         await Store.AddAsync(User("bob"), Entry("call-2", At(2)), Unbounded);
         await Store.AddAsync(User("carol"), Entry("call-3", At(3)), Unbounded);
 
-        Assert.True(await OtherNode.ClearAsync(User("bob")));
-        Assert.False(await OtherNode.ClearAsync(User("bob")));
+        Assert.True(await OtherNode.ClearAsync(User("bob"), At(2.5), Unbounded));
+        Assert.False(await OtherNode.ClearAsync(User("bob"), At(2.5), Unbounded));
 
         Assert.Empty(await IdsAsync("bob"));
         Assert.Equal(["call-3"], await IdsAsync("carol"));
+
+        // A record delivered again, or late, of a call that ended before the clear stays out; a later call goes in.
+        Assert.Equal(CallHistoryAdd.Deleted, await Store.AddAsync(User("bob"), Entry("call-1", At(1)), Unbounded));
+        Assert.Equal(CallHistoryAdd.Deleted, await Store.AddAsync(User("bob"), Entry("call-late", At(2.4)), Unbounded));
+        Assert.Equal(CallHistoryAdd.Added, await Store.AddAsync(User("bob"), Entry("call-4", At(4)), Unbounded));
+        Assert.Equal(["call-4"], await IdsAsync("bob"));
+    }
+
+    [Fact]
+    public async Task A_deleted_account_loses_its_history_and_its_marks()
+    {
+        await Store.AddAsync(User("bob"), Entry("call-1", At(1)), Unbounded);
+        await Store.AddAsync(User("bob"), Entry("call-2", At(2)), Unbounded);
+        Assert.True(await Store.RemoveAsync(User("bob"), "call-2", Unbounded));
+        Assert.True(await Store.ClearAsync(User("bob"), At(1.5), Unbounded));
+
+        Assert.False(await OtherNode.DeleteAsync(User("bob")));
         Assert.Equal(CallHistoryAdd.Added, await Store.AddAsync(User("bob"), Entry("call-1", At(1)), Unbounded));
+        Assert.Equal(CallHistoryAdd.Added, await Store.AddAsync(User("bob"), Entry("call-2", At(2)), Unbounded));
+        Assert.True(await OtherNode.DeleteAsync(User("bob")));
+        Assert.Empty(await IdsAsync("bob"));
+    }
+
+    [Fact]
+    public async Task The_marks_of_deleted_entries_are_bounded_like_the_entries()
+    {
+        var bounds = new CallHistoryBounds(3, DateTimeOffset.UnixEpoch);
+        for (var i = 1; i <= 5; i++)
+        {
+            Assert.Equal(CallHistoryAdd.Added, await Store.AddAsync(User("bob"), Entry($"call-{i}", At(i)), bounds));
+            Assert.True(await Store.RemoveAsync(User("bob"), $"call-{i}", bounds));
+        }
+
+        // Three marks kept, the newest: the two oldest calls could come back (as an old call can when nothing newer is kept).
+        Assert.Equal(CallHistoryAdd.Deleted, await OtherNode.AddAsync(User("bob"), Entry("call-5", At(5)), bounds));
+        Assert.Equal(CallHistoryAdd.Deleted, await OtherNode.AddAsync(User("bob"), Entry("call-3", At(3)), bounds));
+        Assert.Equal(CallHistoryAdd.Added, await OtherNode.AddAsync(User("bob"), Entry("call-1", At(1)), bounds));
+
+        // A mark older than the age bound goes at the next delete: an entry that old is dropped anyway.
+        Assert.True(await Store.RemoveAsync(User("bob"), "call-1", new CallHistoryBounds(3, At(4))));
+        Assert.Equal(CallHistoryAdd.Deleted, await OtherNode.AddAsync(User("bob"), Entry("call-5", At(5)), bounds));
+        Assert.Equal(CallHistoryAdd.Added, await OtherNode.AddAsync(User("bob"), Entry("call-3", At(3)), bounds));
+    }
+
+    [Fact]
+    public async Task Paging_by_the_cursor_yields_every_entry_exactly_once_even_when_many_ended_in_the_same_millisecond()
+    {
+        var expected = new List<string>();
+        for (var ms = 0; ms < 4; ms++)
+        {
+            for (var i = 0; i < 7; i++)
+            {
+                var id = $"call-{ms}-{(char)('a' + ((i * 5) % 7))}";
+                await (i % 2 == 0 ? Store : OtherNode).AddAsync(User("bob"), Entry(id, At(10).AddMilliseconds(ms)), Unbounded);
+                expected.Add(id);
+            }
+        }
+
+        expected = [.. expected.OrderByDescending(id => id, StringComparer.Ordinal)];
+        foreach (var size in new[] { 1, 3, 7, 10 })
+        {
+            var seen = new List<string>();
+            CallHistoryCursor? after = null;
+            for (var pages = 0; pages < 100; pages++)
+            {
+                var page = await OtherNode.ListAsync(User("bob"), new CallHistoryPage(size, null) { After = after }, DateTimeOffset.UnixEpoch);
+                seen.AddRange(page.Select(e => e.CallId));
+                if (page.Count < size)
+                {
+                    break;
+                }
+
+                after = new CallHistoryCursor(CallHistoryOrder.Score(page[^1]), page[^1].CallId);
+            }
+
+            Assert.Equal(expected, seen);
+        }
+
+        // A cursor past the age bound, or at the end, gives nothing; one between entries gives what is after it.
+        Assert.Empty(await OtherNode.ListAsync(User("bob"), new CallHistoryPage(10, null) { After = new CallHistoryCursor(CallHistoryOrder.Score(Entry("x", At(10))), "call-0-a") }, DateTimeOffset.UnixEpoch));
+        Assert.Empty(await OtherNode.ListAsync(User("bob"), All with { After = new CallHistoryCursor(CallHistoryOrder.Score(Entry("x", At(20))), "z") }, At(15)));
+        Assert.Equal(["call-1-b", "call-1-a", "call-0-g"], (await OtherNode.ListAsync(User("bob"), new CallHistoryPage(3, null) { After = new CallHistoryCursor(CallHistoryOrder.Score(Entry("x", At(10).AddMilliseconds(1))), "call-1-bb") }, DateTimeOffset.UnixEpoch)).Select(e => e.CallId));
     }
 
     [Fact]
@@ -201,7 +286,7 @@ public abstract class CallHistoryStoreContract
         Assert.Equal(CallHistoryAdd.Dropped, await OtherNode.AddAsync(User("bob"), Entry("older", At(-61)), bounds));
         Assert.Equal(CallHistoryAdd.Added, await OtherNode.AddAsync(User("bob"), Entry("newest", At(0)), bounds));
         Assert.Equal(["newest", "new", "edge"], await IdsAsync("bob"));
-        Assert.False(await Store.RemoveAsync(User("bob"), "old"));
+        Assert.False(await Store.RemoveAsync(User("bob"), "old", bounds));
     }
 
     [Fact]

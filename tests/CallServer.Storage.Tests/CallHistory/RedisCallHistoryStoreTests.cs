@@ -23,7 +23,7 @@ public sealed class RedisCallHistoryStoreTests : CallHistoryStoreContract, IClas
     protected override ICallHistoryStore OtherNode { get; }
 
     [Fact]
-    public async Task Both_keys_of_an_account_expire_when_its_newest_entry_becomes_too_old_and_go_when_it_is_cleared()
+    public async Task The_keys_of_an_account_expire_when_its_newest_entry_or_mark_becomes_too_old_and_go_when_it_is_deleted()
     {
         var bounds = new CallHistoryBounds(10, At(-3600));
         await Store.AddAsync(User("bob"), Entry("older", At(-1800)), bounds);
@@ -38,9 +38,16 @@ public sealed class RedisCallHistoryStoreTests : CallHistoryStoreContract, IClas
             Assert.InRange(ttl.Value, TimeSpan.FromSeconds(2990), TimeSpan.FromSeconds(3000.001));
         }
 
-        await OtherNode.ClearAsync(User("bob"));
+        // A clear leaves only its mark, which lives as long as an entry of its time could be kept (an hour).
+        Assert.True(await OtherNode.ClearAsync(User("bob"), At(0), bounds));
         Assert.False(await database.KeyExistsAsync(redis.Keys.CallHistoryIndex(User("bob").Value)));
         Assert.False(await database.KeyExistsAsync(redis.Keys.CallHistoryEntries(User("bob").Value)));
+        var marks = await database.KeyTimeToLiveAsync(redis.Keys.CallHistoryDeleted(User("bob").Value));
+        Assert.NotNull(marks);
+        Assert.InRange(marks.Value, TimeSpan.FromSeconds(3590), TimeSpan.FromSeconds(3600.001));
+
+        Assert.False(await OtherNode.DeleteAsync(User("bob")));
+        Assert.False(await database.KeyExistsAsync(redis.Keys.CallHistoryDeleted(User("bob").Value)));
     }
 
     [Fact]

@@ -65,6 +65,26 @@ public abstract class OutboxContract
     }
 
     [Fact]
+    public async Task A_forwarded_entry_is_done_and_its_messages_are_taken_from_their_topics_in_order_by_any_node()
+    {
+        var call = await SavedCallAsync();
+        Assert.True(await Store.TrySaveAsync(call with { Version = 2 }, 1, [], [Message(call, "event")]));
+        var entry = Assert.Single(await Outbox.TakeAsync(Topic, "node-a", 10, ClaimAfter));
+
+        await Outbox.ForwardAsync(Topic, entry.Id, [new("push.a", call.CallId, "copy-a1"), new("push.b", call.CallId, "copy-b"), new("push.a", call.CallId, "copy-a2")]);
+
+        Assert.Equal(0, await Outbox.BacklogAsync(Topic));
+        Assert.Equal(2, await OtherNode.BacklogAsync("push.a"));
+        var a = await OtherNode.TakeAsync("push.a", "node-b", 10, ClaimAfter);
+        Assert.Equal(["copy-a1", "copy-a2"], a.Select(e => e.Message.Payload));
+        Assert.All(a, e => Assert.Equal(call.CallId, e.Message.CallId));
+        Assert.Equal(["copy-b"], (await OtherNode.TakeAsync("push.b", "node-b", 10, ClaimAfter)).Select(e => e.Message.Payload));
+
+        await LetClaimPeriodPassAsync();
+        Assert.Empty(await OtherNode.TakeAsync(Topic, "node-b", 10, ClaimAfter)); // the forwarded entry never comes back
+    }
+
+    [Fact]
     public async Task An_entry_its_worker_never_acknowledged_is_handed_to_another_worker_after_the_claim_period()
     {
         var call = await SavedCallAsync();

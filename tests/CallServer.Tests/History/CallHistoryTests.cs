@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using CallServer.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CallServer.Tests.History;
 
@@ -17,7 +18,7 @@ public sealed class CallHistoryTests(HistoryFixture server) : IClassFixture<Hist
     private static readonly string[] ItemFields =
         [
             "answeredAt", "callId", "createdAt", "customParameters", "direction", "durationSeconds", "endReason", "endReasonText", "endedAt",
-            "missed", "pulledAt", "quality", "remoteAddress", "remoteDisplayName", "statusCode", "transferredFrom", "transferredTo", "video",
+            "missed", "next", "pulledAt", "quality", "remoteAddress", "remoteDisplayName", "statusCode", "transferredFrom", "transferredTo", "video",
         ];
 
     private static Func<JsonElement[], bool> Change(string change, string? callId) =>
@@ -192,6 +193,73 @@ public sealed class CallHistoryTests(HistoryFixture server) : IClassFixture<Hist
         var callee = await server.HistoryAsync(parties.CalleeUser, "?limit=1");
         Assert.Equal(calls[2], Assert.Single(callee).Str("callId"));
         Assert.Equal("incoming", callee[0].Str("direction"));
+    }
+
+    [Fact]
+    public async Task The_history_pages_by_next_and_a_full_page_links_to_the_next_one()
+    {
+        await using var parties = await Scenario.ConnectedAsync(server);
+        var calls = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            calls.Add(await AnsweredCallAsync(parties.Caller, parties.Callee, parties.CalleeUser.Address));
+        }
+
+        using var firstResponse = await server.SendAsync(HttpMethod.Get, "/api/v1/call-history?limit=2", parties.CallerUser.Token);
+        Assert.Equal(HttpStatusCode.OK, firstResponse.StatusCode);
+        var first = (await firstResponse.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().ToArray();
+        Assert.Equal([calls[2], calls[1]], first.Select(i => i.Str("callId")));
+        var next = first[^1].Str("next")!;
+        Assert.False(string.IsNullOrEmpty(next));
+        var link = Assert.Single(firstResponse.Headers.GetValues("Link"));
+        Assert.Equal($"</api/v1/call-history?limit=2&next={Uri.EscapeDataString(next)}>; rel=\"next\"", link);
+
+        using var secondResponse = await server.SendAsync(HttpMethod.Get, "/api/v1/call-history?limit=2&next=" + Uri.EscapeDataString(next), parties.CallerUser.Token);
+        var second = (await secondResponse.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().ToArray();
+        Assert.Equal([calls[0]], second.Select(i => i.Str("callId")));
+        Assert.False(secondResponse.Headers.Contains("Link")); // a short page is the last
+        Assert.Empty(await server.HistoryAsync(parties.CallerUser, "?next=" + Uri.EscapeDataString(second[^1].Str("next")!)));
+
+        // The admin pages the same way.
+        using var admin = await server.SendAsync(HttpMethod.Get, $"/api/v1/users/{parties.CallerUser.Username}/call-history?limit=2&next={Uri.EscapeDataString(next)}", adminKey: CallServerFixture.AdminKey);
+        Assert.Equal([calls[0]], (await admin.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().Select(i => i.Str("callId")));
+    }
+
+    [Fact]
+    public async Task A_deleted_entry_stays_deleted_when_the_outbox_delivers_its_record_again()
+    {
+        await using var parties = await Scenario.ConnectedAsync(server);
+        var callId = await AnsweredCallAsync(parties.Caller, parties.Callee, parties.CalleeUser.Address);
+        using (var response = await server.SendAsync(HttpMethod.Delete, $"/api/v1/call-history/{callId}", parties.CalleeUser.Token))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        }
+
+        // The history message of the call, appended again (a redelivery), and worked by the writer.
+        var call = await server.Services.GetRequiredService<CallServer.Domain.Ports.ICallStore>().GetAsync(callId);
+        var outbox = Assert.IsType<CallServer.Adapters.Outbox.InMemoryOutbox>(server.Services.GetRequiredService<CallServer.Domain.Ports.IOutbox>());
+        outbox.Append(new CallServer.Domain.Ports.OutboxMessage(CallServer.Outbox.OutboxTopic.History, callId, CallServer.Outbox.OutboxJson.Write(CallServer.Outbox.CallOutbox.History(call!))));
+        server.Services.GetRequiredService<CallServer.Outbox.OutboxSignal>().Set(CallServer.Outbox.OutboxTopic.History);
+        await Poll.UntilAsync(async () => await outbox.BacklogAsync(CallServer.Outbox.OutboxTopic.History) == 0, "the record worked again");
+
+        Assert.DoesNotContain(callId, (await server.HistoryAsync(parties.CalleeUser)).Select(i => i.Str("callId")));
+        Assert.Contains(callId, (await server.HistoryAsync(parties.CallerUser)).Select(i => i.Str("callId")));
+        await parties.Callee.AssertNoEventAsync(CallEvents.CallHistoryChanged, Change("added", callId));
+    }
+
+    [Theory]
+    [InlineData("?next=")]
+    [InlineData("?next=abc")]
+    [InlineData("?next=_call-1")]
+    [InlineData("?next=123_")]
+    [InlineData("?next=-5_call-1")]
+    [InlineData("?next=99999999999999999999_call-1")]
+    [InlineData("?next=1741944413000_call-1&before=2025-03-14T09:26:53.123Z")]
+    public async Task A_next_that_is_no_cursor_or_given_with_before_is_400_InvalidArgument(string query)
+    {
+        var user = await server.CreateUserAsync("pager");
+        using var response = await server.SendAsync(HttpMethod.Get, "/api/v1/call-history" + query, user.Token);
+        Assert.Equal("InvalidArgument", await HistoryFixture.ProblemCodeAsync(response, HttpStatusCode.BadRequest));
     }
 
     [Theory]

@@ -92,6 +92,22 @@ public sealed class ObservedOutbox(TimeProvider clock) : IOutbox
         });
     }
 
+    /// <summary>Counts as the acknowledgement of <paramref name="entryId"/> (and fails with them).</summary>
+    public async Task ForwardAsync(string topic, string entryId, IReadOnlyList<OutboxMessage> messages, CancellationToken cancellationToken = default)
+    {
+        if (AcknowledgementsFail)
+        {
+            throw new StoreUnavailableException("the test's outbox is away");
+        }
+
+        await inner.ForwardAsync(topic, entryId, messages, cancellationToken);
+        Record(() =>
+        {
+            acknowledged.Add(entryId);
+            outstanding.Remove(entryId);
+        });
+    }
+
     public Task<long> BacklogAsync(string topic, CancellationToken cancellationToken = default) => inner.BacklogAsync(topic, cancellationToken);
 
     private void Record(Action change)

@@ -17,14 +17,16 @@ export class CallHistoryApi {
   }
 
   /**
-   * GET /api/v1/call-history?limit=&before= → the server's entries as it sent them (JSON objects),
-   * newest first: at most `limit`, and only calls that ended strictly before `before` when given.
-   * @param {{ limit: number, before?: string | null }} page
+   * GET /api/v1/call-history?limit=&next= (or &before=) → the server's entries as it sent them (JSON
+   * objects), newest first: at most `limit`, only those after the entry whose `next` is given, or only
+   * calls that ended strictly before `before` when given.
+   * @param {{ limit: number, next?: string | null, before?: string | null }} page
    * @returns {Promise<any[]>}
    */
-  async list({ limit, before = null }) {
+  async list({ limit, next = null, before = null }) {
     const query = new URLSearchParams({ limit: String(limit) });
-    if (before !== null) query.set('before', before);
+    if (next !== null) query.set('next', next);
+    else if (before !== null) query.set('before', before);
     const response = await bearerRequest(this.#endpoint, 'GET', `${PATH}?${query}`);
     const entries = await response.json();
     if (!Array.isArray(entries)) throw new CallError('Unexpected', 'the server did not send a list of calls');

@@ -1,5 +1,7 @@
-// Paging through the call history, newest first: each page asks for the calls that ended strictly
-// before the last one of the page before (the `before` cursor), so no more is fetched than asked for.
+// Paging through the call history, newest first: each page asks for the calls after the last one of the
+// page before (its `next` cursor, which is unique: calls that ended in the same millisecond are neither
+// skipped nor repeated), so no more is fetched than asked for. A server without `next` (before issue 20)
+// is paged by the last `endedAt` (`before`).
 
 /** The most GET /api/v1/call-history returns at once. */
 export const MAX_PAGE = 200;
@@ -13,17 +15,19 @@ export const MAX_PAGE = 200;
  * @returns {AsyncGenerator<any[]>}
  */
 export async function* historyPages(api, nextLimit) {
-  let before = null;
+  let cursor = {};
   let count = 0;
   for (;;) {
     const limit = Math.min(MAX_PAGE, nextLimit(count));
     if (limit <= 0) return;
-    const page = await api.list({ limit, before });
+    const page = await api.list({ limit, ...cursor });
     yield page;
     count += page.length;
-    // The cursor is the last endedAt as the server wrote it: a Date would round it to milliseconds.
-    const last = page.at(-1)?.endedAt;
-    if (page.length < limit || typeof last !== 'string') return;
-    before = last;
+    const last = page.at(-1);
+    if (page.length < limit) return;
+    // The cursor as the server wrote it (an older server's endedAt too: a Date would round it to milliseconds).
+    if (typeof last?.next === 'string') cursor = { next: last.next };
+    else if (typeof last?.endedAt === 'string') cursor = { before: last.endedAt };
+    else return;
   }
 }

@@ -7,7 +7,7 @@ import { CallError } from '../errors.js';
 import { checkRegistrationId, defaultStorage, Installation } from './installation.js';
 import { parsePushNotification } from './push-notification.js';
 import { PushRegistrationsApi } from './push-registrations-api.js';
-import { subscriptionJson, WebPushClient } from './web-push-subscription.js';
+import { madeWithKey, subscriptionJson, WebPushClient } from './web-push-subscription.js';
 
 const NATIVE_PLATFORMS = ['apns', 'fcm'];
 
@@ -143,7 +143,9 @@ export class PushManager {
   /**
    * Whether this installation is registered on the server (GET /api/v1/push-registrations) and, for Web
    * Push, whether the browser's subscription is still the one stored. `registration` is the server's
-   * (null when it has none).
+   * (null when it has none). A Web Push subscription made with another VAPID key than the server's
+   * current one (GET /api/v1/push/webpush-key: the keys were changed) cannot be pushed to any more: it is
+   * replaced at once (subscribe again, PUT under the same id), and the check says `resubscribed: true`.
    * @param {{ registrationId?: string, serviceWorkerRegistration?: ServiceWorkerRegistration }} [options]
    * @returns {Promise<import('../../index.js').PushSubscriptionCheck>}
    */
@@ -154,6 +156,10 @@ export class PushManager {
     if (!registration) return { registered: false, registration: null };
     if (registration.platform !== 'webpush') return { registered: true, registration };
     const current = await this.#webPush.currentSubscription(options.serviceWorkerRegistration);
+    if (current && madeWithKey(current, await this.#api.webPushKey()) === false) {
+      const renewed = await this.subscribe({ ...options, registrationId, platform: 'webpush', appId: registration.appId ?? undefined });
+      return { registered: true, registration: renewed, resubscribed: true };
+    }
     return { registered: Boolean(current) && sameSubscription(subscriptionJson(current), registration.subscription), registration };
   }
 

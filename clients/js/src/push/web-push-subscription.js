@@ -37,6 +37,17 @@ export function subscriptionJson(subscription) {
   return { endpoint, keys: { p256dh: keys.p256dh, auth: keys.auth } };
 }
 
+/**
+ * Whether `subscription` was made with the VAPID key `publicKey` (base64url): true or false when the browser
+ * tells (`options.applicationServerKey`), null when it does not.
+ * @param {PushSubscription} subscription
+ * @param {string} publicKey
+ */
+export function madeWithKey(subscription, publicKey) {
+  const used = subscription?.options?.applicationServerKey;
+  return used ? sameBytes(used, base64UrlBytes(publicKey)) : null;
+}
+
 /** The browser's push: `container` is navigator.serviceWorker (or a stand-in). */
 export class WebPushClient {
   #container;

@@ -6,9 +6,9 @@ using CallServer.Ports;
 namespace CallServer.Adapters.CallHistory;
 
 /// <summary>
-/// One node's call histories: per account, call id → entry and the entries ordered by (end, call id), under one
-/// lock. Adding drops what fell out of the bounds from the old end of the order, so an add costs the same with
-/// 500 entries kept as with 5.
+/// One node's call histories: per account, call id → entry and the entries ordered by (end, call id), and the marks of
+/// what its user deleted, under one lock. Adding drops what fell out of the bounds from the old end of the order, so
+/// an add costs the same with 500 entries kept as with 5; the marks are bounded the same way.
 /// </summary>
 public sealed class InMemoryCallHistoryStore : ICallHistoryStore
 {
@@ -27,8 +27,8 @@ public sealed class InMemoryCallHistoryStore : ICallHistoryStore
             }
 
             history.DropOlderThan(oldest);
-            var result = history.Add(entry, oldest, bounds.MaxEntries);
-            if (history.Count == 0)
+            var result = history.IsDeleted(entry) ? CallHistoryAdd.Deleted : history.Add(entry, oldest, bounds.MaxEntries);
+            if (history.IsEmpty)
             {
                 byAccount.Remove(account);
             }
@@ -44,21 +44,34 @@ public sealed class InMemoryCallHistoryStore : ICallHistoryStore
         lock (gate)
         {
             IReadOnlyList<CallHistoryEntry> list = byAccount.TryGetValue(account, out var history)
-                ? history.NewestFirst(oldest, before).Take(page.Limit).ToList()
+                ? history.NewestFirst(oldest, before, page.After).Take(page.Limit).ToList()
                 : [];
             return Task.FromResult(list);
         }
     }
 
-    public Task<bool> RemoveAsync(Address account, string callId, CancellationToken cancellationToken = default)
+    public Task<bool> RemoveAsync(Address account, string callId, CallHistoryBounds bounds, CancellationToken cancellationToken = default)
     {
         lock (gate)
         {
-            return Task.FromResult(byAccount.TryGetValue(account, out var history) && history.Remove(callId));
+            return Task.FromResult(byAccount.TryGetValue(account, out var history) && history.Delete(callId, bounds));
         }
     }
 
-    public Task<bool> ClearAsync(Address account, CancellationToken cancellationToken = default)
+    public Task<bool> ClearAsync(Address account, DateTimeOffset clearedAt, CallHistoryBounds bounds, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            if (!byAccount.TryGetValue(account, out var history))
+            {
+                byAccount[account] = history = new AccountHistory();
+            }
+
+            return Task.FromResult(history.Clear(clearedAt.ToUnixTimeMilliseconds(), bounds));
+        }
+    }
+
+    public Task<bool> DeleteAsync(Address account, CancellationToken cancellationToken = default)
     {
         lock (gate)
         {
@@ -74,8 +87,66 @@ public sealed class InMemoryCallHistoryStore : ICallHistoryStore
 
         private readonly Dictionary<string, CallHistoryEntry> byId = new(StringComparer.Ordinal);
         private readonly SortedSet<(long Score, string CallId)> ordered = new(Order);
+        private readonly Dictionary<string, long> deleted = new(StringComparer.Ordinal);
+        private readonly SortedSet<(long Score, string CallId)> deletedOrder = new(Order);
+        private long? clearedAt;
 
         public int Count => byId.Count;
+
+        public bool IsEmpty => byId.Count == 0 && deleted.Count == 0 && clearedAt is null;
+
+        /// <summary>Its user deleted this entry, or cleared the history when (or after) its call ended.</summary>
+        public bool IsDeleted(CallHistoryEntry entry) =>
+            deleted.ContainsKey(entry.CallId) || CallHistoryOrder.Score(entry) <= clearedAt;
+
+        /// <summary>Removes an entry and remembers it was deleted; false when there is none.</summary>
+        public bool Delete(string callId, CallHistoryBounds bounds)
+        {
+            if (!byId.TryGetValue(callId, out var entry))
+            {
+                return false;
+            }
+
+            Remove(callId);
+            var score = CallHistoryOrder.Score(entry);
+            deleted[callId] = score;
+            deletedOrder.Add((score, callId));
+            TrimMarks(bounds);
+            return true;
+        }
+
+        /// <summary>Removes every entry; a call that ended at or before <paramref name="at"/> (Unix ms) is not added again. False when there were none.</summary>
+        public bool Clear(long at, CallHistoryBounds bounds)
+        {
+            var had = byId.Count > 0;
+            byId.Clear();
+            ordered.Clear();
+            clearedAt = Math.Max(at, clearedAt ?? long.MinValue);
+            while (deletedOrder.Count > 0 && deletedOrder.Min.Score <= clearedAt)
+            {
+                deleted.Remove(deletedOrder.Min.CallId);
+                deletedOrder.Remove(deletedOrder.Min);
+            }
+
+            TrimMarks(bounds);
+            return had;
+        }
+
+        /// <summary>Marks of entries that would be too old anyway go; at most as many marks as entries are kept (the oldest go first).</summary>
+        private void TrimMarks(CallHistoryBounds bounds)
+        {
+            var oldest = CallHistoryOrder.CeilingMilliseconds(bounds.NotBefore);
+            while (deletedOrder.Count > 0 && (deletedOrder.Min.Score < oldest || deletedOrder.Count > bounds.MaxEntries))
+            {
+                deleted.Remove(deletedOrder.Min.CallId);
+                deletedOrder.Remove(deletedOrder.Min);
+            }
+
+            if (clearedAt < oldest)
+            {
+                clearedAt = null;
+            }
+        }
 
         public void DropOlderThan(long oldest)
         {
@@ -121,10 +192,28 @@ public sealed class InMemoryCallHistoryStore : ICallHistoryStore
             return true;
         }
 
-        /// <summary>Entries that ended at or after <paramref name="oldest"/> and before <paramref name="before"/> (Unix ms), newest first.</summary>
-        public IEnumerable<CallHistoryEntry> NewestFirst(long oldest, long before) =>
-            before <= oldest
+        /// <summary>
+        /// Entries that ended at or after <paramref name="oldest"/> and before <paramref name="before"/> (Unix ms), newest
+        /// first, and only those after <paramref name="after"/> when given.
+        /// </summary>
+        public IEnumerable<CallHistoryEntry> NewestFirst(long oldest, long before, CallHistoryCursor? after)
+        {
+            if (before <= oldest || ordered.Count == 0)
+            {
+                return [];
+            }
+
+            var highest = (Score: before - 1, CallId: "\uffff\uffff");
+            if (after is not null && Order.Compare((after.EndedAtMilliseconds, after.CallId), highest) < 0)
+            {
+                highest = (after.EndedAtMilliseconds, after.CallId);
+            }
+
+            return Order.Compare(highest, (oldest, string.Empty)) < 0
                 ? []
-                : ordered.GetViewBetween((oldest, string.Empty), (before - 1, "\uffff\uffff")).Reverse().Select(key => byId[key.CallId]);
+                : ordered.GetViewBetween((oldest, string.Empty), highest).Reverse()
+                    .Where(key => after is null || after.Precedes(key.Score, key.CallId))
+                    .Select(key => byId[key.CallId]);
+        }
     }
 }

@@ -74,6 +74,20 @@ public sealed class InMemoryOutbox(TimeProvider clock) : IOutbox
         return Task.CompletedTask;
     }
 
+    public Task ForwardAsync(string topic, string entryId, IReadOnlyList<OutboxMessage> messages, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            TopicOf(topic).Taken.Remove(entryId);
+            foreach (var message in messages)
+            {
+                Append(message);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
     public Task<long> BacklogAsync(string topic, CancellationToken cancellationToken = default)
     {
         lock (gate)

@@ -140,6 +140,36 @@ public sealed class RedisOutbox(RedisConnection redis, RedisKeys keys, OutboxApp
             await transaction.ExecuteAsync();
         });
 
+    // KEYS[1] the entry's stream, then one stream per message; ARGV[1] the group, [2] the entry id, then (call id,
+    // payload) per message. Acknowledges and deletes the entry and appends the messages, in one step.
+    private const string ForwardScript = """
+        redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+        redis.call('XDEL', KEYS[1], ARGV[2])
+        for i = 2, #KEYS do
+          redis.call('XADD', KEYS[i], '*', 'c', ARGV[1 + 2 * (i - 1)], 'p', ARGV[2 + 2 * (i - 1)])
+        end
+        return #KEYS - 1
+        """;
+
+    /// <summary>The messages go to their topics' streams of the entry's shard (one slot on a cluster), and this node's workers of those topics are told where (<see cref="OutboxAppends"/>).</summary>
+    public Task ForwardAsync(string topic, string entryId, IReadOnlyList<OutboxMessage> messages, CancellationToken cancellationToken = default) =>
+        redis.Guard(async () =>
+        {
+            var (shard, id) = Parse(entryId);
+            RedisKey[] streams = [keys.Outbox(topic, shard), .. messages.Select(message => keys.Outbox(message.Topic, shard))];
+            RedisValue[] arguments = [Group, id, .. messages.SelectMany(message => new RedisValue[] { message.CallId, message.Payload })];
+            foreach (var other in messages.Select(message => message.Topic).Distinct(StringComparer.Ordinal))
+            {
+                await EnsureGroupsAsync(redis.Database, other);
+            }
+
+            await redis.Database.ScriptEvaluateAsync(ForwardScript, streams, arguments);
+            foreach (var other in messages.Select(message => message.Topic).Distinct(StringComparer.Ordinal))
+            {
+                appends?.Mark(other, shard);
+            }
+        });
+
     public Task<long> BacklogAsync(string topic, CancellationToken cancellationToken = default) =>
         redis.Guard(async () =>
         {

@@ -67,6 +67,16 @@ public sealed class RedisKeys(IOptions<RedisOptions> options)
     /// <summary>The call history of an account: a hash of call id → stored entry.</summary>
     public RedisKey CallHistoryEntries(string account) => InShardOf(account) + "history:" + account + ":entries";
 
+    /// <summary>
+    /// What the user of an account deleted from its history (issue 20): a sorted set of call ids scored by the end of
+    /// the call, and the member <see cref="ClearedMark"/> scored by the time of the last clear; a record written again
+    /// for one of them (the outbox delivers at least once) is not added back.
+    /// </summary>
+    public RedisKey CallHistoryDeleted(string account) => InShardOf(account) + "history:" + account + ":deleted";
+
+    /// <summary>The member of <see cref="CallHistoryDeleted"/> whose score is the last clear (no call id has a space).</summary>
+    public const string ClearedMark = " cleared";
+
     /// <summary>Every node listens here for accounts whose connections must close (a deleted user).</summary>
     public RedisChannel ClosedAccountsChannel => RedisChannel.Literal(prefix + "accounts:closed");
 
