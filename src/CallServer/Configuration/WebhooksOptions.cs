@@ -3,6 +3,12 @@ namespace CallServer.Configuration;
 /// <summary>One receiver of webhooks (<c>Webhooks:Endpoints:N:*</c>).</summary>
 public sealed class WebhookEndpointOptions
 {
+    /// <summary>
+    /// The receiver's name in the outbox, logs and metrics (issue 20): 1–32 of <c>a-z 0-9 -</c>. Each receiver has its
+    /// own queue under it, so keep it when the URL changes; when absent, a hash of the URL is used.
+    /// </summary>
+    public string? Id { get; set; }
+
     /// <summary>Where events are POSTed.</summary>
     public string Url { get; set; } = string.Empty;
 
@@ -45,8 +51,11 @@ public sealed class WebhooksOptions
     /// <summary>How often the leader looks for events saved by other nodes (its own node's wake it at once).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Events the leader has in progress at most (taken from the outbox and not yet acknowledged).</summary>
+    /// <summary>Events the leader has in progress at most per receiver (taken from its queue and not yet delivered or dropped).</summary>
     public int MaxInFlight { get; set; } = 256;
+
+    /// <summary>A receiver that has failed (no delivery, only retries and drops) for longer than this is logged as failing, once (issue 20).</summary>
+    public TimeSpan FailingWarningAfter { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>The claim period of the webhook events in the outbox: half the <see cref="LeaderLease"/>.</summary>
     public TimeSpan ClaimAfter => LeaderLease / 2;

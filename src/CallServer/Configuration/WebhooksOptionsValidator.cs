@@ -20,7 +20,13 @@ public sealed class WebhooksOptionsValidator : IValidateOptions<WebhooksOptions>
             CheckEndpoint(failures, $"{WebhooksOptions.Section}:Endpoints:{i}", options.Endpoints[i]);
         }
 
+        foreach (var same in options.Endpoints.Select((endpoint, index) => (Key: WebhookEndpointKey.Of(endpoint), Index: index)).GroupBy(e => e.Key).Where(g => g.Count() > 1))
+        {
+            failures.Add($"{WebhooksOptions.Section}:Endpoints:{string.Join(", ", same.Select(e => e.Index))} have the same Id (or, without one, the same Url): give each its own Id.");
+        }
+
         Positive(failures, "Timeout", options.Timeout);
+        Positive(failures, "FailingWarningAfter", options.FailingWarningAfter);
         Positive(failures, "MaxAge", options.MaxAge);
         Positive(failures, "FirstRetryDelay", options.FirstRetryDelay);
         Positive(failures, "PollInterval", options.PollInterval);
@@ -65,6 +71,11 @@ public sealed class WebhooksOptionsValidator : IValidateOptions<WebhooksOptions>
         if (!Uri.TryCreate(endpoint.Url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
             failures.Add($"{key}:Url must be an absolute http(s) URL.");
+        }
+
+        if (endpoint.Id is not null && !WebhookEndpointKey.IsValidId(endpoint.Id))
+        {
+            failures.Add($"{key}:Id must be 1 to 32 of a-z, 0-9 and -.");
         }
 
         if (string.IsNullOrEmpty(endpoint.Secret))

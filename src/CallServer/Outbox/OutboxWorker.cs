@@ -5,7 +5,8 @@ namespace CallServer.Outbox;
 /// <summary>
 /// The loop every outbox topic's worker runs on every node (pushes, call history): wait for this node's
 /// own appends (its <see cref="OutboxSignal"/> wake-up: <see cref="IOutbox.TakeOwnAsync"/>) or the poll (<see
-/// cref="IOutbox.TakeAsync"/>, which also finds other nodes' entries), take as many entries as there are free
+/// cref="IOutbox.TakeAsync"/>, which also finds other nodes' entries; at least every poll interval, however often
+/// the node's own saves wake it), take as many entries as there are free
 /// slots, handle each apart from the loop, and look again at once (the same way) while a take came back full. An entry is
 /// acknowledged by its handler when done; one a handler fails on is left for another attempt after the
 /// claim period (<see cref="OutboxWorkerSettings.ClaimAfter"/>). While the outbox cannot be read
@@ -24,6 +25,7 @@ public abstract class OutboxWorker(IOutbox outbox, OutboxSignal signal, TimeProv
     private readonly Lock gate = new();
     private bool failing;
     private bool pollAgain;
+    private long lastPoll;
 
     protected IOutbox Outbox => outbox;
 
@@ -50,6 +52,7 @@ public abstract class OutboxWorker(IOutbox outbox, OutboxSignal signal, TimeProv
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = Settings;
+        lastPoll = clock.GetTimestamp();
         using var slots = new SemaphoreSlim(settings.MaxInHand);
         try
         {
@@ -77,7 +80,13 @@ public abstract class OutboxWorker(IOutbox outbox, OutboxSignal signal, TimeProv
                 await slots.WaitAsync(stoppingToken);
                 slots.Release();
                 var wanted = Math.Max(1, slots.CurrentCount);
-                var own = woken && !pollAgain;
+                // A node woken by its own saves all the time still polls (other nodes' entries, and those left to be claimed).
+                var own = woken && !pollAgain && clock.GetElapsedTime(lastPoll) < settings.PollInterval;
+                if (!own)
+                {
+                    lastPoll = clock.GetTimestamp();
+                }
+
                 var entries = own
                     ? await outbox.TakeOwnAsync(topic, consumer, wanted, settings.ClaimAfter, stoppingToken)
                     : await outbox.TakeAsync(topic, consumer, wanted, settings.ClaimAfter, stoppingToken);

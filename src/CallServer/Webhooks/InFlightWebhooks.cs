@@ -1,17 +1,16 @@
 using System.Collections.Concurrent;
 using CallServer.Domain.Ports;
 using CallServer.Observability.Logging;
-using CallServer.Outbox;
 
 namespace CallServer.Webhooks;
 
 /// <summary>
-/// The outbox entries the leader took and has not acknowledged: each waits for every endpoint that wants
-/// its event (delivered or dropped), then is acknowledged. <see cref="KeepAllAsync"/> renews the claim of
+/// The outbox entries of one topic (a receiver's queue) the leader took and has not acknowledged: each waits for
+/// every endpoint that wants its event (delivered or dropped), then is acknowledged. <see cref="KeepAllAsync"/> renews the claim of
 /// those still in progress and retries the acknowledgements the outbox refused, so no other reader takes
 /// an entry the leader is working on.
 /// </summary>
-public sealed class InFlightWebhooks(IOutbox outbox, string consumer, Action acknowledged, ILogger logger)
+public sealed class InFlightWebhooks(IOutbox outbox, string topic, string consumer, Action acknowledged, ILogger logger)
 {
     private readonly ConcurrentDictionary<string, InFlight> entries = new(StringComparer.Ordinal);
     private int failing;
@@ -21,10 +20,15 @@ public sealed class InFlightWebhooks(IOutbox outbox, string consumer, Action ack
     /// <summary>Starts tracking <paramref name="entryId"/>, unless it already is (the outbox handed back an entry in progress).</summary>
     public bool TryBegin(string entryId) => entries.TryAdd(entryId, new InFlight());
 
-    /// <summary>The entry waits for <paramref name="endpoints"/> endpoints (none: acknowledged now). Called once, before any of them can finish.</summary>
-    public Task ExpectAsync(string entryId, int endpoints)
+    /// <summary>
+    /// The entry waits for <paramref name="endpoints"/> endpoints (none: acknowledged now). Called once, before any of
+    /// them can finish; <paramref name="eventAt"/> is its event's time (for <see cref="OldestEventAt"/>).
+    /// </summary>
+    public Task ExpectAsync(string entryId, int endpoints, DateTimeOffset? eventAt = null)
     {
-        Volatile.Write(ref entries[entryId].Remaining, endpoints);
+        var entry = entries[entryId];
+        entry.EventAt = eventAt;
+        Volatile.Write(ref entry.Remaining, endpoints);
         return endpoints == 0 ? AcknowledgeAsync(entryId) : Task.CompletedTask;
     }
 
@@ -33,6 +37,21 @@ public sealed class InFlightWebhooks(IOutbox outbox, string consumer, Action ack
         entries.TryGetValue(entryId, out var entry) && Interlocked.Decrement(ref entry.Remaining) == 0
             ? AcknowledgeAsync(entryId)
             : Task.CompletedTask; // not tracked (acknowledged already): nothing to do
+
+    /// <summary>The time of the oldest event in progress (not delivered or dropped yet); null when none is.</summary>
+    public DateTimeOffset? OldestEventAt()
+    {
+        DateTimeOffset? oldest = null;
+        foreach (var entry in entries.Values)
+        {
+            if (entry.EventAt is { } at && (oldest is null || at < oldest))
+            {
+                oldest = at;
+            }
+        }
+
+        return oldest;
+    }
 
     /// <summary>Renews the claim of every entry in progress; acknowledges those done whose acknowledgement failed.</summary>
     public async Task KeepAllAsync(CancellationToken cancellationToken)
@@ -47,7 +66,7 @@ public sealed class InFlightWebhooks(IOutbox outbox, string consumer, Action ack
 
             try
             {
-                await outbox.KeepAsync(OutboxTopic.Webhooks, consumer, id, cancellationToken);
+                await outbox.KeepAsync(topic, consumer, id, cancellationToken);
                 Recovered();
             }
             catch (StoreUnavailableException unavailable)
@@ -61,7 +80,7 @@ public sealed class InFlightWebhooks(IOutbox outbox, string consumer, Action ack
     {
         try
         {
-            await outbox.AcknowledgeAsync(OutboxTopic.Webhooks, entryId, CancellationToken.None);
+            await outbox.AcknowledgeAsync(topic, entryId, CancellationToken.None);
             entries.TryRemove(entryId, out _);
             Recovered();
             acknowledged();
@@ -87,5 +106,7 @@ public sealed class InFlightWebhooks(IOutbox outbox, string consumer, Action ack
     {
         /// <summary>Endpoints still to finish; -1 until they are known (so that the keeper does not take it for done).</summary>
         public int Remaining = -1;
+
+        public DateTimeOffset? EventAt;
     }
 }

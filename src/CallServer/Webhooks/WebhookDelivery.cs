@@ -16,7 +16,11 @@ public sealed class WebhookDelivery(
     TimeProvider clock,
     ILogger<WebhookDelivery> logger)
 {
-    public async Task<bool> DeliverAsync(WebhookEndpoint endpoint, WebhookEvent webhook, CancellationToken cancellationToken)
+    /// <param name="endpoint">The receiver.</param>
+    /// <param name="webhook">The event.</param>
+    /// <param name="cancellationToken">The node stops delivering.</param>
+    /// <param name="health">Told of every attempt's outcome (the receiver's pump warns when it fails for long).</param>
+    public async Task<bool> DeliverAsync(WebhookEndpoint endpoint, WebhookEvent webhook, CancellationToken cancellationToken, WebhookEndpointHealth? health = null)
     {
         if (retries.TooOld(webhook, clock.GetUtcNow()) is { } tooOld)
         {
@@ -30,16 +34,19 @@ public sealed class WebhookDelivery(
             switch (result.Outcome)
             {
                 case WebhookAttemptOutcome.Delivered:
+                    health?.Delivered();
                     metrics.WebhookDelivery("delivered", webhook.Type);
                     metrics.WebhookDelivered(clock.GetUtcNow() - webhook.Timestamp);
                     WebhookLog.Delivered(logger, webhook.CallId, webhook.Type, webhook.Id, endpoint.Name, attempt, result.StatusCode);
                     return true;
                 case WebhookAttemptOutcome.Refused:
+                    health?.Failed(result.Reason);
                     WebhookLog.Refused(logger, webhook.CallId, endpoint.Name, webhook.Type, webhook.Id, result.StatusCode);
                     Drop(endpoint, webhook, attempt, result.Reason);
                     return false;
             }
 
+            health?.Failed(result.Reason);
             var wait = retries.WaitAfter(attempt, result.RetryAfter);
             if (retries.GiveUp(webhook, attempt, wait, clock.GetUtcNow()) is { } reason)
             {

@@ -13,7 +13,7 @@ namespace CallServer.Webhooks;
 /// Runs on every node; the node holding the webhooks lease (<see cref="ILeaderLease"/>) delivers, the others
 /// wait to take over. One deliverer at a time is what keeps each call's events in order at every endpoint;
 /// the outbox keeps them until delivered, so a leader that dies leaves its unfinished events to the next
-/// (at least once). Does nothing when no endpoint is configured.
+/// (at least once). During a term the leader runs a <see cref="WebhookTerm"/>: the fan-out and one pump per receiver. Does nothing when no endpoint is configured.
 /// </summary>
 public sealed class WebhookDispatcher(
     ILeaderLease lease,
@@ -34,8 +34,9 @@ public sealed class WebhookDispatcher(
             return;
         }
 
-        var wakeup = signal.Listen(OutboxTopic.Webhooks);
-        var settings = new OutboxWorkerSettings(options.Value.PollInterval, options.Value.ClaimAfter, options.Value.MaxInFlight);
+        var wakeups = WebhookWakeups.Listen(signal, endpoints);
+        var outboxSettings = new OutboxWorkerSettings(options.Value.PollInterval, options.Value.ClaimAfter, options.Value.MaxInFlight);
+        var pumpSettings = new WebhookPump.Settings(outboxSettings, options.Value.FailingWarningAfter);
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -51,8 +52,7 @@ public sealed class WebhookDispatcher(
                 {
                     WebhookLog.LeaderTaken(logger, node.Id);
                     using var both = CancellationTokenSource.CreateLinkedTokenSource(term.Token, stoppingToken);
-                    var pump = new WebhookPump(outbox, settings, wakeup, endpoints, delivery, node.Id, metrics, clock, logger);
-                    await pump.RunAsync(both.Token);
+                    await new WebhookTerm(outbox, pumpSettings, wakeups, endpoints, delivery, node.Id, metrics, clock, logger).RunAsync(both.Token);
                 }
 
                 if (stoppingToken.IsCancellationRequested)

@@ -24,7 +24,7 @@ public sealed class InFlightWebhooksTests
     public InFlightWebhooksTests()
     {
         outbox = new ObservedOutbox(clock);
-        inFlight = new InFlightWebhooks(outbox, Consumer, () => Interlocked.Increment(ref acknowledged), logger);
+        inFlight = new InFlightWebhooks(outbox, OutboxTopic.Webhooks, Consumer, () => Interlocked.Increment(ref acknowledged), logger);
     }
 
     [Fact]

@@ -44,4 +44,10 @@ public static partial class WebhookLog
 
     [LoggerMessage(EventId = 7025, EventName = "WebhookLaneFailed", Level = LogLevel.Error, Message = "Call {CallId}: delivering {Type} ({WebhookId}) failed unexpectedly; given up, the call's next events go on")]
     public static partial void LaneFailed(ILogger logger, Exception exception, string callId, string type, string webhookId);
+
+    [LoggerMessage(EventId = 7026, EventName = "WebhookEndpointFailing", Level = LogLevel.Warning, Message = "Webhook endpoint {Endpoint} has failed for {FailingSeconds} s ({InFlight} events in progress; last: {LastFailure}); its events wait in its own queue, the other endpoints are not held back")]
+    public static partial void EndpointFailing(ILogger logger, string endpoint, long failingSeconds, int inFlight, string lastFailure);
+
+    [LoggerMessage(EventId = 7027, EventName = "WebhookEndpointRecovered", Level = LogLevel.Information, Message = "Webhook endpoint {Endpoint} takes events again")]
+    public static partial void EndpointRecovered(ILogger logger, string endpoint);
 }

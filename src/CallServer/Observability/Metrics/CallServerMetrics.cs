@@ -19,6 +19,8 @@ public sealed class CallServerMetrics : IDisposable
     private readonly Counter<long> pushes;
     private readonly Histogram<double> wakeToConnect;
     private readonly Counter<long> webhookDeliveries;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> endpointBacklogs = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, double> endpointOldest = new(StringComparer.Ordinal);
     private readonly Histogram<double> webhookDeliveryLatency;
     private readonly Histogram<double> qualityMos;
     private long webhookBacklog = -1;
@@ -40,7 +42,9 @@ public sealed class CallServerMetrics : IDisposable
             "callserver.call.quality.mos",
             description: "The MOS estimate of each quality sample a party reported (ReportQuality), by the party's side.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 2, 2.5, 3, 3.5, 4, 4.2, 4.4, 5] });
-        meter.CreateObservableGauge("callserver.webhooks.backlog", ObserveWebhookBacklog, description: "Webhook events not yet acknowledged, as last seen by the node delivering webhooks (only that node reports it).");
+        meter.CreateObservableGauge("callserver.webhooks.backlog", ObserveWebhookBacklog, description: "Webhook entries not yet done, as last seen by the node delivering webhooks (only that node reports it): events not yet handed to the receivers' queues, and each receiver's events not yet delivered or dropped.");
+        meter.CreateObservableGauge("callserver.webhooks.endpoint.backlog", ObserveEndpointBacklogs, description: "Per receiver (endpoint = its Id): its events not yet delivered or dropped, as last seen by the node delivering webhooks.");
+        meter.CreateObservableGauge("callserver.webhooks.endpoint.oldest_age", ObserveEndpointOldest, unit: "s", description: "Per receiver (endpoint = its Id): the age of its oldest event in progress (0 when none), on the node delivering webhooks.");
     }
 
     public void PushSent(string platform, string kind, string outcome) =>
@@ -53,11 +57,46 @@ public sealed class CallServerMetrics : IDisposable
     /// <summary>A webhook event reached an endpoint <paramref name="sinceEvent"/> after it happened.</summary>
     public void WebhookDelivered(TimeSpan sinceEvent) => webhookDeliveryLatency.Record(Math.Max(0, sinceEvent.TotalSeconds));
 
-    /// <summary>The webhook backlog this node saw while it delivers webhooks; null when it stopped delivering.</summary>
+    /// <summary>The webhook events not yet handed to the receivers' queues, as this node saw them while it delivers webhooks; null when it stopped delivering.</summary>
     public void WebhookBacklog(long? entries) => Interlocked.Exchange(ref webhookBacklog, entries ?? -1);
 
-    private IEnumerable<Measurement<long>> ObserveWebhookBacklog() =>
-        Interlocked.Read(ref webhookBacklog) is var backlog and >= 0 ? [new Measurement<long>(backlog)] : [];
+    /// <summary>One receiver's events not yet delivered or dropped, as this node saw them while it delivers webhooks; null when it stopped.</summary>
+    public void WebhookEndpointBacklog(string endpoint, long? entries)
+    {
+        if (entries is { } count)
+        {
+            endpointBacklogs[endpoint] = count;
+        }
+        else
+        {
+            endpointBacklogs.TryRemove(endpoint, out _);
+        }
+    }
+
+    /// <summary>The age of one receiver's oldest event in progress (zero when none); null when this node stopped delivering.</summary>
+    public void WebhookEndpointOldest(string endpoint, TimeSpan? age)
+    {
+        if (age is { } value)
+        {
+            endpointOldest[endpoint] = value.TotalSeconds;
+        }
+        else
+        {
+            endpointOldest.TryRemove(endpoint, out _);
+        }
+    }
+
+    private IEnumerable<Measurement<long>> ObserveWebhookBacklog()
+    {
+        var handOn = Interlocked.Read(ref webhookBacklog);
+        return handOn >= 0 ? [new Measurement<long>(handOn + endpointBacklogs.Values.Sum())] : [];
+    }
+
+    private IEnumerable<Measurement<long>> ObserveEndpointBacklogs() =>
+        endpointBacklogs.Select(pair => new Measurement<long>(pair.Value, new KeyValuePair<string, object?>("endpoint", pair.Key)));
+
+    private IEnumerable<Measurement<double>> ObserveEndpointOldest() =>
+        endpointOldest.Select(pair => new Measurement<double>(pair.Value, new KeyValuePair<string, object?>("endpoint", pair.Key)));
 
     public void WokenDeviceConnected(TimeSpan sinceWake) => wakeToConnect.Record(sinceWake.TotalSeconds);
 
