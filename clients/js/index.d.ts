@@ -319,16 +319,17 @@ export interface PushSubscriptionCheck {
 
 /** A CallServer push, read by parsePushNotification. */
 export interface PushNotification {
-  type: 'incomingCall' | 'callCanceled';
+  /** missedCall (issue 20): a call that woke this device ended unanswered (show "missed call from …"). */
+  type: 'incomingCall' | 'callCanceled' | 'missedCall';
   callId: string;
-  /** incomingCall: the caller's address (null for callCanceled). */
+  /** incomingCall, missedCall: the caller's address (null for callCanceled). */
   from: string | null;
   displayName: string | null;
   /** incomingCall: the call offers video. */
   video: boolean;
   /** incomingCall: when it stops ringing. */
   expiresAt: Date | null;
-  /** callCanceled: why it stopped ringing. */
+  /** callCanceled: why it stopped ringing; missedCall: Canceled (the caller hung up) or NoAnswer. */
   reason: string | null;
 }
 

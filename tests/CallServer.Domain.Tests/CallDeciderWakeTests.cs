@@ -88,10 +88,10 @@ public sealed class CallDeciderWakeTests
     }
 
     [Theory]
-    [InlineData("cancel", "Canceled")]
-    [InlineData("timeout", "NoAnswer")]
-    [InlineData("reject", "Rejected")]
-    public void Every_end_of_the_ringing_tells_the_woken_account_once(string how, string reason)
+    [InlineData("cancel", "Canceled", true)]
+    [InlineData("timeout", "NoAnswer", true)]
+    [InlineData("reject", "Rejected", false)]
+    public void Every_end_of_the_ringing_tells_the_woken_account_once_and_an_unanswered_one_is_a_missed_call(string how, string reason, bool missed)
     {
         var s = RingingByPush(BobLaptop);
         var ended = how switch
@@ -101,10 +101,18 @@ public sealed class CallDeciderWakeTests
             _ => s.Do(new RejectCall(BobLaptop)),
         };
         Assert.Equal(CallPhase.Ended, s.Call.Phase);
-        var stop = Assert.IsType<StopWaking>(Assert.Single(ended.Wakes));
+        var stop = Assert.IsType<StopWaking>(ended.Wakes[0]);
         Assert.Equal(Bob, stop.Account);
         Assert.Equal(reason, stop.Reason);
         Assert.Null(s.Call.WokenAccount);
+        if (missed)
+        {
+            Assert.Equal(new MissedCall(Bob, reason), Assert.Single(ended.Wakes.Skip(1)));
+        }
+        else
+        {
+            Assert.Single(ended.Wakes);
+        }
     }
 
     [Fact]

@@ -163,7 +163,7 @@ public sealed class CallInvariantProperties
     public void The_random_calls_reach_every_state_and_end_reason()
     {
         var seen = new HashSet<string>();
-        foreach (var run in Gen.Sample(RunGen, 500))
+        foreach (var run in Gen.Sample(RunGen, 2000)) // enough that the rarest (Busy) is reached in every run
         {
             seen.UnionWith(Execute(run));
         }
@@ -173,7 +173,7 @@ public sealed class CallInvariantProperties
             "Dialing", "Ringing", "Answering", "InCall", "OnHold", "RemotelyHeld", "OnDoubleHold", "Ended",
             "EndedLocally", "EndedRemotely", "Rejected", "Ignored", "NoAnswer", "Unavailable", "Forwarded",
             "AnsweredElsewhere", "Canceled", "ConnectionLost", "MovedToAnotherDevice", "video", "muted", "pending",
-            "woken", "transferring", "Transferred", "stopWaking:AnsweredElsewhere", "stopWaking:Canceled", "stopWaking:Forwarded", "stopWaking:NoAnswer",
+            "woken", "transferring", "Transferred", "stopWaking:AnsweredElsewhere", "stopWaking:Canceled", "stopWaking:Forwarded", "stopWaking:NoAnswer", "missedCall:Canceled", "missedCall:NoAnswer",
             "Busy", "waiting", "dtmf", "parameters", "quality", "endReasonText",
         ];
         Assert.Empty(expected.Except(seen));
@@ -229,6 +229,7 @@ public sealed class CallInvariantProperties
                 }
 
                 seen.UnionWith(decision.Wakes.OfType<StopWaking>().Select(s => "stopWaking:" + s.Reason));
+                seen.UnionWith(decision.Wakes.OfType<MissedCall>().Select(s => "missedCall:" + s.Reason));
                 seen.UnionWith(decision.Notifications.Select(n => n switch
                 {
                     DtmfReceivedNotification => "dtmf",
@@ -570,13 +571,26 @@ public sealed class CallInvariantProperties
 
         var stops = decision.Wakes.OfType<StopWaking>().ToList();
         var wakes = decision.Wakes.OfType<WakeAccount>().ToList();
+        var missedCalls = decision.Wakes.OfType<MissedCall>().ToList();
         if (before.WokenAccount is { } wasWoken && after.WokenAccount != wasWoken)
         {
-            Assert.Equal(wasWoken, Assert.Single(stops).Account);
+            var stop = Assert.Single(stops);
+            Assert.Equal(wasWoken, stop.Account);
+
+            // A missed call: the woken account's call ended, neither rejected there nor forwarded (nor answered).
+            if (after.Phase == CallPhase.Ended && stop.Reason is not ("Rejected" or "Forwarded" or "AnsweredElsewhere"))
+            {
+                Assert.Equal(new MissedCall(wasWoken, stop.Reason), Assert.Single(missedCalls));
+            }
+            else
+            {
+                Assert.Empty(missedCalls);
+            }
         }
         else
         {
             Assert.Empty(stops);
+            Assert.Empty(missedCalls);
         }
 
         if (after.WokenAccount is { } nowWoken && (before.WokenAccount != nowWoken || before.RingGeneration != after.RingGeneration))

@@ -345,6 +345,17 @@ test('parsePushNotification reads a callCanceled push', () => {
   });
 });
 
+test('parsePushNotification reads a missedCall push: Web Push JSON, FCM data, and an APNs alert payload (its aps beside the fields)', () => {
+  const expected = {
+    type: 'missedCall', callId: 'call-42', from: 'alice@callserver.local', displayName: 'Alice', video: true, expiresAt: null, reason: 'NoAnswer',
+  };
+  const missed = { type: 'missedCall', callId: 'call-42', from: 'alice@callserver.local', displayName: 'Alice', video: true, reason: 'NoAnswer' };
+  assert.deepEqual(parsePushNotification(missed), expected);
+  assert.deepEqual(parsePushNotification({ data: { ...missed, from: undefined, caller: 'alice@callserver.local', video: 'true' } }), expected);
+  assert.deepEqual(parsePushNotification({ aps: { alert: { title: 'Missed video call', body: 'Alice' }, sound: 'default' }, ...missed }), expected);
+  assert.throws(() => parsePushNotification({ ...missed, from: null }), isCallError('InvalidArgument', /missedCall push without from/));
+});
+
 test('parsePushNotification throws InvalidArgument for what is not a CallServer push', () => {
   assert.throws(() => parsePushNotification('not json'), isCallError('InvalidArgument', /not JSON/));
   assert.throws(() => parsePushNotification(null), isCallError('InvalidArgument', /not an object/));

@@ -50,7 +50,7 @@ public sealed record Decision
         IReadOnlyList<CallCommand>? followUps = null,
         IReadOnlyList<WakeRequest>? wakes = null)
     {
-        var (next, stop) = WakeRules.Follow(before, after);
+        var (next, stops) = WakeRules.Follow(before, after);
         return new()
         {
             Call = next with { Version = before.Version + 1 },
@@ -58,7 +58,7 @@ public sealed record Decision
             Notifications = notifications,
             Timers = timers ?? [],
             FollowUps = followUps ?? [],
-            Wakes = stop is null ? wakes ?? [] : [stop, .. wakes ?? []],
+            Wakes = stops.Count == 0 ? wakes ?? [] : [.. stops, .. wakes ?? []],
         };
     }
 }

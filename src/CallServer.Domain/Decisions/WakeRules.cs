@@ -6,14 +6,16 @@ namespace CallServer.Domain.Decisions;
 /// <summary>
 /// When a woken account stops being woken: the call stops ringing it because it was answered, ended, or
 /// forwarded to another account. Applied to every change, so that no rule can forget to tell the phones.
+/// A call that ends while it still wakes the account, neither rejected there nor forwarded, is also a missed
+/// call for it (<see cref="MissedCall"/>: the caller hung up, or the ringing timed out).
 /// </summary>
 internal static class WakeRules
 {
-    public static (Call After, StopWaking? Stop) Follow(Call before, Call after)
+    public static (Call After, IReadOnlyList<WakeRequest> Stops) Follow(Call before, Call after)
     {
         if (before.WokenAccount is not { } woken || (after.IsRinging && after.Callee.Account == woken))
         {
-            return (after, null);
+            return (after, []);
         }
 
         var reason = after.Phase switch
@@ -23,6 +25,8 @@ internal static class WakeRules
             _ => nameof(EndReason.Forwarded),
         };
         var stillWoken = after.WokenAccount == woken ? null : after.WokenAccount;
-        return (after with { WokenAccount = stillWoken, WokenAt = stillWoken is null ? null : after.WokenAt }, new StopWaking(woken, reason));
+        var next = after with { WokenAccount = stillWoken, WokenAt = stillWoken is null ? null : after.WokenAt };
+        var missed = after.Phase == CallPhase.Ended && reason is not (nameof(EndReason.Rejected) or nameof(EndReason.Forwarded) or nameof(EndReason.AnsweredElsewhere));
+        return (next, missed ? [new StopWaking(woken, reason), new MissedCall(woken, reason)] : [new StopWaking(woken, reason)]);
     }
 }

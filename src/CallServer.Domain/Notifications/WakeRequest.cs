@@ -13,3 +13,10 @@ public sealed record WakeAccount(Address Account, DateTimeOffset RingsUntil) : W
 /// reason its devices see (<c>AnsweredElsewhere</c>, <c>Canceled</c>, <c>NoAnswer</c>, <c>Forwarded</c>, …).
 /// </summary>
 public sealed record StopWaking(Address Account, string Reason) : WakeRequest(Account);
+
+/// <summary>
+/// The call that woke <see cref="WakeRequest.Account"/> ended without being answered there, rejected or forwarded
+/// (the caller hung up, or no one answered in time): its devices can show a missed call once the ringing is gone
+/// (issue 20). Decided with the <see cref="StopWaking"/> of that end, after it.
+/// </summary>
+public sealed record MissedCall(Address Account, string Reason) : WakeRequest(Account);

@@ -17,7 +17,11 @@ public sealed record WebPushKeysBody(string? P256dh, string? Auth);
 public sealed record WebPushSubscriptionBody(string? Endpoint, WebPushKeysBody? Keys);
 
 /// <summary>The body of <c>PUT /api/v1/push-registrations/{registrationId}</c>.</summary>
-public sealed record PushRegistrationRequest(string? Platform, string? Token, WebPushSubscriptionBody? Subscription, string? AppId);
+public sealed record PushRegistrationRequest(string? Platform, string? Token, WebPushSubscriptionBody? Subscription, string? AppId)
+{
+    /// <summary>Added (issue 20), <c>apns</c> only: the app's regular (alert) device token, where missed-call notifications go.</summary>
+    public string? AlertToken { get; init; }
+}
 
 /// <summary>A stored registration, as its owner sees it.</summary>
 public sealed record PushRegistrationResponse(string RegistrationId, string Platform, string? Token, WebPushSubscriptionBody? Subscription, string? AppId, DateTimeOffset UpdatedAt)
@@ -28,7 +32,13 @@ public sealed record PushRegistrationResponse(string RegistrationId, string Plat
         registration.Token,
         registration.Subscription is { } s ? new WebPushSubscriptionBody(s.Endpoint, new WebPushKeysBody(s.P256dh, s.Auth)) : null,
         registration.AppId,
-        registration.UpdatedAt);
+        registration.UpdatedAt)
+    {
+        AlertToken = registration.AlertToken,
+    };
+
+    /// <summary>Added (issue 20): the APNs alert token, or null.</summary>
+    public string? AlertToken { get; init; }
 }
 
 public sealed record WebPushKeyResponse(string PublicKey);
@@ -175,6 +185,11 @@ public static partial class PushRegistrationRequests
             return (null, $"appId is at most {MaxAppIdLength} printable characters");
         }
 
+        if (request.AlertToken is { } alert && (platform != PushPlatform.Apns || alert.Length is 0 or > MaxTokenLength || !TokenPattern().IsMatch(alert)))
+        {
+            return (null, $"alertToken is for apns only: the app's regular device token (1 to {MaxTokenLength} characters, no spaces)");
+        }
+
         if (platform == PushPlatform.WebPush)
         {
             var subscription = request.Subscription;
@@ -198,7 +213,7 @@ public static partial class PushRegistrationRequests
             return (null, $"token is the device token the platform gave the app (1 to {MaxTokenLength} characters, no spaces)");
         }
 
-        return (new PushRegistration(registrationId, account, platform.Value, token, null, request.AppId, now), null);
+        return (new PushRegistration(registrationId, account, platform.Value, token, null, request.AppId, now) { AlertToken = request.AlertToken }, null);
     }
 
     private static bool Printable(string text) => text.All(c => !char.IsControl(c) && !char.IsWhiteSpace(c));

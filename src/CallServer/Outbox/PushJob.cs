@@ -15,6 +15,12 @@ public sealed record PushJob
     /// <summary><see cref="Kind"/> of a push that stops them ringing.</summary>
     public const string CallCanceled = "callCanceled";
 
+    /// <summary><see cref="Kind"/> of a push that tells them of a call they missed (issue 20).</summary>
+    public const string MissedCall = "missedCall";
+
+    /// <summary>How long a missed-call push may still be delivered (a phone that was off for a day still hears of it).</summary>
+    public static readonly TimeSpan MissedCallLifetime = TimeSpan.FromDays(1);
+
     public required string Kind { get; init; }
 
     public required string Account { get; init; }
@@ -52,6 +58,17 @@ public sealed record PushJob
             Reason = s.Reason,
             // The phone may still be ringing until its incoming-call push expires: try as long.
             ExpiresAt = now + ringTimeout,
+        },
+        Domain.Notifications.MissedCall m => new PushJob
+        {
+            Kind = MissedCall,
+            Account = m.Account.Value,
+            CallId = call.CallId,
+            From = call.Caller.Address.Value,
+            DisplayName = call.Caller.DisplayName,
+            Video = call.Caller.SendsVideo,
+            Reason = m.Reason,
+            ExpiresAt = now + MissedCallLifetime,
         },
         _ => throw new ArgumentOutOfRangeException(nameof(wake), wake, "an unknown wake request"),
     };

@@ -43,3 +43,24 @@ public sealed record CallCanceledPush(string CallId, string Reason, DateTimeOffs
         new("reason", Reason),
     ];
 }
+
+/// <summary>
+/// <c>{ "type": "missedCall", "callId", "from", "displayName", "video", "reason" }</c> (issue 20): a call that woke the
+/// account ended unanswered (<c>reason</c>: <c>Canceled</c>, the caller hung up; <c>NoAnswer</c>, no one answered in time).
+/// A visible notification: on APNs an alert push to the registration's <c>alertToken</c>.
+/// </summary>
+public sealed record MissedCallPush(string CallId, string From, string? DisplayName, bool Video, string Reason, DateTimeOffset ExpiresAt)
+    : PushMessage(CallId, ExpiresAt)
+{
+    public override string Type => "missedCall";
+
+    public override IReadOnlyList<KeyValuePair<string, object?>> Fields =>
+    [
+        new("type", Type),
+        new("callId", CallId),
+        new("from", From),
+        new("displayName", DisplayName),
+        new("video", Video),
+        new("reason", Reason),
+    ];
+}

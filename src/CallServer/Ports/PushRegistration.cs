@@ -14,7 +14,15 @@ public sealed record PushRegistration(
     string? Token,
     WebPushSubscription? Subscription,
     string? AppId,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt)
+{
+    /// <summary>
+    /// APNs only (issue 20): the app's regular (alert) device token, beside its PushKit VoIP <see cref="Token"/>: where a
+    /// missed-call notification goes (a VoIP push must report a call to CallKit, so it cannot carry one). None: no
+    /// missed-call push to this installation.
+    /// </summary>
+    public string? AlertToken { get; init; }
+}
 
 /// <summary>A browser's Web Push subscription (the W3C Push API's <c>PushSubscription.toJSON()</c>).</summary>
 public sealed record WebPushSubscription(string Endpoint, string P256dh, string Auth);

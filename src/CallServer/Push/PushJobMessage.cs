@@ -13,6 +13,7 @@ public static class PushJobMessage
     {
         PushJob.IncomingCall => new IncomingCallPush(job.CallId, job.From ?? string.Empty, job.DisplayName, job.Video, job.ExpiresAt),
         PushJob.CallCanceled => new CallCanceledPush(job.CallId, job.Reason ?? nameof(EndReason.Canceled), job.ExpiresAt),
+        PushJob.MissedCall => new MissedCallPush(job.CallId, job.From ?? string.Empty, job.DisplayName, job.Video, job.Reason ?? nameof(EndReason.Canceled), job.ExpiresAt),
         _ => throw new JsonException($"an unknown push kind '{job.Kind}'"),
     };
 }

@@ -50,6 +50,13 @@ public sealed class PushSender(
             return;
         }
 
+        if (message is MissedCallPush && registration.Platform == PushPlatform.Apns && registration.AlertToken is null)
+        {
+            // Only an alert push can show a missed call on iOS, and this installation gave no alert token.
+            metrics.PushSent(platform, job.Kind, "no_alert_token");
+            return;
+        }
+
         var backoff = FirstBackoff;
         for (var attempt = 1; ; attempt++)
         {
@@ -59,6 +66,11 @@ public sealed class PushSender(
             {
                 case PushOutcomeKind.Delivered:
                     metrics.PushSent(platform, job.Kind, "delivered");
+                    return;
+                case PushOutcomeKind.RegistrationGone when message is MissedCallPush && registration.Platform == PushPlatform.Apns:
+                    // The alert token is gone, not the VoIP token the registration wakes the phone with: it stays.
+                    metrics.PushSent(platform, job.Kind, "gone");
+                    PushDispatchLog.GivenUp(logger, job.CallId, job.Kind, registration.RegistrationId, attempt, "APNs no longer knows the alert token");
                     return;
                 case PushOutcomeKind.RegistrationGone:
                     metrics.PushSent(platform, job.Kind, "gone");

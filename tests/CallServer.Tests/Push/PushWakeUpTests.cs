@@ -17,9 +17,10 @@ public sealed class PushWakeUpTests(PushWakeFixture server) : IClassFixture<Push
 {
     private static readonly TimeSpan PushTimeout = TimeSpan.FromSeconds(5);
 
-    private async Task<string> RegisterApnsAsync(TestUser user, string token, string registrationId = "iphone")
+    private async Task<string> RegisterApnsAsync(TestUser user, string token, string registrationId = "iphone", string? alertToken = null)
     {
-        using var response = await SendAsync(HttpMethod.Put, $"/api/v1/push-registrations/{registrationId}", user.Token, new { platform = "apns", token });
+        using var response = await SendAsync(
+            HttpMethod.Put, $"/api/v1/push-registrations/{registrationId}", user.Token, alertToken is null ? new { platform = "apns", token } : new { platform = "apns", token, alertToken });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return token;
     }
@@ -84,6 +85,74 @@ public sealed class PushWakeUpTests(PushWakeFixture server) : IClassFixture<Push
         var canceled = await NextPushAsync(token, "callCanceled", call.CallId);
         Assert.Equal("AnsweredElsewhere", canceled.Payload.Str("reason"));
         Assert.Equal(["callId", "reason", "type"], canceled.Payload.EnumerateObject().Select(p => p.Name).Order());
+    }
+
+    [Fact]
+    public async Task A_call_that_woke_a_phone_and_ended_unanswered_sends_a_missed_call_alert_to_its_alert_token()
+    {
+        // (Ended by the ringing's timeout, a missed call too: the decider's tables, CallDeciderWakeTests.)
+        const string reason = "Canceled";
+        var alice = await server.CreateUserAsync("alice");
+        var bob = await server.CreateUserAsync("bob");
+        var voip = NewToken();
+        var alert = NewToken();
+        await RegisterApnsAsync(bob, voip, alertToken: alert);
+        var plain = await RegisterApnsAsync(bob, NewToken(), registrationId: "old-iphone"); // no alert token: no missed-call push
+        await using var caller = await server.ConnectAsync(alice);
+        var call = await caller.CreateCallAsync(bob.Username);
+        await caller.InvokeAsync("EstablishCall", call.CallId, Sdp.Video());
+        await NextPushAsync(voip, "incomingCall", call.CallId);
+
+        var endedAt = DateTimeOffset.UtcNow;
+        await caller.InvokeAsync("EndCall", call.CallId);
+        await caller.WaitForStateAsync(call.CallId, "Ended", "EndedLocally");
+        var missed = await NextPushAsync(alert, "missedCall", call.CallId);
+        Assert.Equal("alert", missed.Header("apns-push-type"));
+        Assert.Equal(PushWakeFixture.Topic, missed.Header("apns-topic"));
+        Assert.Equal(call.CallId, missed.Header("apns-collapse-id"));
+        var expires = DateTimeOffset.FromUnixTimeSeconds(long.Parse(missed.Header("apns-expiration")!, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.InRange(expires, endedAt + TimeSpan.FromHours(23), endedAt + TimeSpan.FromHours(25));
+        var aps = missed.Payload.GetProperty("aps");
+        Assert.Equal("Missed video call", aps.GetProperty("alert").Str("title"));
+        Assert.Equal(alice.Address, aps.GetProperty("alert").Str("body"));
+        Assert.Equal("default", aps.Str("sound"));
+        Assert.Equal(alice.Address, missed.Payload.Str("from"));
+        Assert.Equal(reason, missed.Payload.Str("reason"));
+        Assert.True(missed.Payload.GetProperty("video").GetBoolean());
+        Assert.Equal(["aps", "callId", "displayName", "from", "reason", "type", "video"], missed.Payload.EnumerateObject().Select(p => p.Name).Order());
+        Assert.DoesNotContain("v=0", missed.Body, StringComparison.Ordinal);
+
+        // The phones stopped ringing first (VoIP, to the PushKit tokens); the registration without an alert token got no alert.
+        Assert.Equal(reason, server.Apns.Requests.All.Single(r => r.DeviceToken == voip && r.Payload.Str("type") == "callCanceled" && r.Payload.Str("callId") == call.CallId).Payload.Str("reason"));
+        Assert.DoesNotContain(server.Apns.Requests.All, r => r.DeviceToken == plain && r.Payload.Str("type") == "missedCall");
+        Assert.DoesNotContain(server.Apns.Requests.All, r => r.DeviceToken == voip && r.Payload.Str("type") == "missedCall");
+    }
+
+    [Fact]
+    public async Task A_call_rejected_on_a_woken_phone_is_no_missed_call()
+    {
+        var alice = await server.CreateUserAsync("alice");
+        var bob = await server.CreateUserAsync("bob");
+        var voip = NewToken();
+        var alert = NewToken();
+        await RegisterApnsAsync(bob, voip, alertToken: alert);
+        await using var caller = await server.ConnectAsync(alice);
+        var call = await caller.CreateCallAsync(bob.Username);
+        await caller.InvokeAsync("EstablishCall", call.CallId, Sdp.Audio());
+        await NextPushAsync(voip, "incomingCall", call.CallId);
+        await using var phone = await server.ConnectAsync(bob, "woken-phone");
+        await phone.WaitForIncomingCallAsync(call.CallId);
+        await phone.InvokeAsync("RejectCall", call.CallId);
+        await caller.WaitForStateAsync(call.CallId, "Ended");
+        Assert.Equal("Rejected", (await NextPushAsync(voip, "callCanceled", call.CallId)).Payload.Str("reason"));
+
+        // A later missed call of the same account does come (so a missed-call push was not merely slow here).
+        var second = await caller.CreateCallAsync(bob.Username);
+        await caller.InvokeAsync("EstablishCall", second.CallId, Sdp.Audio());
+        await phone.WaitForIncomingCallAsync(second.CallId);
+        await caller.InvokeAsync("EndCall", second.CallId);
+        await NextPushAsync(alert, "missedCall", second.CallId);
+        Assert.DoesNotContain(server.Apns.Requests.All, r => r.Payload.Str("type") == "missedCall" && r.Payload.Str("callId") == call.CallId);
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 // A webhook receiver on 127.0.0.1 for the end-to-end tests: verifies every request's Standard Webhooks
 // signature with node:crypto (verifyWebhook of scripts/webhook-receiver.mjs), records every request in
 // arrival order (with the time, the sending node's user-agent and how it was answered), can hold the
-// requests of one call's event unanswered (hold/release), and can go down (stop listening: connections
+// requests of one call's event unanswered (hold/release), or every request (hang/stopHanging), and can go down (stop listening: connections
 // are refused) and come up again on the same port. Waits are event-driven with a deadline.
 
 import http from 'node:http';
@@ -56,6 +56,20 @@ export class WebhookReceiver {
     this.holding.add(`${callId} ${type}`);
   }
 
+  /** Every request gets no answer (the sender times out) until stopHanging(). */
+  hang() {
+    this.hanging = true;
+  }
+
+  /** Answers every hanging request (200) and answers at once from now on. */
+  stopHanging() {
+    this.hanging = false;
+    for (const key of [...this.held.keys()]) {
+      const [callId, type] = key.split(' ');
+      if (!this.holding.has(key)) this.release(callId, type);
+    }
+  }
+
   /** Answers what was held (200) and stops holding. */
   release(callId, type) {
     const key = `${callId} ${type}`;
@@ -95,7 +109,7 @@ export class WebhookReceiver {
       if (entry.problems.length > 0) {
         entry.status = 401;
         response.writeHead(401).end();
-      } else if (this.holding.has(key)) {
+      } else if (this.holding.has(key) || this.hanging) {
         entry.status = 'held';
         if (!this.held.has(key)) this.held.set(key, []);
         this.held.get(key).push({ response, entry });

@@ -4,7 +4,7 @@
 
 import { CallError } from '../errors.js';
 
-const TYPES = ['incomingCall', 'callCanceled'];
+const TYPES = ['incomingCall', 'callCanceled', 'missedCall'];
 
 /** The payload as an object: a JSON string, a PushMessageData, FCM's `{ data }` wrapper or the payload itself. */
 function payloadObject(data) {
@@ -45,8 +45,9 @@ function date(value) {
 }
 
 /**
- * Reads a CallServer push: `{ type: 'incomingCall', callId, from, displayName, video, expiresAt }` or
- * `{ type: 'callCanceled', callId, reason }`, given as a PushEvent's `data.json()` result (or its `data`),
+ * Reads a CallServer push: `{ type: 'incomingCall', callId, from, displayName, video, expiresAt }`,
+ * `{ type: 'callCanceled', callId, reason }` or `{ type: 'missedCall', callId, from, displayName, video, reason }`
+ * (issue 20: a call that woke this device ended unanswered; an APNs one also has `aps.alert`), given as a PushEvent's `data.json()` result (or its `data`),
  * a JSON string, or FCM data (every value a string, `video` "true"/"false", the caller as `caller`
  * because FCM reserves `from`).
  * @param {unknown} data
@@ -63,7 +64,7 @@ export function parsePushNotification(data) {
   if (!callId) throw new CallError('InvalidArgument', `a ${type} push without a callId`);
   // FCM reserves the data key "from", so the server sends the caller there as "caller".
   const from = text(payload.from) ?? text(payload.caller);
-  if (type === 'incomingCall' && !from) throw new CallError('InvalidArgument', 'an incomingCall push without from');
+  if ((type === 'incomingCall' || type === 'missedCall') && !from) throw new CallError('InvalidArgument', `an ${type} push without from`);
   return {
     type,
     callId,

@@ -26,6 +26,10 @@ public sealed record StoredPushRegistration
 
     public string? AppId { get; init; }
 
+    /// <summary>Added (issue 20), absent while none: the APNs alert token.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? AlertToken { get; init; }
+
     public DateTimeOffset UpdatedAt { get; init; }
 
     public static string Write(PushRegistration registration) => JsonSerializer.Serialize(
@@ -39,6 +43,7 @@ public sealed record StoredPushRegistration
             P256dh = registration.Subscription?.P256dh,
             Auth = registration.Subscription?.Auth,
             AppId = registration.AppId,
+            AlertToken = registration.AlertToken,
             UpdatedAt = registration.UpdatedAt,
         },
         StoredJsonContext.Default.StoredPushRegistration);
@@ -54,6 +59,9 @@ public sealed record StoredPushRegistration
             stored.Token,
             stored.Endpoint is null ? null : new WebPushSubscription(stored.Endpoint, stored.P256dh ?? string.Empty, stored.Auth ?? string.Empty),
             stored.AppId,
-            stored.UpdatedAt);
+            stored.UpdatedAt)
+        {
+            AlertToken = stored.AlertToken,
+        };
     }
 }

@@ -64,14 +64,19 @@ public sealed class ApnsProvider(
 
     private HttpRequestMessage CreateRequest(PushRegistration registration, PushMessage message, string jwt)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, $"{endpoint}/3/device/{Uri.EscapeDataString(registration.Token!)}")
+        // A missed call is a visible notification, to the app's regular token and topic: a VoIP push must report a
+        // call to CallKit (issue 20). The call pushes go to the PushKit token, as VoIP pushes.
+        var alert = message is MissedCallPush;
+        var deviceToken = alert ? registration.AlertToken! : registration.Token!;
+        var request = new HttpRequestMessage(HttpMethod.Post, $"{endpoint}/3/device/{Uri.EscapeDataString(deviceToken)}")
         {
-            Content = new ByteArrayContent(PushPayload.ToJsonObject(message)),
+            Content = new ByteArrayContent(alert ? PushPayload.ToApnsAlert((MissedCallPush)message) : PushPayload.ToJsonObject(message)),
         };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         request.Headers.Authorization = new AuthenticationHeaderValue("bearer", jwt);
-        request.Headers.TryAddWithoutValidation("apns-push-type", "voip");
-        request.Headers.TryAddWithoutValidation("apns-topic", VoipTopic(registration.AppId ?? options.Topic!));
+        var bundleId = registration.AppId ?? options.Topic!;
+        request.Headers.TryAddWithoutValidation("apns-push-type", alert ? "alert" : "voip");
+        request.Headers.TryAddWithoutValidation("apns-topic", alert ? AlertTopic(bundleId) : VoipTopic(bundleId));
         request.Headers.TryAddWithoutValidation("apns-priority", "10");
         request.Headers.TryAddWithoutValidation("apns-expiration", message.ExpiresAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
         request.Headers.TryAddWithoutValidation("apns-collapse-id", message.CallId);
@@ -91,6 +96,10 @@ public sealed class ApnsProvider(
         PushLog.ProviderConfigured(logger, PushPlatform.Apns, options.Endpoint.TrimEnd('/'));
         return token;
     }
+
+    /// <summary>Alert pushes go to the app's bundle id itself (a configured <c>.voip</c> topic without its suffix).</summary>
+    private static string AlertTopic(string bundleId) =>
+        bundleId.EndsWith(".voip", StringComparison.Ordinal) ? bundleId[..^".voip".Length] : bundleId;
 
     /// <summary>VoIP pushes go to the <c>.voip</c> topic of the app's bundle id.</summary>
     private static string VoipTopic(string bundleId) =>

@@ -40,6 +40,48 @@ public static class PushPayload
         return buffer.ToArray();
     }
 
+    /// <summary>
+    /// An APNs alert payload of a missed call (issue 20): <c>aps.alert</c> (title "Missed call", body the caller's display
+    /// name or address), <c>aps.sound</c> <c>default</c>, <c>aps.thread-id</c> <c>missed-calls</c>, and the message's fields
+    /// beside <c>aps</c> for the app.
+    /// </summary>
+    public static byte[] ToApnsAlert(MissedCallPush message)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartObject("aps");
+            writer.WriteStartObject("alert");
+            writer.WriteString("title", message.Video ? "Missed video call" : "Missed call");
+            writer.WriteString("body", message.DisplayName ?? message.From);
+            writer.WriteEndObject();
+            writer.WriteString("sound", "default");
+            writer.WriteString("thread-id", "missed-calls");
+            writer.WriteEndObject();
+            foreach (var (name, value) in message.Fields)
+            {
+                writer.WritePropertyName(name);
+                switch (value)
+                {
+                    case null:
+                        writer.WriteNullValue();
+                        break;
+                    case bool flag:
+                        writer.WriteBooleanValue(flag);
+                        break;
+                    default:
+                        writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));
+                        break;
+                }
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+
     /// <summary>Whole seconds from <paramref name="now"/> until <paramref name="expiresAt"/>, never below <paramref name="atLeast"/>.</summary>
     public static long SecondsUntil(DateTimeOffset expiresAt, DateTimeOffset now, long atLeast) =>
         Math.Max(atLeast, (long)Math.Ceiling((expiresAt - now).TotalSeconds));

@@ -171,14 +171,21 @@ public sealed class ApnsStandIn : IAsyncDisposable
         var jwt = authorization.StartsWith("bearer ", StringComparison.OrdinalIgnoreCase) ? authorization["bearer ".Length..] : string.Empty;
         problems.AddRange(JwtProblems(jwt));
 
-        if (headers.GetValueOrDefault("apns-push-type") != "voip")
+        // A VoIP push goes to the app's .voip topic; an alert push (a missed call) to the bundle id itself, with aps.alert.
+        var pushType = headers.GetValueOrDefault("apns-push-type");
+        if (pushType is not ("voip" or "alert"))
         {
             problems.Add("InvalidPushType");
         }
 
-        if (headers.GetValueOrDefault("apns-topic") is not { } topic || !topic.EndsWith(".voip", StringComparison.Ordinal))
+        if (headers.GetValueOrDefault("apns-topic") is not { Length: > 0 } topic || topic.EndsWith(".voip", StringComparison.Ordinal) != (pushType == "voip"))
         {
             problems.Add("BadTopic");
+        }
+
+        if (pushType == "alert" && !HasAlert(body))
+        {
+            problems.Add("PayloadEmpty: an alert push without aps.alert");
         }
 
         if (headers.GetValueOrDefault("apns-priority") != "10")
@@ -231,6 +238,19 @@ public sealed class ApnsStandIn : IAsyncDisposable
         if (jwt.ClaimNumber("iat") is not { } iat || iat > now + 60 || iat < now - 3600)
         {
             yield return "jwt iat not fresh";
+        }
+    }
+
+    private static bool HasAlert(string body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.TryGetProperty("aps", out var aps) && aps.TryGetProperty("alert", out var alert) && alert.ValueKind is JsonValueKind.Object or JsonValueKind.String;
+        }
+        catch (JsonException)
+        {
+            return false;
         }
     }
 
