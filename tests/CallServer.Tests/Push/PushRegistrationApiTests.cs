@@ -77,6 +77,37 @@ public sealed class PushRegistrationApiTests(PushWakeFixture server) : IClassFix
     }
 
     [Fact]
+    public async Task An_apns_registration_keeps_its_alert_token_and_no_other_platform_takes_one()
+    {
+        var bob = await server.CreateUserAsync("bob");
+        using (var put = await SendAsync(HttpMethod.Put, "/api/v1/push-registrations/iphone", bob.Token, new { platform = "apns", token = "aa11", alertToken = "cc33" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+            Assert.Equal("cc33", (await put.Content.ReadFromJsonAsync<JsonElement>()).Str("alertToken"));
+        }
+
+        Assert.Equal("cc33", (await ListAsync(bob)).EnumerateArray().Single().Str("alertToken"));
+
+        await AssertProblemAsync(await SendAsync(HttpMethod.Put, "/api/v1/push-registrations/iphone", bob.Token, new { platform = "apns", token = "aa11", alertToken = "has space" }), HttpStatusCode.BadRequest, "InvalidArgument");
+        await AssertProblemAsync(await SendAsync(HttpMethod.Put, "/api/v1/push-registrations/iphone", bob.Token, new { platform = "apns", token = "aa11", alertToken = "" }), HttpStatusCode.BadRequest, "InvalidArgument");
+        await AssertProblemAsync(await SendAsync(HttpMethod.Put, "/api/v1/push-registrations/chrome", bob.Token, new
+        {
+            platform = "webpush",
+            subscription = new { endpoint = "https://fcm.googleapis.com/fcm/send/abc", keys = new { p256dh = P256dh, auth = AuthSecret } },
+            alertToken = "cc33",
+        }), HttpStatusCode.BadRequest, "InvalidArgument");
+
+        // Refused changes changed nothing; a PUT without it drops it (a PUT replaces).
+        Assert.Equal("cc33", (await ListAsync(bob)).EnumerateArray().Single().Str("alertToken"));
+        using (var again = await SendAsync(HttpMethod.Put, "/api/v1/push-registrations/iphone", bob.Token, new { platform = "apns", token = "aa11" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        }
+
+        Assert.Equal(JsonValueKind.Null, (await ListAsync(bob)).EnumerateArray().Single().GetProperty("alertToken").ValueKind);
+    }
+
+    [Fact]
     public async Task Anonymous_callers_and_requests_without_a_token_are_refused()
     {
         var anonymous = await server.AnonymousTokenAsync();
