@@ -7,7 +7,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Cluster, api, provisionUser, connect, waitFor, waitForState, waitReady, closeAll, sdp, metric, metrics, pollUntil, clientLog, median, percentile,
+  Cluster, api, provisionUser, connect, waitFor, waitForState, waitReady, closeAll, sdp, metric, metrics, pollUntil, scrape, clientLog, median, percentile,
 } from './support/cluster.mjs';
 import { WebhookReceiver, senderOf } from './support/webhook-receiver.mjs';
 
@@ -52,11 +52,6 @@ async function answeredCall(callerNode, calleeNode, { beforeEnd } = {}) {
   await waitForState(a, created.callId, 'Ended', 'EndedLocally');
   await Promise.all([a.hub.stop(), b.hub.stop()]);
   return created.callId;
-}
-
-async function scrape(node) {
-  const response = await fetch(`${node.url}/metrics`, { signal: AbortSignal.timeout(5_000) });
-  return response.text();
 }
 
 describe('webhooks across nodes on Redis', { timeout: 180_000 }, () => {

@@ -8,7 +8,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Cluster, provisionUser, connect, waitFor, waitForState, waitReady, closeAll, sdp, metric, metrics, pollUntil, clientLog, median, percentile,
+  Cluster, provisionUser, connect, waitFor, waitForState, waitReady, closeAll, sdp, metric, metrics, pollUntil, scrape, clientLog, median, percentile,
 } from './support/cluster.mjs';
 import { WebhookReceiver, senderOf } from './support/webhook-receiver.mjs';
 
@@ -86,11 +86,6 @@ function latencies(receiver, callIds) {
 
 const allDelivered = (receiver, callIds) => (all) =>
   callIds.every((id) => TYPES.every((type) => all.some((r) => r.callId === id && r.type === type && r.status === 200)));
-
-async function scrape(node) {
-  const response = await fetch(`${node.url}/metrics`, { signal: AbortSignal.timeout(5_000) });
-  return response.text();
-}
 
 describe('webhooks: a receiver that is down or hangs holds back no other (issue 20)', { timeout: 300_000 }, () => {
   before(async () => {

@@ -310,6 +310,12 @@ export async function waitReady(node, { deadlineMs = 30_000, status = 200 } = {}
 // REST
 // ---------------------------------------------------------------------------------------------
 
+/** A node's /metrics (Prometheus text). */
+export async function scrape(node) {
+  const response = await fetch(`${node.url}/metrics`, { signal: AbortSignal.timeout(5_000) });
+  return response.text();
+}
+
 export function api(node, method, route, options) {
   return requestJson(node.url, method, route, options);
 }

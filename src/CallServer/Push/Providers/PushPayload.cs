@@ -14,26 +14,7 @@ public static class PushPayload
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
-            foreach (var (name, value) in message.Fields)
-            {
-                writer.WritePropertyName(name);
-                switch (value)
-                {
-                    case null:
-                        writer.WriteNullValue();
-                        break;
-                    case bool flag:
-                        writer.WriteBooleanValue(flag);
-                        break;
-                    case string text:
-                        writer.WriteStringValue(text);
-                        break;
-                    default:
-                        writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));
-                        break;
-                }
-            }
-
+            WriteFields(writer, message);
             writer.WriteEndObject();
         }
 
@@ -59,27 +40,35 @@ public static class PushPayload
             writer.WriteString("sound", "default");
             writer.WriteString("thread-id", "missed-calls");
             writer.WriteEndObject();
-            foreach (var (name, value) in message.Fields)
-            {
-                writer.WritePropertyName(name);
-                switch (value)
-                {
-                    case null:
-                        writer.WriteNullValue();
-                        break;
-                    case bool flag:
-                        writer.WriteBooleanValue(flag);
-                        break;
-                    default:
-                        writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));
-                        break;
-                }
-            }
-
+            WriteFields(writer, message);
             writer.WriteEndObject();
         }
 
         return buffer.ToArray();
+    }
+
+    /// <summary>The message's fields as JSON properties: strings, booleans and nulls as such.</summary>
+    private static void WriteFields(Utf8JsonWriter writer, PushMessage message)
+    {
+        foreach (var (name, value) in message.Fields)
+        {
+            writer.WritePropertyName(name);
+            switch (value)
+            {
+                case null:
+                    writer.WriteNullValue();
+                    break;
+                case bool flag:
+                    writer.WriteBooleanValue(flag);
+                    break;
+                case string text:
+                    writer.WriteStringValue(text);
+                    break;
+                default:
+                    writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));
+                    break;
+            }
+        }
     }
 
     /// <summary>Whole seconds from <paramref name="now"/> until <paramref name="expiresAt"/>, never below <paramref name="atLeast"/>.</summary>
