@@ -105,8 +105,42 @@ public sealed class OptionsValidatorTests
     [Theory]
     [InlineData("Webhooks:MaxInFlight", "0")]
     [InlineData("Webhooks:LeaderLease", "00:00:00.299")]
+    [InlineData("Webhooks:FailingWarningAfter", "00:00:00")]
     public void Webhook_outbox_settings_that_cannot_work_are_refused_naming_the_key(string key, string value) =>
         AssertRefused(new WebhooksOptionsValidator(), WebhooksOptions.Section, key, value);
+
+    [Theory]
+    [InlineData("Has-Upper", null)]
+    [InlineData("with space", null)]
+    [InlineData("a-very-long-receiver-name-over-32-chars", null)]
+    [InlineData("same", "same")]
+    [InlineData(null, null)] // two endpoints of the same URL need their own Ids
+    public void Receiver_ids_that_are_not_names_or_not_unique_are_refused(string? first, string? second)
+    {
+        var settings = new Dictionary<string, string?>();
+        foreach (var (index, id) in new[] { (0, first), (1, second) })
+        {
+            settings[$"Webhooks:Endpoints:{index}:Url"] = "https://backend.example.com/hooks";
+            settings[$"Webhooks:Endpoints:{index}:Secret"] = "whsec_" + Convert.ToBase64String(new byte[32]);
+            if (id is not null)
+            {
+                settings[$"Webhooks:Endpoints:{index}:Id"] = id;
+            }
+        }
+
+        if (first is not null && second is null && first != "same")
+        {
+            settings["Webhooks:Endpoints:1:Url"] = "https://other.example.com/hooks"; // only the bad Id is wrong
+        }
+
+        var result = Validate(new WebhooksOptionsValidator(), WebhooksOptions.Section, settings);
+        Assert.True(result.Failed);
+        Assert.Contains("Webhooks:Endpoints:", result.FailureMessage, StringComparison.Ordinal);
+
+        settings["Webhooks:Endpoints:0:Id"] = "live";
+        settings["Webhooks:Endpoints:1:Id"] = "staging";
+        Assert.False(Validate(new WebhooksOptionsValidator(), WebhooksOptions.Section, settings).Failed);
+    }
 
     [Fact]
     public void Every_bad_value_is_reported_not_only_the_first()

@@ -47,9 +47,10 @@ public sealed class UserRateLimitTests(LowUserLimitFixture server) : IClassFixtu
     [Fact]
     public async Task A_users_connections_share_one_budget_and_past_it_every_one_is_RateLimited()
     {
+        // Connected without the fixture's presence round trip: the budget counts from the test's first invocation.
         var user = await server.CreateUserAsync("chatty");
-        await using var first = await server.ConnectAsync(user, "first");
-        await using var second = await server.ConnectAsync(user, "second");
+        await using var first = await server.ConnectWithTokenAsync(user.Token, "first");
+        await using var second = await server.ConnectWithTokenAsync(user.Token, "second");
         var other = await server.CreateUserAsync("quiet");
         await using var othersDevice = await server.ConnectAsync(other);
 
@@ -133,7 +134,7 @@ public sealed class HubRateLimitTests(LowHubLimitFixture server) : IClassFixture
     {
         var callerUser = await server.CreateUserAsync("hasty");
         var calleeUser = await server.CreateUserAsync("target");
-        await using var client = await server.ConnectAsync(callerUser);
+        await using var client = await server.ConnectWithTokenAsync(callerUser.Token, "phone");
 
         var attempts = Enumerable.Range(0, 8).Select(_ => client.CreateCallAsync(calleeUser.Address)).ToList();
         var outcomes = await Task.WhenAll(attempts.Select(async attempt =>

@@ -174,9 +174,16 @@ public class CallServerFixture : IAsyncLifetime
         return (await response.Content.ReadFromJsonAsync<TokenResponse>(Json.Options))!;
     }
 
-    /// <summary>Opens a hub connection (a device) of <paramref name="user"/>.</summary>
-    public Task<HubTestClient> ConnectAsync(TestUser user, string device = "phone") =>
-        HubTestClient.ConnectAsync(ServerAddress, user.Token, $"{user.Username}/{device}");
+    /// <summary>
+    /// Opens a hub connection (a device) of <paramref name="user"/> and returns once the server has taken it in
+    /// (<see cref="HubTestClient.WaitUntilPresentAsync"/>): a call placed to the user from then on rings it.
+    /// </summary>
+    public async Task<HubTestClient> ConnectAsync(TestUser user, string device = "phone")
+    {
+        var client = await HubTestClient.ConnectAsync(ServerAddress, user.Token, $"{user.Username}/{device}");
+        await client.WaitUntilPresentAsync();
+        return client;
+    }
 
     /// <summary>Opens a hub connection with <paramref name="token"/>.</summary>
     public Task<HubTestClient> ConnectWithTokenAsync(string? token, string name = "client") =>

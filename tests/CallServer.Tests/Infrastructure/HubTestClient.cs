@@ -128,6 +128,25 @@ public sealed class HubTestClient : IAsyncDisposable
         return client;
     }
 
+    /// <summary>
+    /// Returns once the server has run its connect step for this connection (the device is present and rings) or
+    /// closed it (a refused connection: <see cref="Closed"/> has completed). The handshake completes before the
+    /// hub's OnConnectedAsync runs, and the hub runs a connection's invocations only after it, so one round trip
+    /// tells; without it a call placed at once may find the device not yet there (a race a loaded machine shows).
+    /// </summary>
+    public async Task WaitUntilPresentAsync()
+    {
+        try
+        {
+            await connection.InvokeAsync<JsonElement>("GetActiveCalls").WaitAsync(DefaultTimeout);
+        }
+        catch (Exception error) when (error is not TimeoutException)
+        {
+            // Refused at connect: the server closes the connection (the test reads why from Closed).
+            await closed.Task.WaitAsync(DefaultTimeout);
+        }
+    }
+
     /// <summary>Invokes <paramref name="method"/> and waits for its completion; throws <see cref="HubErrorException"/> on an error.</summary>
     public async Task InvokeAsync(string method, params object?[] arguments) =>
         await InvokeRawAsync(method, arguments);
