@@ -326,8 +326,11 @@ public sealed class CallService(
             }
 
             ThrowIfRefused(decision);
-            var outbox = CallOutbox.MessagesOf(call, decision, now, OutboxSettings);
-            if (decision.Changed && !await store.TrySaveAsync(CallChange.Update(decision.Call!, call.Version, decision.Timers, outbox), cancellationToken))
+
+            // The follow-ups (Dialing → Ringing, Answering → InCall) are decided now and saved with the command.
+            var folded = FoldedDecision.Of(call, decision, (before, followUp) => CallDecider.Decide(before, followUp, Settings, now));
+            var outbox = folded.Outbox(now, OutboxSettings);
+            if (folded.Changed && !await store.TrySaveAsync(CallChange.Update(folded.Call, call.Version, folded.Timers, outbox), cancellationToken))
             {
                 CallLog.RaceLost(logger, call.CallId, call.Version, command.GetType().Name);
                 if (maxAttempts == MaxAttempts && attempt > 1)
@@ -345,9 +348,13 @@ public sealed class CallService(
                 continue;
             }
 
-            if (decision.Changed)
+            if (folded.Changed)
             {
-                metrics.CallChanged(call, decision.Call!);
+                foreach (var step in folded.Steps.Where(step => step.Decision.Changed))
+                {
+                    metrics.CallChanged(step.Before, step.Decision.Call!);
+                }
+
                 outboxSignal.Set(outbox);
 
                 if (command is DeviceConnected && call.WokenAt is { } wokenAt)
@@ -357,8 +364,12 @@ public sealed class CallService(
             }
 
             // Saved: what follows must happen even if the requester's connection goes away now.
-            await CarryOutAsync(decision, CancellationToken.None);
-            return decision.Call!;
+            foreach (var step in folded.Steps)
+            {
+                await DeliverAsync(step.Decision, CancellationToken.None);
+            }
+
+            return await RunFollowUpsAsync(folded.Call, folded.Remaining, CancellationToken.None);
         }
 
         throw CallRefusedException.Of(ErrorCode.Unavailable, "the call is changing too fast; try again");
@@ -367,6 +378,12 @@ public sealed class CallService(
     private CallOutboxSettings OutboxSettings => new(options.Value.RingTimeout, Webhooks: webhooks.Value.Endpoints.Count > 0);
 
     private async Task CarryOutAsync(Decision decision, CancellationToken cancellationToken)
+    {
+        await DeliverAsync(decision, cancellationToken);
+        await RunFollowUpsAsync(decision.Call!, decision.FollowUps, cancellationToken);
+    }
+
+    private async Task DeliverAsync(Decision decision, CancellationToken cancellationToken)
     {
         var call = decision.Call!;
         if (decision.Changed)
@@ -380,12 +397,17 @@ public sealed class CallService(
 
         // The timers of a change were scheduled with its save; a decision changes nothing without a save.
         await notifier.DeliverAsync(call, decision.Notifications, cancellationToken);
+    }
 
-        // Follow-ups start from the version just saved: no read unless another command got in between.
-        foreach (var followUp in decision.FollowUps)
+    /// <summary>Follow-ups not saved with their command run as commands of their own, from the version just saved (no read unless another command got in between).</summary>
+    private async Task<Call> RunFollowUpsAsync(Call call, IReadOnlyList<CallCommand> followUps, CancellationToken cancellationToken)
+    {
+        foreach (var followUp in followUps)
         {
             call = await ExecuteAsync(call, followUp, fresh: true, cancellationToken);
         }
+
+        return call;
     }
 
     private async Task<Call> LoadAsync(string callId, CancellationToken cancellationToken) =>

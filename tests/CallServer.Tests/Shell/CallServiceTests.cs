@@ -13,9 +13,11 @@ using CallServer.Domain.Calls;
 using CallServer.Domain.Commands;
 using CallServer.Domain.Errors;
 using CallServer.Domain.Ports;
+using CallServer.Domain.Views;
 using CallServer.Hubs;
 using CallServer.Observability.Metrics;
 using CallServer.Outbox;
+using CallServer.Tests.Infrastructure;
 using CallServer.Ports;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -27,7 +29,8 @@ namespace CallServer.Tests.Shell;
 /// The retry loops of <see cref="CallService"/> on the in-memory stores, with a store decorator that loses
 /// races on demand: a create the store refuses at the caller's limit is decided again on the calls in
 /// progress counted then; an update that loses its compare-and-set is decided again on the version that
-/// won; after 64 lost races the command fails <see cref="ErrorCode.Unavailable"/>.
+/// won; after 64 lost races the command fails <see cref="ErrorCode.Unavailable"/>. A command and the
+/// follow-ups it asks for are one save (<see cref="FoldedDecision"/>), their events sent step by step.
 /// </summary>
 public sealed class CallServiceTests : IDisposable
 {
@@ -38,6 +41,8 @@ public sealed class CallServiceTests : IDisposable
     private readonly CallServerMetrics metrics = new(new LocalConnections());
     private readonly CallService service;
     private readonly CallerIdentity alice = Identity("alice");
+    private readonly InMemoryPresence presence = new();
+    private readonly RecordingDevices devices = new();
 
     public CallServiceTests()
     {
@@ -49,11 +54,11 @@ public sealed class CallServiceTests : IDisposable
             users.TryAddAsync(new UserAccount(name, Address.Parse(name, Domain), "not a hash", [], clock.GetUtcNow())).GetAwaiter().GetResult();
         }
 
-        var directory = new CallDirectory(new RecentUsers(users, clock), new InMemoryPresence(), new InMemoryPushRegistrationStore(), store, calls, Options.Create(new PstnOptions()));
+        var directory = new CallDirectory(new RecentUsers(users, clock), presence, new InMemoryPushRegistrationStore(), store, calls, Options.Create(new PstnOptions()));
         service = new CallService(
             store,
             directory,
-            new CallNotifier(new NoDevices(), NullLogger<CallNotifier>.Instance),
+            new CallNotifier(devices, NullLogger<CallNotifier>.Instance),
             calls,
             clock,
             metrics,
@@ -140,14 +145,105 @@ public sealed class CallServiceTests : IDisposable
         Assert.NotEqual(CallPhase.Ended, stored.Phase);
     }
 
+    [Fact]
+    public async Task EstablishCall_and_its_MarkAlerted_are_one_save_and_the_caller_sees_Dialing_then_Ringing()
+    {
+        await presence.AddAsync(Address.Parse("bob", Domain), "bob-phone");
+        var callId = (await service.CreateAsync(alice, "device-1", "bob")).CallId;
+        var created = (await store.GetAsync(callId))!.Version;
+
+        await service.EstablishAsync(callId, new Requester(alice.Account, "device-1"), Sdp.Audio());
+
+        var save = Assert.Single(store.UpdatesOf(callId));
+        Assert.Equal(created, save.ExpectedVersion);
+        Assert.Equal(CallPhase.Ringing, save.Call.Phase); // Dialing is never stored
+        Assert.Equal(created + 2, save.Call.Version); // yet it is a version of its own, with its own events
+        Assert.Equal(save.Call, await store.GetAsync(callId));
+        Assert.Contains(save.Timers, timer => timer.Kind == CallTimerKind.Ring);
+
+        Assert.Equal(
+            [("device-1", "CallStatusChanged", "Dialing", created + 1), ("bob-phone", "IncomingCall", "Ringing", created + 1), ("device-1", "CallStatusChanged", "Ringing", created + 2)],
+            devices.Sent(callId));
+    }
+
+    [Fact]
+    public async Task AcceptCall_and_its_CompleteAnswer_are_one_save_and_both_parties_see_InCall_after_the_answer()
+    {
+        await presence.AddAsync(Address.Parse("bob", Domain), "bob-phone");
+        var callId = (await service.CreateAsync(alice, "device-1", "bob")).CallId;
+        await service.EstablishAsync(callId, new Requester(alice.Account, "device-1"), Sdp.Audio());
+        var ringing = (await store.GetAsync(callId))!.Version;
+        devices.Clear();
+
+        var accepted = await service.ExecuteAsync(callId, new AcceptCall(new Requester(Address.Parse("bob", Domain), "bob-phone"), Sdp.Audio()));
+
+        Assert.Equal(CallPhase.Connected, accepted.Phase); // the call after the follow-up is what the command returns
+        var save = store.UpdatesOf(callId)[^1];
+        Assert.Equal(2, store.UpdatesOf(callId).Count); // establish, accept: one save each
+        Assert.Equal(ringing, save.ExpectedVersion);
+        Assert.Equal(accepted, save.Call);
+        Assert.Equal(
+            [("bob-phone", "CallStatusChanged", "Answering", ringing + 1), ("device-1", "RemoteDescription", null, null), ("device-1", "CallStatusChanged", "InCall", ringing + 2), ("bob-phone", "CallStatusChanged", "InCall", ringing + 2)],
+            devices.Sent(callId));
+    }
+
+    [Fact]
+    public async Task A_command_and_its_folded_follow_up_race_as_one_and_are_decided_again_together_on_the_version_that_won()
+    {
+        await presence.AddAsync(Address.Parse("bob", Domain), "bob-phone");
+        var callId = (await service.CreateAsync(alice, "device-1", "bob")).CallId;
+        var created = (await store.GetAsync(callId))!.Version;
+        store.BeforeUpdate = () => store.RivalChangeAsync(callId, once: true);
+
+        await service.EstablishAsync(callId, new Requester(alice.Account, "device-1"), Sdp.Audio());
+
+        Assert.Equal([created, created + 1], store.UpdatesOf(callId).Select(change => change.ExpectedVersion));
+        var stored = (await store.GetAsync(callId))!;
+        Assert.Equal((CallPhase.Ringing, created + 3), (stored.Phase, stored.Version));
+        Assert.Equal("changed by a rival", stored.Caller.DisplayName);
+        Assert.Equal(["Dialing", "Ringing"], devices.Sent(callId).Where(e => e.Device == "device-1").Select(e => e.State));
+    }
+
     public void Dispose() => metrics.Dispose();
 
     private static CallerIdentity Identity(string name) => new(Address.Parse(name, Domain), false, null, name);
 
-    /// <summary>No device is connected: events go nowhere.</summary>
-    private sealed class NoDevices : IDeviceMessenger
+    /// <summary>Every device is connected: the events sent, in order.</summary>
+    private sealed class RecordingDevices : IDeviceMessenger
     {
-        public Task SendAsync(string deviceId, string method, object?[] arguments, CancellationToken cancellationToken = default) => Task.CompletedTask;
+        private readonly Lock gate = new();
+        private readonly List<(string Device, string Method, object?[] Arguments)> sent = [];
+
+        public Task SendAsync(string deviceId, string method, object?[] arguments, CancellationToken cancellationToken = default)
+        {
+            lock (gate)
+            {
+                sent.Add((deviceId, method, arguments));
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public void Clear()
+        {
+            lock (gate)
+            {
+                sent.Clear();
+            }
+        }
+
+        /// <summary>The events of <paramref name="callId"/>: device, method, and the snapshot's state and sequence (null for other events).</summary>
+        public List<(string Device, string Method, string? State, long? Sequence)> Sent(string callId)
+        {
+            lock (gate)
+            {
+                return [.. sent
+                    .Where(e => e.Arguments.Any(a => a is CallSnapshot snapshot ? snapshot.CallId == callId : Equals(a, callId)))
+                    .Select(e => e.Arguments.OfType<CallSnapshot>().FirstOrDefault() is { } snapshot
+                        ? (e.Device, e.Method, (string?)snapshot.State.ToString(), (long?)snapshot.Sequence)
+                        : (e.Device, e.Method, null, null))];
+            }
+        }
     }
 
     /// <summary>
