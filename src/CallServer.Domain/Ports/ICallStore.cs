@@ -42,6 +42,13 @@ public interface ICallStore
     /// <summary>The calls that have not ended in which <paramref name="account"/> takes part (caller, callee or a rung device's account).</summary>
     Task<IReadOnlyList<Call>> GetActiveCallsOfAsync(Address account, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The same without the call <paramref name="except"/>, one the asker has at hand (the call being established
+    /// is among its callee's): a store that reads each call does not read that one.
+    /// </summary>
+    async Task<IReadOnlyList<Call>> GetActiveCallsOfAsync(Address account, string except, CancellationToken cancellationToken = default) =>
+        [.. (await GetActiveCallsOfAsync(account, cancellationToken)).Where(call => call.CallId != except)];
+
     /// <summary>How many calls <paramref name="caller"/> placed that have not ended.</summary>
     Task<int> CountCallsInProgressAsync(Address caller, CancellationToken cancellationToken = default);
 

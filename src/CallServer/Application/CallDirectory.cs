@@ -30,7 +30,11 @@ public sealed class CallDirectory(RecentUsers users, IPresence presence, IPushRe
     /// The ring account of <paramref name="callee"/>, its devices connected now, which of them are in another call,
     /// whether it can be woken by a push, and its busy policy (rule 22).
     /// </summary>
-    public async Task<CalleeLookup> LookupAsync(Address? callee, CancellationToken cancellationToken)
+    public Task<CalleeLookup> LookupAsync(Address? callee, CancellationToken cancellationToken) =>
+        LookupAsync(callee, forCall: null, cancellationToken);
+
+    /// <summary>The same for <paramref name="forCall"/>, a call not yet ringing (the one being established), which is not read.</summary>
+    public async Task<CalleeLookup> LookupAsync(Address? callee, string? forCall, CancellationToken cancellationToken)
     {
         var user = await RingUserOfAsync(callee, cancellationToken);
         if (user is null)
@@ -42,7 +46,7 @@ public sealed class CallDirectory(RecentUsers users, IPresence presence, IPushRe
         var account = user.Address;
         var devices = presence.GetDevicesAsync(account, cancellationToken);
         var wakeable = pushRegistrations.HasAnyAsync(account, cancellationToken);
-        var active = callStore.GetActiveCallsOfAsync(account, cancellationToken);
+        var active = forCall is null ? callStore.GetActiveCallsOfAsync(account, cancellationToken) : callStore.GetActiveCallsOfAsync(account, forCall, cancellationToken);
         await Task.WhenAll(devices, wakeable, active);
         return new CalleeLookup(account, await devices, await wakeable)
         {

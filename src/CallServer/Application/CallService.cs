@@ -104,9 +104,10 @@ public sealed class CallService(
     {
         var call = await LoadLastSeenAsync(callId, cancellationToken);
 
-        // Only look up the callee's devices for a party; anyone else gets CallNotFound from the decider.
+        // Only look up the callee's devices for a party; anyone else gets CallNotFound from the decider. The call
+        // itself, among its callee's calls, is not read again (an Initial call keeps no device busy; rule 22).
         var lookup = CallDecider.SideOf(call, requester.Account) == CallSide.Caller
-            ? await directory.LookupAsync(call.Callee.Address, cancellationToken)
+            ? await directory.LookupAsync(call.Callee.Address, forCall: call.Phase == CallPhase.Initial ? callId : null, cancellationToken)
             : CalleeLookup.NotFound;
         await ExecuteAsync(call, new EstablishCall(requester, sdpOffer ?? string.Empty, lookup) { CustomParameters = customParameters }, fresh: false, cancellationToken);
     }

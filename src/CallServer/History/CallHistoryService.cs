@@ -29,32 +29,45 @@ public sealed class CallHistoryService(
     {
         var bounds = options.Value.BoundsAt(clock.GetUtcNow());
 
-        // The parties' entries are independent: written together.
-        var written = await Task.WhenAll(CallHistoryEntries.Of(record, callerAccount)
-            .Select(party => RecordOneAsync(record.CallId, party.Account, party.Entry, bounds, cancellationToken)));
-        return [.. written.OfType<Address>()];
+        // The parties' entries are independent: written together (one round trip where the store can).
+        var parties = CallHistoryEntries.Of(record, callerAccount).ToList();
+        var registered = await Task.WhenAll(parties.Select(party => IsRegisteredAsync(record.CallId, party.Account, cancellationToken)));
+        var additions = parties.Where((_, i) => registered[i]).Select(party => new CallHistoryAddition(party.Account, party.Entry)).ToList();
+        if (additions.Count == 0)
+        {
+            return [];
+        }
+
+        var results = await store.AddAllAsync(additions, bounds, cancellationToken);
+        var added = new List<Address>(additions.Count);
+        for (var i = 0; i < additions.Count; i++)
+        {
+            if (results[i] == CallHistoryAdd.Added)
+            {
+                HistoryLog.Added(logger, record.CallId, additions[i].Account.Value);
+                added.Add(additions[i].Account);
+            }
+            else
+            {
+                HistoryLog.NotKept(logger, record.CallId, additions[i].Account.Value, results[i].ToString());
+            }
+        }
+
+        return added;
     }
 
-    /// <summary>The account if its entry was added; null if it is no registered user, or the entry was not kept.</summary>
-    private async Task<Address?> RecordOneAsync(string callId, Address account, CallHistoryEntry entry, CallHistoryBounds bounds, CancellationToken cancellationToken)
+    /// <summary>Whether <paramref name="account"/> is a registered user, which alone has a history.</summary>
+    private async Task<bool> IsRegisteredAsync(string callId, Address account, CancellationToken cancellationToken)
     {
         // A recently seen user is taken from the short cache the call path uses (a deleted user's history is
         // deleted with it, so an entry that slips in meanwhile goes with the next delete of that name).
-        if (account.Kind != AddressKind.User || await users.FindAsync(account, cancellationToken) is null)
+        if (account.Kind == AddressKind.User && await users.FindAsync(account, cancellationToken) is not null)
         {
-            HistoryLog.NotKept(logger, callId, account.Value, "no registered user");
-            return null;
+            return true;
         }
 
-        var result = await store.AddAsync(account, entry, bounds, cancellationToken);
-        if (result != CallHistoryAdd.Added)
-        {
-            HistoryLog.NotKept(logger, callId, account.Value, result.ToString());
-            return null;
-        }
-
-        HistoryLog.Added(logger, callId, account.Value);
-        return account;
+        HistoryLog.NotKept(logger, callId, account.Value, "no registered user");
+        return false;
     }
 
     /// <summary>Tells the devices of each account in <paramref name="accounts"/> that the call was added.</summary>

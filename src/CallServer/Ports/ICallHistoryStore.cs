@@ -18,6 +18,9 @@ public enum CallHistoryAdd
     Deleted,
 }
 
+/// <summary>An entry for the history of <paramref name="Account"/> (<see cref="ICallHistoryStore.AddAllAsync"/>).</summary>
+public sealed record CallHistoryAddition(Address Account, CallHistoryEntry Entry);
+
 /// <summary>What an account's history keeps: its <paramref name="MaxEntries"/> newest entries, none that ended before <paramref name="NotBefore"/>.</summary>
 public sealed record CallHistoryBounds(int MaxEntries, DateTimeOffset NotBefore);
 
@@ -70,6 +73,13 @@ public interface ICallHistoryStore
     /// already, and drops what is outside <paramref name="bounds"/> (older entries first), in one atomic step.
     /// </summary>
     Task<CallHistoryAdd> AddAsync(Address account, CallHistoryEntry entry, CallHistoryBounds bounds, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Adds each of <paramref name="additions"/> as <see cref="AddAsync"/> does, each in an atomic step of its own; the
+    /// results in the same order. A store may send them together (the parties of one call: one round trip).
+    /// </summary>
+    async Task<IReadOnlyList<CallHistoryAdd>> AddAllAsync(IReadOnlyList<CallHistoryAddition> additions, CallHistoryBounds bounds, CancellationToken cancellationToken = default) =>
+        await Task.WhenAll(additions.Select(addition => AddAsync(addition.Account, addition.Entry, bounds, cancellationToken)));
 
     /// <summary>One page of the history of <paramref name="account"/>, newest first; never an entry that ended before <paramref name="notBefore"/>.</summary>
     Task<IReadOnlyList<CallHistoryEntry>> ListAsync(Address account, CallHistoryPage page, DateTimeOffset notBefore, CancellationToken cancellationToken = default);

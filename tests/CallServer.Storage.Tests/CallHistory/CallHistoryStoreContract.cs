@@ -138,6 +138,41 @@ public abstract class CallHistoryStoreContract
     }
 
     [Fact]
+    public async Task Adding_several_at_once_adds_each_as_one_add_would_with_the_results_in_order()
+    {
+        // Accounts in different shards; bob's history already has call-1 and is bounded to 2 entries.
+        var bounds = new CallHistoryBounds(2, DateTimeOffset.UnixEpoch);
+        await Store.AddAsync(User("bob"), Entry("call-1", At(10)), bounds);
+        await Store.AddAsync(User("carol"), Entry("call-0", At(5)), bounds);
+        Assert.True(await Store.RemoveAsync(User("carol"), "call-0", bounds));
+        var accounts = Enumerable.Range(0, 12).Select(i => User($"many-{i}")).ToList();
+
+        var results = await OtherNode.AddAllAsync(
+            [
+                new(User("bob"), Entry("call-1", At(10))),   // already there
+                new(User("alice"), Entry("call-1", At(10))), // new
+                new(User("carol"), Entry("call-0", At(5))),  // deleted by its user
+                new(User("bob"), Entry("call-2", At(20))),   // new: bob now has 2
+                new(User("bob"), Entry("call-00", At(1))),   // older than the 2 kept
+                .. accounts.Select(account => new CallHistoryAddition(account, Entry("call-3", At(30)))),
+            ],
+            bounds);
+
+        Assert.Equal(
+            [CallHistoryAdd.AlreadyThere, CallHistoryAdd.Added, CallHistoryAdd.Deleted, CallHistoryAdd.Added, CallHistoryAdd.Dropped, .. accounts.Select(_ => CallHistoryAdd.Added)],
+            results);
+        Assert.Equal(["call-2", "call-1"], await IdsAsync("bob"));
+        Assert.Equal(["call-1"], await IdsAsync("alice"));
+        Assert.Empty(await IdsAsync("carol"));
+        foreach (var account in accounts)
+        {
+            Assert.Equal(["call-3"], await IdsAsync(account.Value.Split('@')[0]));
+        }
+
+        Assert.Empty(await Store.AddAllAsync([], bounds));
+    }
+
+    [Fact]
     public async Task Remove_takes_one_entry_of_one_account_and_a_redelivered_record_does_not_bring_it_back()
     {
         await Store.AddAsync(User("bob"), Entry("call-1", At(1)), Unbounded);

@@ -171,6 +171,12 @@ public abstract class CallStoreContract
         Assert.Empty(await IdsOf(Telephone("+15551234567")));                 // the dialed number is no account
 
         CallAssert.Same(full, Assert.Single(await OtherNode.GetActiveCallsOfAsync(User("carol"))));
+
+        // Without a call the asker has at hand: the others, all the same.
+        Assert.Equal([aliceToBob.CallId], (await Store.GetActiveCallsOfAsync(User("bob"), except: full.CallId)).Select(c => c.CallId));
+        Assert.Equal([full.CallId], (await OtherNode.GetActiveCallsOfAsync(User("bob"), except: aliceToBob.CallId)).Select(c => c.CallId));
+        Assert.Empty(await Store.GetActiveCallsOfAsync(User("dave"), except: other.CallId));
+        Assert.Equal([other.CallId], (await Store.GetActiveCallsOfAsync(User("dave"), except: "no-such-call")).Select(c => c.CallId));
     }
 
     [Fact]

@@ -18,47 +18,65 @@ namespace CallServer.Adapters.CallHistory;
 /// </summary>
 public sealed class RedisCallHistoryStore(RedisConnection redis, RedisKeys keys) : ICallHistoryStore
 {
+    // add(index, entries, marks, call id, its score, the stored entry, the most entries, the least score kept): 1 added,
+    // 0 already there, 2 dropped (too old, or beyond the count), 3 deleted by its user (one entry, or a clear after the
+    // call ended).
+    private const string AddFunction = """
+        local function add(index, entries, marks, id, score, stored, most, least)
+          local function forget(ids)
+            for i = 1, #ids, 500 do
+              redis.call('HDEL', entries, unpack(ids, i, math.min(i + 499, #ids)))
+            end
+          end
+          local oldest = tonumber(least)
+          local stale = redis.call('ZRANGEBYSCORE', index, '-inf', '(' .. least)
+          if #stale > 0 then
+            redis.call('ZREMRANGEBYSCORE', index, '-inf', '(' .. least)
+            forget(stale)
+          end
+          if redis.call('HEXISTS', entries, id) == 1 then return 0 end
+          if redis.call('ZSCORE', marks, id) then return 3 end
+          local cleared = redis.call('ZSCORE', marks, ' cleared')
+          if cleared and tonumber(score) <= tonumber(cleared) then return 3 end
+          if tonumber(score) < oldest then return 2 end
+          redis.call('ZADD', index, score, id)
+          redis.call('HSET', entries, id, stored)
+          local result = 1
+          local excess = redis.call('ZCARD', index) - tonumber(most)
+          if excess > 0 then
+            local gone = redis.call('ZRANGE', index, 0, excess - 1)
+            redis.call('ZREMRANGEBYRANK', index, 0, excess - 1)
+            forget(gone)
+            for _, gid in ipairs(gone) do
+              if gid == id then result = 2 end
+            end
+          end
+          local newest = redis.call('ZREVRANGE', index, 0, 0, 'WITHSCORES')
+          if #newest == 2 then
+            local left = tonumber(newest[2]) - oldest + 1
+            if left > 0 then
+              redis.call('PEXPIRE', index, left)
+              redis.call('PEXPIRE', entries, left)
+            end
+          end
+          return result
+        end
+        """;
+
     // KEYS[1] the index, [2] the entries, [3] the deleted marks; ARGV[1] the call id, [2] its score, [3] the stored
-    // entry, [4] the most entries, [5] the least score kept. 1 added, 0 already there, 2 dropped (too old, or beyond
-    // the count), 3 deleted by its user (one entry, or a clear after the call ended).
-    private const string AddScript = """
-        local function forget(ids)
-          for i = 1, #ids, 500 do
-            redis.call('HDEL', KEYS[2], unpack(ids, i, math.min(i + 499, #ids)))
-          end
+    // entry, [4] the most entries, [5] the least score kept. The result of add.
+    private const string AddScript = AddFunction + "\n" + """
+        return add(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
+        """;
+
+    // Several adds, each on its own account's three keys: KEYS[3i+1..3i+3] as in AddScript; ARGV[1] the most entries,
+    // [2] the least score kept, then per add its call id, score and stored entry. The results of add, in order.
+    private const string AddAllScript = AddFunction + "\n" + """
+        local results = {}
+        for i = 0, #KEYS / 3 - 1 do
+          results[i + 1] = add(KEYS[3 * i + 1], KEYS[3 * i + 2], KEYS[3 * i + 3], ARGV[3 * i + 3], ARGV[3 * i + 4], ARGV[3 * i + 5], ARGV[1], ARGV[2])
         end
-        local oldest = tonumber(ARGV[5])
-        local stale = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[5])
-        if #stale > 0 then
-          redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[5])
-          forget(stale)
-        end
-        if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then return 0 end
-        if redis.call('ZSCORE', KEYS[3], ARGV[1]) then return 3 end
-        local cleared = redis.call('ZSCORE', KEYS[3], ' cleared')
-        if cleared and tonumber(ARGV[2]) <= tonumber(cleared) then return 3 end
-        if tonumber(ARGV[2]) < oldest then return 2 end
-        redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
-        redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
-        local result = 1
-        local excess = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[4])
-        if excess > 0 then
-          local gone = redis.call('ZRANGE', KEYS[1], 0, excess - 1)
-          redis.call('ZREMRANGEBYRANK', KEYS[1], 0, excess - 1)
-          forget(gone)
-          for _, id in ipairs(gone) do
-            if id == ARGV[1] then result = 2 end
-          end
-        end
-        local newest = redis.call('ZREVRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-        if #newest == 2 then
-          local left = tonumber(newest[2]) - oldest + 1
-          if left > 0 then
-            redis.call('PEXPIRE', KEYS[1], left)
-            redis.call('PEXPIRE', KEYS[2], left)
-          end
-        end
-        return result
+        return results
         """;
 
     // KEYS[1] the index, [2] the entries; ARGV[1] the highest score (exclusive, "(n", or "+inf"), [2] the least, [3] the
@@ -148,15 +166,50 @@ public sealed class RedisCallHistoryStore(RedisConnection redis, RedisKeys keys)
                 AddScript,
                 Keys(account),
                 [entry.CallId, CallHistoryOrder.Score(entry), StoredCallHistoryEntry.Write(entry), bounds.MaxEntries, CallHistoryOrder.CeilingMilliseconds(bounds.NotBefore)]);
-            return result switch
-            {
-                1 => CallHistoryAdd.Added,
-                0 => CallHistoryAdd.AlreadyThere,
-                3 => CallHistoryAdd.Deleted,
-                _ => CallHistoryAdd.Dropped,
-            };
+            return AddResult(result);
         });
     }
+
+    /// <summary>
+    /// One script for all of <paramref name="additions"/> on a single Redis (or Sentinel); on a cluster, one per shard
+    /// of their accounts (a script touches one slot), sent together. Each add is atomic on its own, as in <see cref="AddAsync"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<CallHistoryAdd>> AddAllAsync(IReadOnlyList<CallHistoryAddition> additions, CallHistoryBounds bounds, CancellationToken cancellationToken = default)
+    {
+        var results = new CallHistoryAdd[additions.Count];
+        var groups = redis.IsCluster
+            ? additions.Select((addition, i) => (addition, i)).GroupBy(a => RedisShards.Of(a.addition.Account.Value)).Select(g => g.ToList())
+            : [additions.Select((addition, i) => (addition, i)).ToList()];
+        await Task.WhenAll(groups.Where(group => group.Count > 0).Select(async group =>
+        {
+            var keys = group.SelectMany(a => Keys(a.addition.Account)).ToArray();
+            var arguments = new List<RedisValue>(2 + (3 * group.Count))
+            {
+                bounds.MaxEntries,
+                CallHistoryOrder.CeilingMilliseconds(bounds.NotBefore),
+            };
+            foreach (var (addition, _) in group)
+            {
+                var entry = CallHistoryOrder.Normalize(addition.Entry);
+                arguments.AddRange([entry.CallId, CallHistoryOrder.Score(entry), StoredCallHistoryEntry.Write(entry)]);
+            }
+
+            var answered = await redis.Guard(async () => (RedisResult[])(await redis.Database.ScriptEvaluateAsync(AddAllScript, keys, [.. arguments]))!);
+            for (var j = 0; j < group.Count; j++)
+            {
+                results[group[j].i] = AddResult((int)answered[j]);
+            }
+        }));
+        return results;
+    }
+
+    private static CallHistoryAdd AddResult(int result) => result switch
+    {
+        1 => CallHistoryAdd.Added,
+        0 => CallHistoryAdd.AlreadyThere,
+        3 => CallHistoryAdd.Deleted,
+        _ => CallHistoryAdd.Dropped,
+    };
 
     public Task<IReadOnlyList<CallHistoryEntry>> ListAsync(Address account, CallHistoryPage page, DateTimeOffset notBefore, CancellationToken cancellationToken = default) =>
         redis.Guard<IReadOnlyList<CallHistoryEntry>>(async () =>

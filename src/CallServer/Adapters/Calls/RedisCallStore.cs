@@ -80,11 +80,17 @@ public sealed class RedisCallStore(
     });
 
     public Task<IReadOnlyList<Call>> GetActiveCallsOfAsync(Address account, CancellationToken cancellationToken = default) =>
+        ReadActiveCallsOfAsync(account, except: null);
+
+    public Task<IReadOnlyList<Call>> GetActiveCallsOfAsync(Address account, string except, CancellationToken cancellationToken = default) =>
+        ReadActiveCallsOfAsync(account, except);
+
+    private Task<IReadOnlyList<Call>> ReadActiveCallsOfAsync(Address account, string? except) =>
         redis.Guard<IReadOnlyList<Call>>(async () =>
         {
             var database = redis.Database;
             var index = keys.ActiveCallsOf(account.Value);
-            var ids = await database.SetMembersAsync(index);
+            var ids = (await database.SetMembersAsync(index)).Where(id => id != except).ToArray();
             var records = await Task.WhenAll(ids.Select(id => database.HashGetAsync(keys.Call(id!), "d")));
             var calls = new List<Call>(ids.Length);
             var stale = new List<RedisValue>();

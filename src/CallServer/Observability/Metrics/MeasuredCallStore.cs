@@ -22,6 +22,9 @@ public sealed class MeasuredCallStore(ICallStore inner, CallServerMetrics metric
     public Task<IReadOnlyList<Call>> GetActiveCallsOfAsync(Address account, CancellationToken cancellationToken = default) =>
         Measure("active_calls_of", () => inner.GetActiveCallsOfAsync(account, cancellationToken));
 
+    public Task<IReadOnlyList<Call>> GetActiveCallsOfAsync(Address account, string except, CancellationToken cancellationToken = default) =>
+        Measure("active_calls_of", () => inner.GetActiveCallsOfAsync(account, except, cancellationToken));
+
     public Task<int> CountCallsInProgressAsync(Address caller, CancellationToken cancellationToken = default) =>
         Measure("calls_in_progress", () => inner.CountCallsInProgressAsync(caller, cancellationToken));
 
