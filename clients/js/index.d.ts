@@ -302,6 +302,8 @@ export interface PushSubscribeOptions {
   platform?: PushPlatform;
   /** apns, fcm: the device token. */
   token?: string;
+  /** apns: the token of alert (non-VoIP) pushes: missed-call pushes go there; kept by refreshDeviceToken unless another is given. */
+  alertToken?: string;
   /** The APNs topic or FCM app. */
   appId?: string;
   /** webpush: the service worker registration to subscribe (default: navigator.serviceWorker.ready). */
@@ -405,6 +407,8 @@ export interface CallHistoryEntry {
   readonly transferredTo: CallHistoryTransfer | null;
   /** When this user's call moved to another of its devices (PullCall), in order. */
   readonly pulledAt: Date[];
+  /** The cursor after this entry: `history.fetch(amount, entry.next)` gives the entries after it (null from a server before issue 20). */
+  readonly next: string | null;
 }
 
 /** A transfer a history entry took part in. */
@@ -438,8 +442,11 @@ export interface CallHistoryOptions {
  */
 export declare class CallHistory {
   constructor(options: CallHistoryOptions);
-  /** `amount` calls (default 50), newest first, after skipping the `offset` newest (default 0); pages of up to 200 follow the last one's end. */
-  fetch(amount?: number, offset?: number): Promise<CallHistoryEntry[]>;
+  /**
+   * `amount` calls (default 50), newest first, after skipping the `offset` newest (default 0), or after the entry
+   * whose `next` is given (every entry exactly once, while calls come and go); pages of up to 200 follow the cursor.
+   */
+  fetch(amount?: number, offset?: number | string): Promise<CallHistoryEntry[]>;
   /** The entry of `callId` (one fetched before, else read from the history); null when there is none. */
   get(callId: string): Promise<CallHistoryEntry | null>;
   /** Removes one call from the history; CallError('CallNotFound') when it has none. */

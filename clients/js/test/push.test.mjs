@@ -214,6 +214,25 @@ test('refreshDeviceToken(token) PUTs the new token under the same id with the re
   assert.deepEqual(server.requests.at(-1).body, { platform: 'apns', token: 't' });
 });
 
+test('an apns registration carries its alertToken (missed calls); refreshDeviceToken keeps it unless given a new one, also in a later manager', async () => {
+  const storage = new MemoryStorage();
+  storage.setItem(INSTALLATION_KEY, JSON.stringify({ registrationId: 'install-1' }));
+  const { push, server } = manager({ storage, container: null });
+  await push.subscribe({ platform: 'apns', token: 'voip-1', alertToken: 'alert-1', appId: 'com.example.phone' });
+  assert.deepEqual(server.requests[0].body, { platform: 'apns', token: 'voip-1', appId: 'com.example.phone', alertToken: 'alert-1' });
+
+  const later = manager({ server, storage, container: null }).push; // the app started again
+  await later.refreshDeviceToken('voip-2');
+  assert.deepEqual(server.requests[1].body, { platform: 'apns', token: 'voip-2', appId: 'com.example.phone', alertToken: 'alert-1' });
+  await later.refreshDeviceToken('voip-2', { alertToken: 'alert-2' });
+  assert.deepEqual(server.requests[2].body, { platform: 'apns', token: 'voip-2', appId: 'com.example.phone', alertToken: 'alert-2' });
+  await assert.rejects(later.refreshDeviceToken('voip-3', { alertToken: '' }), isCallError('InvalidArgument', /token/));
+
+  // fcm has no alert token: none is sent even if given.
+  await push.subscribe({ platform: 'fcm', token: 'fcm-1', alertToken: 'ignored', registrationId: 'phone-7' });
+  assert.deepEqual(server.requests.at(-1).body, { platform: 'fcm', token: 'fcm-1' });
+});
+
 test('refreshDeviceToken() for Web Push: a new PushSubscription, the current one, or a new subscription when the browser has none', async () => {
   const { push, server, container } = manager({ registrationId: 'install-1' });
   const renewed = new FakeSubscription({ endpoint: 'https://push.example.net/renewed', p256dh: 'p2', auth: 'a2' });

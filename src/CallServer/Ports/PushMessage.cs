@@ -11,6 +11,13 @@ public abstract record PushMessage(string CallId, DateTimeOffset ExpiresAt)
 
     /// <summary>The payload's fields, as the contract names them (<c>type</c> first); values are strings, booleans or null.</summary>
     public abstract IReadOnlyList<KeyValuePair<string, object?>> Fields { get; }
+
+    /// <summary>
+    /// What a push service replaces by (Web Push <c>Topic</c>, FCM <c>collapse_key</c>): the call's id for its incoming-call
+    /// push and its cancel, so that a phone that was offline gets the cancel only; a missed-call push has a key of its own,
+    /// so that neither the cancel nor anything else of the call replaces it.
+    /// </summary>
+    public virtual string CollapseKey => CallId;
 }
 
 /// <summary><c>{ "type": "incomingCall", "callId", "from", "displayName", "video", "expiresAt" }</c>.</summary>
@@ -53,6 +60,8 @@ public sealed record MissedCallPush(string CallId, string From, string? DisplayN
     : PushMessage(CallId, ExpiresAt)
 {
     public override string Type => "missedCall";
+
+    public override string CollapseKey => "missed-" + CallId;
 
     public override IReadOnlyList<KeyValuePair<string, object?>> Fields =>
     [

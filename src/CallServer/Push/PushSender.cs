@@ -24,6 +24,12 @@ public sealed class PushSender(
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(4);
 
+    /// <summary>
+    /// How long a missed-call push is tried again by this node: the push service keeps it a day once taken
+    /// (its TTL), but one that keeps failing must not hold a push slot, which incoming calls need, for a day.
+    /// </summary>
+    public static readonly TimeSpan MissedCallRetryWindow = TimeSpan.FromMinutes(2);
+
     private readonly Dictionary<PushPlatform, IPushProvider> byPlatform = providers.ToDictionary(p => p.Platform);
 
     public async Task SendToAccountAsync(PushJob job, PushMessage message, CancellationToken cancellationToken)
@@ -58,6 +64,9 @@ public sealed class PushSender(
         }
 
         var backoff = FirstBackoff;
+        var giveUpAt = message is MissedCallPush && clock.GetUtcNow() + MissedCallRetryWindow < message.ExpiresAt
+            ? clock.GetUtcNow() + MissedCallRetryWindow
+            : message.ExpiresAt;
         for (var attempt = 1; ; attempt++)
         {
             var outcome = await provider.SendAsync(registration, message, cancellationToken);
@@ -88,7 +97,7 @@ public sealed class PushSender(
 
             metrics.PushSent(platform, job.Kind, "retry");
             var wait = outcome.RetryAfter is { } asked && asked > TimeSpan.Zero ? asked : backoff;
-            if (clock.GetUtcNow() + wait >= message.ExpiresAt)
+            if (clock.GetUtcNow() + wait >= giveUpAt)
             {
                 metrics.PushSent(platform, job.Kind, "expired");
                 PushDispatchLog.GivenUp(logger, job.CallId, job.Kind, registration.RegistrationId, attempt, "it expired before the service took it");

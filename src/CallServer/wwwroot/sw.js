@@ -1,7 +1,8 @@
 // The softphone's service worker (a module worker, registered by app.js at a user's sign-in, scope /):
 // it wakes the user for a call when no softphone window is in front. A CallServer push `incomingCall`
 // shows a notification (tag = callId) unless a visible softphone window has the focus (that window rings
-// through its hub connection); `callCanceled` closes it. Every window is told of every push
+// through its hub connection); `callCanceled` closes it; `missedCall` shows "Missed call" (tag missed-<callId>, so no
+// cancel closes it) unless a visible softphone window has the focus. Every window is told of every push
 // (`{ type: 'callserver-push', push }`). A click on the notification focuses a softphone window, or
 // opens /?call=<callId>: the page connects by itself with its saved session and the server rings it.
 
@@ -24,6 +25,19 @@ function incomingCallNotification(push) {
   };
 }
 
+/** The title and options of the notification of a missed call (its own tag: the call's cancel does not close it). */
+function missedCallNotification(push) {
+  const caller = push.displayName ? `${push.displayName} <${push.from}>` : push.from;
+  return {
+    title: push.video ? 'Missed video call' : 'Missed call',
+    options: {
+      body: caller,
+      tag: `missed-${push.callId}`,
+      data: { callId: null, from: push.from },
+    },
+  };
+}
+
 function windows() {
   return self.clients.matchAll({ type: 'window', includeUncontrolled: true });
 }
@@ -42,6 +56,17 @@ async function showIncomingCall(push, open) {
   console.info(`callserver sw: incomingCall ${push.callId}: notification shown`);
 }
 
+async function showMissedCall(push, open) {
+  if (open.some((client) => client.focused && client.visibilityState === 'visible')) {
+    console.info(`callserver sw: missedCall ${push.callId}: a softphone window is in front, no notification`);
+    return;
+  }
+  await closeNotifications(push.callId); // the incoming call's, if still shown
+  const { title, options } = missedCallNotification(push);
+  await self.registration.showNotification(title, options);
+  console.info(`callserver sw: missedCall ${push.callId}: notification shown`);
+}
+
 async function closeNotifications(callId) {
   const shown = await self.registration.getNotifications({ tag: callId });
   for (const notification of shown) notification.close();
@@ -58,6 +83,7 @@ async function onPush(data) {
   }
   const open = await windows();
   if (push.type === 'incomingCall') await showIncomingCall(push, open);
+  else if (push.type === 'missedCall') await showMissedCall(push, open);
   else await closeNotifications(push.callId);
   for (const client of open) client.postMessage({ type: 'callserver-push', push });
 }

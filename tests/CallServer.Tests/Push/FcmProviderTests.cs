@@ -101,6 +101,22 @@ public sealed class FcmProviderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_missed_call_has_a_collapse_key_of_its_own_so_the_calls_cancel_does_not_replace_it()
+    {
+        using var fcm = Fcm();
+        var callId = NewCallId();
+        var missed = new MissedCallPush(callId, "alice@example.com", "Alice", false, "Canceled", DateTimeOffset.UtcNow.AddDays(1));
+
+        Assert.Equal(PushOutcomeKind.Delivered, (await fcm.Provider.SendAsync(Registration(PushPlatform.Fcm, token: "fcm-token-4"), missed, CancellationToken.None)).Kind);
+
+        var send = await standIn.SendRequests.NextAsync();
+        Assert.Equal("missedCall", send.Data["type"]);
+        Assert.Equal(callId, send.Data["callId"]);
+        Assert.NotEqual(callId, send.CollapseKey);
+        Assert.Contains(callId, send.CollapseKey);
+    }
+
+    [Fact]
     public async Task One_access_token_serves_many_messages_and_neither_it_nor_the_device_token_reaches_the_logs()
     {
         using var fcm = Fcm();

@@ -109,7 +109,7 @@ public sealed class PushWakeUpTests(PushWakeFixture server) : IClassFixture<Push
         var missed = await NextPushAsync(alert, "missedCall", call.CallId);
         Assert.Equal("alert", missed.Header("apns-push-type"));
         Assert.Equal(PushWakeFixture.Topic, missed.Header("apns-topic"));
-        Assert.Equal(call.CallId, missed.Header("apns-collapse-id"));
+        Assert.Equal($"missed-{call.CallId}", missed.Header("apns-collapse-id")); // its own: the cancel does not replace it
         var expires = DateTimeOffset.FromUnixTimeSeconds(long.Parse(missed.Header("apns-expiration")!, System.Globalization.CultureInfo.InvariantCulture));
         Assert.InRange(expires, endedAt + TimeSpan.FromHours(23), endedAt + TimeSpan.FromHours(25));
         var aps = missed.Payload.GetProperty("aps");

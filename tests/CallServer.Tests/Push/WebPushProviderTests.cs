@@ -73,6 +73,14 @@ public sealed class WebPushProviderTests : IAsyncLifetime
         Assert.Equal(first.Vapid!.Compact, third.Vapid!.Compact); // one VAPID token per push service, not one per push
         Assert.NotEqual(first.Topic, third.Topic);
         Assert.InRange(first.Topic!.Length, 1, 32);
+
+        // The missed-call push of the call has a topic of its own: neither the cancel nor anything else of the call replaces it.
+        await webPush.Provider.SendAsync(registration, new MissedCallPush(incoming.CallId, "alice@example.com", null, false, "Canceled", incoming.ExpiresAt.AddDays(1)), CancellationToken.None);
+        var missed = await receiver.Deliveries.NextAsync();
+        Assert.Empty(missed.Problems);
+        Assert.StartsWith("""{"type":"missedCall",""", missed.Plaintext);
+        Assert.NotEqual(first.Topic, missed.Topic);
+        Assert.InRange(missed.Topic!.Length, 1, 32);
     }
 
     [Fact]

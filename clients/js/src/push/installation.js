@@ -32,9 +32,9 @@ export function defaultStorage() {
 }
 
 /**
- * `{ registrationId, platform, appId }` of this installation, kept in `storage` under
- * `callserver.push.installation`. The id never changes once made; `platform` and `appId` are those of
- * the last subscribe (null after unsubscribe).
+ * `{ registrationId, platform, appId, alertToken }` of this installation, kept in `storage` under
+ * `callserver.push.installation`. The id never changes once made; `platform`, `appId` and `alertToken`
+ * (apns: the token of alert pushes, for missed calls) are those of the last subscribe (null after unsubscribe).
  */
 export class Installation {
   #storage;
@@ -50,10 +50,12 @@ export class Installation {
   get registrationId() { return this.#record.registrationId; }
   get platform() { return this.#record.platform; }
   get appId() { return this.#record.appId; }
+  get alertToken() { return this.#record.alertToken ?? null; }
 
   /** Remembers what this installation is registered with (null, null: nothing). */
-  remember(platform, appId) {
-    this.#record = { ...this.#record, platform: platform ?? null, appId: appId ?? null };
+  remember(platform, appId, alertToken = null) {
+    const { alertToken: _previous, ...record } = this.#record;
+    this.#record = { ...record, platform: platform ?? null, appId: appId ?? null, ...(alertToken ? { alertToken } : {}) };
     this.#write();
   }
 
@@ -61,7 +63,8 @@ export class Installation {
     try {
       const record = JSON.parse(this.#storage?.getItem(INSTALLATION_KEY) ?? 'null');
       if (record && typeof record.registrationId === 'string' && REGISTRATION_ID.test(record.registrationId)) {
-        return { registrationId: record.registrationId, platform: record.platform ?? null, appId: record.appId ?? null };
+        const alertToken = typeof record.alertToken === 'string' ? { alertToken: record.alertToken } : {};
+        return { registrationId: record.registrationId, platform: record.platform ?? null, appId: record.appId ?? null, ...alertToken };
       }
     } catch {
       // unreadable: a new one is made

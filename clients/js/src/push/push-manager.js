@@ -24,6 +24,12 @@ function withAppId(body, appId) {
   return appId ? { ...body, appId } : body;
 }
 
+/** An apns body with its alert token (missed-call pushes go there; none: no missed-call push to this iPhone). */
+function withAlertToken(body, alertToken) {
+  if (body.platform !== 'apns' || alertToken === undefined || alertToken === null) return body;
+  return { ...body, alertToken: nativeToken(alertToken) };
+}
+
 /** Whether two stored Web Push subscriptions are the same one. */
 function sameSubscription(a, b) {
   return Boolean(a && b) && a.endpoint === b.endpoint && a.keys?.p256dh === b.keys?.p256dh && a.keys?.auth === b.keys?.auth;
@@ -72,7 +78,7 @@ export class PushManager {
 
   async #store(registrationId, body) {
     const stored = await this.#api.put(registrationId, body);
-    this.#installation.remember(body.platform, body.appId);
+    this.#installation.remember(body.platform, body.appId, body.alertToken);
     return stored;
   }
 
@@ -80,7 +86,8 @@ export class PushManager {
    * Registers this installation for push wake-ups and returns the stored registration. Without
    * `platform` (or with 'webpush'): subscribes the browser (service worker registration, the server's
    * VAPID key, `pushManager.subscribe({ userVisibleOnly: true })`) and stores that subscription; with
-   * `{ platform: 'apns' | 'fcm', token }`: stores a native device token.
+   * `{ platform: 'apns' | 'fcm', token }`: stores a native device token (apns: with `alertToken`, the
+   * token of alert pushes, missed-call pushes go there).
    * @param {import('../../index.js').PushSubscribeOptions} [options]
    * @returns {Promise<import('../../index.js').PushRegistration>}
    */
@@ -88,7 +95,7 @@ export class PushManager {
     const registrationId = this.#idOf(options);
     const platform = options.platform ?? 'webpush';
     if (NATIVE_PLATFORMS.includes(platform)) {
-      return this.#store(registrationId, withAppId({ platform, token: nativeToken(options.token) }, options.appId));
+      return this.#store(registrationId, withAlertToken(withAppId({ platform, token: nativeToken(options.token) }, options.appId), options.alertToken));
     }
     if (platform !== 'webpush') throw new CallError('InvalidArgument', `unknown push platform ${JSON.stringify(platform)} (apns, fcm or webpush)`);
     const serviceWorker = await this.#webPush.readyRegistration(options.serviceWorkerRegistration);
@@ -114,7 +121,9 @@ export class PushManager {
       if (!NATIVE_PLATFORMS.includes(platform)) {
         throw new CallError('InvalidArgument', 'a token string needs the platform apns or fcm: subscribe first or pass { platform }');
       }
-      return this.#store(registrationId, withAppId({ platform, token: nativeToken(token) }, appId));
+      // The alert token stays unless a new one is given (a PUT replaces the whole registration).
+      const alertToken = options.alertToken !== undefined ? options.alertToken : this.#installation.alertToken;
+      return this.#store(registrationId, withAlertToken(withAppId({ platform, token: nativeToken(token) }, appId), alertToken));
     }
     const subscription = token ?? await this.#webPush.currentSubscription(options.serviceWorkerRegistration);
     if (!subscription) return this.subscribe({ ...options, registrationId, platform: 'webpush', appId });

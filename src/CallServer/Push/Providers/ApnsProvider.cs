@@ -79,7 +79,7 @@ public sealed class ApnsProvider(
         request.Headers.TryAddWithoutValidation("apns-topic", alert ? AlertTopic(bundleId) : VoipTopic(bundleId));
         request.Headers.TryAddWithoutValidation("apns-priority", "10");
         request.Headers.TryAddWithoutValidation("apns-expiration", message.ExpiresAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
-        request.Headers.TryAddWithoutValidation("apns-collapse-id", message.CallId);
+        request.Headers.TryAddWithoutValidation("apns-collapse-id", message.CollapseKey);
         return request;
     }
 

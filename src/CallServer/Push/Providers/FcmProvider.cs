@@ -113,7 +113,7 @@ public sealed class FcmProvider(
             writer.WriteStartObject("android");
             writer.WriteString("priority", "HIGH");
             writer.WriteString("ttl", $"{ttl}s");
-            writer.WriteString("collapse_key", message.CallId);
+            writer.WriteString("collapse_key", message.CollapseKey);
             writer.WriteEndObject();
             writer.WriteEndObject();
             writer.WriteEndObject();

@@ -81,7 +81,7 @@ public sealed class WebPushProvider : IPushProvider, IDisposable
         {
             Urgency = PushMessageUrgency.High,
             TimeToLive = (int)Math.Min(int.MaxValue, PushPayload.SecondsUntil(message.ExpiresAt, clock.GetUtcNow(), atLeast: 0)),
-            Topic = WebPushTopic.For(message.CallId),
+            Topic = WebPushTopic.For(message.CollapseKey),
         };
 
     public void Dispose()
