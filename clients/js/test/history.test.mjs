@@ -88,13 +88,13 @@ test('fetch() asks for the 50 newest with the bearer token and reads each entry:
       callId: 'call-missed', direction: 'incoming', remoteAddress: 'alice@callserver.local', remoteDisplayName: 'Alice',
       missed: true, endReason: 'NoAnswer', statusCode: 9908,
       createdAt: new Date('2026-11-28T11:59:10.123Z'), answeredAt: null, endedAt: new Date('2026-11-28T12:00:00.123Z'),
-      durationSeconds: 0, video: true, transferredFrom: null, transferredTo: null, pulledAt: [],
+      durationSeconds: 0, video: true, transferredFrom: null, transferredTo: null, pulledAt: [], next: null,
     },
     {
       callId: 'call-answered', direction: 'outgoing', remoteAddress: 'bob@callserver.local', remoteDisplayName: null,
       missed: false, endReason: 'EndedRemotely', statusCode: 9900,
       createdAt: new Date('2026-11-28T11:58:10.123Z'), answeredAt: new Date('2026-11-28T11:58:18.123Z'), endedAt: new Date('2026-11-28T11:59:00.123Z'),
-      durationSeconds: 42, video: false, transferredFrom: null, transferredTo: null, pulledAt: [],
+      durationSeconds: 42, video: false, transferredFrom: null, transferredTo: null, pulledAt: [], next: null,
     },
   ]);
   assert.ok(entries.every((entry) => Object.isFrozen(entry)), 'entries are read-only');
@@ -152,7 +152,21 @@ test('fetch() pages by the last entry\'s next cursor when the server sends one: 
   assert.deepEqual(server.requests.map((r) => [Number(r.query.get('limit')), r.query.get('next'), r.query.get('before')]),
     [[200, null, null], [200, 'cursor-199', null], [40, 'cursor-399', null]]);
   assert.equal(server.lines[1], 'GET /api/v1/call-history?limit=200&next=cursor-199');
-  assert.ok(!('next' in page[0]), 'the cursor is the SDK\'s business, not the entry\'s');
+  assert.equal(page[0].next, 'cursor-380');
+});
+
+test('fetch(amount, entry.next) continues after that entry: each entry once, page after page', async () => {
+  const entries = Array.from({ length: 5 }, (_, n) => serverEntry(0, { callId: `call-${n}` }));
+  const server = cursorServer(entries);
+  const history = callHistory(server);
+
+  const first = await history.fetch(2);
+  const second = await history.fetch(2, first.at(-1).next);
+  const third = await history.fetch(2, second.at(-1).next);
+
+  assert.deepEqual([...first, ...second, ...third].map((e) => e.callId), entries.map((e) => e.callId));
+  assert.deepEqual(server.requests.map((r) => r.query.get('next')), [null, 'cursor-1', 'cursor-3']);
+  await assert.rejects(history.fetch(2, ''), isCallError('InvalidArgument', /cursor/));
 });
 
 test('fetch() stops at a page shorter than asked (the server has no more): never more requests than needed', async () => {

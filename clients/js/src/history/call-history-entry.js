@@ -48,6 +48,7 @@ export function parseCallHistoryEntry(json) {
     transferredFrom: transferOrNull(json?.transferredFrom),
     transferredTo: transferOrNull(json?.transferredTo),
     pulledAt: Array.isArray(json?.pulledAt) ? json.pulledAt.map(date).filter(Boolean) : [],
+    next: textOrNull(json?.next),
   });
 }
 

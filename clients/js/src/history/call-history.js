@@ -14,6 +14,11 @@ function checkCount(name, value) {
   return value;
 }
 
+function checkCursor(next) {
+  if (next === '') throw new CallError('InvalidArgument', 'a cursor is the non-empty `next` of a history entry');
+  return next;
+}
+
 function checkCallId(callId) {
   if (typeof callId !== 'string' || callId === '') throw new CallError('InvalidArgument', 'callId must be a non-empty string');
   return callId;
@@ -37,23 +42,25 @@ export class CallHistory {
   }
 
   /**
-   * This user's calls, newest first (by end): `amount` of them after skipping the `offset` newest.
-   * Fetches pages of up to 200, each following the last one's end, until `offset + amount` came or the
-   * server has no more.
+   * This user's calls, newest first (by end): `amount` of them after skipping the `offset` newest, or, when
+   * `offset` is a string, after the entry whose `next` it is (an entry's `next`: paging by it yields every entry
+   * exactly once even while calls are added or removed, which counting an offset cannot). Fetches pages of up
+   * to 200, each following the last one's `next` cursor, until enough came or the server has no more.
    * @param {number} [amount]
-   * @param {number} [offset]
+   * @param {number | string} [offset]
    * @returns {Promise<CallHistoryEntry[]>}
    */
   async fetch(amount = 50, offset = 0) {
     checkCount('amount', amount);
-    checkCount('offset', offset);
+    const after = typeof offset === 'string' ? checkCursor(offset) : null;
+    const skip = after === null ? checkCount('offset', offset) : 0;
     if (amount === 0) return [];
-    const wanted = offset + amount;
+    const wanted = skip + amount;
     const entries = [];
-    for await (const page of historyPages(this.#api, (count) => wanted - count)) {
+    for await (const page of historyPages(this.#api, (count) => wanted - count, after)) {
       entries.push(...page.map((json) => this.#remember(json)));
     }
-    return entries.slice(offset, wanted);
+    return entries.slice(skip, wanted);
   }
 
   /**

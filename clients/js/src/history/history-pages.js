@@ -12,10 +12,12 @@ export const MAX_PAGE = 200;
  * (the server has no more).
  * @param {Pick<import('./call-history-api.js').CallHistoryApi, 'list'>} api
  * @param {(count: number) => number} nextLimit
+ * @param {string | null} [after] start after the entry whose `next` this is (null: at the newest)
  * @returns {AsyncGenerator<any[]>}
  */
-export async function* historyPages(api, nextLimit) {
-  let cursor = {};
+export async function* historyPages(api, nextLimit, after = null) {
+  /** @type {{ next?: string, before?: string }} */
+  let cursor = after === null ? {} : { next: after };
   let count = 0;
   for (;;) {
     const limit = Math.min(MAX_PAGE, nextLimit(count));
