@@ -75,6 +75,30 @@ public sealed class RedisLayoutMigrationTests(RedisServer server) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_move_that_stopped_half_way_is_finished_by_the_next_attempt_and_the_old_key_wins()
+    {
+        await LoadLayout1Async();
+        // As a node that died between restoring the call under its new key and deleting the old one left it, the new
+        // key holding an older copy; and its lock, which this node must not take while it is held.
+        var newKey = (string)redis.Keys.Call("golden-incall")!;
+        await server.ExecuteAsync("HSET", newKey, "v", "1", "d", "an older copy");
+        await server.ExecuteAsync("SET", (string)redis.Keys.LayoutMigrationLock!, "dead-node");
+        Assert.False(await Layout().EnsureAsync());
+        Assert.Equal("dead-node", await server.ExecuteAsync("GET", (string)redis.Keys.LayoutMigrationLock!)); // not this node's to delete
+        await server.ExecuteAsync("DEL", (string)redis.Keys.LayoutMigrationLock!); // its lease ran out
+
+        var layout = Layout();
+        Assert.True(await layout.EnsureAsync());
+
+        var calls = new RedisCallStore(redis.Connect(), redis.Keys, Options.Create(new CallsOptions()));
+        CallAssert.Same(GoldenCalls.Calls["incall"], await calls.GetAsync("golden-incall"));
+        Assert.Equal(0L, await server.ExecuteAsync("EXISTS", redis.Keys.Prefix + "call:golden-incall"));
+        Assert.Null(await server.ExecuteAsync("GET", (string)redis.Keys.LayoutMigrationLock!)); // released by its holder
+        var outbox = new RedisOutbox(redis.Connect(), redis.Keys);
+        Assert.Single(await outbox.TakeAsync("history", "node-a", 10, TimeSpan.FromMinutes(1)));
+    }
+
+    [Fact]
     public async Task A_node_waits_while_another_moves_the_data_and_refuses_a_newer_layout()
     {
         await server.ExecuteAsync("SET", (string)redis.Keys.LayoutMigrationLock!, "other-node");

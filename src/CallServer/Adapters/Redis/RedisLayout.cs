@@ -21,6 +21,23 @@ public sealed class RedisLayout(RedisConnection redis, RedisKeys keys, NodeIdent
 
     private static readonly TimeSpan LockLease = TimeSpan.FromMinutes(2);
 
+    /// <summary>Keys moved between two renewals of the lock's lease (each move is a few round trips).</summary>
+    private const int MovesPerLeaseRenewal = 100;
+
+    // KEYS[1] the lock; ARGV[1] this node, [2] the lease (ms). 1 renewed, 0 the lock is not this node's (any more).
+    private const string RenewLockScript = """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+        return 0
+        """;
+
+    // KEYS[1] the lock; ARGV[1] this node. Deletes the lock only while it is this node's.
+    private const string ReleaseLockScript = """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+        return 0
+        """;
+
+    private int movesSinceRenewal;
+
     private volatile bool current;
 
     /// <summary>The data is in <see cref="Current"/> (checked, or moved, by this node).</summary>
@@ -73,7 +90,7 @@ public sealed class RedisLayout(RedisConnection redis, RedisKeys keys, NodeIdent
         }
         finally
         {
-            await redis.Guard(() => database.KeyDeleteAsync(keys.LayoutMigrationLock));
+            await redis.Guard(() => database.ScriptEvaluateAsync(ReleaseLockScript, [keys.LayoutMigrationLock], [node.Id]));
         }
     }
 
@@ -143,8 +160,12 @@ public sealed class RedisLayout(RedisConnection redis, RedisKeys keys, NodeIdent
             var entries = await redis.Guard(() => database.StreamRangeAsync(key));
             foreach (var entry in entries)
             {
+                // Each entry leaves the old stream once copied: a move that stops half-way and is done again
+                // copies at most the one entry it was at twice (the outbox is at least once anyway).
                 var callId = entry["c"].ToString();
                 await redis.Guard(() => database.StreamAddAsync(keys.Outbox(topic, RedisShards.Of(callId)), [new NameValueEntry("c", callId), new NameValueEntry("p", entry["p"])]));
+                await redis.Guard(() => database.StreamDeleteAsync(key, [entry.Id]));
+                await KeepLockAsync(database);
             }
 
             await redis.Guard(() => database.KeyDeleteAsync(key));
@@ -187,7 +208,11 @@ public sealed class RedisLayout(RedisConnection redis, RedisKeys keys, NodeIdent
         return found;
     }
 
-    /// <summary>Moves a key with its expiry, in any topology (a dump and restore: the two keys may be in different slots).</summary>
+    /// <summary>
+    /// Moves a key with its expiry, in any topology (a dump and restore: the two keys may be in different slots).
+    /// While the old key exists it is the truth: a target left by a move that stopped before deleting the old key
+    /// is replaced, so a move done again finishes instead of failing on the existing key.
+    /// </summary>
     private async Task MoveKeyAsync(IDatabase database, RedisKey from, RedisKey to)
     {
         var dump = await redis.Guard(() => database.KeyDumpAsync(from));
@@ -197,8 +222,30 @@ public sealed class RedisLayout(RedisConnection redis, RedisKeys keys, NodeIdent
         }
 
         var ttl = await redis.Guard(() => database.KeyTimeToLiveAsync(from));
+        await redis.Guard(() => database.KeyDeleteAsync(to));
         await redis.Guard(() => database.KeyRestoreAsync(to, dump, ttl));
         await redis.Guard(() => database.KeyDeleteAsync(from));
+        await KeepLockAsync(database);
+    }
+
+    /// <summary>
+    /// Renews the lock's lease every <see cref="MovesPerLeaseRenewal"/> moves, so a long move keeps it; throws
+    /// <see cref="Domain.Ports.StoreUnavailableException"/> when the lock is no longer this node's (its lease ran out
+    /// and another node took it over): this node stops and waits, as any node does while another moves the data.
+    /// </summary>
+    private async Task KeepLockAsync(IDatabase database)
+    {
+        if (++movesSinceRenewal < MovesPerLeaseRenewal)
+        {
+            return;
+        }
+
+        movesSinceRenewal = 0;
+        var renewed = (int)await redis.Guard(() => database.ScriptEvaluateAsync(RenewLockScript, [keys.LayoutMigrationLock], [node.Id, (long)LockLease.TotalMilliseconds]));
+        if (renewed != 1)
+        {
+            throw new Domain.Ports.StoreUnavailableException("another node took over moving the Redis data to this version's key layout");
+        }
     }
 
     private static string CallIdOfTimer(string member) => member.Split('|', 2)[0];
