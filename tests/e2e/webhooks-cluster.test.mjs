@@ -107,6 +107,7 @@ describe('webhooks across nodes on Redis', { timeout: 180_000 }, () => {
 
     const text = await scrape(V);
     assert.match(text, /callserver_webhooks_deliveries_total\{[^}]*outcome="delivered"[^}]*type="call.ended"[^}]*\} [1-9]/);
+    assert.match(text, /callserver_webhooks_deliveries_total\{[^}]*endpoint="[A-Za-z0-9._-]+"[^}]*outcome="delivered"/); // per receiver
     assert.match(text, /callserver_webhooks_delivery_duration_seconds_count\{?[^\n]* [1-9]/);
   });
 

@@ -35,7 +35,7 @@ public sealed class WebhookDelivery(
             {
                 case WebhookAttemptOutcome.Delivered:
                     health?.Delivered();
-                    metrics.WebhookDelivery("delivered", webhook.Type);
+                    metrics.WebhookDelivery("delivered", webhook.Type, endpoint.Key);
                     metrics.WebhookDelivered(clock.GetUtcNow() - webhook.Timestamp);
                     WebhookLog.Delivered(logger, webhook.CallId, webhook.Type, webhook.Id, endpoint.Name, attempt, result.StatusCode);
                     return true;
@@ -54,7 +54,7 @@ public sealed class WebhookDelivery(
                 return false;
             }
 
-            metrics.WebhookDelivery("retry", webhook.Type);
+            metrics.WebhookDelivery("retry", webhook.Type, endpoint.Key);
             WebhookLog.Retrying(logger, webhook.CallId, webhook.Type, webhook.Id, endpoint.Name, attempt, result.Reason, (long)wait.TotalMilliseconds);
             await Task.Delay(wait, clock, cancellationToken);
         }
@@ -75,7 +75,7 @@ public sealed class WebhookDelivery(
 
     private void Drop(WebhookEndpoint endpoint, WebhookEvent webhook, int attempts, string reason)
     {
-        metrics.WebhookDelivery("dropped", webhook.Type);
+        metrics.WebhookDelivery("dropped", webhook.Type, endpoint.Key);
         WebhookLog.Dropped(logger, webhook.CallId, webhook.Type, webhook.Id, endpoint.Name, attempts, reason);
     }
 }

@@ -50,9 +50,9 @@ public sealed class CallServerMetrics : IDisposable
     public void PushSent(string platform, string kind, string outcome) =>
         pushes.Add(1, new KeyValuePair<string, object?>("platform", platform), new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("outcome", outcome));
 
-    /// <summary>One webhook attempt's outcome: <c>delivered</c>, <c>retry</c> or <c>dropped</c>.</summary>
-    public void WebhookDelivery(string outcome, string type) =>
-        webhookDeliveries.Add(1, new KeyValuePair<string, object?>("outcome", outcome), new KeyValuePair<string, object?>("type", type));
+    /// <summary>One webhook attempt's outcome at <paramref name="endpoint"/> (its Id): <c>delivered</c>, <c>retry</c> or <c>dropped</c>.</summary>
+    public void WebhookDelivery(string outcome, string type, string endpoint) =>
+        webhookDeliveries.Add(1, new KeyValuePair<string, object?>("outcome", outcome), new KeyValuePair<string, object?>("type", type), new KeyValuePair<string, object?>("endpoint", endpoint));
 
     /// <summary>A webhook event reached an endpoint <paramref name="sinceEvent"/> after it happened.</summary>
     public void WebhookDelivered(TimeSpan sinceEvent) => webhookDeliveryLatency.Record(Math.Max(0, sinceEvent.TotalSeconds));
