@@ -171,6 +171,7 @@ describe('deployment', () => {
     const nodes = config.match(/Redis__Configuration: .*/g);
     assert.equal(nodes.length, 3);
     for (const line of nodes) assert.equal(line, 'Redis__Configuration: sentinel-1:26379,sentinel-2:26379,sentinel-3:26379,serviceName=callserver');
+    assert.equal(config.match(/Redis__ReplicasToAcknowledgeEnd: ['"]?1['"]?$/gm)?.length, nodes.length, 'every node waits for the replica after an end');
     assert.match(config, /sentinel monitor callserver redis 6379 2/);
     assert.match(config, /Jwt__SigningKey: compose-check-signing-key/, 'the base file\'s settings are kept');
   });
@@ -191,6 +192,7 @@ describe('deployment', () => {
     const nodes = config.match(/Redis__Configuration: .*/g);
     assert.equal(nodes.length, 3);
     for (const line of nodes) assert.equal(line, 'Redis__Configuration: redis:6379,redis-2:6379,redis-3:6379,redis-4:6379,redis-5:6379,redis-6:6379');
+    assert.equal(config.match(/Redis__ReplicasToAcknowledgeEnd: ['"]?1['"]?$/gm)?.length, nodes.length, 'every node waits for the replica after an end');
     assert.equal((config.match(/condition: service_completed_successfully/g) ?? []).length, 3, 'the nodes start once the cluster is made');
     assert.match(config, /Jwt__SigningKey: compose-check-signing-key/, 'the base file\'s settings are kept');
   });

@@ -58,6 +58,7 @@ public static class StateSetup
         services.AddSingleton<ActiveIndexUpdate>();
         services.AddHostedService<ActiveIndexWorker>();
         services.AddSingleton<RedisLayout>();
+        services.AddSingleton<RedisReplicaWait>();
         services.AddHostedService<RedisLayoutMigrator>();
         services.AddSingleton<RedisCallStore>(sp => new RedisCallStore(
             sp.GetRequiredService<RedisConnection>(),
@@ -65,7 +66,8 @@ public static class StateSetup
             sp.GetRequiredService<IOptions<CallsOptions>>(),
             sp.GetRequiredService<CallServer.Outbox.OutboxSignal>(),
             sp.GetRequiredService<RedisLayout>(),
-            sp.GetRequiredService<OutboxAppends>()));
+            sp.GetRequiredService<OutboxAppends>(),
+            sp.GetRequiredService<RedisReplicaWait>()));
         return services;
     }
 

@@ -26,6 +26,16 @@ public sealed class RedisOptions
     /// </summary>
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// After a save that ends a call, wait (Redis <c>WAIT</c>) until this many replicas have it, at most
+    /// <see cref="ReplicaWaitTimeout"/>, so that a failover right after cannot bring an ended call back. 0 (the
+    /// default): no wait, for a Redis without replicas. With Sentinel or a cluster with replicas: 1.
+    /// </summary>
+    public int ReplicasToAcknowledgeEnd { get; set; }
+
+    /// <summary>The longest a save that ends a call waits for <see cref="ReplicasToAcknowledgeEnd"/> (then it goes on, logged).</summary>
+    public TimeSpan ReplicaWaitTimeout { get; set; } = TimeSpan.FromMilliseconds(200);
+
     /// <summary>How long connecting (and reconnecting) to Redis may take.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(3);
 

@@ -34,6 +34,9 @@ public sealed class RedisServer : IAsyncLifetime, IRedisDeployment
 
     public int Port { get; private set; }
 
+    /// <summary>The port of a primary on loopback this server replicates (set before it starts); null: a primary itself.</summary>
+    public int? ReplicaOf { get; init; }
+
     /// <summary>A StackExchange.Redis connection string that fails fast while the server is away.</summary>
     public string ConnectionString => $"127.0.0.1:{Port},connectTimeout=1000,syncTimeout=1000,abortConnect=false";
 
@@ -84,6 +87,14 @@ public sealed class RedisServer : IAsyncLifetime, IRedisDeployment
         })
         {
             start.ArgumentList.Add(argument);
+        }
+
+        if (ReplicaOf is { } primaryPort)
+        {
+            foreach (var argument in new[] { "--replicaof", "127.0.0.1", primaryPort.ToString(CultureInfo.InvariantCulture) })
+            {
+                start.ArgumentList.Add(argument);
+            }
         }
 
         process = Process.Start(start) ?? throw new InvalidOperationException("could not start redis-server");

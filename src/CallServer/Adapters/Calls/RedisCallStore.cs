@@ -28,13 +28,15 @@ namespace CallServer.Adapters.Calls;
 /// <param name="signal">Wakes this node's index worker after a save that left it an index message.</param>
 /// <param name="layout">The key layout check: the store is not ready until the data is in this node's layout.</param>
 /// <param name="appends">Told which shard's streams a save appended to, for this node's workers (<see cref="Adapters.Outbox.OutboxAppends"/>).</param>
+/// <param name="replicaWait">After a save that ends a call, waits for the replicas (<see cref="RedisReplicaWait"/>), when configured.</param>
 public sealed class RedisCallStore(
     RedisConnection redis,
     RedisKeys keys,
     IOptions<CallsOptions> options,
     OutboxSignal? signal = null,
     RedisLayout? layout = null,
-    Adapters.Outbox.OutboxAppends? appends = null) : ICallStore, IRememberedCalls
+    Adapters.Outbox.OutboxAppends? appends = null,
+    RedisReplicaWait? replicaWait = null) : ICallStore, IRememberedCalls
 {
     private readonly LastSeenCalls lastSeen = new();
 
@@ -71,6 +73,11 @@ public sealed class RedisCallStore(
                     signal?.Set(CallSaveScript.IndexTopic);
                 }
 
+                if (replicaWait is { Enabled: true } && change.Call.Phase == CallPhase.Ended)
+                {
+                    await WaitForReplicasAsync(replicaWait, change.Call.CallId);
+                }
+
                 return true;
             case CallSaveScript.TooLate:
                 throw RedisConnection.Unavailable();
@@ -78,6 +85,19 @@ public sealed class RedisCallStore(
                 return false;
         }
     });
+
+    /// <summary>The end is saved on the primary whatever the replicas do: a wait that fails is logged (by the connection), not thrown.</summary>
+    private async Task WaitForReplicasAsync(RedisReplicaWait wait, string callId)
+    {
+        try
+        {
+            await wait.AfterEndAsync(callId, keys.Call(callId));
+        }
+        catch (StoreUnavailableException)
+        {
+            // Redis went away right after the save: the save stands; the next command finds what the failover left.
+        }
+    }
 
     public Task<IReadOnlyList<Call>> GetActiveCallsOfAsync(Address account, CancellationToken cancellationToken = default) =>
         ReadActiveCallsOfAsync(account, except: null);

@@ -41,6 +41,9 @@ public static partial class RedisLog
     [LoggerMessage(EventId = 1012, EventName = "LayoutMigrationWaiting", Level = LogLevel.Information, Message = "Another node is moving the Redis data to key layout {To}; waiting")]
     public static partial void LayoutMigrationWaiting(ILogger logger, int to);
 
+    [LoggerMessage(EventId = 1014, EventName = "EndNotReplicated", Level = LogLevel.Warning, Message = "Call {CallId}: its end reached {Acknowledged} of {Wanted} replicas within {TimeoutMs} ms; a failover now could bring it back in progress")]
+    public static partial void EndNotReplicated(ILogger logger, string callId, long acknowledged, int wanted, long timeoutMs);
+
     [LoggerMessage(EventId = 1013, EventName = "LayoutNewer", Level = LogLevel.Critical, Message = "The Redis data is in key layout {Found}, newer than this node's {Known}: this node refuses to start")]
     public static partial void LayoutNewer(ILogger logger, int found, int known);
 }

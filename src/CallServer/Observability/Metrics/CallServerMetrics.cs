@@ -19,6 +19,7 @@ public sealed class CallServerMetrics : IDisposable
     private readonly Counter<long> pushes;
     private readonly Histogram<double> wakeToConnect;
     private readonly Counter<long> webhookDeliveries;
+    private readonly Counter<long> replicaWaits;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> endpointBacklogs = new(StringComparer.Ordinal);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, double> endpointOldest = new(StringComparer.Ordinal);
     private readonly Histogram<double> webhookDeliveryLatency;
@@ -36,6 +37,7 @@ public sealed class CallServerMetrics : IDisposable
         storeLatency = meter.CreateHistogram<double>("callserver.store.duration", unit: "s", description: "Call store operations, by operation.");
         pushes = meter.CreateCounter<long>("callserver.push.sent", description: "Pushes sent to push services, by platform, kind and outcome (delivered, gone, retry, failed, expired, not_configured).");
         wakeToConnect = meter.CreateHistogram<double>("callserver.push.wake_to_connect.duration", unit: "s", description: "From deciding a wake-up push to a device of the woken account connecting and ringing.");
+        replicaWaits = meter.CreateCounter<long>("callserver.redis.replica_waits", description: "Waits for replicas after a call's end (Redis:ReplicasToAcknowledgeEnd), by outcome: acknowledged, timeout.");
         webhookDeliveries = meter.CreateCounter<long>("callserver.webhooks.deliveries", description: "Webhook attempts by outcome (delivered, retry, dropped) and event type, per endpoint.");
         webhookDeliveryLatency = meter.CreateHistogram<double>("callserver.webhooks.delivery.duration", unit: "s", description: "From a webhook event's timestamp to its delivery (2xx) to an endpoint.");
         qualityMos = meter.CreateHistogram<double>(
@@ -49,6 +51,9 @@ public sealed class CallServerMetrics : IDisposable
 
     public void PushSent(string platform, string kind, string outcome) =>
         pushes.Add(1, new KeyValuePair<string, object?>("platform", platform), new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("outcome", outcome));
+
+    /// <summary>A wait for replicas after a call's end: <c>acknowledged</c> or <c>timeout</c>.</summary>
+    public void ReplicaWait(string outcome) => replicaWaits.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     /// <summary>One webhook attempt's outcome at <paramref name="endpoint"/> (its Id): <c>delivered</c>, <c>retry</c> or <c>dropped</c>.</summary>
     public void WebhookDelivery(string outcome, string type, string endpoint) =>
