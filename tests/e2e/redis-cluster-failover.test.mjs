@@ -18,7 +18,9 @@ describe('Redis Cluster: the primary of a call in progress is SIGKILLed', { time
   before(async () => {
     redis = await new RedisClusterSet({ label: 'redis-cluster-failover' }).start();
     cluster.redisConfiguration = redis.configuration;
-    [A, B] = await Promise.all(['A', 'B'].map((name) => cluster.startNode(name)));
+    // As the compose variant does: a call's end waits for the replica (WAIT), so the failover cannot bring it back.
+    const waitForReplica = { Redis__ReplicasToAcknowledgeEnd: '1', Redis__ReplicaWaitTimeout: '00:00:00.200' };
+    [A, B] = await Promise.all(['A', 'B'].map((name) => cluster.startNode(name, waitForReplica)));
     await Promise.all([A, B].map((node) => waitReady(node)));
   }, { timeout: 90_000 });
 

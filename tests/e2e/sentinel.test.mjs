@@ -17,7 +17,9 @@ describe('Redis Sentinel: the primary is SIGKILLed mid-call', { timeout: 150_000
   before(async () => {
     redis = await new RedisSentinelSet({ label: 'sentinel' }).start();
     cluster.redisConfiguration = redis.configuration;
-    [A, B] = await Promise.all(['A', 'B'].map((name) => cluster.startNode(name)));
+    // As the compose variant does: a call's end waits for the replica (WAIT), so the failover cannot bring it back.
+    const waitForReplica = { Redis__ReplicasToAcknowledgeEnd: '1', Redis__ReplicaWaitTimeout: '00:00:00.200' };
+    [A, B] = await Promise.all(['A', 'B'].map((name) => cluster.startNode(name, waitForReplica)));
     await Promise.all([A, B].map((node) => waitReady(node)));
   }, { timeout: 90_000 });
 
