@@ -11,9 +11,14 @@ import { parsePushNotification } from '/sdk/push/push-notification.js';
 self.addEventListener('install', () => self.skipWaiting());
 self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
 
+/** Who called, as a notification's body says it. */
+function callerOf(push) {
+  return push.displayName ? `${push.displayName} <${push.from}>` : push.from;
+}
+
 /** The title and options of the notification of an incoming call. */
 function incomingCallNotification(push) {
-  const caller = push.displayName ? `${push.displayName} <${push.from}>` : push.from;
+  const caller = callerOf(push);
   return {
     title: push.video ? 'Incoming video call' : 'Incoming call',
     options: {
@@ -27,7 +32,7 @@ function incomingCallNotification(push) {
 
 /** The title and options of the notification of a missed call (its own tag: the call's cancel does not close it). */
 function missedCallNotification(push) {
-  const caller = push.displayName ? `${push.displayName} <${push.from}>` : push.from;
+  const caller = callerOf(push);
   return {
     title: push.video ? 'Missed video call' : 'Missed call',
     options: {
