@@ -66,16 +66,16 @@ async function showMissedCall(push, open) {
     console.info(`callserver sw: missedCall ${push.callId}: a softphone window is in front, no notification`);
     return;
   }
-  await closeNotifications(push.callId); // the incoming call's, if still shown
+  await closeNotifications(push.callId, 'missedCall'); // the incoming call's, if still shown
   const { title, options } = missedCallNotification(push);
   await self.registration.showNotification(title, options);
   console.info(`callserver sw: missedCall ${push.callId}: notification shown`);
 }
 
-async function closeNotifications(callId) {
+async function closeNotifications(callId, why) {
   const shown = await self.registration.getNotifications({ tag: callId });
   for (const notification of shown) notification.close();
-  console.info(`callserver sw: callCanceled ${callId}: ${shown.length} notification(s) closed`);
+  console.info(`callserver sw: ${why} ${callId}: ${shown.length} notification(s) closed`);
 }
 
 async function onPush(data) {
@@ -89,7 +89,7 @@ async function onPush(data) {
   const open = await windows();
   if (push.type === 'incomingCall') await showIncomingCall(push, open);
   else if (push.type === 'missedCall') await showMissedCall(push, open);
-  else await closeNotifications(push.callId);
+  else await closeNotifications(push.callId, push.type);
   for (const client of open) client.postMessage({ type: 'callserver-push', push });
 }
 

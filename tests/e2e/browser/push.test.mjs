@@ -138,6 +138,30 @@ describe('push wake-up in Chromium: the softphone\'s service worker rings a clos
     }]);
   });
 
+  step('a missedCall push (no window open) replaces the ringing notification of its call with "Missed call", which that call\'s cancel does not close', async () => {
+    const missedId = `${callId}-missed`;
+    await devTools.deliverPush(origin, registrationId, { ...incomingCall, callId: missedId });
+    await workerLogged(`callserver sw: incomingCall ${missedId}: notification shown`);
+    await devTools.deliverPush(origin, registrationId, { type: 'missedCall', callId: missedId, from: 'erin@callserver.local', displayName: 'Erin', video: true, reason: 'Canceled' });
+    await workerLogged(`callserver sw: missedCall ${missedId}: notification shown`);
+    await waitUntil(async () => (await devTools.notificationsInWorker(scriptURL, missedId)).length === 0, { message: 'the ringing notification is gone' });
+    const missed = [{
+      title: 'Missed video call',
+      body: 'Erin <erin@callserver.local>',
+      tag: `missed-${missedId}`,
+      requireInteraction: false,
+      data: { callId: null, from: 'erin@callserver.local' },
+    }];
+    assert.deepEqual(await devTools.notificationsInWorker(scriptURL, `missed-${missedId}`), missed);
+
+    // The cancel may come after the missed call (they travel apart): it leaves the missed call shown.
+    await devTools.deliverPush(origin, registrationId, { type: 'callCanceled', callId: missedId, reason: 'Canceled' });
+    await workerLogged(`callserver sw: callCanceled ${missedId}: 0 notification(s) closed`);
+    assert.deepEqual(await devTools.notificationsInWorker(scriptURL, `missed-${missedId}`), missed);
+    // The first call's notification is untouched.
+    assert.deepEqual((await devTools.notificationsInWorker(scriptURL, callId)).map((n) => n.tag), [callId]);
+  });
+
   let second; // the page a click on the notification opens
 
   step('the page a notification click opens (/?call=<callId>) connects by itself with the saved session, and parses the push with the SDK', async () => {
