@@ -33,7 +33,7 @@ public sealed class CallDirectory(RecentUsers users, IPresence presence, IPushRe
     public Task<CalleeLookup> LookupAsync(Address? callee, CancellationToken cancellationToken) =>
         LookupAsync(callee, forCall: null, cancellationToken);
 
-    /// <summary>The same for <paramref name="forCall"/>, a call not yet ringing (the one being established), which is not read.</summary>
+    /// <summary>The same, without reading <paramref name="forCall"/>, a call the asker has at hand (the one being established).</summary>
     public async Task<CalleeLookup> LookupAsync(Address? callee, string? forCall, CancellationToken cancellationToken)
     {
         var user = await RingUserOfAsync(callee, cancellationToken);

@@ -105,9 +105,9 @@ public sealed class CallService(
         var call = await LoadLastSeenAsync(callId, cancellationToken);
 
         // Only look up the callee's devices for a party; anyone else gets CallNotFound from the decider. The call
-        // itself, among its callee's calls, is not read again (an Initial call keeps no device busy; rule 22).
+        // itself is at hand: the lookup does not read it again (whether it counts is the decider's business).
         var lookup = CallDecider.SideOf(call, requester.Account) == CallSide.Caller
-            ? await directory.LookupAsync(call.Callee.Address, forCall: call.Phase == CallPhase.Initial ? callId : null, cancellationToken)
+            ? await directory.LookupAsync(call.Callee.Address, forCall: callId, cancellationToken)
             : CalleeLookup.NotFound;
         await ExecuteAsync(call, new EstablishCall(requester, sdpOffer ?? string.Empty, lookup) { CustomParameters = customParameters }, fresh: false, cancellationToken);
     }

@@ -43,6 +43,8 @@ public sealed class PushSender(
         await Task.WhenAll(targets.Select(registration => SendAsync(registration, job, message, cancellationToken)));
     }
 
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
     private async Task<bool> StillWakesAsync(PushJob job, CancellationToken cancellationToken) =>
         await calls.GetAsync(job.CallId, cancellationToken) is { IsRinging: true, WokenAccount: { } woken } && woken.Value == job.Account;
 
@@ -64,8 +66,8 @@ public sealed class PushSender(
         }
 
         var backoff = FirstBackoff;
-        var giveUpAt = message is MissedCallPush && clock.GetUtcNow() + MissedCallRetryWindow < message.ExpiresAt
-            ? clock.GetUtcNow() + MissedCallRetryWindow
+        var giveUpAt = message is MissedCallPush
+            ? Min(message.ExpiresAt, clock.GetUtcNow() + MissedCallRetryWindow)
             : message.ExpiresAt;
         for (var attempt = 1; ; attempt++)
         {
